@@ -1,0 +1,76 @@
+"""Flask commands: demo data and translations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from . import demo
+
+ROOT = Path(__file__).resolve().parent.parent
+BABEL_CFG = ROOT / "babel.cfg"
+POT = ROOT / "translations" / "messages.pot"
+TRANSLATIONS = ROOT / "translations"
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+def extract_messages(pot: Path = POT) -> None:
+    """Extract every translatable string of the code and templates into ``pot``."""
+    _pybabel(
+        "extract", "-F", str(BABEL_CFG), "-k", "_l", "--no-location", "--sort-output",
+        "--omit-header", "-o", str(pot), str(ROOT),
+    )
+
+
+@click.command("seed-demo")
+@click.option("--requests", "count", type=click.IntRange(min=0), default=0,
+              help="Also add this many synthetic help requests over the last 18 months.")
+@click.option("--seed", type=int, default=None, help="Random seed, for repeatable data.")
+def seed_demo(count: int, seed: int | None) -> None:
+    """Load demo data (once) and optionally N synthetic help requests."""
+    added = demo.load_examples()
+    click.echo(f"Example requests added: {added}")
+    if count:
+        started = time.perf_counter()
+        demo.add_synthetic_requests(count, seed=seed)
+        click.echo(f"Synthetic requests added: {count} in {time.perf_counter() - started:.1f} s")
+
+
+@click.group("translate")
+def translate() -> None:
+    """Extract, update and compile the fi and sv catalogues."""
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract the strings and merge them into every catalogue."""
+    extract_messages()
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
+             "--ignore-obsolete")
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile the catalogues to .mo files."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@translate.command("init")
+@click.argument("language")
+def translate_init(language: str) -> None:
+    """Start a catalogue for a new language."""
+    extract_messages()
+    _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(translate)

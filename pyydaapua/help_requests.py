@@ -1,0 +1,72 @@
+"""Storing a parent's help request: reference code, call-back due date, no duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import HelpRequest, RequestTopic
+from .references import new_reference
+from .workdays import callback_due_date
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What the parent sent, already validated and normalised."""
+
+    submission_key: str
+    language: str
+    call_language: str
+    phone: str
+    topics: list[str] = field(default_factory=list)
+    child_ages: list[str] = field(default_factory=list)
+    description: str = ""
+    name: str = ""
+    email: str = ""
+    call_time: str = "any"
+    sms_ok: bool = False
+
+
+def find_by_submission(key: str) -> HelpRequest | None:
+    """The request already stored for this form submission, if any."""
+    return db.session.scalar(select(HelpRequest).where(HelpRequest.submission_key == key))
+
+
+def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
+    """Store the request once; a repeated submission returns the stored one."""
+    existing = find_by_submission(new.submission_key)
+    if existing is not None:
+        return existing
+    submitted_at = now or datetime.now(UTC)
+    for _attempt in range(5):
+        help_request = HelpRequest(
+            reference=new_reference(),
+            submission_key=new.submission_key,
+            language=new.language,
+            call_language=new.call_language,
+            description=new.description,
+            child_ages=",".join(new.child_ages),
+            name=new.name,
+            phone=new.phone,
+            email=new.email,
+            call_time=new.call_time,
+            sms_ok=new.sms_ok,
+            submitted_at=submitted_at,
+            due_date=callback_due_date(submitted_at),
+            topics=[RequestTopic(topic=code) for code in dict.fromkeys(new.topics)],
+        )
+        db.session.add(help_request)
+        try:
+            db.session.commit()
+            return help_request
+        except IntegrityError:
+            db.session.rollback()
+            # Either two clicks raced each other, or (very rarely) the code was taken.
+            existing = find_by_submission(new.submission_key)
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate a unique reference code")

@@ -1,0 +1,58 @@
+"""Language choice and the template helpers that depend on it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from babel import Locale
+from flask import Flask, g, request, url_for
+from flask_babel import format_date, format_decimal, get_locale
+
+from .references import format_reference
+
+from .models import LANGUAGES
+
+
+def select_locale() -> str:
+    """The page's language prefix, else the visitor's Accept-Language, else Finnish."""
+    lang = g.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    first = request.path.lstrip("/").split("/", 1)[0]
+    if first in LANGUAGES:
+        return first
+    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+
+
+def other_language_links() -> list[dict[str, str]]:
+    """Links to this page in the other languages (to their landing page where unknown)."""
+    current = str(get_locale())
+    links = []
+    for code in LANGUAGES:
+        if code == current:
+            continue
+        endpoint = request.endpoint
+        if endpoint and endpoint.startswith("public.") and request.method == "GET":
+            url = url_for(endpoint, **{**(request.view_args or {}), "lang": code})
+        elif endpoint == "public.request_form":
+            url = url_for(endpoint, lang=code)
+        else:
+            url = url_for("public.landing", lang=code)
+        links.append({"code": code, "name": Locale.parse(code).get_display_name(code), "url": url})
+    return links
+
+
+def date_long(day: date) -> str:
+    """A date with its weekday, in the viewer's language: "torstai 26. marraskuuta 2026"."""
+    return format_date(day, format="full")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(date_long, "date_long")
+    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_reference, "reference")
+
+    @app.context_processor
+    def _language_context() -> dict[str, Any]:
+        return {"lang": str(get_locale()), "other_language_links": other_language_links}

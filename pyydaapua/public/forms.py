@@ -1,0 +1,111 @@
+"""The parent's request form."""
+
+from __future__ import annotations
+
+import phonenumbers
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import Email, Length, Optional
+
+from ..labels import CALL_TIME_LABELS, CHILD_AGE_LABELS, TOPIC_LABELS, YES_NO_LABELS
+from ..models import LANGUAGES
+
+DESCRIPTION_MAX = 4000
+
+
+def normalise_phone(text: str) -> str | None:
+    """The number in E.164 if it is a valid Finnish or international number, else None."""
+    try:
+        number = phonenumbers.parse(text, "FI")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _strip(value: str | None) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+class RequestForm(FlaskForm):
+    """Everything here is optional except the phone number: the call is the service."""
+
+    topics = SelectMultipleField(
+        _l("What would you like to talk about?"),
+        choices=list(TOPIC_LABELS.items()),
+        validators=[Optional()],
+    )
+    description = TextAreaField(
+        _l("Tell us in your own words"),
+        filters=[_strip],
+        validators=[
+            Length(
+                max=DESCRIPTION_MAX,
+                message=_l("Write at most %(max)s characters.", max="4\u00a0000"),
+            )
+        ],
+    )
+    child_ages = SelectMultipleField(
+        _l("How old are your children?"),
+        choices=list(CHILD_AGE_LABELS.items()),
+        validators=[Optional()],
+    )
+    name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[Length(max=200, message=_l("Write at most %(max)s characters.", max="200"))],
+    )
+    phone = StringField(_l("Phone number"), filters=[_strip])
+    call_time = RadioField(
+        _l("When is a good time to call?"), choices=list(CALL_TIME_LABELS.items()), default="any"
+    )
+    sms_ok = RadioField(
+        _l("May we send you a text message if you do not answer?"),
+        choices=list(YES_NO_LABELS.items()),
+        default="no",
+    )
+    email = StringField(
+        _l("Email address"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Write at most %(max)s characters.", max="254")),
+            Email(message=_l("Enter an email address like name@example.fi, or leave it empty.")),
+        ],
+    )
+    call_language = RadioField(_l("In which language shall we call you?"), choices=[])
+    submission_key = HiddenField()
+    # A honeypot: hidden from people by the stylesheet; bots fill it in.
+    contact_me_by_fax = StringField(_l("Leave this field empty"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.call_language.choices = [
+            (code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES
+        ]
+
+    def validate_phone(self, field: StringField) -> None:
+        if not field.data:
+            raise ValidationError(
+                _l("Enter your phone number, so that we can call you.")
+            )
+        normalised = normalise_phone(field.data)
+        if normalised is None:
+            raise ValidationError(
+                _l("Enter a phone number like 040 123 4567 or +358 40 123 4567.")
+            )
+        self.normalised_phone = normalised
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.contact_me_by_fax.data)

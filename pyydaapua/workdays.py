@@ -1,0 +1,67 @@
+"""The Finnish working-day calendar: the one place that knows what a working day is.
+
+A working day is Monday to Friday, except Finnish public holidays as the ``holidays``
+package lists them (which include Midsummer Eve and Christmas Eve). Days are taken in
+Europe/Helsinki. No Flask here: every part of the app calls these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+CALLBACK_WORKING_DAYS = 3
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> frozenset[date]:
+    return frozenset(holidays.Finland(years=year).keys())
+
+
+def is_holiday(day: date) -> bool:
+    """True on a Finnish public holiday."""
+    return day in _holidays_of(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    """True on Monday to Friday when it is not a Finnish public holiday."""
+    return day.weekday() < 5 and not is_holiday(day)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The ``count``-th working day after ``day`` (``day`` itself never counts)."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    current = day
+    remaining = count
+    while remaining:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(
+        1 for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(days=offset))
+    )
+
+
+def helsinki_date(moment: datetime) -> date:
+    """The calendar date in Helsinki at ``moment`` (naive datetimes are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(HELSINKI).date()
+
+
+def callback_due_date(submitted_at: datetime) -> date:
+    """The call-back due date: the third working day after the submission day in Helsinki."""
+    return add_working_days(helsinki_date(submitted_at), CALLBACK_WORKING_DAYS)
