@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from . import demo
 
@@ -34,6 +35,7 @@ def extract_messages(pot: Path = POT) -> None:
 @click.option("--requests", "count", type=click.IntRange(min=0), default=0,
               help="Also add this many synthetic help requests over the last 18 months.")
 @click.option("--seed", type=int, default=None, help="Random seed, for repeatable data.")
+@with_appcontext
 def seed_demo(count: int, seed: int | None) -> None:
     """Load demo data (once) and optionally N synthetic help requests."""
     added = demo.load_examples()

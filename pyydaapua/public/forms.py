@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -33,6 +34,10 @@ def normalise_phone(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
 def _strip(value: str | None) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -42,7 +47,7 @@ class RequestForm(FlaskForm):
 
     topics = SelectMultipleField(
         _l("What would you like to talk about?"),
-        choices=list(TOPIC_LABELS.items()),
+        choices=_choices(TOPIC_LABELS),
         validators=[Optional()],
     )
     description = TextAreaField(
@@ -57,7 +62,7 @@ class RequestForm(FlaskForm):
     )
     child_ages = SelectMultipleField(
         _l("How old are your children?"),
-        choices=list(CHILD_AGE_LABELS.items()),
+        choices=_choices(CHILD_AGE_LABELS),
         validators=[Optional()],
     )
     name = StringField(
@@ -67,11 +72,11 @@ class RequestForm(FlaskForm):
     )
     phone = StringField(_l("Phone number"), filters=[_strip])
     call_time = RadioField(
-        _l("When is a good time to call?"), choices=list(CALL_TIME_LABELS.items()), default="any"
+        _l("When is a good time to call?"), choices=_choices(CALL_TIME_LABELS), default="any"
     )
     sms_ok = RadioField(
         _l("May we send you a text message if you do not answer?"),
-        choices=list(YES_NO_LABELS.items()),
+        choices=_choices(YES_NO_LABELS),
         default="no",
     )
     email = StringField(
@@ -90,9 +95,9 @@ class RequestForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.call_language.choices = [
-            (code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES
-        ]
+        self.call_language.choices = _choices(
+            {code: Locale.parse(code).get_display_name(code) for code in LANGUAGES}
+        )
 
     def validate_phone(self, field: StringField) -> None:
         if not field.data:

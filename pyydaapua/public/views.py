@@ -49,7 +49,7 @@ def index() -> Response:
     return redirect(url_for("public.landing", lang=lang), code=302)
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)
 def landing() -> str:
     """What the service is, and the button that leads to the form."""
     return render_template("public/landing.html")

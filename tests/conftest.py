@@ -1,0 +1,133 @@
+"""Shared fixtures: a fresh database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+built by the Alembic migrations, and an app, client and helpers per test."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from pyydaapua import create_app
+from pyydaapua.config import normalise_database_url
+from pyydaapua.extensions import db
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this test run's own, dropped at the end."""
+    server = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = make_url(normalise_database_url(server))
+    name = f"pyydaapua_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: str) -> str:
+    """The test database with the schema built by the migrations, as in production."""
+    app = make_app(database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(migrated_url: str) -> Iterator[Any]:
+    """Create apps on the test database; their data is removed after the test."""
+    created: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = make_app(migrated_url, **overrides)
+        created.append(app)
+        return app
+
+    yield factory
+    for app in created:
+        empty_tables(app)
+
+
+@pytest.fixture
+def app(app_factory: Any) -> Flask:
+    return app_factory()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+_HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_key)"[^>]*value="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The CSRF token and submission key of a rendered request form."""
+    return {name: value for name, value in _HIDDEN.findall(html)}
+
+
+class RequestFormHelper:
+    """Fills the request form as a parent would: GET it, then POST with its hidden fields."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def open(self, lang: str = "fi") -> dict[str, str]:
+        response = self.client.get(f"/{lang}/request")
+        assert response.status_code == 200
+        return hidden_fields(response.get_data(as_text=True))
+
+    def submit(self, lang: str = "fi", hidden: dict[str, str] | None = None,
+               headers: dict[str, str] | None = None, **fields: Any) -> Any:
+        data: dict[str, Any] = {"phone": "040 123 4567"}
+        data.update(hidden if hidden is not None else self.open(lang))
+        data.update(fields)
+        return self.client.post(f"/{lang}/request", data=data, headers=headers or {})
+
+
+@pytest.fixture
+def request_form(client: FlaskClient) -> RequestFormHelper:
+    return RequestFormHelper(client)

@@ -1,0 +1,89 @@
+"""Security headers on every response, and error pages in the page's language."""
+
+from __future__ import annotations
+
+import pytest
+from flask import abort
+
+RESPONSES = [
+    "/", "/fi/", "/sv/request", "/fi/privacy", "/sv/accessibility",
+    "/fi/missing", "/sv/request/sent/unknown-key-0123456789", "/static/css/site.css",
+]
+
+
+@pytest.mark.parametrize("path", RESPONSES)
+def test_security_headers_on_every_response(client, path) -> None:
+    response = client.get(path)
+    response.close()
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'",
+                      "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_when_served_over_https(client) -> None:
+    response = client.get("/fi/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_are_not_stored_in_shared_caches(client) -> None:
+    assert "private" in client.get("/fi/request").headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("fi", "Sivua ei löytynyt"), ("sv", "Sidan hittades inte")]
+)
+def test_404_in_the_page_language(client, lang, heading) -> None:
+    response = client.get(f"/{lang}/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert heading in html
+    assert f'href="/{lang}/privacy"' in html  # in the site's layout
+
+
+def test_404_outside_the_prefixes_follows_accept_language(client) -> None:
+    response = client.get("/nothing", headers={"Accept-Language": "sv"})
+    assert response.status_code == 404
+    assert '<html lang="sv">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_405_in_the_page_language(client, lang) -> None:
+    for method in (client.post, client.delete):
+        response = method(f"/{lang}/privacy")
+        assert response.status_code == 405
+        assert f'<html lang="{lang}">' in response.get_data(as_text=True)
+
+
+def test_500_is_a_calm_page_in_the_language(app_factory) -> None:
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/sv/boom")
+    def boom() -> str:
+        raise RuntimeError("broken")
+
+    @app.get("/fi/forbidden")
+    def forbidden() -> str:
+        abort(403)
+
+    client = app.test_client()
+    response = client.get("/sv/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert '<html lang="sv">' in html and "112" in html
+    assert "RuntimeError" not in html
+    response = client.get("/fi/forbidden")
+    assert response.status_code == 403
+    assert '<html lang="fi">' in response.get_data(as_text=True)
+
+
+def test_error_message_only_for_htmx(client) -> None:
+    response = client.get("/fi/missing", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and 'id="error-message"' in html

@@ -1,0 +1,300 @@
+"""The parent's request form: validation, values kept, success, duplicates and abuse."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from pyydaapua.extensions import db
+from pyydaapua.models import HelpRequest
+from pyydaapua.references import ALPHABET
+from pyydaapua.workdays import callback_due_date
+from tests.conftest import RequestFormHelper, hidden_fields
+
+
+def count_requests(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(HelpRequest))
+
+
+def only_request(app) -> HelpRequest:
+    with app.app_context():
+        stored = db.session.scalars(select(HelpRequest)).one()
+        stored.topic_codes  # noqa: B018 - load the topics while the session is open
+        return stored
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_form_fields_have_stable_names(client, lang) -> None:
+    html = client.get(f"/{lang}/request").get_data(as_text=True)
+    for name in ("topics", "description", "child_ages", "name", "phone", "call_time",
+                 "sms_ok", "email", "call_language", "csrf_token", "submission_key"):
+        assert f'name="{name}"' in html, name
+    assert "novalidate" in html
+    assert '<input type="radio" id="call_language-{}" name="call_language" value="{}" checked>'.format(
+        0 if lang == "fi" else 1, lang) in html
+    assert 'name="sms_ok" value="no" checked' in html
+    assert "*" not in re.sub(r"<[^>]+>", "", html)  # no asterisks in the text
+
+
+@pytest.mark.parametrize(
+    ("lang", "prefix", "message", "optional"),
+    [("fi", "Virhe:", "puhelinnumero", "(vapaaehtoinen)"),
+     ("sv", "Fel:", "telefonnummer", "(frivillig)")],
+)
+def test_missing_phone_comes_back_with_errors_and_every_value(
+    app, request_form, lang, prefix, message, optional
+) -> None:
+    response = request_form.submit(
+        lang, phone="", topics=["finances", "moving"], child_ages=["3-5"],
+        description="Meillä on <vaikeaa> & raskasta", name="Sanna", email="sanna@example.fi",
+        call_time="morning", sms_ok="yes", call_language="sv",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(rf"<title>{prefix} ", html)
+    summary = re.search(r'<div class="error-summary" id="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert summary and 'href="#phone"' in summary.group(1)
+    assert message in unescape(summary.group(1)).lower()
+    assert "autofocus" in summary.group(0)
+    phone_input = re.search(r'<input[^>]*id="phone"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in phone_input
+    assert 'aria-describedby="phone-hint phone-error"' in phone_input
+    assert 'id="phone-error"' in html
+    # Everything typed is still there, escaped.
+    assert "Meillä on &lt;vaikeaa&gt; &amp; raskasta</textarea>" in html
+    assert 'value="Sanna"' in html and 'value="sanna@example.fi"' in html
+    for checked in ('name="topics" value="finances" checked', 'name="topics" value="moving" checked',
+                    'name="child_ages" value="3-5" checked', 'name="call_time" value="morning" checked',
+                    'name="sms_ok" value="yes" checked', 'name="call_language" value="sv" checked'):
+        assert checked in html
+    assert optional in html
+    assert count_requests(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_id", "fragment"),
+    [
+        ({"phone": "12345"}, "phone", "040 123 4567"),
+        ({"phone": "not a number"}, "phone", "040 123 4567"),
+        ({"email": "sanna@"}, "email", "name@example.fi"),
+        ({"description": "x" * 4001}, "description", "4"),
+        ({"topics": ["nonsense"]}, "topics", ""),
+        ({"call_language": "en"}, "call_language", ""),
+    ],
+)
+def test_invalid_values_get_a_message_in_the_language(app, request_form, fields, field_id,
+                                                      fragment) -> None:
+    response = request_form.submit("fi", **fields)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="{field_id}-error"' in html
+    assert fragment in html
+    assert count_requests(app) == 0
+
+
+def test_description_of_exactly_4000_characters_is_accepted(app, request_form) -> None:
+    response = request_form.submit("fi", description="ä" * 4000)
+    assert response.status_code == 303
+    assert len(only_request(app).description) == 4000
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("040 123 4567", "+358401234567"), ("0401234567", "+358401234567"),
+     ("+358 40 123 4567", "+358401234567"), ("+46 70 123 45 67", "+46701234567"),
+     ("09 310 1691", "+35893101691")],
+)
+def test_phone_numbers_are_stored_in_e164(app, request_form, typed, stored) -> None:
+    assert request_form.submit("fi", phone=typed).status_code == 303
+    assert only_request(app).phone == stored
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_success_stores_the_request_and_shows_the_confirmation(app, client, lang) -> None:
+    helper = RequestFormHelper(client)
+    before = datetime.now(UTC)
+    response = helper.submit(lang, topics=["school_attendance", "parent_coping"],
+                             child_ages=["13-17"], description="Poika ei käy koulussa.",
+                             name="", sms_ok="no", call_time="afternoon")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith(f"/{lang}/request/sent/")
+
+    stored = only_request(app)
+    assert stored.language == lang
+    assert stored.call_language == lang
+    assert stored.phone == "+358401234567"
+    assert stored.topic_codes == ["parent_coping", "school_attendance"]
+    assert stored.child_age_codes == ["13-17"]
+    assert stored.call_time == "afternoon"
+    assert stored.sms_ok is False
+    assert re.fullmatch(f"[{ALPHABET}]{{8}}", stored.reference)
+    submitted = stored.submitted_at
+    if submitted.tzinfo is None:  # SQLite gives back naive UTC
+        submitted = submitted.replace(tzinfo=UTC)
+    assert before <= submitted <= datetime.now(UTC)
+    assert stored.due_date == callback_due_date(submitted)
+
+    page = client.get(location)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    shown = f"{stored.reference[:4]}-{stored.reference[4:]}"
+    assert f'<strong class="reference" id="reference">{shown}</strong>' in html
+    assert f'<time id="due-date" datetime="{stored.due_date.isoformat()}">' in html
+
+
+def test_confirmation_date_is_formatted_with_its_weekday(app, client) -> None:
+    from pyydaapua.help_requests import NewRequest, submit
+
+    with app.app_context():
+        submit(NewRequest(submission_key="k" * 32, language="fi", call_language="fi",
+                          phone="+358401234567"), now=datetime(2026, 11, 23, 10, tzinfo=UTC))
+    fi = client.get("/fi/request/sent/" + "k" * 32).get_data(as_text=True)
+    sv = client.get("/sv/request/sent/" + "k" * 32).get_data(as_text=True)
+    assert '<time id="due-date" datetime="2026-11-26">torstai 26. marraskuuta 2026</time>' in fi
+    assert '<time id="due-date" datetime="2026-11-26">torsdag 26 november 2026</time>' in sv
+
+
+def test_unknown_confirmation_is_not_found(client) -> None:
+    assert client.get("/fi/request/sent/" + "x" * 32).status_code == 404
+    assert client.get("/fi/request/sent/short").status_code == 404
+
+
+def test_double_submission_stores_one_request(app, request_form) -> None:
+    hidden = request_form.open("fi")
+    first = request_form.submit("fi", hidden=hidden, description="Sama pyyntö")
+    second = request_form.submit("fi", hidden=hidden, description="Sama pyyntö")
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count_requests(app) == 1
+
+
+def test_a_new_form_makes_a_new_request(app, request_form) -> None:
+    request_form.submit("fi")
+    request_form.submit("fi")
+    assert count_requests(app) == 2
+
+
+def test_honeypot_stores_nothing(app, request_form) -> None:
+    response = request_form.submit("fi", contact_me_by_fax="http://spam.example")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/fi/"
+    assert count_requests(app) == 0
+
+
+def test_honeypot_is_hidden_from_people(client) -> None:
+    html = client.get("/fi/request").get_data(as_text=True)
+    honeypot = re.search(r'<div class="hp" aria-hidden="true">.*?</div>', html, re.S).group(0)
+    assert 'tabindex="-1"' in honeypot and 'autocomplete="off"' in honeypot
+
+
+def test_htmx_get_returns_only_the_form(client) -> None:
+    full = client.get("/fi/request").get_data(as_text=True)
+    partial = client.get("/fi/request", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert full.startswith("<!doctype html>")
+    assert "<html" not in partial and partial.strip().startswith("<form")
+    assert 'id="request-form"' in partial and 'id="request-form"' in full
+
+
+def test_htmx_post_with_errors_returns_only_the_form(client, request_form) -> None:
+    response = request_form.submit("sv", phone="", name="Anna",
+                                   headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and html.strip().startswith("<form")
+    assert 'id="error-summary"' in html and 'value="Anna"' in html
+
+
+def test_htmx_post_success_redirects_the_whole_page(app, request_form) -> None:
+    response = request_form.submit("fi", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/fi/request/sent/")
+    assert count_requests(app) == 1
+
+
+def test_rate_limit_keeps_the_typed_text(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="2 per hour")
+    helper = RequestFormHelper(app.test_client())
+    assert helper.submit("fi").status_code == 303
+    assert helper.submit("fi").status_code == 303
+    refused = helper.submit("sv", description="Vi behöver hjälp", name="Erik")
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert '<html lang="sv">' in html
+    assert "Vi behöver hjälp</textarea>" in html and 'value="Erik"' in html
+    assert 'id="form-notice"' in html
+    assert hidden_fields(html)["csrf_token"]
+    assert count_requests(app) == 2
+    # Reading the form is never limited.
+    assert helper.client.get("/sv/request").status_code == 200
+
+
+def test_rate_limit_refusal_for_htmx_is_the_form(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour")
+    helper = RequestFormHelper(app.test_client())
+    helper.submit("fi")
+    refused = helper.submit("fi", description="Teksti", headers={"HX-Request": "true"})
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert html.strip().startswith("<form") and "Teksti</textarea>" in html
+
+
+def test_size_limit_gives_a_friendly_413(app_factory) -> None:
+    app = app_factory(MAX_CONTENT_LENGTH=10_000)
+    helper = RequestFormHelper(app.test_client())
+    response = helper.submit("sv", description="x" * 20_000)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert '<html lang="sv">' in html and 'id="error-message"' in html
+    assert count_requests(app) == 0
+
+
+def test_expired_session_keeps_the_text_and_gives_a_fresh_token(app_factory) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    parent = RequestFormHelper(app.test_client())
+    hidden = parent.open("fi")
+    # The session cookie is gone (browser closed, or the session expired).
+    fresh_browser = RequestFormHelper(app.test_client())
+    response = fresh_browser.submit("fi", hidden=hidden, description="Kirjoitin pitkään",
+                                    name="Aino", topics=["finances"])
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Kirjoitin pitkään</textarea>" in html and 'value="Aino"' in html
+    assert 'name="topics" value="finances" checked' in html
+    assert 'id="form-notice"' in html
+    new_hidden = hidden_fields(html)
+    assert new_hidden["csrf_token"] and new_hidden["csrf_token"] != hidden["csrf_token"]
+    assert new_hidden["submission_key"] == hidden["submission_key"]
+    assert count_requests(app) == 0
+    # Sending again with the fresh token works.
+    again = fresh_browser.submit("fi", hidden=new_hidden, description="Kirjoitin pitkään")
+    assert again.status_code == 303
+    assert count_requests(app) == 1
+
+
+def test_expired_token_keeps_the_text(app_factory, monkeypatch) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=60)
+    helper = RequestFormHelper(app.test_client())
+    hidden = helper.open("sv")
+    import time as time_module
+
+    real_time = time_module.time
+    monkeypatch.setattr(time_module, "time", lambda: real_time() + 3600)
+    response = helper.submit("sv", hidden=hidden, description="Länge skrivet")
+    assert response.status_code == 400
+    assert "Länge skrivet</textarea>" in response.get_data(as_text=True)
+    assert count_requests(app) == 0
+
+
+def test_post_without_csrf_token_is_refused(app_factory) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    client.get("/fi/request")
+    response = client.post("/fi/request", data={"phone": "0401234567", "submission_key": "a" * 32})
+    assert response.status_code == 400
+    assert count_requests(app) == 0

@@ -1,0 +1,103 @@
+"""Configuration, migrations and the demo data command."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from pyydaapua import create_app
+from pyydaapua.config import ConfigError, from_environment, normalise_database_url
+from pyydaapua.demo import EXAMPLES, synthetic_rows
+from pyydaapua.extensions import db
+from pyydaapua.models import HelpRequest, RequestTopic
+
+
+def test_migrations_match_the_models(app) -> None:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_production_refuses_to_start_without_a_secret(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        from_environment(str(tmp_path))
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_production_uses_the_given_secret_and_secure_cookies(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    config = from_environment(str(tmp_path))
+    assert config["SECRET_KEY"] == "from-the-environment"
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_embedded_mode_generates_and_keeps_a_secret(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    first = from_environment(str(tmp_path))
+    second = from_environment(str(tmp_path))
+    assert len(first["SECRET_KEY"]) >= 40
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/pyydaapua.sqlite3"
+    assert first["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert first["RATELIMIT_ENABLED"] is True
+
+
+@pytest.mark.parametrize(("value", "enabled"), [("0", False), ("1", True), ("false", False)])
+def test_rate_limits_can_be_turned_off(monkeypatch, tmp_path, value, enabled) -> None:
+    monkeypatch.setenv("RATELIMIT_ENABLED", value)
+    assert from_environment(str(tmp_path))["RATELIMIT_ENABLED"] is enabled
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_seed_demo_loads_examples_once_and_synthetic_requests(app, runner) -> None:
+    result = runner.invoke(args=["seed-demo", "--requests", "300", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["seed-demo"])
+    assert "Example requests added: 0" in again.output
+    with app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(HelpRequest))
+        assert total == len(EXAMPLES) + 300
+        oldest = db.session.scalar(select(func.min(HelpRequest.submitted_at)))
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        assert oldest >= datetime.now(UTC) - timedelta(days=549)
+        languages = set(db.session.scalars(select(HelpRequest.language).distinct()))
+        assert languages == {"fi", "sv"}
+        assert db.session.scalar(select(func.count()).select_from(RequestTopic)) > 0
+
+
+def test_synthetic_requests_follow_the_seasons() -> None:
+    import random
+
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    rows = list(synthetic_rows(20_000, now, random.Random(3)))
+    assert all(now - timedelta(days=549) <= r["submitted_at"] <= now for r in rows)
+
+    def share(topic: str, months: set[int]) -> float:
+        in_months = [r for r in rows if r["submitted_at"].month in months]
+        return sum(topic in r["topics"] for r in in_months) / len(in_months)
+
+    after_summer, spring = {8, 9}, {2, 3}
+    assert share("couple_relationship", after_summer) > 1.8 * share("couple_relationship", spring)
+    end_of_terms, autumn_start = {5, 12}, {9, 10}
+    assert share("school_attendance", end_of_terms) > 1.8 * share("school_attendance", autumn_start)
+    counts = Counter(len(r["topics"]) for r in rows)
+    assert counts[0] > 0  # choosing no topic is common too
+    assert {r["language"] for r in rows} == {"fi", "sv"}
