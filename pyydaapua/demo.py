@@ -23,26 +23,70 @@ BATCH = 5000
 
 # (language, topics, child ages, description, name, phone, days ago)
 EXAMPLES = [
-    ("fi", ["school_attendance"], ["13-17"],
-     "Yläkoululainen poikamme ei ole käynyt koulussa kahteen viikkoon. "
-     "Emme tiedä, kenen puoleen kääntyä.", "", "+358401234501", 0),
-    ("fi", ["separation_custody", "parent_coping"], ["3-5", "6-12"],
-     "Olemme eroamassa ja mietin, miten kerromme lapsille. Jaksan huonosti.",
-     "Maija", "+358401234502", 1),
-    ("sv", ["moving", "services"], ["0-2"],
-     "Vi har flyttat hit nyss och vet inte vilka tjänster det finns för småbarnsfamiljer.",
-     "Anna", "+358401234503", 2),
-    ("fi", ["family_change", "child_wellbeing"], ["3-5"],
-     "Vauva syntyi kuukausi sitten ja 4-vuotias on ollut tosi kiukkuinen.",
-     "", "+358401234504", 3),
-    ("fi", ["neuropsychiatric"], ["6-12"],
-     "Epäilemme, että lapsella voisi olla ADHD. Mistä saisimme tukea arkeen?",
-     "Jari", "+358401234505", 4),
-    ("sv", ["couple_relationship"], [],
-     "Vi bråkar mycket hemma och barnen märker det. Vart kan vi vända oss?",
-     "", "+358401234506", 6),
-    ("fi", ["finances"], ["expecting", "0-2"],
-     "Rahat eivät riitä vuokraan ja vauva on tulossa.", "", "+358401234507", 8),
+    (
+        "fi",
+        ["school_attendance"],
+        ["13-17"],
+        "Yläkoululainen poikamme ei ole käynyt koulussa kahteen viikkoon. "
+        "Emme tiedä, kenen puoleen kääntyä.",
+        "",
+        "+358401234501",
+        0,
+    ),
+    (
+        "fi",
+        ["separation_custody", "parent_coping"],
+        ["3-5", "6-12"],
+        "Olemme eroamassa ja mietin, miten kerromme lapsille. Jaksan huonosti.",
+        "Maija",
+        "+358401234502",
+        1,
+    ),
+    (
+        "sv",
+        ["moving", "services"],
+        ["0-2"],
+        "Vi har flyttat hit nyss och vet inte vilka tjänster det finns för småbarnsfamiljer.",
+        "Anna",
+        "+358401234503",
+        2,
+    ),
+    (
+        "fi",
+        ["family_change", "child_wellbeing"],
+        ["3-5"],
+        "Vauva syntyi kuukausi sitten ja 4-vuotias on ollut tosi kiukkuinen.",
+        "",
+        "+358401234504",
+        3,
+    ),
+    (
+        "fi",
+        ["neuropsychiatric"],
+        ["6-12"],
+        "Epäilemme, että lapsella voisi olla ADHD. Mistä saisimme tukea arkeen?",
+        "Jari",
+        "+358401234505",
+        4,
+    ),
+    (
+        "sv",
+        ["couple_relationship"],
+        [],
+        "Vi bråkar mycket hemma och barnen märker det. Vart kan vi vända oss?",
+        "",
+        "+358401234506",
+        6,
+    ),
+    (
+        "fi",
+        ["finances"],
+        ["expecting", "0-2"],
+        "Rahat eivät riitä vuokraan ja vauva on tulossa.",
+        "",
+        "+358401234507",
+        8,
+    ),
     ("fi", [], [], "", "", "+358401234508", 9),
 ]
 
@@ -80,12 +124,32 @@ def load_examples(now: datetime | None = None) -> int:
 
 
 # Relative monthly volume: a dip in the July holidays, a rise after them and in January.
-MONTH_WEIGHTS = {1: 1.2, 2: 1.1, 3: 1.1, 4: 1.0, 5: 1.0, 6: 0.8, 7: 0.5,
-                 8: 1.3, 9: 1.3, 10: 1.1, 11: 1.0, 12: 0.8}
+MONTH_WEIGHTS = {
+    1: 1.2,
+    2: 1.1,
+    3: 1.1,
+    4: 1.0,
+    5: 1.0,
+    6: 0.8,
+    7: 0.5,
+    8: 1.3,
+    9: 1.3,
+    10: 1.1,
+    11: 1.0,
+    12: 0.8,
+}
 TOPIC_WEIGHTS = {
-    "services": 3.0, "separation_custody": 1.5, "moving": 0.8, "parent_coping": 2.0,
-    "child_wellbeing": 2.0, "neuropsychiatric": 1.2, "school_attendance": 0.8,
-    "couple_relationship": 1.0, "family_change": 1.0, "finances": 1.0, "other": 0.7,
+    "services": 3.0,
+    "separation_custody": 1.5,
+    "moving": 0.8,
+    "parent_coping": 2.0,
+    "child_wellbeing": 2.0,
+    "neuropsychiatric": 1.2,
+    "school_attendance": 0.8,
+    "couple_relationship": 1.0,
+    "family_change": 1.0,
+    "finances": 1.0,
+    "other": 0.7,
 }
 # More couple-relationship requests after the summer holidays, more school attendance
 # near the end of the spring and autumn terms.
@@ -129,9 +193,7 @@ def _pick_topics(rng: random.Random, month: int) -> list[str]:
 def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[dict]:
     """Rows for ``count`` synthetic help requests spread over the last 18 months."""
     days = [now - timedelta(days=offset) for offset in range(SPAN_DAYS)]
-    day_weights = [
-        MONTH_WEIGHTS[d.month] * (0.5 if d.weekday() >= 5 else 1.0) for d in days
-    ]
+    day_weights = [MONTH_WEIGHTS[d.month] * (0.5 if d.weekday() >= 5 else 1.0) for d in days]
     for _ in range(count):
         day = rng.choices(days, weights=day_weights)[0]
         moment = day.replace(
@@ -149,8 +211,9 @@ def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[di
             "language": lang,
             "call_language": lang if rng.random() < 0.95 else ("fi" if lang == "sv" else "sv"),
             "description": rng.choice(DESCRIPTIONS[lang]),
-            "child_ages": ",".join(sorted(rng.sample(CHILD_AGES, rng.choice([0, 1, 1, 2])),
-                                          key=CHILD_AGES.index)),
+            "child_ages": ",".join(
+                sorted(rng.sample(CHILD_AGES, rng.choice([0, 1, 1, 2])), key=CHILD_AGES.index)
+            ),
             "name": "" if anonymous else rng.choice(["Anna", "Mikko", "Sanna", "Erik", "Aino"]),
             "phone": f"+35840{rng.randrange(10**7):07d}",
             "email": "",
@@ -162,8 +225,9 @@ def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[di
         }
 
 
-def add_synthetic_requests(count: int, seed: int | None = None,
-                           now: datetime | None = None) -> None:
+def add_synthetic_requests(
+    count: int, seed: int | None = None, now: datetime | None = None
+) -> None:
     """Insert ``count`` synthetic requests in batches, with their topics."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     now = now or datetime.now(UTC)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from . import htmx
 from .extensions import db
 
+
 def _is_form_submission() -> bool:
     return request.endpoint == "public.request_form" and request.method == "POST"
 

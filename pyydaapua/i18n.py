@@ -9,9 +9,8 @@ from babel import Locale
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_decimal, get_locale
 
-from .references import format_reference
-
 from .models import LANGUAGES
+from .references import format_reference
 
 
 def select_locale() -> str:

@@ -106,7 +106,7 @@ _HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_key)"[^>]*value="
 
 def hidden_fields(html: str) -> dict[str, str]:
     """The CSRF token and submission key of a rendered request form."""
-    return {name: value for name, value in _HIDDEN.findall(html)}
+    return dict(_HIDDEN.findall(html))
 
 
 class RequestFormHelper:
@@ -120,8 +120,13 @@ class RequestFormHelper:
         assert response.status_code == 200
         return hidden_fields(response.get_data(as_text=True))
 
-    def submit(self, lang: str = "fi", hidden: dict[str, str] | None = None,
-               headers: dict[str, str] | None = None, **fields: Any) -> Any:
+    def submit(
+        self,
+        lang: str = "fi",
+        hidden: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> Any:
         data: dict[str, Any] = {"phone": "040 123 4567"}
         data.update(hidden if hidden is not None else self.open(lang))
         data.update(fields)

@@ -101,14 +101,10 @@ class RequestForm(FlaskForm):
 
     def validate_phone(self, field: StringField) -> None:
         if not field.data:
-            raise ValidationError(
-                _l("Enter your phone number, so that we can call you.")
-            )
+            raise ValidationError(_l("Enter your phone number, so that we can call you."))
         normalised = normalise_phone(field.data)
         if normalised is None:
-            raise ValidationError(
-                _l("Enter a phone number like 040 123 4567 or +358 40 123 4567.")
-            )
+            raise ValidationError(_l("Enter a phone number like 040 123 4567 or +358 40 123 4567."))
         self.normalised_phone = normalised
 
     @property

@@ -66,9 +66,7 @@ def render_request_form(
     if not _SUBMISSION_KEY.match(form.submission_key.data or ""):
         form.submission_key.data = secrets.token_urlsafe(24)
     template = "public/_request_form.html" if htmx.is_htmx() else "public/request.html"
-    body = render_template(
-        template, form=form, notice=notice, description_max=DESCRIPTION_MAX
-    )
+    body = render_template(template, form=form, notice=notice, description_max=DESCRIPTION_MAX)
     return body, status
 
 
@@ -105,9 +103,7 @@ def request_form() -> Response | tuple[str, int]:
                     sms_ok=form.sms_ok.data == "yes",
                 )
             )
-            return htmx.redirect_after_post(
-                url_for(".confirmation", key=stored.submission_key)
-            )
+            return htmx.redirect_after_post(url_for(".confirmation", key=stored.submission_key))
         return render_request_form(form, status=422)
     return render_request_form(form)
 

@@ -1,8 +1,8 @@
 """The Finnish working-day calendar and the call-back due date."""
 
 import ast
-from pathlib import Path
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -22,24 +22,24 @@ def utc(*args: int) -> datetime:
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        (date(2026, 11, 23), True),   # Monday
-        (date(2026, 11, 27), True),   # Friday
+        (date(2026, 11, 23), True),  # Monday
+        (date(2026, 11, 27), True),  # Friday
         (date(2026, 11, 28), False),  # Saturday
         (date(2026, 11, 29), False),  # Sunday
-        (date(2026, 1, 1), False),    # New Year's Day
-        (date(2026, 1, 6), False),    # Epiphany
-        (date(2026, 4, 3), False),    # Good Friday
-        (date(2026, 4, 6), False),    # Easter Monday
-        (date(2026, 5, 1), False),    # May Day
-        (date(2026, 5, 14), False),   # Ascension Day
-        (date(2026, 6, 19), False),   # Midsummer Eve
+        (date(2026, 1, 1), False),  # New Year's Day
+        (date(2026, 1, 6), False),  # Epiphany
+        (date(2026, 4, 3), False),  # Good Friday
+        (date(2026, 4, 6), False),  # Easter Monday
+        (date(2026, 5, 1), False),  # May Day
+        (date(2026, 5, 14), False),  # Ascension Day
+        (date(2026, 6, 19), False),  # Midsummer Eve
         (date(2025, 12, 24), False),  # Christmas Eve (Wednesday)
         (date(2025, 12, 25), False),  # Christmas Day
         (date(2025, 12, 26), False),  # Boxing Day
-        (date(2025, 12, 6), False),   # Independence Day (Saturday anyway)
-        (date(2027, 12, 6), False),   # Independence Day on a Monday
-        (date(2027, 11, 6), False),   # All Saints' Day on a Saturday
-        (date(2026, 6, 18), True),    # the day before Midsummer Eve
+        (date(2025, 12, 6), False),  # Independence Day (Saturday anyway)
+        (date(2027, 12, 6), False),  # Independence Day on a Monday
+        (date(2027, 11, 6), False),  # All Saints' Day on a Saturday
+        (date(2026, 6, 18), True),  # the day before Midsummer Eve
     ],
 )
 def test_is_working_day(day: date, expected: bool) -> None:
@@ -97,7 +97,7 @@ def test_midnight_in_summer_time() -> None:
 
 
 def test_naive_datetimes_are_taken_as_utc() -> None:
-    assert helsinki_date(datetime(2026, 11, 26, 22, 30)) == date(2026, 11, 27)  # noqa: DTZ001
+    assert helsinki_date(datetime(2026, 11, 26, 22, 30)) == date(2026, 11, 27)
 
 
 def test_add_working_days_needs_a_positive_count() -> None:
@@ -120,10 +120,13 @@ def test_module_does_not_import_flask() -> None:
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported = {
-        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
         for alias in node.names
     } | {
-        (node.module or "").split(".")[0] for node in ast.walk(tree)
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
     }
     assert "flask" not in imported

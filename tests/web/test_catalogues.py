@@ -42,7 +42,9 @@ def test_every_message_is_translated_and_not_fuzzy(lang: str) -> None:
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_catalogue_is_up_to_date_with_the_source(lang: str, source_ids: set) -> None:
     catalogue_ids = {message.id for message in load(lang) if message.id}
-    assert sorted(map(str, source_ids - catalogue_ids)) == [], "run: flask --app app translate update"
+    assert sorted(map(str, source_ids - catalogue_ids)) == [], (
+        "run: flask --app app translate update"
+    )
     assert sorted(map(str, catalogue_ids - source_ids)) == [], "obsolete entries in the catalogue"
 
 

@@ -6,8 +6,14 @@ import pytest
 from flask import abort
 
 RESPONSES = [
-    "/", "/fi/", "/sv/request", "/fi/privacy", "/sv/accessibility",
-    "/fi/missing", "/sv/request/sent/unknown-key-0123456789", "/static/css/site.css",
+    "/",
+    "/fi/",
+    "/sv/request",
+    "/fi/privacy",
+    "/sv/accessibility",
+    "/fi/missing",
+    "/sv/request/sent/unknown-key-0123456789",
+    "/static/css/site.css",
 ]
 
 
@@ -17,8 +23,13 @@ def test_security_headers_on_every_response(client, path) -> None:
     response.close()
     csp = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'",
-                      "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -48,8 +48,13 @@ def test_landing_page_promises_in_swedish(client) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "target"),
-    [("sv-FI,sv;q=0.9,en;q=0.5", "/sv/"), ("fi-FI,fi;q=0.9", "/fi/"), ("en-GB", "/fi/"),
-     ("", "/fi/"), ("de,sv;q=0.3", "/sv/")],
+    [
+        ("sv-FI,sv;q=0.9,en;q=0.5", "/sv/"),
+        ("fi-FI,fi;q=0.9", "/fi/"),
+        ("en-GB", "/fi/"),
+        ("", "/fi/"),
+        ("de,sv;q=0.3", "/sv/"),
+    ],
 )
 def test_root_redirects_to_the_preferred_language(client, accept, target) -> None:
     response = client.get("/", headers={"Accept-Language": accept} if accept else {})
@@ -72,7 +77,9 @@ def test_privacy_notice_tells_retention_and_right_to_know(app_factory) -> None:
 
 
 def test_accessibility_statement_in_both_languages(client) -> None:
-    assert "<h1>Saavutettavuusseloste</h1>" in client.get("/fi/accessibility").get_data(as_text=True)
+    assert "<h1>Saavutettavuusseloste</h1>" in client.get("/fi/accessibility").get_data(
+        as_text=True
+    )
     assert "<h1>Tillgänglighetsutlåtande</h1>" in client.get("/sv/accessibility").get_data(
         as_text=True
     )
