@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, Optional
 
+from ..help_requests import NewRequest
 from ..labels import CALL_TIME_LABELS, CHILD_AGE_LABELS, TOPIC_LABELS, YES_NO_LABELS
 from ..models import LANGUAGES
 
@@ -110,3 +111,19 @@ class RequestForm(FlaskForm):
     @property
     def is_spam(self) -> bool:
         return bool(self.contact_me_by_fax.data)
+
+    def to_new_request(self, language: str) -> NewRequest:
+        """The validated form as a request to store; ``language`` is the page's."""
+        return NewRequest(
+            submission_key=self.submission_key.data,
+            language=language,
+            call_language=self.call_language.data,
+            phone=self.normalised_phone,
+            topics=self.topics.data or [],
+            child_ages=self.child_ages.data or [],
+            description=self.description.data,
+            name=self.name.data,
+            email=self.email.data,
+            call_time=self.call_time.data,
+            sms_ok=self.sms_ok.data == "yes",
+        )

@@ -88,22 +88,8 @@ def request_form() -> Response | tuple[str, int]:
             current_app.logger.info("honeypot filled in; nothing stored")
             return htmx.redirect_after_post(url_for(".landing"))
         if form.validate():
-            stored = help_requests.submit(
-                help_requests.NewRequest(
-                    submission_key=form.submission_key.data,
-                    language=g.lang,
-                    call_language=form.call_language.data,
-                    phone=form.normalised_phone,
-                    topics=form.topics.data or [],
-                    child_ages=form.child_ages.data or [],
-                    description=form.description.data,
-                    name=form.name.data,
-                    email=form.email.data,
-                    call_time=form.call_time.data,
-                    sms_ok=form.sms_ok.data == "yes",
-                )
-            )
-            return htmx.redirect_after_post(url_for(".confirmation", key=stored.submission_key))
+            help_requests.submit(form.to_new_request(language=g.lang))
+            return htmx.redirect_after_post(url_for(".confirmation", key=form.submission_key.data))
         return render_request_form(form, status=422)
     return render_request_form(form)
 
