@@ -223,3 +223,11 @@ def test_no_console_errors_or_csp_violations(page: Any, live_server: Any) -> Non
     page.locator("#request-form button[type=submit]").click()
     page.locator("#error-summary").wait_for()
     assert problems == []
+
+
+def test_prints_without_navigation(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/fi/privacy")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert page.locator("h1").is_visible()
