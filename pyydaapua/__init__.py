@@ -43,9 +43,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import models  # noqa: F401 - registers the tables with the metadata
     from .public import bp as public_bp
     from .public import root as root_bp
+    from .staff import auth as staff_auth
+    from .staff import bp as staff_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    staff_auth.init_app(app)
 
     i18n.init_app(app)
     security.init_app(app)

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import demo
+from . import demo, staff_accounts
+from .models import LANGUAGES, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
@@ -51,13 +52,37 @@ def extract_messages(pot: Path = POT) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed, for repeatable data.")
 @with_appcontext
 def seed_demo(count: int, seed: int | None) -> None:
-    """Load demo data (once) and optionally N synthetic help requests."""
+    """Load demo data (once) and optionally N synthetic help requests. Not in production."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("seed-demo creates demo accounts and is refused in production")
     added = demo.load_examples()
     click.echo(f"Example requests added: {added}")
+    for email, name, role, language in demo.load_demo_users():
+        click.echo(f"Demo {role} ({language}): {email} / {demo.DEMO_PASSWORD}  ({name})")
     if count:
         started = time.perf_counter()
         demo.add_synthetic_requests(count, seed=seed)
         click.echo(f"Synthetic requests added: {count} in {time.perf_counter() - started:.1f} s")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--language", default="fi", show_default=True, type=click.Choice(LANGUAGES))
+@with_appcontext
+def create_user(email: str, name: str, role: str, language: str) -> None:
+    """Create a staff user. The password is read from a prompt or standard input, never
+    from the command line."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = staff_accounts.create_user(email, name, role, password, language)
+    except staff_accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} {user.email}")
 
 
 @click.group("translate")
@@ -96,4 +121,5 @@ def translate_init(language: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
     app.cli.add_command(translate)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
+from . import staff_accounts
 from .extensions import db
-from .models import CALL_TIMES, CHILD_AGES, TOPICS, HelpRequest, RequestTopic
+from .models import CALL_TIMES, CHILD_AGES, TOPICS, HelpRequest, RequestTopic, StaffUser
 from .references import new_reference
 from .workdays import callback_due_date
 
@@ -89,6 +90,24 @@ EXAMPLES = [
     ),
     ("fi", [], [], "", "", "+358401234508", 9),
 ]
+
+
+# Demo accounts, one per role, for trying the staff pages. Never for production.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose, demo only
+DEMO_USERS = [
+    ("counsellor@example.fi", "Sanna Virtanen", "counsellor", "fi"),
+    ("supervisor@example.fi", "Erik Lindqvist", "supervisor", "sv"),
+    ("admin@example.fi", "Aino Korhonen", "admin", "fi"),
+]
+
+
+def load_demo_users() -> list[tuple[str, str, str, str]]:
+    """Create the demo accounts that do not exist yet; returns all of them."""
+    existing = set(db.session.scalars(select(StaffUser.email)))
+    for email, name, role, language in DEMO_USERS:
+        if email not in existing:
+            staff_accounts.create_user(email, name, role, DEMO_PASSWORD, language)
+    return DEMO_USERS
 
 
 def load_examples(now: datetime | None = None) -> int:

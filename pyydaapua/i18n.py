@@ -7,17 +7,25 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
 
+from .labels import template_labels
 from .models import LANGUAGES
 from .references import format_reference
 
 
 def select_locale() -> str:
-    """The page's language prefix, else the visitor's Accept-Language, else Finnish."""
+    """The page's language prefix; on staff pages the user's own language (or ``?lang=``
+    before sign-in); else the visitor's Accept-Language; else Finnish."""
     lang = g.get("lang")
     if lang in LANGUAGES:
         return lang
+    if request.blueprint == "staff" or request.path.startswith("/staff/"):
+        if current_user.is_authenticated:
+            return current_user.language
+        if request.args.get("lang") in LANGUAGES:
+            return request.args["lang"]
     first = request.path.lstrip("/").split("/", 1)[0]
     if first in LANGUAGES:
         return first
@@ -47,10 +55,18 @@ def date_long(day: date) -> str:
     return format_date(day, format="full")
 
 
+def date_short(day: date) -> str:
+    """A date in short form: "26.11.2026" / "26 nov. 2026"."""
+    return format_date(day, format="medium")
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_long, "date_long")
+    app.add_template_filter(date_short, "date_short")
+    app.context_processor(template_labels)
     app.add_template_filter(format_decimal, "number")
     app.add_template_filter(format_reference, "reference")
+    app.add_template_filter(format_datetime, "datetime")
 
     @app.context_processor
     def _language_context() -> dict[str, Any]:

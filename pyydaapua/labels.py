@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from .models import LANGUAGES
 
 TOPIC_LABELS = {
     "services": _l("Which services there are and how to apply for them"),
@@ -33,3 +37,24 @@ CALL_TIME_LABELS = {
 }
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+
+
+def language_choices() -> list[SelectChoice]:
+    """The languages, each named in itself ("suomi", "svenska")."""
+    return [SelectChoice(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES]
+
+
+ROLE_LABELS = {
+    "counsellor": _l("Service counsellor"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+}
+
+
+def template_labels() -> dict[str, object]:
+    """The label tables, for templates."""
+    return {
+        "topic_labels": TOPIC_LABELS,
+        "role_labels": ROLE_LABELS,
+        "language_names": {choice.value: choice.label for choice in language_choices()},
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
@@ -28,6 +30,23 @@ CALL_TIMES = ("any", "morning", "afternoon")
 LANGUAGES = ("fi", "sv")
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite gives naive values back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store times in UTC with tzinfo")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 class HelpRequest(db.Model):
     """One form a parent sent: what they asked and how to reach them."""
 
@@ -46,7 +65,7 @@ class HelpRequest(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     call_time: Mapped[str] = mapped_column(String(16), default="any")
     sms_ok: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
 
     topics: Mapped[list[RequestTopic]] = relationship(
@@ -73,3 +92,71 @@ class RequestTopic(db.Model):
     topic: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
     request: Mapped[HelpRequest] = relationship(back_populates="topics")
+
+
+ROLES = ("counsellor", "supervisor", "admin")
+# Roles that may open and work help requests; the admin role manages accounts only.
+REQUEST_ROLES = ("counsellor", "supervisor")
+
+
+class StaffUser(UserMixin, db.Model):
+    """A member of staff who signs in. The password is stored only as an argon2id hash."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2), default="fi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
+    # so signing out (which ends the server-side session) makes an old cookie worthless.
+    session_token = None  # not a column
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def works_requests(self) -> bool:
+        return self.role in REQUEST_ROLES
+
+
+class StaffSession(db.Model):
+    """One sign-in: ends on sign-out, after the idle timeout or at the absolute lifetime."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[StaffUser] = relationship(lazy="joined")
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, from where, to which request. Never the family's own words."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_request.id"), nullable=True, index=True
+    )
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    target: Mapped[str] = mapped_column(String(200), default="")

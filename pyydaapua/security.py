@@ -37,7 +37,10 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
         )
-    if request.endpoint != "static":
+    if request.blueprint == "staff":
+        # Family data: never kept by the browser, so the back button cannot show it again.
+        response.headers["Cache-Control"] = "no-store"
+    elif request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "private, no-cache")
         response.vary.add("Cookie")
     return response

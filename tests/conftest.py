@@ -136,3 +136,47 @@ class RequestFormHelper:
 @pytest.fixture
 def request_form(client: FlaskClient) -> RequestFormHelper:
     return RequestFormHelper(client)
+
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+def make_staff(
+    app: Flask, role: str = "counsellor", language: str = "fi", **overrides: Any
+) -> tuple[int, str]:
+    """Create a staff user and return its id."""
+    from pyydaapua.staff_accounts import create_user
+
+    with app.app_context():
+        user = create_user(
+            overrides.get("email", f"{role}-{uuid.uuid4().hex[:6]}@example.fi"),
+            overrides.get("name", f"Test {role}"),
+            role,
+            overrides.get("password", STAFF_PASSWORD),
+            language,
+        )
+        return user.id, user.email
+
+
+def sign_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **extra: Any) -> Any:
+    """Sign in through the real form, CSRF token included."""
+    page = client.get("/staff/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"email": email, "password": password, **extra}
+    if token:
+        data["csrf_token"] = token.group(1)
+    return client.post("/staff/login", data=data)
+
+
+@pytest.fixture
+def staff_client(app: Flask) -> Any:
+    """A test client signed in with the given role: ``staff_client("supervisor")``."""
+
+    def factory(role: str = "counsellor", language: str = "fi") -> FlaskClient:
+        client = app.test_client()
+        _, email = make_staff(app, role, language)
+        response = sign_in(client, email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return factory

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import phonenumbers
-from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,8 +17,13 @@ from wtforms import (
 from wtforms.validators import Email, Length, Optional
 
 from ..help_requests import NewRequest
-from ..labels import CALL_TIME_LABELS, CHILD_AGE_LABELS, TOPIC_LABELS, YES_NO_LABELS
-from ..models import LANGUAGES
+from ..labels import (
+    CALL_TIME_LABELS,
+    CHILD_AGE_LABELS,
+    TOPIC_LABELS,
+    YES_NO_LABELS,
+    language_choices,
+)
 
 DESCRIPTION_MAX = 4000
 
@@ -96,9 +100,7 @@ class RequestForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.call_language.choices = _choices(
-            {code: Locale.parse(code).get_display_name(code) for code in LANGUAGES}
-        )
+        self.call_language.choices = language_choices()
 
     def validate_phone(self, field: StringField) -> None:
         if not field.data:

@@ -1,0 +1,77 @@
+"""Sign-in plumbing: Flask-Login on server-side sessions, role checks, audit of refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from .. import audit, htmx, staff_accounts
+from ..extensions import login_manager
+from ..models import StaffUser
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
+def _load_user(token: str) -> StaffUser | None:
+    config = current_app.config
+    return staff_accounts.resume_session(
+        token,
+        idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
+        lifetime=timedelta(hours=config["STAFF_SESSION_HOURS"]),
+    )
+
+
+def _unauthorised() -> Response:
+    """Send a visitor who is not signed in to the sign-in page, and back afterwards."""
+    target = url_for("staff.login", next=request.full_path.rstrip("?"))
+    if request.method != "GET":
+        target = url_for("staff.login")
+    return htmx.redirect_after_post(target) if htmx.is_htmx() else redirect(target)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host), else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Allow only signed-in staff with one of ``roles``; a refusal is a 403 and an audit event."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                audit.record(
+                    "access_refused",
+                    user_id=current_user.id,
+                    client_address=client_address(),
+                    target=request.endpoint or "",
+                )
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorised)

@@ -1,0 +1,104 @@
+"""Staff views under /staff/: every one needs sign-in, and all but sign-in check the role."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .. import audit, inbox, staff_accounts
+from ..extensions import db, limiter
+from ..models import REQUEST_ROLES, ROLES
+from ..workdays import helsinki_date
+from .auth import client_address, roles_required, safe_next
+from .forms import LanguageForm, LoginForm
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def _home_for(role: str) -> str:
+    return url_for("staff.inbox" if role in REQUEST_ROLES else "staff.account")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login() -> Response | str | tuple[str, int]:
+    """The sign-in form; a failure gets one generic message and a 401, and is audited."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user.role))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user, named = staff_accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            audit.record(
+                "sign_in_failed",
+                user_id=named.id if named else None,
+                client_address=client_address(),
+            )
+            form.password.errors = [_("The email address or password is not correct.")]
+            return render_template("staff/login.html", form=form, failed=True), 401
+        session.clear()  # a new session on every sign-in
+        staff_accounts.start_session(user)
+        login_user(user)
+        audit.record("sign_in", user_id=user.id, client_address=client_address())
+        return redirect(safe_next(form.next.data) or _home_for(user.role), code=303)
+    status = 422 if form.errors else 200
+    return render_template("staff/login.html", form=form), status
+
+
+@bp.post("/logout")
+@roles_required(*ROLES)
+def logout() -> Response:
+    """End the server-side session, so that neither the back button nor the old cookie works."""
+    user_id, token = current_user.id, current_user.session_token
+    staff_accounts.end_session(token)
+    audit.record("sign_out", user_id=user_id, client_address=client_address())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."))
+    return redirect(url_for("staff.login"), code=303)
+
+
+@bp.get("/", endpoint="inbox")
+@roles_required(*REQUEST_ROLES)
+def inbox_page() -> str:
+    """The team inbox: requests by call-back due date, a page at a time."""
+    page = inbox.requests_page(request.args.get("page", 1, type=int))
+    today = helsinki_date(datetime.now(UTC))
+    deadlines = {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items}
+    return render_template("staff/inbox.html", page=page, deadlines=deadlines)
+
+
+@bp.get("/account")
+@roles_required(*ROLES)
+def account() -> str:
+    """The signed-in user's own account and the language of the staff pages."""
+    form = LanguageForm(language=current_user.language)
+    return render_template("staff/account.html", form=form)
+
+
+@bp.post("/account/language")
+@roles_required(*ROLES)
+def account_language() -> Response | tuple[str, int]:
+    """Change the language of the staff pages for this user."""
+    form = LanguageForm()
+    if not form.validate():
+        return render_template("staff/account.html", form=form), 422
+    current_user.language = form.language.data
+    db.session.commit()
+    audit.record("language_changed", user_id=current_user.id, client_address=client_address())
+    return redirect(url_for("staff.account"), code=303)

@@ -1,0 +1,324 @@
+"""Staff sign-in, sessions, roles on every route, the account page and the inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from pyydaapua.extensions import db
+from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.models import AuditEvent, StaffUser
+from tests.conftest import make_staff, sign_in
+
+
+def audit_actions(app) -> list[tuple[str, int | None]]:
+    with app.app_context():
+        return [
+            (e.action, e.user_id)
+            for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+
+
+# Every staff route, with the answer each role gets. A new staff route must be added here.
+ROUTES = {
+    ("GET", "/staff/login"): {"anonymous": 200, "counsellor": 302, "supervisor": 302, "admin": 302},
+    ("POST", "/staff/login"): {
+        "anonymous": 422,
+        "counsellor": 302,
+        "supervisor": 302,
+        "admin": 302,
+    },
+    ("GET", "/staff/"): {"anonymous": 302, "counsellor": 200, "supervisor": 200, "admin": 403},
+    ("GET", "/staff/account"): {
+        "anonymous": 302,
+        "counsellor": 200,
+        "supervisor": 200,
+        "admin": 200,
+    },
+    ("POST", "/staff/account/language"): {
+        "anonymous": 302,
+        "counsellor": 303,
+        "supervisor": 303,
+        "admin": 303,
+    },
+    ("POST", "/staff/logout"): {
+        "anonymous": 302,
+        "counsellor": 303,
+        "supervisor": 303,
+        "admin": 303,
+    },
+}
+FORM_DATA = {"/staff/account/language": {"language": "sv"}}
+
+
+def test_every_staff_route_is_in_the_table(app) -> None:
+    rules = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("staff.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert rules == set(ROUTES)
+
+
+def csrf_token_of(client) -> str:
+    import re
+
+    html = client.get("/fi/").get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "counsellor", "supervisor", "admin"])
+@pytest.mark.parametrize(("method", "path"), list(ROUTES))
+def test_every_route_with_every_role(app, staff_client, role, method, path) -> None:
+    client = app.test_client() if role == "anonymous" else staff_client(role)
+    data = dict(FORM_DATA.get(path, {}))
+    if method == "POST":
+        data["csrf_token"] = csrf_token_of(client)
+    response = client.open(path, method=method, data=data)
+    expected = ROUTES[(method, path)][role]
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if role == "anonymous" and expected == 302:
+        assert response.headers["Location"].startswith("/staff/login")
+    if expected == 403:
+        assert ("access_refused", None) not in audit_actions(app)
+        assert audit_actions(app)[-1][0] == "access_refused"
+
+
+@pytest.mark.parametrize(("method", "path"), [key for key in ROUTES if key[0] == "POST"])
+def test_csrf_is_required_on_every_state_change(app, staff_client, method, path) -> None:
+    client = staff_client("counsellor")
+    response = client.open(path, method=method, data=FORM_DATA.get(path, {}))
+    assert response.status_code == 400
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_and_back(app) -> None:
+    _, email = make_staff(app, "counsellor")
+    client = app.test_client()
+    response = client.get("/staff/?page=2")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/login?next=/staff/?page%3D2"
+    signed_in = sign_in(client, email, next="/staff/?page=2")
+    assert signed_in.status_code == 303
+    assert signed_in.headers["Location"] == "/staff/?page=2"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_sign_in_returns_only_to_local_urls(app, target) -> None:
+    _, email = make_staff(app, "counsellor")
+    response = sign_in(app.test_client(), email, next=target)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_admin_lands_on_the_account_page(app) -> None:
+    _, email = make_staff(app, "admin")
+    assert sign_in(app.test_client(), email).headers["Location"] == "/staff/account"
+
+
+def test_failed_sign_in_is_generic_and_audited(app) -> None:
+    user_id, email = make_staff(app, "counsellor")
+    wrong_password = sign_in(app.test_client(), email, password="wrong password!")
+    unknown_email = sign_in(app.test_client(), "nobody@example.fi")
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    message = "Sähköpostiosoite tai salasana ei ole oikein."
+    assert message in wrong_password.get_data(as_text=True)
+    assert message in unknown_email.get_data(as_text=True)
+    assert 'value="wrong password!"' not in wrong_password.get_data(as_text=True)
+    assert audit_actions(app) == [("sign_in_failed", user_id), ("sign_in_failed", None)]
+
+
+def test_sign_in_is_rate_limited(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per 15 minutes")
+    _, email = make_staff(app, "counsellor")
+    client = app.test_client()
+    for _ in range(3):
+        assert sign_in(client, email, password="wrong password!").status_code == 401
+    refused = sign_in(client, email)  # even the right password is refused now
+    assert refused.status_code == 429
+    assert '<html lang="fi">' in refused.get_data(as_text=True)
+
+
+def test_sign_in_starts_a_new_session(app) -> None:
+    _, email = make_staff(app, "counsellor")
+    client = app.test_client()
+    client.get("/staff/login")
+    with client.session_transaction() as before:
+        before["planted"] = "by an attacker"
+    sign_in(client, email)
+    with client.session_transaction() as after:
+        assert "planted" not in after
+        assert after["_user_id"]
+
+
+def test_signed_out_cookie_cannot_be_replayed(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    cookie = client.get_cookie("session").value
+    assert client.get("/staff/").status_code == 200
+    response = client.post("/staff/logout", data={"csrf_token": csrf_token_of(client)})
+    assert response.status_code == 303
+    assert client.get("/staff/").status_code == 302
+    client.set_cookie("session", cookie)  # the old cookie, replayed
+    assert client.get("/staff/").status_code == 302
+    actions = [action for action, _ in audit_actions(app)]
+    assert actions == ["sign_in", "sign_out"]
+
+
+def test_idle_session_expires(app_factory) -> None:
+    app = app_factory(STAFF_IDLE_MINUTES=0)
+    _, email = make_staff(app, "counsellor")
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 303
+    assert client.get("/staff/").status_code == 302
+
+
+def test_staff_pages_are_never_cached(staff_client) -> None:
+    client = staff_client("counsellor")
+    assert client.get("/staff/").headers["Cache-Control"] == "no-store"
+    assert client.get("/staff/account").headers["Cache-Control"] == "no-store"
+
+
+def test_inactive_user_is_signed_out(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    with app.app_context():
+        for user in db.session.scalars(select(StaffUser)):
+            user.active = False
+        db.session.commit()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_pages_follow_the_staff_members_language(app, staff_client) -> None:
+    client = staff_client("supervisor", language="sv")
+    assert '<html lang="sv">' in client.get("/staff/").get_data(as_text=True)
+    client.post(
+        "/staff/account/language", data={"language": "fi", "csrf_token": csrf_token_of(client)}
+    )
+    assert '<html lang="fi">' in client.get("/staff/").get_data(as_text=True)
+    bad = client.post(
+        "/staff/account/language", data={"language": "en", "csrf_token": csrf_token_of(client)}
+    )
+    assert bad.status_code == 422
+
+
+def test_sign_in_page_language(client) -> None:
+    assert '<html lang="sv">' in client.get("/staff/login?lang=sv").get_data(as_text=True)
+    assert '<html lang="sv">' in client.get(
+        "/staff/login", headers={"Accept-Language": "sv"}
+    ).get_data(as_text=True)
+
+
+def test_create_user_reads_the_password_from_standard_input(app, runner) -> None:
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "New@Example.fi",
+            "--name",
+            "Uusi",
+            "--role",
+            "supervisor",
+            "--language",
+            "sv",
+        ],
+        input="a very secret password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "a very secret password" not in result.output
+    with app.app_context():
+        user = db.session.scalars(select(StaffUser)).one()
+        assert (user.email, user.role, user.language) == ("new@example.fi", "supervisor", "sv")
+        assert user.password_hash.startswith("$argon2id$")
+    assert sign_in(app.test_client(), "new@example.fi", "a very secret password").status_code == 303
+
+
+def test_create_user_has_no_password_option(runner) -> None:
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "a@example.fi",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--password",
+            "x",
+        ]
+    )
+    assert result.exit_code != 0
+
+
+def test_create_user_refuses_a_short_password(runner) -> None:
+    result = runner.invoke(
+        args=["create-user", "--email", "a@example.fi", "--name", "A", "--role", "admin"],
+        input="short\n",
+    )
+    assert result.exit_code != 0 and "12" in result.output
+
+
+def test_seed_demo_creates_one_user_per_role_and_prints_them(app, runner) -> None:
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0
+    assert "counsellor@example.fi / demo-password-2026" in result.output
+    with app.app_context():
+        roles = sorted(db.session.scalars(select(StaffUser.role)))
+    assert roles == ["admin", "counsellor", "supervisor"]
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # again: nothing duplicated
+
+
+def test_seed_demo_is_refused_in_production(app_factory) -> None:
+    app = app_factory(APP_ENV="production")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+
+
+def add_requests(app, count: int, start: datetime) -> None:
+    with app.app_context():
+        for number in range(count):
+            submit(
+                NewRequest(
+                    submission_key=f"key-{number:04d}-{'x' * 20}",
+                    language="fi",
+                    call_language="sv" if number % 2 else "fi",
+                    phone="+358401234567",
+                    topics=["finances", "moving"][: number % 3],
+                ),
+                now=start - timedelta(hours=7 * number),
+            )
+
+
+def test_inbox_lists_requests_by_due_date_with_badges(app, staff_client) -> None:
+    add_requests(app, 30, datetime.now(UTC))
+    client = staff_client("counsellor")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert html.count('<td class="reference-cell">') == 25
+    assert "30 pyyntöä" in html or "30" in html
+    assert "badge-overdue" in html
+    second = client.get("/staff/?page=2").get_data(as_text=True)
+    assert second.count('<td class="reference-cell">') == 5
+    assert client.get("/staff/?page=99").status_code == 200
+
+
+@pytest.mark.parametrize("count", [5, 120])
+def test_inbox_query_count_does_not_grow(app, staff_client, count) -> None:
+    add_requests(app, count, datetime.now(UTC))
+    client = staff_client("counsellor")
+    queries: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*args: object) -> None:
+        queries.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/staff/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # session check, user, count, page of requests, their topics
+    assert len(queries) <= 5, queries
