@@ -57,6 +57,7 @@ def seed_demo(count: int, seed: int | None) -> None:
         raise click.ClickException("seed-demo creates demo accounts and is refused in production")
     added = demo.load_examples()
     click.echo(f"Example requests added: {added}")
+    click.echo(f"Services added to the catalogue: {demo.load_services()}")
     for email, name, role, language in demo.load_demo_users():
         click.echo(f"Demo {role} ({language}): {email} / {demo.DEMO_PASSWORD}  ({name})")
     if count:

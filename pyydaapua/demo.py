@@ -15,7 +15,15 @@ from sqlalchemy import func, insert, select
 
 from . import staff_accounts
 from .extensions import db
-from .models import CALL_TIMES, CHILD_AGES, TOPICS, HelpRequest, RequestTopic, StaffUser
+from .models import (
+    CALL_TIMES,
+    CHILD_AGES,
+    TOPICS,
+    HelpRequest,
+    RequestTopic,
+    Service,
+    StaffUser,
+)
 from .references import new_reference
 from .workdays import callback_due_date
 
@@ -108,6 +116,147 @@ def load_demo_users() -> list[tuple[str, str, str, str]]:
         if email not in existing:
             staff_accounts.create_user(email, name, role, DEMO_PASSWORD, language)
     return DEMO_USERS
+
+
+# (Finnish name, Swedish name, provider type, provider, phone)
+SERVICES = [
+    ("Perheneuvola", "Familjerådgivningen", "wellbeing_county", "Hyvinvointialue", "08 100 1001"),
+    (
+        "Lapsiperheiden kotipalvelu",
+        "Hemservice för barnfamiljer",
+        "wellbeing_county",
+        "Hyvinvointialue",
+        "08 100 1002",
+    ),
+    (
+        "Perhesosiaalityö",
+        "Familjesocialarbete",
+        "wellbeing_county",
+        "Hyvinvointialue",
+        "08 100 1003",
+    ),
+    (
+        "Neuvolan perhetyö",
+        "Rådgivningens familjearbete",
+        "wellbeing_county",
+        "Hyvinvointialue",
+        "08 100 1004",
+    ),
+    (
+        "Lasten ja nuorten psykiatrian poliklinikka",
+        "Barn- och ungdomspsykiatriska polikliniken",
+        "wellbeing_county",
+        "Hyvinvointialue",
+        "08 100 1005",
+    ),
+    ("Nepsy-valmennus", "NPF-coachning", "wellbeing_county", "Hyvinvointialue", "08 100 1006"),
+    (
+        "Sosiaalihuollon palvelutarpeen arviointi",
+        "Bedömning av servicebehov inom socialvården",
+        "wellbeing_county",
+        "Hyvinvointialue",
+        "08 100 1007",
+    ),
+    ("Lastenvalvoja", "Barnatillsyningsman", "wellbeing_county", "Hyvinvointialue", "08 100 1008"),
+    (
+        "Talous- ja velkaneuvonta",
+        "Ekonomi- och skuldrådgivning",
+        "wellbeing_county",
+        "Hyvinvointialue",
+        "08 100 1009",
+    ),
+    ("Koulukuraattori", "Skolkurator", "city", "Kaupungin sivistyspalvelut", "08 200 2001"),
+    ("Koulupsykologi", "Skolpsykolog", "city", "Kaupungin sivistyspalvelut", "08 200 2002"),
+    (
+        "Varhaiskasvatuksen palveluohjaus",
+        "Servicehandledning inom småbarnspedagogiken",
+        "city",
+        "Kaupungin sivistyspalvelut",
+        "08 200 2003",
+    ),
+    (
+        "Nuorisopalvelujen etsivä nuorisotyö",
+        "Uppsökande ungdomsarbete",
+        "city",
+        "Kaupungin nuorisopalvelut",
+        "08 200 2004",
+    ),
+    (
+        "Perheiden liikunta- ja kulttuuripalvelut",
+        "Idrotts- och kulturtjänster för familjer",
+        "city",
+        "Kaupungin kulttuuri- ja liikuntapalvelut",
+        "08 200 2005",
+    ),
+    (
+        "Kotoutumispalvelut",
+        "Integrationstjänster",
+        "city",
+        "Kaupungin kotoutumispalvelut",
+        "08 200 2006",
+    ),
+    (
+        "Mannerheimin Lastensuojeluliiton vanhempainpuhelin",
+        "MLL:s föräldratelefon",
+        "third_sector",
+        "MLL",
+        "0800 92277",
+    ),
+    (
+        "Ensi- ja turvakodin erotyö",
+        "Skilsmässoarbete vid mödra- och skyddshem",
+        "third_sector",
+        "Ensi- ja turvakotien liitto",
+        "09 4542 440",
+    ),
+    (
+        "Väestöliiton parisuhdeneuvonta",
+        "Befolkningsförbundets parrådgivning",
+        "third_sector",
+        "Väestöliitto",
+        "09 2280 5100",
+    ),
+    (
+        "Erityislasten vanhempien vertaistuki",
+        "Kamratstöd för föräldrar till barn med särskilda behov",
+        "third_sector",
+        "Leijonaemot ry",
+        "050 400 4000",
+    ),
+    (
+        "Monikulttuuristen perheiden olohuone",
+        "Vardagsrum för mångkulturella familjer",
+        "third_sector",
+        "Familia ry",
+        "050 400 4001",
+    ),
+    (
+        "Seurakunnan perheneuvonta",
+        "Församlingens familjerådgivning",
+        "third_sector",
+        "Seurakuntayhtymä",
+        "08 300 3001",
+    ),
+    ("Kriisikeskus", "Kriscentret", "third_sector", "Mieli ry", "09 2525 0111"),
+]
+
+
+def load_services() -> int:
+    """Add the demo service catalogue unless there is one; returns how many were added."""
+    if db.session.scalar(select(func.count()).select_from(Service)):
+        return 0
+    for name_fi, name_sv, provider_type, provider, phone in SERVICES:
+        db.session.add(
+            Service(
+                name_fi=name_fi,
+                name_sv=name_sv,
+                provider_type=provider_type,
+                provider=provider,
+                phone=phone,
+            )
+        )
+    db.session.commit()
+    return len(SERVICES)
 
 
 def load_examples(now: datetime | None = None) -> int:

@@ -51,10 +51,90 @@ ROLE_LABELS = {
 }
 
 
+STATUS_LABELS = {
+    "new": _l("New"),
+    "in_progress": _l("In progress"),
+    "waiting": _l("Waiting"),
+    "closed": _l("Closed"),
+}
+
+OUTCOME_LABELS = {
+    "conversation_enough": _l("The conversation was enough"),
+    "referred_city": _l("Referred to a city service"),
+    "referred_third_sector": _l("Referred to a third-sector service"),
+    "referred_wellbeing_county": _l("Referred to the wellbeing services county"),
+    "continues_with_counsellor": _l("Continues with the counsellor"),
+    "not_reached": _l("Could not be reached"),
+    "other": _l("Other"),
+}
+
+CALL_RESULT_LABELS = {
+    "reached": _l("Reached"),
+    "no_answer": _l("No answer"),
+    "left_message": _l("Left a message"),
+    "sms_sent": _l("Text message sent"),
+}
+
+CHECK_IN_LABELS = {
+    "coping": _l("How is the family coping?"),
+    "finances": _l("How are the finances?"),
+    "daily_life": _l("How is daily life going?"),
+}
+
+SCALE_LABELS = {
+    "fine": _l("Fine"),
+    "some_worries": _l("Some worries"),
+    "serious_worries": _l("Serious worries"),
+}
+
+VISIT_STATUS_LABELS = {
+    "planned": _l("Planned"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+
+REFERRAL_STATUS_LABELS = {
+    "suggested": _l("Suggested to the family"),
+    "sent": _l("Sent"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+}
+
+PROVIDER_TYPE_LABELS = {
+    "city": _l("City service"),
+    "third_sector": _l("Third sector"),
+    "wellbeing_county": _l("Wellbeing services county"),
+}
+
+
+AUDIT_LABELS = {
+    "request_viewed": _l("opened the request"),
+    "request_assign": _l("changed the owner"),
+    "request_call": _l("recorded a call"),
+    "request_note": _l("added a note"),
+    "request_status": _l("changed the status"),
+    "request_visit": _l("booked a home visit"),
+    "request_visit_status": _l("updated a home visit"),
+    "request_referral": _l("made a referral"),
+    "request_referral_status": _l("updated a referral"),
+}
+
+
 def template_labels() -> dict[str, object]:
     """The label tables, for templates."""
     return {
         "topic_labels": TOPIC_LABELS,
+        "child_age_labels": CHILD_AGE_LABELS,
+        "call_time_labels": CALL_TIME_LABELS,
         "role_labels": ROLE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "call_result_labels": CALL_RESULT_LABELS,
+        "check_in_labels": CHECK_IN_LABELS,
+        "scale_labels": SCALE_LABELS,
+        "visit_status_labels": VISIT_STATUS_LABELS,
+        "referral_status_labels": REFERRAL_STATUS_LABELS,
+        "provider_type_labels": PROVIDER_TYPE_LABELS,
+        "audit_labels": AUDIT_LABELS,
         "language_names": {choice.value: choice.label for choice in language_choices()},
     }

@@ -68,9 +68,27 @@ class HelpRequest(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
 
+    # Working the request. The version guards every change (optimistic locking).
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, index=True
+    )
+    call_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_contact_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
     topics: Mapped[list[RequestTopic]] = relationship(
         back_populates="request", cascade="all, delete-orphan", lazy="selectin"
     )
+    assigned_to: Mapped[StaffUser | None] = relationship(foreign_keys=[assigned_to_id])
+    updated_by: Mapped[StaffUser | None] = relationship(foreign_keys=[updated_by_id])
 
     @property
     def topic_codes(self) -> list[str]:
@@ -160,3 +178,103 @@ class AuditEvent(db.Model):
     )
     client_address: Mapped[str] = mapped_column(String(64), default="")
     target: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Service(db.Model):
+    """A service in the catalogue that families are referred to."""
+
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_fi: Mapped[str] = mapped_column(String(200))
+    name_sv: Mapped[str] = mapped_column(String(200))
+    provider_type: Mapped[str] = mapped_column(String(20), index=True)
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    url: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def name(self, language: str) -> str:
+        return self.name_sv if language == "sv" else self.name_fi
+
+
+class Call(db.Model):
+    """A phone call, with the check-in the counsellor always asks about."""
+
+    __tablename__ = "call"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(String(16))
+    duration_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    coping: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    coping_note: Mapped[str] = mapped_column(Text, default="")
+    finances: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    finances_note: Mapped[str] = mapped_column(Text, default="")
+    daily_life: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    daily_life_note: Mapped[str] = mapped_column(Text, default="")
+
+
+home_visit_staff = db.Table(
+    "home_visit_staff",
+    db.Column("visit_id", ForeignKey("home_visit.id"), primary_key=True),
+    db.Column("user_id", ForeignKey("staff_user.id"), primary_key=True),
+)
+
+
+class HomeVisit(db.Model):
+    """A home visit booked to map the family's situation more closely."""
+
+    __tablename__ = "home_visit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status_note: Mapped[str] = mapped_column(Text, default="")
+
+    staff: Mapped[list[StaffUser]] = relationship(secondary=home_visit_staff, lazy="selectin")
+
+
+class Referral(db.Model):
+    """Guiding the family to a service in the catalogue."""
+
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="suggested")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship(lazy="joined")
+
+
+class TimelineEvent(db.Model):
+    """One thing that happened to a request, shown newest first on its page."""
+
+    __tablename__ = "timeline_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # A short code the kind needs (a status, an outcome, a referral status); never free text.
+    value: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    other_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), nullable=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("home_visit.id"), nullable=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True)
+
+    user: Mapped[StaffUser | None] = relationship(foreign_keys=[user_id], lazy="joined")
+    other_user: Mapped[StaffUser | None] = relationship(foreign_keys=[other_user_id], lazy="joined")
+    call: Mapped[Call | None] = relationship(lazy="joined")
+    visit: Mapped[HomeVisit | None] = relationship(lazy="joined")
+    referral: Mapped[Referral | None] = relationship(lazy="joined")

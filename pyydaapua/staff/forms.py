@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, RadioField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
-from ..labels import language_choices
+from ..casework import CallData
+from ..labels import (
+    CALL_RESULT_LABELS,
+    CHECK_IN_LABELS,
+    OUTCOME_LABELS,
+    REFERRAL_STATUS_LABELS,
+    SCALE_LABELS,
+    STATUS_LABELS,
+    VISIT_STATUS_LABELS,
+    language_choices,
+)
+from ..workdays import HELSINKI
 
 
 class LoginForm(FlaskForm):
@@ -28,3 +53,193 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = language_choices()
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def _strip(value: str | None) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+NOTE_MAX = 4000
+
+
+class VersionedForm(FlaskForm):
+    """Every change carries the version of the request it was made on."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class AssignForm(VersionedForm):
+    """Take (assignee = me), assign to a colleague, or unassign (empty)."""
+
+    assignee = SelectField(_l("Owner"), choices=[], validate_choice=True)
+
+
+def _helsinki_now_text() -> str:
+    return datetime.now(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+
+
+class LocalDateTimeField(StringField):
+    """A ``datetime-local`` value in Helsinki time; ``data_utc`` is the aware UTC moment."""
+
+    data_utc: datetime | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.data_utc = None
+        if self.data:
+            try:
+                local = datetime.strptime(self.data.strip(), "%Y-%m-%dT%H:%M")
+            except ValueError:
+                return  # the form's validator explains the expected format
+            self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
+
+
+class CallForm(VersionedForm):
+    called_at = LocalDateTimeField(
+        _l("Time of the call"),
+        default=_helsinki_now_text,
+        validators=[InputRequired(_l("Enter the date and time of the call."))],
+    )
+    result = RadioField(
+        _l("Result"),
+        choices=_choices(CALL_RESULT_LABELS),
+        validators=[InputRequired(_l("Choose the result of the call."))],
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        validators=[Optional(), NumberRange(1, 600, _l("Enter a duration from 1 to 600 minutes."))],
+    )
+    notes = TextAreaField(
+        _l("Notes"),
+        filters=[_strip],
+        validators=[
+            Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000"))
+        ],
+    )
+    coping = RadioField(
+        CHECK_IN_LABELS["coping"], choices=_choices(SCALE_LABELS), validators=[Optional()]
+    )
+    coping_note = StringField(_l("Note on coping"), filters=[_strip], validators=[Length(max=500)])
+    finances = RadioField(
+        CHECK_IN_LABELS["finances"], choices=_choices(SCALE_LABELS), validators=[Optional()]
+    )
+    finances_note = StringField(
+        _l("Note on finances"), filters=[_strip], validators=[Length(max=500)]
+    )
+    daily_life = RadioField(
+        CHECK_IN_LABELS["daily_life"], choices=_choices(SCALE_LABELS), validators=[Optional()]
+    )
+    daily_life_note = StringField(
+        _l("Note on daily life"), filters=[_strip], validators=[Length(max=500)]
+    )
+
+    def validate_called_at(self, field: LocalDateTimeField) -> None:
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+        if field.data_utc > datetime.now(UTC) + timedelta(minutes=5):
+            raise ValidationError(_l("The time of the call cannot be in the future."))
+
+    def to_data(self) -> CallData:
+        return CallData(
+            called_at=self.called_at.data_utc,
+            result=self.result.data,
+            duration_minutes=self.duration_minutes.data,
+            notes=self.notes.data,
+            coping=self.coping.data or None,
+            coping_note=self.coping_note.data,
+            finances=self.finances.data or None,
+            finances_note=self.finances_note.data,
+            daily_life=self.daily_life.data or None,
+            daily_life_note=self.daily_life_note.data,
+        )
+
+
+class NoteForm(VersionedForm):
+    note = TextAreaField(
+        _l("Internal note"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("Write the note.")),
+            Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000")),
+        ],
+    )
+
+
+class StatusForm(VersionedForm):
+    status = RadioField(
+        _l("New status"),
+        choices=_choices(STATUS_LABELS),
+        validators=[InputRequired(_l("Choose the new status."))],
+    )
+    outcome = SelectField(
+        _l("Outcome (when closing)"),
+        choices=[SelectChoice("", _l("Choose the outcome")), *_choices(OUTCOME_LABELS)],
+        validators=[Optional()],
+    )
+    note = TextAreaField(_l("Note"), filters=[_strip], validators=[Length(max=NOTE_MAX)])
+
+    def validate_outcome(self, field: SelectField) -> None:
+        if self.status.data == "closed" and not field.data:
+            raise ValidationError(_l("Choose the outcome to close the request."))
+
+
+class VisitForm(VersionedForm):
+    starts_at = LocalDateTimeField(
+        _l("Date and time"), validators=[InputRequired(_l("Enter the date and time of the visit."))]
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        default=60,
+        validators=[
+            InputRequired(_l("Enter the duration.")),
+            NumberRange(15, 480, _l("Enter a duration from 15 to 480 minutes.")),
+        ],
+    )
+    address = StringField(
+        _l("Address"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Enter the address.")), Length(max=300)],
+    )
+    staff = SelectMultipleField(
+        _l("Who is going"),
+        choices=[],
+        coerce=int,
+        validators=[InputRequired(_l("Choose who is going."))],
+    )
+
+    def validate_starts_at(self, field: LocalDateTimeField) -> None:
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+
+
+class VisitStatusForm(VersionedForm):
+    status = RadioField(
+        _l("Mark the visit"),
+        choices=[
+            SelectChoice("done", VISIT_STATUS_LABELS["done"]),
+            SelectChoice("cancelled", VISIT_STATUS_LABELS["cancelled"]),
+        ],
+        validators=[InputRequired(_l("Choose done or cancelled."))],
+    )
+    note = StringField(_l("Note"), filters=[_strip], validators=[Length(max=500)])
+
+
+class ReferralForm(VersionedForm):
+    service = SelectField(
+        _l("Service"), choices=[], coerce=int, validators=[InputRequired(_l("Choose a service."))]
+    )
+    status = RadioField(
+        _l("Status"),
+        choices=_choices(REFERRAL_STATUS_LABELS),
+        default="suggested",
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Note"), filters=[_strip], validators=[Length(max=NOTE_MAX)])
+
+
+class ReferralStatusForm(VersionedForm):
+    status = SelectField(_l("Status"), choices=_choices(REFERRAL_STATUS_LABELS))

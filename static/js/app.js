@@ -39,3 +39,21 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();
+
+// After an inline action: keep every form on the page at the request's current version,
+// and move the focus to what changed when the focused element was replaced.
+document.addEventListener("htmx:afterSettle", function () {
+  "use strict";
+  var version = document.getElementById("request-version");
+  if (version) {
+    document.querySelectorAll('input[name$="version"]').forEach(function (input) {
+      input.value = version.dataset.version;
+    });
+  }
+  var target = document.querySelector("[data-focus]");
+  if (target) {
+    target.removeAttribute("data-focus");
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+});

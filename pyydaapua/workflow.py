@@ -1,0 +1,68 @@
+"""The rules of working a help request: statuses, outcomes and the codes of each record.
+
+Plain Python, no Flask and no database: the views and services ask these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .workdays import helsinki_date
+
+STATUSES = ("new", "in_progress", "waiting", "closed")
+OPEN_STATUSES = ("new", "in_progress", "waiting")
+OUTCOMES = (
+    "conversation_enough",
+    "referred_city",
+    "referred_third_sector",
+    "referred_wellbeing_county",
+    "continues_with_counsellor",
+    "not_reached",
+    "other",
+)
+CALL_RESULTS = ("reached", "no_answer", "left_message", "sms_sent")
+CHECK_IN_SCALE = ("fine", "some_worries", "serious_worries")
+CHECK_INS = ("coping", "finances", "daily_life")
+VISIT_STATUSES = ("planned", "done", "cancelled")
+REFERRAL_STATUSES = ("suggested", "sent", "accepted", "declined")
+PROVIDER_TYPES = ("city", "third_sector", "wellbeing_county")
+
+# Which status a request may move to from each status. Closing needs an outcome;
+# a closed request can only be reopened (to in progress).
+TRANSITIONS = {
+    "new": ("in_progress", "waiting", "closed"),
+    "in_progress": ("waiting", "closed"),
+    "waiting": ("in_progress", "closed"),
+    "closed": ("in_progress",),
+}
+
+
+class WorkflowError(ValueError):
+    """The change is not allowed by the rules; ``code`` names the reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def check_transition(current: str, target: str, outcome: str | None) -> None:
+    """Raise WorkflowError unless ``current`` may become ``target`` (with ``outcome``)."""
+    if target not in TRANSITIONS.get(current, ()):
+        raise WorkflowError("transition_not_allowed")
+    if target == "closed" and outcome not in OUTCOMES:
+        raise WorkflowError("outcome_required")
+
+
+def status_after_contact(current: str) -> str:
+    """Working on a new request (taking it, calling, visiting) puts it in progress."""
+    return "in_progress" if current == "new" else current
+
+
+def first_contact_on_time(contacted_at: datetime, due: date) -> bool:
+    """A first contact is on time when it happens on or before the due date in Helsinki."""
+    return helsinki_date(contacted_at) <= due
+
+
+def counts_as_contact(result: str) -> bool:
+    """Only a call where the family was reached stops the three-day clock."""
+    return result == "reached"
