@@ -7,9 +7,11 @@ other are caught by the version column in the UPDATE itself (SQLAlchemy's versio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -108,23 +110,31 @@ class _Change:
         return event
 
 
-def _change(help_request: HelpRequest, actor: StaffUser, version: int | None) -> _Change:
-    if version is None or help_request.version != version:
-        raise StaleVersion(help_request)
-    return _Change(help_request, actor, now_utc())
+def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
+    """Run ``operation(change, …)`` on ``(help_request, actor, version, …)`` as one versioned
+    change: refused when ``version`` is stale, committed once, with one UPDATE of the request."""
 
+    @wraps(operation)
+    def run(
+        help_request: HelpRequest, actor: StaffUser, version: int | None, *args: Any, **kwargs: Any
+    ) -> HelpRequest:
+        if version is None or help_request.version != version:
+            raise StaleVersion(help_request)
+        change = _Change(help_request, actor, now_utc())
+        with db.session.no_autoflush:
+            operation(change, *args, **kwargs)
+            help_request.updated_at = change.at
+            help_request.updated_by_id = actor.id
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            fresh = get_request(help_request.id)
+            db.session.refresh(fresh)
+            raise StaleVersion(fresh) from None
+        return help_request
 
-def _commit(change: _Change) -> HelpRequest:
-    change.request.updated_at = change.at
-    change.request.updated_by_id = change.actor.id
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        fresh = get_request(change.request.id)
-        db.session.refresh(fresh)
-        raise StaleVersion(fresh) from None
-    return change.request
+    return run
 
 
 def _note_first_contact(change: _Change, contacted_at: datetime) -> None:
@@ -136,22 +146,20 @@ def _note_first_contact(change: _Change, contacted_at: datetime) -> None:
         )
 
 
-def assign(
-    help_request: HelpRequest, actor: StaffUser, version: int | None, assignee: StaffUser | None
-) -> HelpRequest:
-    """Make ``assignee`` the owner (``actor`` takes it when they are the same); None unassigns."""
-    change = _change(help_request, actor, version)
+@versioned
+def assign(change: _Change, assignee: StaffUser | None) -> None:
+    """Make ``assignee`` the owner (the actor takes it when they are the same); None unassigns."""
+    request = change.request
     if assignee is None:
-        help_request.assigned_to_id = None
+        request.assigned_to_id = None
         change.event("unassigned")
+        return
+    request.assigned_to_id = assignee.id
+    request.status = workflow.status_after_contact(request.status)
+    if assignee.id == change.actor.id:
+        change.event("taken")
     else:
-        help_request.assigned_to_id = assignee.id
-        help_request.status = workflow.status_after_contact(help_request.status)
-        if assignee.id == actor.id:
-            change.event("taken")
-        else:
-            change.event("assigned", other_user_id=assignee.id)
-    return _commit(change)
+        change.event("assigned", other_user_id=assignee.id)
 
 
 @dataclass(frozen=True)
@@ -168,53 +176,40 @@ class CallData:
     daily_life_note: str = ""
 
 
-def record_call(
-    help_request: HelpRequest, actor: StaffUser, version: int | None, data: CallData
-) -> HelpRequest:
+@versioned
+def record_call(change: _Change, data: CallData) -> None:
     """Record a call; the first reached call stops the three-day clock."""
-    change = _change(help_request, actor, version)
-    call = Call(request_id=help_request.id, **data.__dict__)
+    request = change.request
+    call = Call(request_id=request.id, **data.__dict__)
     db.session.add(call)
-    db.session.flush()
-    help_request.call_attempts += 1
-    help_request.status = workflow.status_after_contact(help_request.status)
+    request.call_attempts += 1
+    request.status = workflow.status_after_contact(request.status)
     if workflow.counts_as_contact(data.result):
         _note_first_contact(change, data.called_at)
-    change.event("call", value=data.result, call_id=call.id)
-    return _commit(change)
+    change.event("call", value=data.result, call=call)
 
 
-def add_note(
-    help_request: HelpRequest, actor: StaffUser, version: int | None, note: str
-) -> HelpRequest:
-    change = _change(help_request, actor, version)
+@versioned
+def add_note(change: _Change, note: str) -> None:
     change.event("note", note=note)
-    return _commit(change)
 
 
-def change_status(
-    help_request: HelpRequest,
-    actor: StaffUser,
-    version: int | None,
-    status: str,
-    outcome: str | None = None,
-    note: str = "",
-) -> HelpRequest:
+@versioned
+def change_status(change: _Change, status: str, outcome: str | None = None, note: str = "") -> None:
     """Move the request on; closing needs an outcome, reopening clears it."""
-    change = _change(help_request, actor, version)
-    workflow.check_transition(help_request.status, status, outcome)
+    request = change.request
+    workflow.check_transition(request.status, status, outcome)
     if status == "closed":
-        help_request.outcome = outcome
-        help_request.closed_at = change.at
+        request.outcome = outcome
+        request.closed_at = change.at
         change.event("closed", value=outcome or "", note=note)
-    elif help_request.status == "closed":
-        help_request.outcome = None
-        help_request.closed_at = None
+    elif request.status == "closed":
+        request.outcome = None
+        request.closed_at = None
         change.event("reopened", note=note)
     else:
         change.event("status", value=status, note=note)
-    help_request.status = status
-    return _commit(change)
+    request.status = status
 
 
 @dataclass(frozen=True)
@@ -225,22 +220,19 @@ class VisitData:
     staff: list[StaffUser]
 
 
-def book_visit(
-    help_request: HelpRequest, actor: StaffUser, version: int | None, data: VisitData
-) -> HelpRequest:
-    change = _change(help_request, actor, version)
+@versioned
+def book_visit(change: _Change, data: VisitData) -> None:
+    request = change.request
     visit = HomeVisit(
-        request_id=help_request.id,
+        request_id=request.id,
         starts_at=data.starts_at,
         duration_minutes=data.duration_minutes,
         address=data.address,
         staff=list(data.staff),
     )
     db.session.add(visit)
-    db.session.flush()
-    help_request.status = workflow.status_after_contact(help_request.status)
-    change.event("visit_booked", visit_id=visit.id)
-    return _commit(change)
+    request.status = workflow.status_after_contact(request.status)
+    change.event("visit_booked", visit=visit)
 
 
 def _visit_of(help_request: HelpRequest, visit_id: int) -> HomeVisit:
@@ -250,74 +242,45 @@ def _visit_of(help_request: HelpRequest, visit_id: int) -> HomeVisit:
     return visit
 
 
-def update_visit(
-    help_request: HelpRequest,
-    actor: StaffUser,
-    version: int | None,
-    visit_id: int,
-    data: VisitData,
-) -> HelpRequest:
-    change = _change(help_request, actor, version)
-    visit = _visit_of(help_request, visit_id)
+@versioned
+def update_visit(change: _Change, visit_id: int, data: VisitData) -> None:
+    visit = _visit_of(change.request, visit_id)
     visit.starts_at = data.starts_at
     visit.duration_minutes = data.duration_minutes
     visit.address = data.address
     visit.staff = list(data.staff)
-    change.event("visit_changed", visit_id=visit.id)
-    return _commit(change)
+    change.event("visit_changed", visit=visit)
 
 
-def set_visit_status(
-    help_request: HelpRequest,
-    actor: StaffUser,
-    version: int | None,
-    visit_id: int,
-    status: str,
-    note: str = "",
-) -> HelpRequest:
-    change = _change(help_request, actor, version)
-    visit = _visit_of(help_request, visit_id)
+@versioned
+def set_visit_status(change: _Change, visit_id: int, status: str, note: str = "") -> None:
+    """Mark a planned visit done (a contact with the family) or cancelled."""
+    visit = _visit_of(change.request, visit_id)
     if status not in ("done", "cancelled") or visit.status != "planned":
         raise workflow.WorkflowError("visit_not_planned")
     visit.status = status
     visit.status_note = note
     if status == "done":
         _note_first_contact(change, visit.starts_at)
-    change.event("visit_" + status, visit_id=visit.id, note=note)
-    return _commit(change)
+    change.event("visit_" + status, visit=visit, note=note)
 
 
-def refer(
-    help_request: HelpRequest,
-    actor: StaffUser,
-    version: int | None,
-    service: Service,
-    status: str,
-    note: str = "",
-) -> HelpRequest:
-    change = _change(help_request, actor, version)
-    referral = Referral(request_id=help_request.id, service_id=service.id, status=status, note=note)
+@versioned
+def refer(change: _Change, service: Service, status: str, note: str = "") -> None:
+    referral = Referral(
+        request_id=change.request.id, service_id=service.id, status=status, note=note
+    )
     db.session.add(referral)
-    db.session.flush()
-    change.event("referral", value=status, referral_id=referral.id, note=note)
-    return _commit(change)
+    change.event("referral", value=status, referral=referral, note=note)
 
 
-def set_referral_status(
-    help_request: HelpRequest,
-    actor: StaffUser,
-    version: int | None,
-    referral_id: int,
-    status: str,
-    note: str = "",
-) -> HelpRequest:
-    change = _change(help_request, actor, version)
+@versioned
+def set_referral_status(change: _Change, referral_id: int, status: str, note: str = "") -> None:
     referral = db.session.get(Referral, referral_id)
-    if referral is None or referral.request_id != help_request.id:
+    if referral is None or referral.request_id != change.request.id:
         raise NotFound(referral_id)
     referral.status = status
-    change.event("referral_status", value=status, referral_id=referral.id, note=note)
-    return _commit(change)
+    change.event("referral_status", value=status, referral=referral, note=note)
 
 
 def search_services(text: str, language: str, limit: int = 20) -> list[Service]:

@@ -18,7 +18,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from ..casework import CallData
@@ -163,7 +163,7 @@ class NoteForm(VersionedForm):
         _l("Internal note"),
         filters=[_strip],
         validators=[
-            InputRequired(_l("Write the note.")),
+            DataRequired(_l("Write the note.")),
             Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000")),
         ],
     )
@@ -202,7 +202,7 @@ class VisitForm(VersionedForm):
     address = StringField(
         _l("Address"),
         filters=[_strip],
-        validators=[InputRequired(_l("Enter the address.")), Length(max=300)],
+        validators=[DataRequired(_l("Enter the address.")), Length(max=300)],
     )
     staff = SelectMultipleField(
         _l("Who is going"),

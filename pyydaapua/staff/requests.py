@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -63,7 +63,11 @@ def make_form(name: str, **kwargs: Any) -> FlaskForm:
 
 
 def _staff_choices() -> list[SelectChoice]:
-    return [SelectChoice(u.id, u.name) for u in casework.active_staff(REQUEST_ROLES)]
+    if "staff_choices" not in g:
+        g.staff_choices = [
+            SelectChoice(u.id, u.name) for u in casework.active_staff(REQUEST_ROLES)
+        ]
+    return g.staff_choices
 
 
 def _service_choices(services: list[Service]) -> list[SelectChoice]:
@@ -152,8 +156,11 @@ def request_page(request_id: int) -> str:
         user_id=current_user.id,
         request_id=help_request.id,
         client_address=client_address(),
+        commit=False,
     )
-    return render_template("staff/request.html", **page_context(help_request))
+    page = render_template("staff/request.html", **page_context(help_request))
+    db.session.commit()  # after rendering, so that nothing is loaded twice
+    return page
 
 
 def stale_notice(fresh: HelpRequest) -> str:
@@ -185,10 +192,14 @@ def run_action(
             apply(form)
         except casework.StaleVersion as stale:
             help_request, status, notice = stale.fresh, 409, stale_notice(stale.fresh)
-            form.version.data = help_request.version  # the second try is based on what was seen
+            # The second try is based on the state now shown.
+            form.version.data = help_request.version
+            form.version.raw_data = [str(help_request.version)]
         except casework.NotFound:
+            db.session.rollback()
             abort(404)
         except workflow.WorkflowError as error:
+            db.session.rollback()
             form.form_errors.append(WORKFLOW_MESSAGES[error.code])
         else:
             audit.record(

@@ -1,0 +1,162 @@
+"""Working a request at the service level: versions, the clock, the timeline."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pyydaapua import casework, demo
+from pyydaapua.casework import CallData, StaleVersion, VisitData
+from pyydaapua.extensions import db
+from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.staff_accounts import create_user
+from pyydaapua.workflow import WorkflowError
+
+MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)  # due Thursday 26.11.
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def req(ctx) -> HelpRequest:
+    return submit(
+        NewRequest(
+            submission_key="k" * 32, language="fi", call_language="fi", phone="+358401234567"
+        ),
+        now=MONDAY,
+    )
+
+
+@pytest.fixture
+def anna(ctx) -> StaffUser:
+    return create_user("anna@example.fi", "Anna", "counsellor", "long enough pw")
+
+
+@pytest.fixture
+def erik(ctx) -> StaffUser:
+    return create_user("erik@example.fi", "Erik", "supervisor", "long enough pw", "sv")
+
+
+def call(result: str, at: datetime) -> CallData:
+    return CallData(called_at=at, result=result)
+
+
+def test_take_assign_unassign(req, anna, erik) -> None:
+    assert req.due_date == date(2026, 11, 26)
+    casework.assign(req, anna, 1, anna)
+    assert (req.assigned_to_id, req.status, req.version) == (anna.id, "in_progress", 2)
+    casework.assign(req, anna, 2, erik)
+    assert req.assigned_to_id == erik.id
+    casework.assign(req, erik, 3, None)
+    assert req.assigned_to_id is None
+    kinds = [e.kind for e in casework.timeline(req.id)]
+    assert kinds == ["unassigned", "assigned", "taken"]
+
+
+def test_stale_version_is_refused_with_the_fresh_state(req, anna, erik) -> None:
+    casework.add_note(req, anna, 1, "first")
+    with pytest.raises(StaleVersion) as stale:
+        casework.add_note(req, erik, 1, "based on what I saw before")
+    assert stale.value.fresh.version == 2
+    assert stale.value.fresh.updated_by.name == "Anna"
+    assert len(casework.timeline(req.id)) == 1
+
+
+def test_first_reached_call_stops_the_clock_once(req, anna) -> None:
+    casework.record_call(req, anna, 1, call("no_answer", MONDAY + timedelta(hours=1)))
+    assert req.first_contact_at is None and req.call_attempts == 1
+    casework.record_call(req, anna, 2, call("reached", MONDAY + timedelta(days=2)))
+    assert req.first_contact_at == MONDAY + timedelta(days=2)
+    assert req.first_contact_on_time is True
+    casework.record_call(req, anna, 3, call("reached", MONDAY + timedelta(days=9)))
+    assert req.first_contact_at == MONDAY + timedelta(days=2)
+    assert req.call_attempts == 3
+    assert req.status == "in_progress"
+
+
+def test_late_first_contact(req, anna) -> None:
+    casework.record_call(req, anna, 1, call("reached", datetime(2026, 11, 27, 9, tzinfo=UTC)))
+    assert req.first_contact_on_time is False
+
+
+def test_close_needs_an_outcome_and_can_be_reopened(req, anna) -> None:
+    with pytest.raises(WorkflowError):
+        casework.change_status(req, anna, 1, "closed")
+    db.session.rollback()
+    casework.change_status(req, anna, 1, "closed", "conversation_enough", "all good")
+    assert (req.status, req.outcome) == ("closed", "conversation_enough")
+    assert req.closed_at is not None
+    casework.change_status(req, anna, 2, "in_progress")
+    assert (req.status, req.outcome, req.closed_at) == ("in_progress", None, None)
+    assert [e.kind for e in casework.timeline(req.id)] == ["reopened", "closed"]
+
+
+def test_visits_and_referrals(req, anna, erik) -> None:
+    start = MONDAY + timedelta(days=3)
+    casework.book_visit(req, anna, 1, VisitData(start, 60, "Kotikatu 1", [anna, erik]))
+    visit = casework.visits(req.id)[0]
+    assert {u.name for u in visit.staff} == {"Anna", "Erik"}
+    casework.update_visit(req, anna, 2, visit.id, VisitData(start, 90, "Kotikatu 2", [anna]))
+    casework.set_visit_status(req, anna, 3, visit.id, "done", "went well")
+    assert req.first_contact_at == start  # a visit done is a contact too
+    with pytest.raises(WorkflowError):
+        casework.set_visit_status(req, anna, 4, visit.id, "cancelled")
+    db.session.rollback()
+    demo.load_services()
+    service = db.session.scalars(select(Service)).first()
+    casework.refer(req, anna, 4, service, "suggested", "call them")
+    referral = casework.referrals(req.id)[0]
+    casework.set_referral_status(req, anna, 5, referral.id, "accepted")
+    assert referral.status == "accepted"
+    with pytest.raises(casework.NotFound):
+        casework.set_referral_status(req, anna, 6, 9999, "sent")
+
+
+def test_service_search_in_both_languages(ctx) -> None:
+    demo.load_services()
+    assert [s.name_fi for s in casework.search_services("perheneuvola", "fi")] == ["Perheneuvola"]
+    assert [s.name_sv for s in casework.search_services("familjerådgivningen", "sv")] == [
+        "Familjerådgivningen"
+    ]
+    assert len(casework.search_services("", "fi", limit=500)) >= 20
+
+
+def test_two_counsellors_take_at_the_same_moment(ctx, req, anna, erik) -> None:
+    """Two threads, two database connections: exactly one becomes the owner."""
+    app = ctx
+    request_id, users = req.id, [anna.id, erik.id]
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    results: dict[int, str] = {}
+
+    def take(user_id: int) -> None:
+        with app.app_context():
+            fresh = db.session.get(HelpRequest, request_id)
+            user = db.session.get(StaffUser, user_id)
+            barrier.wait()
+            try:
+                casework.assign(fresh, user, 1, user)
+                results[user_id] = "owner"
+            except StaleVersion:
+                results[user_id] = "told"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=take, args=(user_id,)) for user_id in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results.values()) == ["owner", "told"]
+    stored = db.session.get(HelpRequest, request_id)
+    owner = next(user_id for user_id, result in results.items() if result == "owner")
+    assert stored.assigned_to_id == owner and stored.version == 2
+    assert db.session.scalar(select(db.func.count()).select_from(TimelineEvent)) == 1

@@ -1,0 +1,360 @@
+"""The request page and every action: full page and htmx answers, errors, stale versions, audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from pyydaapua import casework, demo
+from pyydaapua.extensions import db
+from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
+from pyydaapua.workdays import HELSINKI
+
+HTMX = {"HX-Request": "true"}
+
+
+def helsinki_text(moment: datetime) -> str:
+    return moment.astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def req_id(app) -> int:
+    with app.app_context():
+        demo.load_services()
+        stored = submit(
+            NewRequest(
+                submission_key="r" * 32,
+                language="sv",
+                call_language="sv",
+                phone="+358401234567",
+                description="Vi behöver hjälp",
+                topics=["finances"],
+            )
+        )
+        return stored.id
+
+
+@pytest.fixture
+def counsellor(staff_client):
+    return staff_client("counsellor")
+
+
+def version_of(app, request_id: int) -> int:
+    with app.app_context():
+        return db.session.get(HelpRequest, request_id).version
+
+
+def user_id(app, role: str = "counsellor") -> int:
+    with app.app_context():
+        return db.session.scalars(select(StaffUser.id).where(StaffUser.role == role)).first()
+
+
+def service_id(app) -> int:
+    with app.app_context():
+        return db.session.scalars(select(Service.id)).first()
+
+
+def valid_data(app, action: str) -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {
+        "take": {},
+        "assign": {"assign-assignee": str(user_id(app))},
+        "calls": {
+            "call-called_at": helsinki_text(now - timedelta(minutes=10)),
+            "call-result": "reached",
+            "call-duration_minutes": "12",
+            "call-notes": "Puhuttiin arjesta",
+            "call-coping": "some_worries",
+            "call-coping_note": "väsynyt",
+            "call-finances": "fine",
+            "call-daily_life": "serious_worries",
+        },
+        "notes": {"note-note": "Soitan huomenna uudelleen"},
+        "status": {"status-status": "waiting", "status-note": "odotetaan perhettä"},
+        "visits": {
+            "visit-starts_at": helsinki_text(now + timedelta(days=2)),
+            "visit-duration_minutes": "60",
+            "visit-address": "Kotikatu 1",
+            "visit-staff": str(user_id(app)),
+        },
+        "referrals": {
+            "referral-service": str(service_id(app)),
+            "referral-status": "suggested",
+            "referral-note": "Soittakaa heille",
+        },
+    }[action]
+
+
+PREFIX = {
+    "take": "assign",
+    "assign": "assign",
+    "calls": "call",
+    "notes": "note",
+    "status": "status",
+    "visits": "visit",
+    "referrals": "referral",
+}
+AUDIT = {
+    "take": "request_assign",
+    "assign": "request_assign",
+    "calls": "request_call",
+    "notes": "request_note",
+    "status": "request_status",
+    "visits": "request_visit",
+    "referrals": "request_referral",
+}
+INVALID = {
+    "assign": {"assign-assignee": "not-a-user"},
+    "calls": {"call-called_at": "yesterday", "call-result": ""},
+    "notes": {"note-note": "   "},
+    "status": {"status-status": "closed"},
+    "visits": {"visit-starts_at": "", "visit-address": ""},
+    "referrals": {"referral-service": ""},
+}
+
+
+def csrf(client) -> str:
+    html = client.get("/fi/").get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+def post(client, app, request_id, action, data, version=None, headers=None):
+    payload = {f"{PREFIX[action]}-version": str(version or version_of(app, request_id)), **data}
+    payload["csrf_token"] = csrf(client)
+    return client.post(
+        f"/staff/requests/{request_id}/{action}", data=payload, headers=headers or {}
+    )
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_request_page_shows_what_the_parent_sent_and_is_audited(app, counsellor, req_id) -> None:
+    response = counsellor.get(f"/staff/requests/{req_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<dd lang="sv" class="parent-words">Vi behöver hjälp</dd>' in html
+    assert "+358401234567" in html
+    assert "request_viewed" in audit_actions(app)
+    assert counsellor.get("/staff/requests/99999").status_code == 404
+
+
+@pytest.mark.parametrize("action", list(PREFIX))
+def test_action_as_a_plain_form(app, counsellor, req_id, action) -> None:
+    before = version_of(app, req_id)
+    response = post(counsellor, app, req_id, action, valid_data(app, action))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"] == f"/staff/requests/{req_id}"
+    assert version_of(app, req_id) == before + 1
+    assert audit_actions(app)[-1] == AUDIT[action]
+    page = counsellor.get(f"/staff/requests/{req_id}").get_data(as_text=True)
+    assert 'class="notice" role="status"' in page  # the flashed result
+    assert page.count('class="timeline-entry"') == 2
+
+
+@pytest.mark.parametrize("action", list(PREFIX))
+def test_action_inline_with_htmx(app, counsellor, req_id, action) -> None:
+    response = post(counsellor, app, req_id, action, valid_data(app, action), headers=HTMX)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" not in html
+    assert 'hx-swap-oob="innerHTML:#announcer"' in html
+    assert (
+        'id="timeline" class="timeline" aria-labelledby="timeline-title" hx-swap-oob="true"' in html
+    )
+    new_version = version_of(app, req_id)
+    assert f'data-version="{new_version}"' in html
+    assert "data-focus" in html
+    if action in ("take", "assign"):
+        assert html.lstrip().startswith('<section id="request-header"')
+    else:
+        assert 'id="request-header" class="request-header"' in html and "hx-swap-oob" in html
+        assert re.match(r'\s*<form id="form-', html)
+
+
+@pytest.mark.parametrize("action", list(INVALID))
+def test_invalid_action_keeps_the_input(app, counsellor, req_id, action) -> None:
+    before = version_of(app, req_id)
+    for headers in ({}, HTMX):
+        response = post(counsellor, app, req_id, action, INVALID[action], headers=headers)
+        assert response.status_code in (400, 422), action
+        if response.status_code == 422:
+            html = response.get_data(as_text=True)
+            assert "error-summary" in html
+            assert ("<html" in html) == (headers == {})
+    assert version_of(app, req_id) == before
+
+
+def test_stale_change_is_refused_and_keeps_the_text(app, staff_client, req_id) -> None:
+    anna, erik = staff_client("counsellor"), staff_client("supervisor", language="sv")
+    seen = version_of(app, req_id)
+    assert post(anna, app, req_id, "notes", {"note-note": "first"}, version=seen).status_code == 303
+    for headers in ({}, HTMX):
+        refused = post(
+            erik, app, req_id, "notes", {"note-note": "mitt utkast"}, version=seen, headers=headers
+        )
+        assert refused.status_code == 409
+        html = refused.get_data(as_text=True)
+        assert "mitt utkast</textarea>" in html
+        assert "Test counsellor" in html  # who changed it
+        assert f'data-version="{seen + 1}"' in html  # the fresh state
+        assert f'id="note-version" name="note-version" type="hidden" value="{seen + 1}"' in html
+    assert version_of(app, req_id) == seen + 1
+
+
+def test_closing_needs_an_outcome_and_reopens(app, counsellor, req_id) -> None:
+    refused = post(counsellor, app, req_id, "status", {"status-status": "closed"})
+    assert refused.status_code == 422
+    closed = post(
+        counsellor,
+        app,
+        req_id,
+        "status",
+        {"status-status": "closed", "status-outcome": "conversation_enough"},
+    )
+    assert closed.status_code == 303
+    not_allowed = post(counsellor, app, req_id, "status", {"status-status": "waiting"})
+    assert not_allowed.status_code == 422
+    reopened = post(counsellor, app, req_id, "status", {"status-status": "in_progress"})
+    assert reopened.status_code == 303
+    with app.app_context():
+        assert db.session.get(HelpRequest, req_id).status == "in_progress"
+
+
+def test_first_reached_call_shows_on_time(app, counsellor, req_id) -> None:
+    post(counsellor, app, req_id, "calls", valid_data(app, "calls"))
+    with app.app_context():
+        stored = db.session.get(HelpRequest, req_id)
+        assert stored.first_contact_on_time is True and stored.call_attempts == 1
+
+
+def test_visit_and_referral_status_updates(app, counsellor, req_id) -> None:
+    post(counsellor, app, req_id, "visits", valid_data(app, "visits"))
+    post(counsellor, app, req_id, "referrals", valid_data(app, "referrals"))
+    with app.app_context():
+        visit = casework.visits(req_id)[0]
+        referral = casework.referrals(req_id)[0]
+    version = version_of(app, req_id)
+    token = csrf(counsellor)
+    done = counsellor.post(
+        f"/staff/requests/{req_id}/visits/{visit.id}/status",
+        headers=HTMX,
+        data={"visit_status-version": version, "visit_status-status": "done", "csrf_token": token},
+    )
+    assert done.status_code == 200
+    assert '<section id="visits" class="record-list" aria-labelledby="visits-title">' in (
+        done.get_data(as_text=True)
+    )
+    missing = counsellor.post(
+        f"/staff/requests/{req_id}/referrals/{referral.id}/status",
+        data={
+            "referral_status-version": version + 1,
+            "referral_status-status": "nonsense",
+            "csrf_token": token,
+        },
+    )
+    assert missing.status_code == 422
+    sent = counsellor.post(
+        f"/staff/requests/{req_id}/referrals/{referral.id}/status",
+        data={
+            "referral_status-version": version + 1,
+            "referral_status-status": "sent",
+            "csrf_token": token,
+        },
+    )
+    assert sent.status_code == 303
+    assert (
+        counsellor.post(
+            f"/staff/requests/{req_id}/referrals/9999/status",
+            data={
+                "referral_status-version": version + 2,
+                "referral_status-status": "sent",
+                "csrf_token": token,
+            },
+        ).status_code
+        == 404
+    )
+    assert audit_actions(app)[-2:] == ["request_visit_status", "request_referral_status"]
+
+
+def test_service_search_as_you_type(counsellor, req_id) -> None:
+    html = counsellor.get("/staff/services/options?q=perheneuvola").get_data(as_text=True)
+    assert html.count("<option") == 1 and "Perheneuvola" in html
+    nothing = counsellor.get("/staff/services/options?q=zzzz").get_data(as_text=True)
+    assert "disabled" in nothing
+
+
+def test_supervisor_sees_who_has_handled_the_request(app, staff_client, req_id) -> None:
+    staff_client("counsellor").get(f"/staff/requests/{req_id}")
+    supervisor = staff_client("supervisor")
+    html = supervisor.get(f"/staff/requests/{req_id}").get_data(as_text=True)
+    assert 'id="audit"' in html and "Test counsellor" in html
+    counsellor_view = staff_client("counsellor").get(f"/staff/requests/{req_id}")
+    assert 'id="audit"' not in counsellor_view.get_data(as_text=True)
+
+
+def fill_timeline(app, request_id: int, entries: int) -> None:
+    with app.app_context():
+        stored = db.session.get(HelpRequest, request_id)
+        user = db.session.scalars(select(StaffUser)).first()
+        service = db.session.scalars(select(Service)).first()
+        for number in range(entries):
+            kind = number % 4
+            if kind == 0:
+                casework.record_call(
+                    stored, user, stored.version, casework.CallData(datetime.now(UTC), "no_answer")
+                )
+            elif kind == 1:
+                casework.book_visit(
+                    stored,
+                    user,
+                    stored.version,
+                    casework.VisitData(datetime.now(UTC), 60, "Katu 1", [user]),
+                )
+            elif kind == 2:
+                casework.refer(stored, user, stored.version, service, "sent")
+            else:
+                casework.add_note(stored, user, stored.version, f"note {number}")
+
+
+def count_queries(app, call) -> tuple[object, list[str]]:
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        queries.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        return call(), queries
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_request_page_query_count_does_not_grow(app, staff_client, req_id) -> None:
+    with app.app_context():
+        other_id = submit(
+            NewRequest(
+                submission_key="o" * 32, language="fi", call_language="fi", phone="+358401234567"
+            )
+        ).id
+    supervisor = staff_client("supervisor")  # sees the audit list too
+    fill_timeline(app, req_id, 4)  # one of each kind
+    fill_timeline(app, other_id, 100)
+    counts = {}
+    for request_id, entries in ((req_id, 4), (other_id, 100)):
+        response, queries = count_queries(
+            app, lambda rid=request_id: supervisor.get(f"/staff/requests/{rid}")
+        )
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count('class="timeline-entry"') == entries + 1
+        counts[entries] = len(queries)
+    assert counts[4] == counts[100], counts
+    assert counts[100] <= 16
