@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from babel import Locale
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_timedelta,
+    get_locale,
+)
 from flask_login import current_user
 
 from .labels import template_labels
@@ -55,6 +61,11 @@ def date_long(day: date) -> str:
     return format_date(day, format="full")
 
 
+def relative_time(delta: timedelta) -> str:
+    """ "3 days ago" / "för 3 dagar sedan"."""
+    return format_timedelta(delta, add_direction=True)
+
+
 def date_short(day: date) -> str:
     """A date in short form: "26.11.2026" / "26 nov. 2026"."""
     return format_date(day, format="medium")
@@ -67,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_decimal, "number")
     app.add_template_filter(format_reference, "reference")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(relative_time, "timedelta")
 
     @app.context_processor
     def _language_context() -> dict[str, Any]:

@@ -1,17 +1,28 @@
-"""The inbox query: requests in call-back order, a page at a time, in SQL."""
+"""The inbox: filters that live in the URL, search, counts per filter, pages in SQL.
+
+Every query here runs a constant number of times per page, whatever the amount of data.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from .extensions import db
-from .models import HelpRequest
+from .models import LANGUAGES, TOPICS, HelpRequest, HomeVisit, RequestTopic, home_visit_staff
+from .phones import normalise_phone
+from .references import parse_reference
 from .workdays import working_days_between
+from .workflow import OPEN_STATUSES, STATUSES
 
 PER_PAGE = 25
+STATUS_FILTERS = ("open", *STATUSES, "all")
+OWNER_FILTERS = ("all", "mine", "unassigned")
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,125 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """What the inbox shows; unknown values fall back to the defaults."""
+
+    status: str = "open"
+    owner: str = "all"
+    topic: str = ""
+    language: str = ""
+    overdue: bool = False
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        def pick(name: str, allowed: tuple[str, ...], default: str) -> str:
+            value = args.get(name, default)
+            return value if value in allowed else default
+
+        try:
+            page = max(1, int(args.get("page", "1")))
+        except ValueError:
+            page = 1
+        return cls(
+            status=pick("status", STATUS_FILTERS, "open"),
+            owner=pick("owner", OWNER_FILTERS, "all"),
+            topic=pick("topic", ("", *TOPICS), ""),
+            language=pick("language", ("", *LANGUAGES), ""),
+            overdue=args.get("overdue") in ("1", "on", "true"),
+            q=args.get("q", "").strip()[:100],
+            page=page,
+        )
+
+    def to_args(self, **changes: object) -> dict[str, str]:
+        """The non-default values, for links and the pushed URL."""
+        values = asdict(replace(self, **changes))
+        defaults = asdict(Filters())
+        return {
+            key: ("1" if value is True else str(value))
+            for key, value in values.items()
+            if value != defaults[key]
+        }
+
+
+def _search(query: Select, text: str) -> Select:
+    """Reference, phone number in any format, or words in the name or the description."""
+    reference = parse_reference(text)
+    if reference:
+        return query.where(HelpRequest.reference == reference)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 6 and not re.search(r"[^\d\s+()-]", text):
+        phone = normalise_phone(text)
+        if phone:
+            return query.where(HelpRequest.phone == phone)
+        return query.where(HelpRequest.phone.like(f"%{digits.lstrip('0')}%"))
+    for word in text.lower().split():
+        pattern = f"%{word}%"
+        query = query.where(
+            or_(
+                func.lower(HelpRequest.name).like(pattern),
+                func.lower(HelpRequest.description).like(pattern),
+            )
+        )
+    return query
+
+
+def _filtered(filters: Filters, user_id: int, today: date, *, status: bool = True) -> Select:
+    query = select(HelpRequest)
+    if status and filters.status == "open":
+        query = query.where(HelpRequest.status.in_(OPEN_STATUSES))
+    elif status and filters.status in STATUSES:
+        query = query.where(HelpRequest.status == filters.status)
+    if filters.owner == "mine":
+        query = query.where(HelpRequest.assigned_to_id == user_id)
+    elif filters.owner == "unassigned":
+        query = query.where(HelpRequest.assigned_to_id.is_(None))
+    if filters.topic:
+        query = query.where(
+            HelpRequest.id.in_(
+                select(RequestTopic.request_id).where(RequestTopic.topic == filters.topic)
+            )
+        )
+    if filters.language:
+        query = query.where(HelpRequest.call_language == filters.language)
+    if filters.overdue:
+        query = query.where(
+            HelpRequest.due_date < today,
+            HelpRequest.first_contact_at.is_(None),
+            HelpRequest.status.in_(OPEN_STATUSES),
+        )
+    if filters.q:
+        query = _search(query, filters.q)
+    return query
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many requests each status filter would show, with the other filters applied."""
+
+    by_status: dict[str, int]
+    total: int
+    newest_id: int
+
+
+def counts(filters: Filters, user_id: int, today: date) -> Counts:
+    """One aggregate query for every status count."""
+    base = _filtered(filters, user_id, today, status=False).subquery()
+    newest = select(func.max(HelpRequest.id)).scalar_subquery()
+    columns = [func.count().label("all"), newest.label("newest")] + [
+        func.coalesce(func.sum(case((base.c.status == code, 1), else_=0)), 0).label(code)
+        for code in STATUSES
+    ]
+    row = db.session.execute(select(*columns).select_from(base)).one()._mapping
+    by_status = {code: int(row[code]) for code in STATUSES}
+    by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
+    by_status["all"] = int(row["all"])
+    shown = by_status[filters.status]
+    return Counts(by_status, shown, int(row["newest"] or 0))
+
+
+@dataclass(frozen=True)
 class Page:
     items: list[HelpRequest]
     total: int
@@ -42,14 +172,44 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def requests_page(number: int = 1, per_page: int = PER_PAGE) -> Page:
-    """Requests with the earliest due date first (overdue ones come first), paginated in SQL."""
-    total = db.session.scalar(select(func.count()).select_from(HelpRequest)) or 0
-    number = min(max(1, number), max(1, -(-total // per_page)))
+def requests_page(
+    filters: Filters, user_id: int, today: date, total: int, per_page: int = PER_PAGE
+) -> Page:
+    """The requests of one page: the earliest due date first, so overdue ones come first."""
+    number = min(filters.page, max(1, -(-total // per_page)))
     items = db.session.scalars(
-        select(HelpRequest)
+        _filtered(filters, user_id, today)
+        .options(selectinload(HelpRequest.assigned_to))
         .order_by(HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id)
         .limit(per_page)
         .offset((number - 1) * per_page)
     ).all()
     return Page(list(items), total, number, per_page)
+
+
+def arrived_since(request_id: int) -> int:
+    """How many requests have arrived after the one with ``request_id``."""
+    return db.session.scalar(select(func.count()).where(HelpRequest.id > request_id)) or 0
+
+
+def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[HomeVisit]:
+    """The user's planned home visits from now on, with their requests, soonest first."""
+    return list(
+        db.session.scalars(
+            select(HomeVisit)
+            .join(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
+            .where(
+                and_(
+                    home_visit_staff.c.user_id == user_id,
+                    HomeVisit.status == "planned",
+                    HomeVisit.starts_at >= now,
+                )
+            )
+            .options(
+                joinedload(HomeVisit.request).lazyload(HelpRequest.topics),
+                lazyload(HomeVisit.staff),
+            )
+            .order_by(HomeVisit.starts_at)
+            .limit(limit)
+        )
+    )

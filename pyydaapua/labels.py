@@ -120,6 +120,10 @@ AUDIT_LABELS = {
 }
 
 
+FILTER_LABELS = {"open": _l("Open"), "all": _l("All")}
+OWNER_LABELS = {"all": _l("Everyone's"), "mine": _l("Mine"), "unassigned": _l("Unassigned")}
+
+
 def template_labels() -> dict[str, object]:
     """The label tables, for templates."""
     return {
@@ -136,5 +140,7 @@ def template_labels() -> dict[str, object]:
         "referral_status_labels": REFERRAL_STATUS_LABELS,
         "provider_type_labels": PROVIDER_TYPE_LABELS,
         "audit_labels": AUDIT_LABELS,
+        "filter_labels": FILTER_LABELS,
+        "owner_labels": OWNER_LABELS,
         "language_names": {choice.value: choice.label for choice in language_choices()},
     }

@@ -239,6 +239,7 @@ class HomeVisit(db.Model):
     status_note: Mapped[str] = mapped_column(Text, default="")
 
     staff: Mapped[list[StaffUser]] = relationship(secondary=home_visit_staff, lazy="selectin")
+    request: Mapped[HelpRequest] = relationship()
 
 
 class Referral(db.Model):

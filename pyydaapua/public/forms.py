@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,19 +23,9 @@ from ..labels import (
     YES_NO_LABELS,
     language_choices,
 )
+from ..phones import normalise_phone
 
 DESCRIPTION_MAX = 4000
-
-
-def normalise_phone(text: str) -> str | None:
-    """The number in E.164 if it is a valid Finnish or international number, else None."""
-    try:
-        number = phonenumbers.parse(text, "FI")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _choices(labels: dict) -> list[SelectChoice]:

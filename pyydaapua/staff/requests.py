@@ -64,9 +64,7 @@ def make_form(name: str, **kwargs: Any) -> FlaskForm:
 
 def _staff_choices() -> list[SelectChoice]:
     if "staff_choices" not in g:
-        g.staff_choices = [
-            SelectChoice(u.id, u.name) for u in casework.active_staff(REQUEST_ROLES)
-        ]
+        g.staff_choices = [SelectChoice(u.id, u.name) for u in casework.active_staff(REQUEST_ROLES)]
     return g.staff_choices
 
 

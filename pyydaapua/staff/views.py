@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import audit, inbox, staff_accounts
+from .. import audit, htmx, inbox, staff_accounts
 from ..extensions import db, limiter
 from ..models import REQUEST_ROLES, ROLES
 from ..workdays import helsinki_date
@@ -76,11 +76,33 @@ def logout() -> Response:
 @bp.get("/", endpoint="inbox")
 @roles_required(*REQUEST_ROLES)
 def inbox_page() -> str:
-    """The team inbox: requests by call-back due date, a page at a time."""
-    page = inbox.requests_page(request.args.get("page", 1, type=int))
-    today = helsinki_date(datetime.now(UTC))
-    deadlines = {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items}
-    return render_template("staff/inbox.html", page=page, deadlines=deadlines)
+    """The team inbox: filters and search from the URL; only the results for htmx."""
+    filters = inbox.Filters.from_args(request.args)
+    now = datetime.now(UTC)
+    today = helsinki_date(now)
+    counts = inbox.counts(filters, current_user.id, today)
+    page = inbox.requests_page(filters, current_user.id, today, counts.total)
+    context = {
+        "filters": filters,
+        "counts": counts,
+        "page": page,
+        "now": now,
+        "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
+        "newest_id": counts.newest_id,
+    }
+    if htmx.is_htmx():
+        return render_template("staff/_inbox_results.html", **context)
+    context["visits"] = inbox.upcoming_visits(current_user.id, now)
+    return render_template("staff/inbox.html", **context)
+
+
+@bp.get("/inbox/new")
+@roles_required(*REQUEST_ROLES)
+def inbox_new() -> str:
+    """Polled by the inbox: how many requests have arrived since the list was drawn."""
+    since = request.args.get("since", 0, type=int)
+    back = url_for("staff.inbox", **inbox.Filters.from_args(request.args).to_args(page=1))
+    return render_template("staff/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)
 
 
 @bp.get("/account")

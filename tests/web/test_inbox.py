@@ -1,0 +1,187 @@
+"""The inbox: order, badges, filters in the URL, search, counts, polling, query count."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from pyydaapua import casework, demo
+from pyydaapua.extensions import db
+from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.models import HelpRequest, Service, StaffUser
+
+
+def add_requests(app, count: int, start: datetime, worked: bool = False) -> list[int]:
+    """``count`` requests, one every 7 hours back from ``start``; ``worked`` adds casework."""
+    ids = []
+    with app.app_context():
+        demo.load_services()
+        service = db.session.scalars(select(Service)).first()
+        user = db.session.scalars(select(StaffUser)).first()
+        for number in range(count):
+            stored = submit(
+                NewRequest(
+                    submission_key=f"key-{number:04d}-{'x' * 20}",
+                    language="fi",
+                    call_language="sv" if number % 2 else "fi",
+                    phone=f"+3584012{number:05d}",
+                    name=f"Nimi{number}",
+                    description=f"kuvaus numero{number}",
+                    topics=["finances", "moving"][: number % 3],
+                ),
+                now=start - timedelta(hours=7 * number),
+            )
+            ids.append(stored.id)
+            if worked:
+                casework.record_call(
+                    stored, user, stored.version, casework.CallData(datetime.now(UTC), "reached")
+                )
+                casework.book_visit(
+                    stored,
+                    user,
+                    stored.version,
+                    casework.VisitData(datetime.now(UTC) + timedelta(days=1), 60, "Katu 1", [user]),
+                )
+                casework.refer(stored, user, stored.version, service, "sent")
+    return ids
+
+
+def rows(html: str) -> int:
+    return html.count('<td class="reference-cell">')
+
+
+def test_inbox_orders_by_due_date_and_pages(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    add_requests(app, 30, datetime.now(UTC))
+    html = client.get("/staff/").get_data(as_text=True)
+    assert rows(html) == 25
+    assert "30 yhteydenottopyyntöä" in html
+    assert "badge-overdue" in html and "badge-on_time" in html
+    with app.app_context():
+        expected = list(
+            db.session.scalars(
+                select(HelpRequest.reference).order_by(
+                    HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id
+                )
+            )
+        )
+    shown = [
+        ref.replace("-", "")
+        for ref in __import__("re").findall(r'reference-cell"><a href="[^"]+">([^<]+)<', html)
+    ]
+    assert shown == expected[:25]
+    second = client.get("/staff/?page=2").get_data(as_text=True)
+    assert rows(second) == 5
+    assert 'href="/staff/" rel="prev"' in second
+    assert client.get("/staff/?page=99").status_code == 200
+
+
+def test_filters_live_in_the_url(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    ids = add_requests(app, 12, datetime.now(UTC) - timedelta(days=6))
+    with app.app_context():
+        me = db.session.scalars(select(StaffUser)).first()
+        first = db.session.get(HelpRequest, ids[0])
+        casework.assign(first, me, first.version, me)
+        last = db.session.get(HelpRequest, ids[-1])
+        casework.change_status(last, me, last.version, "closed", "not_reached")
+    assert rows(client.get("/staff/?owner=mine").get_data(as_text=True)) == 1
+    assert rows(client.get("/staff/?owner=unassigned").get_data(as_text=True)) == 10
+    assert rows(client.get("/staff/?status=closed").get_data(as_text=True)) == 1
+    assert rows(client.get("/staff/?status=all").get_data(as_text=True)) == 12
+    assert rows(client.get("/staff/?language=sv").get_data(as_text=True)) == 5  # one is closed
+    assert rows(client.get("/staff/?topic=moving&status=all").get_data(as_text=True)) == 4
+    overdue = client.get("/staff/?overdue=1").get_data(as_text=True)
+    assert rows(overdue) > 0 and "badge-on_time" not in overdue
+    # Unknown values fall back to the defaults instead of failing.
+    assert client.get("/staff/?status=nonsense&owner=x&topic=y&page=z").status_code == 200
+    # Counts per status, with the other filters applied.
+    html = client.get("/staff/").get_data(as_text=True)
+    assert 'value="closed">Suljettu (1)' in html
+    assert 'value="all">Kaikki (12)' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("Nimi3", 1),
+        ("numero1", 2),
+        ("kuvaus", 11),
+        ("+358401200004", 1),
+        ("040 120 0004", 1),
+        ("0401200004", 1),
+        ("zzz", 0),
+    ],
+)
+def test_search(app, staff_client, query, count) -> None:
+    client = staff_client("counsellor")
+    add_requests(app, 11, datetime.now(UTC))
+    assert rows(client.get("/staff/", query_string={"q": query}).get_data(as_text=True)) == count
+
+
+def test_search_by_reference(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    ids = add_requests(app, 3, datetime.now(UTC))
+    with app.app_context():
+        reference = db.session.get(HelpRequest, ids[1]).reference
+    for typed in (reference, f"{reference[:4]}-{reference[4:]}".lower()):
+        html = client.get("/staff/", query_string={"q": typed}).get_data(as_text=True)
+        assert rows(html) == 1 and f"{reference[:4]}-{reference[4:]}" in html
+
+
+def test_htmx_gets_only_the_results(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    add_requests(app, 3, datetime.now(UTC))
+    html = client.get("/staff/?q=Nimi1", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert html.startswith('<section id="inbox-results"') and "<html" not in html
+    assert rows(html) == 1
+    assert 'hx-get="/staff/inbox/new?since=' in html and "q=Nimi1" in html
+
+
+def test_new_requests_are_announced(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    ids = add_requests(app, 2, datetime.now(UTC))
+    assert client.get(f"/staff/inbox/new?since={ids[-1]}").get_data(as_text=True).strip() == ""
+    html = client.get(f"/staff/inbox/new?since={ids[0]}&q=x").get_data(as_text=True)
+    assert "1 uusi yhteydenottopyyntö" in html and 'href="/staff/?q=x"' in html
+
+
+def test_my_upcoming_visits(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    add_requests(app, 2, datetime.now(UTC), worked=True)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert html.count("Katu 1") == 2
+
+
+def count_queries(app, call):
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        queries.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        return call(), queries
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_inbox_query_count_does_not_grow(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    add_requests(app, 5, datetime.now(UTC), worked=True)
+    response, small = count_queries(app, lambda: client.get("/staff/?status=all"))
+    assert rows(response.get_data(as_text=True)) == 5
+    add_requests_more = add_requests  # the same helper, more data
+    with app.app_context():
+        for stored in db.session.scalars(select(HelpRequest)):
+            stored.submission_key = "old-" + stored.submission_key
+        db.session.commit()
+    add_requests_more(app, 195, datetime.now(UTC) - timedelta(days=1), worked=True)
+    response, large = count_queries(app, lambda: client.get("/staff/?status=all"))
+    assert rows(response.get_data(as_text=True)) == 25
+    assert len(small) == len(large), (small, large)
+    assert len(large) <= 8, large
