@@ -76,9 +76,10 @@ def _service_choices(services: list[Service]) -> list[SelectChoice]:
     ]
 
 
-def prepare(name: str, form: FlaskForm, help_request: HelpRequest) -> FlaskForm:
+def prepare(
+    name: str, form: FlaskForm, help_request: HelpRequest, submitted: bool = True
+) -> FlaskForm:
     """Give a form its choices, and its version and defaults when it was not submitted."""
-    submitted = request.method == "POST" and form.is_submitted()
     if not submitted or form.version.data is None:
         form.version.data = help_request.version
     if name == "assign":
@@ -102,8 +103,10 @@ def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, 
     """One form per action, fresh unless given (a form the user is correcting)."""
     forms = {}
     for name in ("assign", "call", "note", "status", "visit", "referral"):
-        form = submitted.get(name) or make_form(name, formdata=None)
-        forms[name] = prepare(name, form, help_request)
+        if name in submitted:
+            forms[name] = prepare(name, submitted[name], help_request)
+        else:
+            forms[name] = prepare(name, make_form(name, formdata=None), help_request, False)
     return forms
 
 
