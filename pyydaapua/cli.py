@@ -55,10 +55,10 @@ def seed_demo(count: int, seed: int | None) -> None:
     """Load demo data (once) and optionally N synthetic help requests. Not in production."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("seed-demo creates demo accounts and is refused in production")
-    added = demo.load_examples()
-    click.echo(f"Example requests added: {added}")
+    users = demo.load_demo_users()
     click.echo(f"Services added to the catalogue: {demo.load_services()}")
-    for email, name, role, language in demo.load_demo_users():
+    click.echo(f"Example requests added: {demo.load_examples()}")
+    for email, name, role, language in users:
         click.echo(f"Demo {role} ({language}): {email} / {demo.DEMO_PASSWORD}  ({name})")
     if count:
         started = time.perf_counter()

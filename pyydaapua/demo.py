@@ -9,23 +9,33 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql_text
 
-from . import staff_accounts
+from . import staff_accounts, workflow
 from .extensions import db
 from .models import (
     CALL_TIMES,
     CHILD_AGES,
+    REQUEST_ROLES,
     TOPICS,
+    Call,
     HelpRequest,
+    HomeVisit,
+    Referral,
     RequestTopic,
     Service,
     StaffUser,
+    TimelineEvent,
+    home_visit_staff,
 )
 from .references import new_reference
 from .workdays import callback_due_date
+from .workflow import CHECK_IN_SCALE
 
 EXAMPLE_PREFIX = "demo-example-"
 BATCH = 5000
@@ -347,12 +357,16 @@ def topic_weights(month: int) -> list[float]:
     return [TOPIC_WEIGHTS[t] * SEASONAL_BOOST.get(t, {}).get(month, 1.0) for t in TOPICS]
 
 
+_TOPIC_CUMULATIVE = {month: list(accumulate(topic_weights(month))) for month in range(1, 13)}
+_HOUR_CUMULATIVE = list(accumulate(HOUR_WEIGHTS))
+
+
 def _pick_topics(rng: random.Random, month: int) -> list[str]:
-    how_many = rng.choices([0, 1, 2, 3], weights=[20, 55, 20, 5])[0]
-    weights = topic_weights(month)
+    how_many = rng.choices([0, 1, 2, 3], cum_weights=[20, 75, 95, 100])[0]
+    cumulative = _TOPIC_CUMULATIVE[month]
     chosen: list[str] = []
     while len(chosen) < how_many:
-        topic = rng.choices(TOPICS, weights=weights)[0]
+        topic = rng.choices(TOPICS, cum_weights=cumulative)[0]
         if topic not in chosen:
             chosen.append(topic)
     return chosen
@@ -361,11 +375,14 @@ def _pick_topics(rng: random.Random, month: int) -> list[str]:
 def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[dict]:
     """Rows for ``count`` synthetic help requests spread over the last 18 months."""
     days = [now - timedelta(days=offset) for offset in range(SPAN_DAYS)]
-    day_weights = [MONTH_WEIGHTS[d.month] * (0.5 if d.weekday() >= 5 else 1.0) for d in days]
+    day_weights = accumulate(
+        MONTH_WEIGHTS[d.month] * (0.5 if d.weekday() >= 5 else 1.0) for d in days
+    )
+    cumulative = list(day_weights)
     for _ in range(count):
-        day = rng.choices(days, weights=day_weights)[0]
+        day = rng.choices(days, cum_weights=cumulative)[0]
         moment = day.replace(
-            hour=rng.choices(range(24), weights=HOUR_WEIGHTS)[0],
+            hour=rng.choices(range(24), cum_weights=_HOUR_CUMULATIVE)[0],
             minute=rng.randrange(60),
             second=rng.randrange(60),
             microsecond=0,
@@ -393,34 +410,193 @@ def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[di
         }
 
 
+OUTCOME_WEIGHTS = {
+    "conversation_enough": 45,
+    "referred_city": 10,
+    "referred_third_sector": 9,
+    "referred_wellbeing_county": 11,
+    "continues_with_counsellor": 12,
+    "other": 5,
+}
+REFERRAL_TYPE = {
+    "referred_city": "city",
+    "referred_third_sector": "third_sector",
+    "referred_wellbeing_county": "wellbeing_county",
+}
+
+
+@dataclass
+class Casework:
+    """What happened to one synthetic request, before the database gives it ids."""
+
+    calls: list[dict] = field(default_factory=list)
+    visit: dict | None = None
+    referral: dict | None = None
+    closed: dict | None = None
+
+
+def synthetic_casework(
+    row: dict, now: datetime, rng: random.Random, staff_ids: list[int], services: dict
+) -> Casework:
+    """Calls, a visit, a referral and an outcome for ``row``, as a counsellor would record
+    them; updates the request's own columns (owner, status, first contact…)."""
+    work = Casework()
+    submitted = row["submitted_at"]
+    # Every row has every key, so the rows insert in multi-row statements.
+    row.update(
+        status="new",
+        assigned_to_id=None,
+        call_attempts=0,
+        first_contact_at=None,
+        first_contact_on_time=None,
+        outcome=None,
+        closed_at=None,
+        version=1,
+        updated_at=None,
+        updated_by_id=None,
+    )
+    if not staff_ids or now - submitted < timedelta(hours=rng.uniform(2, 60)):
+        return work  # still new
+    owner = rng.choice(staff_ids)
+    row["assigned_to_id"] = owner
+    moment = submitted + timedelta(hours=rng.triangular(0.5, 96, 18))
+    reached_at = None
+    for attempt in range(rng.choices([1, 2, 3], weights=[70, 22, 8])[0]):
+        if moment >= now:
+            break
+        reached = rng.random() < (0.93 if attempt else 0.75)
+        call = {
+            "called_at": moment,
+            "result": "reached"
+            if reached
+            else rng.choice(["no_answer", "left_message", "sms_sent"]),
+            "user_id": owner,
+        }
+        if reached:
+            call |= {
+                "duration_minutes": rng.randint(5, 50),
+                "coping": rng.choice(CHECK_IN_SCALE),
+                "finances": rng.choice(CHECK_IN_SCALE),
+                "daily_life": rng.choice(CHECK_IN_SCALE),
+            }
+        work.calls.append(call)
+        if reached:
+            reached_at = moment
+            break
+        moment += timedelta(hours=rng.uniform(3, 30))
+    row["call_attempts"] = len(work.calls)
+    row["status"] = "in_progress"
+    last = work.calls[-1]["called_at"] if work.calls else submitted
+    if reached_at is not None:
+        row["first_contact_at"] = reached_at
+        row["first_contact_on_time"] = workflow.first_contact_on_time(reached_at, row["due_date"])
+        if rng.random() < 0.08:
+            starts = reached_at + timedelta(days=rng.uniform(2, 10))
+            work.visit = {
+                "starts_at": starts,
+                "address": "Esimerkkikatu 1",
+                "user_id": owner,
+                "status": "done" if starts < now else "planned",
+            }
+    if now - last > timedelta(days=14) and rng.random() < 0.95:
+        outcome = (
+            "not_reached"
+            if reached_at is None
+            else rng.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()))[0]
+        )
+        closed_at = min(now, last + timedelta(days=rng.uniform(0.1, 10)))
+        if outcome in REFERRAL_TYPE:
+            work.referral = {
+                "service_id": rng.choice(services[REFERRAL_TYPE[outcome]]),
+                "status": rng.choice(["sent", "accepted", "accepted", "declined"]),
+                "at": closed_at,
+                "user_id": owner,
+            }
+        row.update(status="closed", outcome=outcome, closed_at=closed_at)
+        work.closed = {"at": closed_at, "value": outcome, "user_id": owner}
+    elif reached_at is not None and rng.random() < 0.3:
+        row["status"] = "waiting"
+    row["version"] = (
+        1 + len(work.calls) + bool(work.visit) + bool(work.referral) + bool(work.closed)
+    )
+    row["updated_at"] = work.closed["at"] if work.closed else last
+    row["updated_by_id"] = owner
+    return work
+
+
 def add_synthetic_requests(
     count: int, seed: int | None = None, now: datetime | None = None
 ) -> None:
-    """Insert ``count`` synthetic requests in batches, with their topics."""
+    """Insert ``count`` synthetic requests in batches, with their topics and casework."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     now = now or datetime.now(UTC)
     taken = set(db.session.scalars(select(HelpRequest.reference)))
-    batch: list[dict] = []
+    staff_ids = list(
+        db.session.scalars(
+            select(StaffUser.id).where(
+                StaffUser.role.in_(REQUEST_ROLES), StaffUser.active.is_(True)
+            )
+        )
+    )
+    services: dict[str, list[int]] = {kind: [] for kind in REFERRAL_TYPE.values()}
+    for service_id, kind in db.session.execute(select(Service.id, Service.provider_type)):
+        services[kind].append(service_id)
+    if not all(services.values()):
+        staff_ids = []  # no catalogue to refer to: leave the requests new
+    batch: list[tuple[dict, Casework]] = []
+    ids_of = _Ids()
     for row in synthetic_rows(count, now, rng):
         reference = new_reference()
         while reference in taken:
             reference = new_reference()
         taken.add(reference)
         row["reference"] = reference
-        batch.append(row)
+        batch.append((row, synthetic_casework(row, now, rng, staff_ids, services)))
         if len(batch) == BATCH:
-            _insert(batch)
+            _insert(batch, ids_of)
             batch = []
     if batch:
-        _insert(batch)
+        _insert(batch, ids_of)
+    ids_of.finish()
     db.session.commit()
 
 
-def _insert(rows: list[dict]) -> None:
-    topics = [row.pop("topics") for row in rows]
-    ids = db.session.scalars(
-        insert(HelpRequest).returning(HelpRequest.id, sort_by_parameter_order=True), rows
-    ).all()
+class _Ids:
+    """Hands out primary keys for bulk inserts, so no row needs a RETURNING round trip."""
+
+    def __init__(self) -> None:
+        self.next: dict[type, int] = {}
+
+    def take(self, model: type, rows: list[dict]) -> list[int]:
+        if model not in self.next:
+            self.next[model] = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+        first = self.next[model]
+        self.next[model] = first + len(rows)
+        ids = list(range(first, first + len(rows)))
+        for row, row_id in zip(rows, ids, strict=True):
+            row["id"] = row_id
+        if rows:
+            db.session.execute(insert(model), rows)
+        return ids
+
+    def finish(self) -> None:
+        """PostgreSQL's sequences must continue after the ids handed out here."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return
+        for model in self.next:
+            table = model.__tablename__
+            db.session.execute(
+                sql_text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+            )
+
+
+def _insert(batch: list[tuple[dict, Casework]], ids_of: _Ids) -> None:
+    """Insert a batch with a handful of multi-row statements, whatever its size."""
+    topics = [row.pop("topics") for row, _ in batch]
+    ids = ids_of.take(HelpRequest, [row for row, _ in batch])
     topic_rows = [
         {"request_id": request_id, "topic": topic}
         for request_id, chosen in zip(ids, topics, strict=True)
@@ -428,3 +604,93 @@ def _insert(rows: list[dict]) -> None:
     ]
     if topic_rows:
         db.session.execute(insert(RequestTopic), topic_rows)
+
+    calls, visits, referrals, events = [], [], [], []
+    for request_id, (_, work) in zip(ids, batch, strict=True):
+        for call in work.calls:
+            calls.append((request_id, call))
+        if work.visit:
+            visits.append((request_id, work.visit))
+        if work.referral:
+            referrals.append((request_id, work.referral))
+        if work.closed:
+            events.append(
+                {
+                    "request_id": request_id,
+                    "at": work.closed["at"],
+                    "kind": "closed",
+                    "value": work.closed["value"],
+                    "user_id": work.closed["user_id"],
+                }
+            )
+
+    call_ids = ids_of.take(
+        Call,
+        [
+            {"request_id": rid, **{k: v for k, v in call.items() if k != "user_id"}}
+            for rid, call in calls
+        ],
+    )
+    events += [
+        {
+            "request_id": rid,
+            "at": call["called_at"],
+            "kind": "call",
+            "value": call["result"],
+            "user_id": call["user_id"],
+            "call_id": call_id,
+        }
+        for (rid, call), call_id in zip(calls, call_ids, strict=True)
+    ]
+    visit_ids = ids_of.take(
+        HomeVisit,
+        [
+            {
+                "request_id": rid,
+                "starts_at": v["starts_at"],
+                "duration_minutes": 60,
+                "address": v["address"],
+                "status": v["status"],
+            }
+            for rid, v in visits
+        ],
+    )
+    if visit_ids:
+        db.session.execute(
+            insert(home_visit_staff),
+            [
+                {"visit_id": visit_id, "user_id": v["user_id"]}
+                for (_, v), visit_id in zip(visits, visit_ids, strict=True)
+            ],
+        )
+    events += [
+        {
+            "request_id": rid,
+            "at": v["starts_at"] - timedelta(days=2),
+            "kind": "visit_booked",
+            "value": "",
+            "user_id": v["user_id"],
+            "visit_id": visit_id,
+        }
+        for (rid, v), visit_id in zip(visits, visit_ids, strict=True)
+    ]
+    referral_ids = ids_of.take(
+        Referral,
+        [
+            {"request_id": rid, "service_id": r["service_id"], "status": r["status"]}
+            for rid, r in referrals
+        ],
+    )
+    events += [
+        {
+            "request_id": rid,
+            "at": r["at"],
+            "kind": "referral",
+            "value": r["status"],
+            "user_id": r["user_id"],
+            "referral_id": referral_id,
+        }
+        for (rid, r), referral_id in zip(referrals, referral_ids, strict=True)
+    ]
+    if events:
+        db.session.execute(insert(TimelineEvent), events)

@@ -101,3 +101,34 @@ def test_synthetic_requests_follow_the_seasons() -> None:
     counts = Counter(len(r["topics"]) for r in rows)
     assert counts[0] > 0  # choosing no topic is common too
     assert {r["language"] for r in rows} == {"fi", "sv"}
+
+
+def test_seed_demo_gives_synthetic_requests_casework(app, runner) -> None:
+    from pyydaapua.models import Call, HomeVisit, Referral, Service, TimelineEvent
+
+    result = runner.invoke(args=["seed-demo", "--requests", "1500", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+
+        def count(model, *where) -> int:
+            return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+        assert count(Service) >= 20
+        assert {s.provider_type for s in db.session.scalars(select(Service))} == {
+            "city",
+            "third_sector",
+            "wellbeing_county",
+        }
+        closed = count(HelpRequest, HelpRequest.status == "closed")
+        assert closed > 1000
+        assert (
+            count(HelpRequest, HelpRequest.status == "closed", HelpRequest.outcome.is_(None)) == 0
+        )
+        assert count(Call) >= count(HelpRequest, HelpRequest.call_attempts > 0)
+        assert count(Referral) > 0 and count(HomeVisit) > 0
+        assert count(HelpRequest, HelpRequest.first_contact_on_time.is_(True)) > 0
+        # Every call, visit, referral and closing is on the timeline, with its record.
+        assert count(TimelineEvent, TimelineEvent.kind == "call") == count(Call)
+        assert count(TimelineEvent, TimelineEvent.kind == "closed") == closed
+        referred = count(HelpRequest, HelpRequest.outcome.like("referred_%"))
+        assert count(Referral) == referred
