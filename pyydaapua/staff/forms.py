@@ -32,7 +32,7 @@ from ..labels import (
     VISIT_STATUS_LABELS,
     language_choices,
 )
-from ..workdays import HELSINKI
+from ..workdays import HELSINKI, add_working_days
 
 
 class LoginForm(FlaskForm):
@@ -187,9 +187,16 @@ class StatusForm(VersionedForm):
             raise ValidationError(_l("Choose the outcome to close the request."))
 
 
+def _next_working_day_at_ten() -> str:
+    today = datetime.now(HELSINKI).date()
+    return f"{add_working_days(today, 1).isoformat()}T10:00"
+
+
 class VisitForm(VersionedForm):
     starts_at = LocalDateTimeField(
-        _l("Date and time"), validators=[InputRequired(_l("Enter the date and time of the visit."))]
+        _l("Date and time"),
+        default=_next_working_day_at_ten,
+        validators=[InputRequired(_l("Enter the date and time of the visit."))],
     )
     duration_minutes = IntegerField(
         _l("Duration in minutes"),

@@ -66,7 +66,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(migrated_url: str) -> Iterator[LiveServer]:
-    app = make_app(migrated_url)
+    app = make_app(migrated_url, INBOX_POLL_SECONDS=1)
     with LiveServer(app) as server:
         yield server
     empty_tables(app)

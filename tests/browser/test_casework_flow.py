@@ -1,0 +1,201 @@
+"""A counsellor works a request end to end in real Chromium, in both staff languages."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from pyydaapua import demo
+from pyydaapua.extensions import db
+from pyydaapua.models import HelpRequest
+from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.test_request_flow import tab_to
+from tests.browser.test_staff_flow import sign_in_by_keyboard
+from tests.conftest import make_staff
+
+ON_TIME = {"fi": "ajallaan", "sv": "i tid"}
+
+
+@pytest.fixture
+def catalogue(live_server: Any) -> None:
+    with live_server.app.app_context():
+        demo.load_services()
+
+
+def parent_sends(context_factory: Any, live_server: Any, words: str) -> str:
+    """A parent submits the public form in their own browser; returns the reference shown."""
+    page = context_factory().new_page()
+    page.goto(f"{live_server.url}/fi/request")
+    page.locator("#description").fill(words)
+    page.locator("#phone").fill("040 765 4321")
+    page.locator("#request-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/request/sent/"))
+    return page.locator("#reference").inner_text().strip()
+
+
+def open_from_inbox(page: Any, live_server: Any, reference: str) -> None:
+    page.goto(f"{live_server.url}/staff/")
+    page.locator("#q").fill(reference)
+    page.wait_for_url(re.compile(r"/staff/\?q="))  # the search lives in the URL
+    assert page.locator("#inbox-results .reference-cell a").count() == 1
+    page.locator("#inbox-results .reference-cell a", has_text=reference).click()
+    page.wait_for_url(re.compile(r"/staff/requests/\d+$"))
+
+
+def wait_for_announcement(page: Any) -> None:
+    expect(page.locator("#announcer")).not_to_be_empty()
+
+
+def timeline_entries(page: Any) -> int:
+    return page.locator("#timeline .timeline-entry").count()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_counsellor_works_a_request_end_to_end(
+    context_factory: Any, live_server: Any, catalogue: None, lang: str
+) -> None:
+    words = f"Tarvitsemme apua {uuid.uuid4().hex[:6]}"
+    reference = parent_sends(context_factory, live_server, words)
+    _, email = make_staff(live_server.app, "counsellor", lang)
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, lang)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+    assert page.locator(".parent-words").inner_text() == words
+    assert_no_axe_violations(page)
+
+    page.locator("#take-button").click()
+    page.locator("#request-header .facts").get_by_text("Test counsellor").wait_for()
+    expect(page.locator("#request-header")).to_be_focused()
+
+    # A call with the check-in: first an error, then the real thing.
+    page.locator("#form-call button[type=submit]").click()
+    page.locator("#call-errors").wait_for()
+    expect(page.locator("#call-errors")).to_be_focused()
+    assert_no_axe_violations(page)
+    page.locator("#call-result-0").check()
+    page.locator("#call-duration_minutes").fill("15")
+    page.locator("#call-coping-1").check()
+    page.locator("#call-coping_note").fill("väsynyt")
+    page.locator("#call-finances-0").check()
+    page.locator("#call-daily_life-0").check()
+    page.locator("#form-call button[type=submit]").click()
+    page.locator("#timeline .check-in-list").wait_for()
+    wait_for_announcement(page)
+    assert timeline_entries(page) == 3
+
+    # A home visit.
+    page.locator("details.action", has=page.locator("#form-visit")).locator("summary").click()
+    page.locator("#visit-address").fill("")
+    page.locator("#form-visit button[type=submit]").click()
+    page.locator("#visit-errors").wait_for()
+    assert_no_axe_violations(page)
+    page.locator("#visit-address").fill("Kotikatu 5 A 3")
+    page.locator("#form-visit button[type=submit]").click()
+    page.locator("#visits .record").wait_for()
+    assert timeline_entries(page) == 4
+
+    # A referral, found by searching the catalogue as you type.
+    page.locator("details.action", has=page.locator("#form-referral")).locator("summary").click()
+    page.locator("#service-search").fill("perheneuvola" if lang == "fi" else "familjerådgivningen")
+    expect(page.locator("#referral-service option")).to_have_count(1)
+    page.locator("#referral-service").select_option(index=0)
+    page.locator("#form-referral button[type=submit]").click()
+    page.locator("#referrals .record").wait_for()
+    assert timeline_entries(page) == 5
+    assert_no_axe_violations(page)
+
+    # Close with an outcome: first without one.
+    page.locator("details.action", has=page.locator("#form-status")).locator("summary").click()
+    page.locator("#status-status-3").check()
+    page.locator("#form-status button[type=submit]").click()
+    page.locator("#status-errors").wait_for()
+    assert_no_axe_violations(page)
+    page.locator("#status-outcome").select_option("referred_wellbeing_county")
+    page.locator("#form-status button[type=submit]").click()
+    page.locator("#request-header .status-closed").wait_for()
+    assert timeline_entries(page) == 6
+
+    # The inbox shows the first contact made on time.
+    page.goto(f"{live_server.url}/staff/?status=all&q={reference}")
+    row = page.locator("#inbox-results tbody tr").first
+    assert ON_TIME[lang] in row.inner_text()
+    assert_no_axe_violations(page)
+    with live_server.app.app_context():
+        stored = db.session.scalar(
+            select(HelpRequest).where(HelpRequest.reference == reference.replace("-", ""))
+        )
+        assert (stored.status, stored.outcome) == ("closed", "referred_wellbeing_county")
+        assert stored.first_contact_on_time is True
+
+
+def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) -> None:
+    reference = parent_sends(context_factory, live_server, "Näppäimistöllä")
+    _, email = make_staff(live_server.app, "counsellor", "fi")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    tab_to(page, "#q")
+    page.keyboard.type(reference)
+    link = page.locator("#inbox-results .reference-cell a", has_text=reference)
+    link.wait_for()
+    tab_to(page, f'#inbox-results .reference-cell a:text("{reference}")')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/requests/\d+$"))
+
+    tab_to(page, "#take-button")
+    page.keyboard.press("Enter")
+    page.locator("#request-header .facts").get_by_text("Test counsellor").wait_for()
+
+    tab_to(page, "#call-result-0", limit=80)
+    page.keyboard.press("Space")
+    tab_to(page, "#call-coping-0", limit=20)
+    page.keyboard.press("Space")
+    tab_to(page, "#form-call button[type=submit]", limit=30)
+    page.keyboard.press("Enter")
+    page.locator("#timeline .check-in-list").wait_for()
+
+    tab_to(page, "details.action:has(#form-visit) > summary", limit=60)
+    page.keyboard.press("Enter")
+    expect(page.locator("details.action:has(#form-visit)")).to_have_attribute("open", "")
+    tab_to(page, "#visit-address", limit=10)
+    page.keyboard.type("Näppäinkatu 1")
+    tab_to(page, "#form-visit button[type=submit]", limit=10)
+    page.keyboard.press("Enter")
+    page.locator("#visits .record").wait_for()
+
+    tab_to(page, "details.action:has(#form-status) > summary", limit=60)
+    page.keyboard.press("Enter")
+    expect(page.locator("details.action:has(#form-status)")).to_have_attribute("open", "")
+    tab_to(page, 'input[name="status-status"]:checked', limit=10)
+    closed = page.locator("#status-status-3")
+    for _ in range(4):  # arrow keys move within the radio group
+        if closed.is_checked():
+            break
+        page.keyboard.press("ArrowDown")
+    assert closed.is_checked()
+    tab_to(page, "#status-outcome", limit=10)
+    page.keyboard.press("ArrowDown")  # the first outcome
+    tab_to(page, "#form-status button[type=submit]", limit=10)
+    page.keyboard.press("Enter")
+    page.locator("#request-header .status-closed").wait_for()
+
+
+def test_a_new_request_appears_without_a_reload(context_factory: Any, live_server: Any) -> None:
+    _, email = make_staff(live_server.app, "supervisor", "sv")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "sv")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    parent_sends(context_factory, live_server, "Uusi pyyntö juuri nyt")
+    notice = page.locator("#inbox-new a")
+    notice.wait_for(timeout=10_000)
+    assert "ny kontaktbegäran" in page.locator("#inbox-new").inner_text()
+    assert page.url == f"{live_server.url}/staff/"  # nothing reloaded, nothing jumped
+    notice.click()
+    page.wait_for_load_state()
+    assert page.locator("#inbox-new").inner_text().strip() == ""
