@@ -114,6 +114,7 @@ AUDIT_LABELS = {
     "request_note": _l("added a note"),
     "request_status": _l("changed the status"),
     "request_visit": _l("booked a home visit"),
+    "request_visit_edit": _l("changed a home visit"),
     "request_visit_status": _l("updated a home visit"),
     "request_referral": _l("made a referral"),
     "request_referral_status": _l("updated a referral"),

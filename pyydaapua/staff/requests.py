@@ -19,7 +19,8 @@ from wtforms import SelectChoice
 from .. import audit, casework, htmx, workflow
 from ..extensions import db
 from ..labels import PROVIDER_TYPE_LABELS
-from ..models import REQUEST_ROLES, AuditEvent, HelpRequest, Service, StaffUser
+from ..models import REQUEST_ROLES, AuditEvent, HelpRequest, HomeVisit, Service, StaffUser
+from ..workdays import HELSINKI
 from .auth import client_address, roles_required
 from .forms import (
     AssignForm,
@@ -40,6 +41,7 @@ ACTIONS: dict[str, tuple[type[FlaskForm], str, Any]] = {
     "note": (NoteForm, "staff/_form_note.html", _l("The note was added.")),
     "status": (StatusForm, "staff/_form_status.html", _l("The status was changed.")),
     "visit": (VisitForm, "staff/_form_visit.html", _l("The home visit was saved.")),
+    "visit_edit": (VisitForm, "staff/_visits.html", _l("The home visit was changed.")),
     "visit_status": (VisitStatusForm, "staff/_visits.html", _l("The home visit was updated.")),
     "referral": (ReferralForm, "staff/_form_referral.html", _l("The referral was saved.")),
     "referral_status": (
@@ -86,9 +88,9 @@ def prepare(
         form.assignee.choices = [SelectChoice("", _("Nobody")), *_staff_choices()]
         if not submitted:
             form.assignee.data = str(help_request.assigned_to_id or "")
-    elif name == "visit":
+    elif name in ("visit", "visit_edit"):
         form.staff.choices = _staff_choices()
-        if not submitted:
+        if not submitted and name == "visit":
             form.staff.data = [current_user.id]
     elif name == "referral":
         form.service.choices = _service_choices(
@@ -124,7 +126,30 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     context.update(extra)
     if "forms" not in context:
         context["forms"] = fresh_forms(help_request)
+    context["visit_forms"] = {
+        visit.id: context["item_errors"].get(("visit_edit", visit.id)) or _visit_form(visit)
+        for visit in context["visits"]
+        if visit.status == "planned"
+    }
     return context
+
+
+def visit_form_prefix(visit_id: int) -> str:
+    return f"visit{visit_id}"
+
+
+def _visit_form(visit: HomeVisit) -> VisitForm:
+    """The edit form of a planned visit, filled with what it is now."""
+    form = VisitForm(
+        formdata=None,
+        prefix=visit_form_prefix(visit.id),
+        starts_at=visit.starts_at.astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
+        duration_minutes=visit.duration_minutes,
+        address=visit.address,
+        staff=[user.id for user in visit.staff],
+    )
+    form.staff.choices = _staff_choices()
+    return form
 
 
 def _audit_events(request_id: int) -> list[tuple[AuditEvent, StaffUser | None]]:
@@ -331,6 +356,22 @@ def book_visit(request_id: int) -> Response | tuple[str, int]:
         help_request,
         make_form("visit"),
         lambda f: casework.book_visit(help_request, current_user, f.version.data, _visit_data(f)),
+    )
+
+
+@bp.post("/requests/<int:request_id>/visits/<int:visit_id>")
+@roles_required(*REQUEST_ROLES)
+def edit_visit(request_id: int, visit_id: int) -> Response | tuple[str, int]:
+    """Change the time, length, address or people of a planned home visit."""
+    help_request = _load(request_id)
+    return run_action(
+        "visit_edit",
+        help_request,
+        VisitForm(prefix=visit_form_prefix(visit_id)),
+        lambda f: casework.update_visit(
+            help_request, current_user, f.version.data, visit_id, _visit_data(f)
+        ),
+        item_id=visit_id,
     )
 
 

@@ -358,3 +358,32 @@ def test_request_page_query_count_does_not_grow(app, staff_client, req_id) -> No
         counts[entries] = len(queries)
     assert counts[4] == counts[100], counts
     assert counts[100] <= 16
+
+
+def test_planned_visit_can_be_changed(app, counsellor, req_id) -> None:
+    post(counsellor, app, req_id, "visits", valid_data(app, "visits"))
+    with app.app_context():
+        visit = casework.visits(req_id)[0]
+    page = counsellor.get(f"/staff/requests/{req_id}").get_data(as_text=True)
+    assert f'name="visit{visit.id}-address" value="Kotikatu 1"' in page
+    prefix = f"visit{visit.id}"
+    data = {
+        f"{prefix}-version": version_of(app, req_id),
+        "csrf_token": csrf(counsellor),
+        f"{prefix}-starts_at": helsinki_text(datetime.now(UTC) + timedelta(days=3)),
+        f"{prefix}-duration_minutes": "90",
+        f"{prefix}-address": "",
+        f"{prefix}-staff": str(user_id(app)),
+    }
+    refused = counsellor.post(
+        f"/staff/requests/{req_id}/visits/{visit.id}", data=data, headers=HTMX
+    )
+    assert refused.status_code == 422
+    assert f'id="{prefix}-errors"' in refused.get_data(as_text=True)
+    data[f"{prefix}-address"] = "Uusikatu 2"
+    changed = counsellor.post(f"/staff/requests/{req_id}/visits/{visit.id}", data=data)
+    assert changed.status_code == 303
+    with app.app_context():
+        visit = casework.visits(req_id)[0]
+        assert (visit.address, visit.duration_minutes) == ("Uusikatu 2", 90)
+    assert audit_actions(app)[-1] == "request_visit_edit"

@@ -44,6 +44,7 @@ ROUTES = {
     ("POST", "/staff/requests/<int:request_id>/notes"): answers(302, 422, 403),
     ("POST", "/staff/requests/<int:request_id>/status"): answers(302, 422, 403),
     ("POST", "/staff/requests/<int:request_id>/visits"): answers(302, 422, 403),
+    ("POST", "/staff/requests/<int:request_id>/visits/<int:visit_id>"): answers(302, 422, 403),
     ("POST", "/staff/requests/<int:request_id>/visits/<int:visit_id>/status"): answers(
         302, 422, 403
     ),
