@@ -199,3 +199,41 @@ def test_a_new_request_appears_without_a_reload(context_factory: Any, live_serve
     notice.click()
     page.wait_for_load_state()
     assert page.locator("#inbox-new").inner_text().strip() == ""
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_action_form_error_has_no_axe_violations(
+    context_factory: Any, live_server: Any, catalogue: None, lang: str
+) -> None:
+    reference = parent_sends(context_factory, live_server, "Virhetilat")
+    _, email = make_staff(live_server.app, "supervisor", lang)
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, lang)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+    for name in ("note", "referral", "visit"):
+        details = page.locator("details.action", has=page.locator(f"#form-{name}"))
+        details.locator("summary").click()
+        if name == "referral":
+            page.locator("#service-search").fill("zzzz")
+            expect(page.locator("#referral-service option")).to_have_count(1)
+        if name == "visit":
+            page.locator("#visit-address").fill("Testikatu 1")
+        page.locator(f"#form-{name} button[type=submit]").click()
+        if name == "visit":
+            page.locator("#visits .record").wait_for()
+        else:
+            page.locator(f"#{name}-errors").wait_for()
+            expect(page.locator(f"#{name}-errors")).to_be_focused()
+        assert_no_axe_violations(page)
+    # The item forms of a planned visit: marking without a choice, and its edit form.
+    page.locator("#visits .item-form button[type=submit]").click()
+    page.locator("#visits .field-error").wait_for()
+    assert_no_axe_violations(page)
+    page.locator("#visits details.edit-visit summary").click()
+    page.locator("#visits details.edit-visit input[name$='-address']").fill("")
+    page.locator("#visits details.edit-visit button[type=submit]").click()
+    page.locator("#visits details.edit-visit .error-summary").wait_for()
+    assert_no_axe_violations(page)
+    # The supervisor sees who has handled the request.
+    assert page.locator("#audit li").count() >= 1
