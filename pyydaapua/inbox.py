@@ -213,3 +213,15 @@ def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[HomeVi
             .limit(limit)
         )
     )
+
+
+def unassigned_open() -> int:
+    """Open requests that nobody owns yet: the number beside the inbox link."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                HelpRequest.assigned_to_id.is_(None), HelpRequest.status.in_(OPEN_STATUSES)
+            )
+        )
+        or 0
+    )

@@ -180,3 +180,27 @@ def staff_client(app: Flask) -> Any:
         return client
 
     return factory
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """The session's CSRF token, as every page carries it for htmx."""
+    html = client.get("/fi/").get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+def count_queries(app: Flask, call: Any) -> tuple[Any, list[str]]:
+    """Run ``call()`` and return its result and the SQL statements it sent."""
+    from sqlalchemy import event
+
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        queries.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        return call(), queries
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -28,6 +28,12 @@ from .forms import LanguageForm, LoginForm
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
+@bp.context_processor
+def _inbox_counter() -> dict[str, object]:
+    """The number beside the inbox link, computed only when a template shows it."""
+    return {"unassigned_open": inbox.unassigned_open}
+
+
 def _home_for(role: str) -> str:
     return url_for("staff.inbox" if role in REQUEST_ROLES else "staff.account")
 

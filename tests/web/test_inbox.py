@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from pyydaapua import casework, demo
 from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
+from tests.conftest import count_queries
 
 
 def add_requests(app, count: int, start: datetime, worked: bool = False) -> list[int]:
@@ -153,21 +154,6 @@ def test_my_upcoming_visits(app, staff_client) -> None:
     add_requests(app, 2, datetime.now(UTC), worked=True)
     html = client.get("/staff/").get_data(as_text=True)
     assert html.count("Katu 1") == 2
-
-
-def count_queries(app, call):
-    queries: list[str] = []
-
-    def count(*args: object) -> None:
-        queries.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        return call(), queries
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_inbox_query_count_does_not_grow(app, staff_client) -> None:

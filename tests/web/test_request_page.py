@@ -6,13 +6,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from pyydaapua import casework, demo
 from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.workdays import HELSINKI
+from tests.conftest import count_queries, csrf_token
 
 HTMX = {"HX-Request": "true"}
 
@@ -117,14 +118,9 @@ INVALID = {
 }
 
 
-def csrf(client) -> str:
-    html = client.get("/fi/").get_data(as_text=True)
-    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-
-
 def post(client, app, request_id, action, data, version=None, headers=None):
     payload = {f"{PREFIX[action]}-version": str(version or version_of(app, request_id)), **data}
-    payload["csrf_token"] = csrf(client)
+    payload["csrf_token"] = csrf_token(client)
     return client.post(
         f"/staff/requests/{request_id}/{action}", data=payload, headers=headers or {}
     )
@@ -170,6 +166,13 @@ def test_action_inline_with_htmx(app, counsellor, req_id, action) -> None:
     )
     new_version = version_of(app, req_id)
     assert f'data-version="{new_version}"' in html
+    # The inbox counter in the menu follows: this request has an owner after take/assign.
+    counter = re.search(
+        r'<span id="inbox-counter" class="counter" hx-swap-oob="true">([^<]*)<', html
+    ).group(1)
+    assert counter == (
+        "(0 ilman käsittelijää)" if action in ("take", "assign") else "(1 ilman käsittelijää)"
+    )
     assert "data-focus" in html
     if action in ("take", "assign"):
         assert html.lstrip().startswith('<section id="request-header"')
@@ -241,7 +244,7 @@ def test_visit_and_referral_status_updates(app, counsellor, req_id) -> None:
         visit = casework.visits(req_id)[0]
         referral = casework.referrals(req_id)[0]
     version = version_of(app, req_id)
-    token = csrf(counsellor)
+    token = csrf_token(counsellor)
     done = counsellor.post(
         f"/staff/requests/{req_id}/visits/{visit.id}/status",
         headers=HTMX,
@@ -323,21 +326,6 @@ def fill_timeline(app, request_id: int, entries: int) -> None:
                 casework.add_note(stored, user, stored.version, f"note {number}")
 
 
-def count_queries(app, call) -> tuple[object, list[str]]:
-    queries: list[str] = []
-
-    def count(*args: object) -> None:
-        queries.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        return call(), queries
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_request_page_query_count_does_not_grow(app, staff_client, req_id) -> None:
     with app.app_context():
         other_id = submit(
@@ -369,7 +357,7 @@ def test_planned_visit_can_be_changed(app, counsellor, req_id) -> None:
     prefix = f"visit{visit.id}"
     data = {
         f"{prefix}-version": version_of(app, req_id),
-        "csrf_token": csrf(counsellor),
+        "csrf_token": csrf_token(counsellor),
         f"{prefix}-starts_at": helsinki_text(datetime.now(UTC) + timedelta(days=3)),
         f"{prefix}-duration_minutes": "90",
         f"{prefix}-address": "",

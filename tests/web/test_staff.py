@@ -11,7 +11,7 @@ from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
 from pyydaapua.staff_accounts import create_user
-from tests.conftest import make_staff, sign_in
+from tests.conftest import csrf_token, make_staff, sign_in
 
 
 def audit_actions(app) -> list[tuple[str, int | None]]:
@@ -100,20 +100,13 @@ def test_every_staff_route_is_in_the_table(app) -> None:
     assert rules == set(ROUTES)
 
 
-def csrf_token_of(client) -> str:
-    import re
-
-    html = client.get("/fi/").get_data(as_text=True)
-    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-
-
 @pytest.mark.parametrize("role", ["anonymous", "counsellor", "supervisor", "admin"])
 @pytest.mark.parametrize(("method", "path"), list(ROUTES))
 def test_every_route_with_every_role(app, staff_client, worked_request, role, method, path) -> None:
     client = app.test_client() if role == "anonymous" else staff_client(role)
     data = dict(FORM_DATA.get(path, {}))
     if method == "POST":
-        data["csrf_token"] = csrf_token_of(client)
+        data["csrf_token"] = csrf_token(client)
         for prefix in (
             "assign",
             "call",
@@ -212,7 +205,7 @@ def test_signed_out_cookie_cannot_be_replayed(app, staff_client) -> None:
     client = staff_client("counsellor")
     cookie = client.get_cookie("session").value
     assert client.get("/staff/").status_code == 200
-    response = client.post("/staff/logout", data={"csrf_token": csrf_token_of(client)})
+    response = client.post("/staff/logout", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 303
     assert client.get("/staff/").status_code == 302
     client.set_cookie("session", cookie)  # the old cookie, replayed
@@ -248,11 +241,11 @@ def test_pages_follow_the_staff_members_language(app, staff_client) -> None:
     client = staff_client("supervisor", language="sv")
     assert '<html lang="sv">' in client.get("/staff/").get_data(as_text=True)
     client.post(
-        "/staff/account/language", data={"language": "fi", "csrf_token": csrf_token_of(client)}
+        "/staff/account/language", data={"language": "fi", "csrf_token": csrf_token(client)}
     )
     assert '<html lang="fi">' in client.get("/staff/").get_data(as_text=True)
     bad = client.post(
-        "/staff/account/language", data={"language": "en", "csrf_token": csrf_token_of(client)}
+        "/staff/account/language", data={"language": "en", "csrf_token": csrf_token(client)}
     )
     assert bad.status_code == 422
 
