@@ -17,8 +17,7 @@ import time
 import flask_migrate
 from sqlalchemy import event
 
-from pyydaapua import create_app
-from pyydaapua.demo import add_synthetic_requests
+from pyydaapua import create_app, demo
 from pyydaapua.extensions import db
 
 HIDDEN = re.compile(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"')
@@ -39,8 +38,10 @@ def main() -> None:
     queries = [0]
     with app.app_context():
         flask_migrate.upgrade()
+        demo.load_demo_users()
+        demo.load_services()
         started = time.perf_counter()
-        add_synthetic_requests(args.requests, seed=1)
+        demo.add_synthetic_requests(args.requests, seed=1)
         seed_seconds = time.perf_counter() - started
         event.listen(
             db.engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1)
@@ -86,6 +87,24 @@ def main() -> None:
     measure("GET /fi/request", lambda: client.get("/fi/request"))
     measure("GET + POST /fi/request (submit)", submit)
     measure("GET confirmation", lambda: client.get(confirmation))
+
+    staff = app.test_client()
+    token = HIDDEN.search(staff.get("/staff/login").get_data(as_text=True))
+    staff.post(
+        "/staff/login",
+        data={
+            "email": "counsellor@example.fi",
+            "password": demo.DEMO_PASSWORD,
+            token.group(1): token.group(2),
+        },
+    )
+    measure("GET /staff/ (open requests)", lambda: staff.get("/staff/"))
+    measure(
+        "GET /staff/?status=all&topic=finances&page=40",
+        lambda: staff.get("/staff/?status=all&topic=finances&page=40"),
+    )
+    measure("GET /staff/?q=words (search)", lambda: staff.get("/staff/?status=all&q=apua"))
+    measure("GET /staff/requests/<id> (worked request)", lambda: staff.get("/staff/requests/1000"))
 
     print(
         f"Seeded {args.requests:,} synthetic requests in {seed_seconds:.1f} s ({url.split(':')[0]})"

@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import workflow
@@ -61,6 +61,7 @@ def timeline(request_id: int) -> list[TimelineEvent]:
         db.session.scalars(
             select(TimelineEvent)
             .where(TimelineEvent.request_id == request_id)
+            .options(joinedload(TimelineEvent.visit).lazyload(HomeVisit.staff))
             .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
         ).unique()
     )
@@ -71,8 +72,9 @@ def visits(request_id: int) -> list[HomeVisit]:
         db.session.scalars(
             select(HomeVisit)
             .where(HomeVisit.request_id == request_id)
+            .options(joinedload(HomeVisit.staff))
             .order_by(HomeVisit.starts_at)
-        )
+        ).unique()
     )
 
 

@@ -151,6 +151,7 @@ def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) 
     tab_to(page, "#take-button")
     page.keyboard.press("Enter")
     page.locator("#request-header .facts").get_by_text("Test counsellor").wait_for()
+    expect(page.locator("#request-header")).to_be_focused()
 
     tab_to(page, "#call-result-0", limit=80)
     page.keyboard.press("Space")
@@ -159,15 +160,18 @@ def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) 
     tab_to(page, "#form-call button[type=submit]", limit=30)
     page.keyboard.press("Enter")
     page.locator("#timeline .check-in-list").wait_for()
+    # The focus moves to what changed: the newest entry on the timeline.
+    expect(page.locator("#timeline .timeline-entry").nth(1)).to_be_focused()
 
     tab_to(page, "details.action:has(#form-visit) > summary", limit=60)
     page.keyboard.press("Enter")
     expect(page.locator("details.action:has(#form-visit)")).to_have_attribute("open", "")
-    tab_to(page, "#visit-address", limit=10)
+    tab_to(page, "#visit-address", limit=30)  # the date field has a tab stop per part
     page.keyboard.type("Näppäinkatu 1")
-    tab_to(page, "#form-visit button[type=submit]", limit=10)
+    tab_to(page, "#form-visit button[type=submit]", limit=30)
     page.keyboard.press("Enter")
     page.locator("#visits .record").wait_for()
+    expect(page.locator("#timeline .timeline-entry").nth(1)).to_be_focused()
 
     tab_to(page, "details.action:has(#form-status) > summary", limit=60)
     page.keyboard.press("Enter")

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from pyydaapua.extensions import db
@@ -70,7 +71,7 @@ def test_errors_are_shown_in_place_and_focused(page: Any, live_server: Any, lang
     page.locator("#request-form button[type=submit]").click()
     summary = page.locator("#error-summary")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(summary).to_be_focused()
     assert page.url.endswith(f"/{lang}/request")
     assert page.locator("#name").input_value() == "Anna"
     assert page.locator("#phone").get_attribute("aria-invalid") == "true"
@@ -105,6 +106,7 @@ def test_keyboard_only_through_an_error(page: Any, live_server: Any) -> None:
     tab_to(page, "#request-form button[type=submit]")
     page.keyboard.press("Enter")
     page.locator("#error-summary").wait_for()
+    expect(page.locator("#error-summary")).to_be_focused()
     tab_to(page, "#error-summary a")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "phone"
