@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
-    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -21,19 +20,13 @@ from ..labels import (
     CHILD_AGE_LABELS,
     TOPIC_LABELS,
     YES_NO_LABELS,
+    choices,
     language_choices,
+    strip,
 )
 from ..phones import normalise_phone
 
 DESCRIPTION_MAX = 4000
-
-
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
-def _strip(value: str | None) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 class RequestForm(FlaskForm):
@@ -41,12 +34,12 @@ class RequestForm(FlaskForm):
 
     topics = SelectMultipleField(
         _l("What would you like to talk about?"),
-        choices=_choices(TOPIC_LABELS),
+        choices=choices(TOPIC_LABELS),
         validators=[Optional()],
     )
     description = TextAreaField(
         _l("Tell us in your own words"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(
                 max=DESCRIPTION_MAX,
@@ -56,26 +49,26 @@ class RequestForm(FlaskForm):
     )
     child_ages = SelectMultipleField(
         _l("How old are your children?"),
-        choices=_choices(CHILD_AGE_LABELS),
+        choices=choices(CHILD_AGE_LABELS),
         validators=[Optional()],
     )
     name = StringField(
         _l("Your name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=200, message=_l("Write at most %(max)s characters.", max="200"))],
     )
-    phone = StringField(_l("Phone number"), filters=[_strip])
+    phone = StringField(_l("Phone number"), filters=[strip])
     call_time = RadioField(
-        _l("When is a good time to call?"), choices=_choices(CALL_TIME_LABELS), default="any"
+        _l("When is a good time to call?"), choices=choices(CALL_TIME_LABELS), default="any"
     )
     sms_ok = RadioField(
         _l("May we send you a text message if you do not answer?"),
-        choices=_choices(YES_NO_LABELS),
+        choices=choices(YES_NO_LABELS),
         default="no",
     )
     email = StringField(
         _l("Email address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=254, message=_l("Write at most %(max)s characters.", max="254")),

@@ -30,7 +30,9 @@ from ..labels import (
     SCALE_LABELS,
     STATUS_LABELS,
     VISIT_STATUS_LABELS,
+    choices,
     language_choices,
+    strip,
 )
 from ..workdays import HELSINKI, add_working_days
 
@@ -38,7 +40,7 @@ from ..workdays import HELSINKI, add_working_days
 class LoginForm(FlaskForm):
     email = StringField(
         _l("Email address"),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[strip],
         validators=[InputRequired(_l("Enter your email address.")), Length(max=254)],
     )
     password = PasswordField(
@@ -53,14 +55,6 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = language_choices()
-
-
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
-def _strip(value: str | None) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 NOTE_MAX = 4000
@@ -106,7 +100,7 @@ class CallForm(VersionedForm):
     )
     result = RadioField(
         _l("Result"),
-        choices=_choices(CALL_RESULT_LABELS),
+        choices=choices(CALL_RESULT_LABELS),
         validators=[InputRequired(_l("Choose the result of the call."))],
     )
     duration_minutes = IntegerField(
@@ -115,26 +109,26 @@ class CallForm(VersionedForm):
     )
     notes = TextAreaField(
         _l("Notes"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000"))
         ],
     )
     coping = RadioField(
-        CHECK_IN_LABELS["coping"], choices=_choices(SCALE_LABELS), validators=[Optional()]
+        CHECK_IN_LABELS["coping"], choices=choices(SCALE_LABELS), validators=[Optional()]
     )
-    coping_note = StringField(_l("Note on coping"), filters=[_strip], validators=[Length(max=500)])
+    coping_note = StringField(_l("Note on coping"), filters=[strip], validators=[Length(max=500)])
     finances = RadioField(
-        CHECK_IN_LABELS["finances"], choices=_choices(SCALE_LABELS), validators=[Optional()]
+        CHECK_IN_LABELS["finances"], choices=choices(SCALE_LABELS), validators=[Optional()]
     )
     finances_note = StringField(
-        _l("Note on finances"), filters=[_strip], validators=[Length(max=500)]
+        _l("Note on finances"), filters=[strip], validators=[Length(max=500)]
     )
     daily_life = RadioField(
-        CHECK_IN_LABELS["daily_life"], choices=_choices(SCALE_LABELS), validators=[Optional()]
+        CHECK_IN_LABELS["daily_life"], choices=choices(SCALE_LABELS), validators=[Optional()]
     )
     daily_life_note = StringField(
-        _l("Note on daily life"), filters=[_strip], validators=[Length(max=500)]
+        _l("Note on daily life"), filters=[strip], validators=[Length(max=500)]
     )
 
     def validate_called_at(self, field: LocalDateTimeField) -> None:
@@ -161,7 +155,7 @@ class CallForm(VersionedForm):
 class NoteForm(VersionedForm):
     note = TextAreaField(
         _l("Internal note"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Write the note.")),
             Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000")),
@@ -172,15 +166,15 @@ class NoteForm(VersionedForm):
 class StatusForm(VersionedForm):
     status = RadioField(
         _l("New status"),
-        choices=_choices(STATUS_LABELS),
+        choices=choices(STATUS_LABELS),
         validators=[InputRequired(_l("Choose the new status."))],
     )
     outcome = SelectField(
         _l("Outcome (when closing)"),
-        choices=[SelectChoice("", _l("Choose the outcome")), *_choices(OUTCOME_LABELS)],
+        choices=[SelectChoice("", _l("Choose the outcome")), *choices(OUTCOME_LABELS)],
         validators=[Optional()],
     )
-    note = TextAreaField(_l("Note"), filters=[_strip], validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=NOTE_MAX)])
 
     def validate_outcome(self, field: SelectField) -> None:
         if self.status.data == "closed" and not field.data:
@@ -208,7 +202,7 @@ class VisitForm(VersionedForm):
     )
     address = StringField(
         _l("Address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(_l("Enter the address.")), Length(max=300)],
     )
     staff = SelectMultipleField(
@@ -232,7 +226,7 @@ class VisitStatusForm(VersionedForm):
         ],
         validators=[InputRequired(_l("Choose done or cancelled."))],
     )
-    note = StringField(_l("Note"), filters=[_strip], validators=[Length(max=500)])
+    note = StringField(_l("Note"), filters=[strip], validators=[Length(max=500)])
 
 
 class ReferralForm(VersionedForm):
@@ -241,12 +235,12 @@ class ReferralForm(VersionedForm):
     )
     status = RadioField(
         _l("Status"),
-        choices=_choices(REFERRAL_STATUS_LABELS),
+        choices=choices(REFERRAL_STATUS_LABELS),
         default="suggested",
         validators=[InputRequired()],
     )
-    note = TextAreaField(_l("Note"), filters=[_strip], validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=NOTE_MAX)])
 
 
 class ReferralStatusForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=_choices(REFERRAL_STATUS_LABELS))
+    status = SelectField(_l("Status"), choices=choices(REFERRAL_STATUS_LABELS))
