@@ -79,10 +79,6 @@ def start_session(user: StaffUser, now: datetime | None = None) -> str:
     return token
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def resume_session(
     token: str, idle: timedelta, lifetime: timedelta, now: datetime | None = None
 ) -> StaffUser | None:
@@ -92,15 +88,12 @@ def resume_session(
     if staff_session is None or staff_session.ended_at is not None:
         return None
     user = staff_session.user
-    expired = (
-        now - _aware(staff_session.last_seen_at) > idle
-        or now - _aware(staff_session.created_at) > lifetime
-    )
+    expired = now - staff_session.last_seen_at > idle or now - staff_session.created_at > lifetime
     if expired or not user.active:
         staff_session.ended_at = now
         db.session.commit()
         return None
-    if now - _aware(staff_session.last_seen_at) >= LAST_SEEN_RESOLUTION:
+    if now - staff_session.last_seen_at >= LAST_SEEN_RESOLUTION:
         staff_session.last_seen_at = now
         db.session.commit()
     user.session_token = token

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -191,8 +192,6 @@ def request_page(request_id: int) -> str:
 
 def stale_notice(fresh: HelpRequest) -> str:
     who = fresh.updated_by.name if fresh.updated_by else _("Someone")
-    from flask_babel import format_datetime
-
     when = format_datetime(fresh.updated_at, "short") if fresh.updated_at else ""
     return _(
         "%(name)s changed this request at %(time)s. The page now shows the latest state and "
