@@ -146,6 +146,9 @@ def _note_first_contact(change: _Change, contacted_at: datetime) -> None:
         request.first_contact_on_time = workflow.first_contact_on_time(
             contacted_at, request.due_date
         )
+        request.first_contact_workdays = workflow.working_days_to_contact(
+            request.submitted_at, contacted_at
+        )
 
 
 @versioned

@@ -34,7 +34,7 @@ from .models import (
     home_visit_staff,
 )
 from .references import new_reference
-from .workdays import callback_due_date
+from .workdays import callback_due_date, helsinki_date
 from .workflow import CHECK_IN_SCALE
 
 EXAMPLE_PREFIX = "demo-example-"
@@ -293,6 +293,7 @@ def load_examples(now: datetime | None = None) -> int:
                 call_time="any",
                 sms_ok=False,
                 submitted_at=submitted_at,
+                submitted_on=helsinki_date(submitted_at),
                 due_date=callback_due_date(submitted_at),
                 topics=[RequestTopic(topic=code) for code in topics],
             )
@@ -405,6 +406,7 @@ def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[di
             "call_time": rng.choice(CALL_TIMES),
             "sms_ok": rng.random() < 0.3,
             "submitted_at": moment,
+            "submitted_on": helsinki_date(moment),
             "due_date": callback_due_date(moment),
             "topics": _pick_topics(rng, moment.month),
         }
@@ -449,6 +451,7 @@ def synthetic_casework(
         call_attempts=0,
         first_contact_at=None,
         first_contact_on_time=None,
+        first_contact_workdays=None,
         outcome=None,
         closed_at=None,
         version=1,
@@ -490,13 +493,16 @@ def synthetic_casework(
     if reached_at is not None:
         row["first_contact_at"] = reached_at
         row["first_contact_on_time"] = workflow.first_contact_on_time(reached_at, row["due_date"])
+        row["first_contact_workdays"] = workflow.working_days_to_contact(submitted, reached_at)
         if rng.random() < 0.08:
             starts = reached_at + timedelta(days=rng.uniform(2, 10))
             work.visit = {
                 "starts_at": starts,
                 "address": "Esimerkkikatu 1",
                 "user_id": owner,
-                "status": "done" if starts < now else "planned",
+                "status": "planned"
+                if starts >= now
+                else ("cancelled" if rng.random() < 0.15 else "done"),
             }
     if now - last > timedelta(days=14) and rng.random() < 0.95:
         outcome = (

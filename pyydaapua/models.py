@@ -66,6 +66,8 @@ class HelpRequest(db.Model):
     call_time: Mapped[str] = mapped_column(String(16), default="any")
     sms_ok: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The submission day in Helsinki: reports group and filter by it.
+    submitted_on: Mapped[date] = mapped_column(Date, index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
 
     # Working the request. The version guards every change (optimistic locking).
@@ -76,10 +78,14 @@ class HelpRequest(db.Model):
     call_attempts: Mapped[int] = mapped_column(Integer, default=0)
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_contact_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Working days from the submission day to the first contact (workdays.py), for reports.
+    first_contact_workdays: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    # Set when the retention job removed the family's personal data; statistics stay.
+    personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -129,6 +135,8 @@ class StaffUser(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(2), default="fi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Set when an administrator sets a new password: the user must choose their own next.
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
@@ -190,6 +198,8 @@ class Service(db.Model):
     name_sv: Mapped[str] = mapped_column(String(200))
     provider_type: Mapped[str] = mapped_column(String(20), index=True)
     provider: Mapped[str] = mapped_column(String(200), default="")
+    description_fi: Mapped[str] = mapped_column(Text, default="")
+    description_sv: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     url: Mapped[str] = mapped_column(String(300), default="")
@@ -197,6 +207,9 @@ class Service(db.Model):
 
     def name(self, language: str) -> str:
         return self.name_sv if language == "sv" else self.name_fi
+
+    def description(self, language: str) -> str:
+        return self.description_sv if language == "sv" else self.description_fi
 
 
 class Call(db.Model):

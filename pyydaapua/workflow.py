@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .workdays import helsinki_date
+from .workdays import helsinki_date, working_days_between
 
 STATUSES = ("new", "in_progress", "waiting", "closed")
 OPEN_STATUSES = ("new", "in_progress", "waiting")
@@ -61,6 +61,11 @@ def status_after_contact(current: str) -> str:
 def first_contact_on_time(contacted_at: datetime, due: date) -> bool:
     """A first contact is on time when it happens on or before the due date in Helsinki."""
     return helsinki_date(contacted_at) <= due
+
+
+def working_days_to_contact(submitted_at: datetime, contacted_at: datetime) -> int:
+    """Working days from the Helsinki submission day to the first contact (0 = the same day)."""
+    return max(0, working_days_between(helsinki_date(submitted_at), helsinki_date(contacted_at)))
 
 
 def counts_as_contact(result: str) -> bool:

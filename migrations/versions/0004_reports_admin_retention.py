@@ -1,0 +1,92 @@
+"""reports, administration and retention: submission day, working days to contact,
+removed personal data, forced password change, service descriptions
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23 04:20:00
+
+"""
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from alembic import op
+
+from pyydaapua.workdays import working_days_between
+
+# revision identifiers, used by Alembic.
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def _helsinki(moment):
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(HELSINKI).date()
+
+
+def upgrade():
+    with op.batch_alter_table('help_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('submitted_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('first_contact_workdays', sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column('personal_data_removed_at', sa.DateTime(timezone=True), nullable=True)
+        )
+
+    # Existing rows: the Helsinki submission day and the working days to the first contact.
+    bind = op.get_bind()
+    table = sa.table(
+        'help_request',
+        sa.column('id', sa.Integer),
+        sa.column('submitted_at', sa.DateTime(timezone=True)),
+        sa.column('first_contact_at', sa.DateTime(timezone=True)),
+        sa.column('submitted_on', sa.Date),
+        sa.column('first_contact_workdays', sa.Integer),
+    )
+    rows = bind.execute(sa.select(table.c.id, table.c.submitted_at, table.c.first_contact_at))
+    updates = []
+    for row_id, submitted_at, first_contact_at in rows:
+        submitted_on = _helsinki(submitted_at)
+        workdays = None
+        if first_contact_at is not None:
+            workdays = max(0, working_days_between(submitted_on, _helsinki(first_contact_at)))
+        updates.append({'row_id': row_id, 'on': submitted_on, 'workdays': workdays})
+    if updates:
+        bind.execute(
+            table.update()
+            .where(table.c.id == sa.bindparam('row_id'))
+            .values(submitted_on=sa.bindparam('on'), first_contact_workdays=sa.bindparam('workdays')),
+            updates,
+        )
+
+    with op.batch_alter_table('help_request', schema=None) as batch_op:
+        batch_op.alter_column('submitted_on', existing_type=sa.Date(), nullable=False)
+        batch_op.create_index(batch_op.f('ix_help_request_submitted_on'), ['submitted_on'], unique=False)
+
+    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('password_change_required', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+    with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('description_fi', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('description_sv', sa.Text(), nullable=False, server_default=''))
+
+
+def downgrade():
+    with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.drop_column('description_sv')
+        batch_op.drop_column('description_fi')
+
+    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+        batch_op.drop_column('password_change_required')
+
+    with op.batch_alter_table('help_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_help_request_submitted_on'))
+        batch_op.drop_column('personal_data_removed_at')
+        batch_op.drop_column('first_contact_workdays')
+        batch_op.drop_column('submitted_on')
