@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -55,6 +55,57 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = language_choices()
+
+
+def parse_day(text: str) -> date | None:
+    """A day typed as 2025-12-01 (what a date picker sends) or 1.12.2025; None if neither."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def day_text(day: date) -> str:
+    """A day as people in Finland type it: 1.12.2025."""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+class PeriodForm(FlaskForm):
+    """The period of the reports and the audit views: read from the URL, no CSRF."""
+
+    class Meta:
+        csrf = False
+
+    start = StringField(
+        _l("First day"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the first day of the period."))],
+    )
+    end = StringField(
+        _l("Last day"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the last day of the period."))],
+    )
+
+    def validate_start(self, field: StringField) -> None:
+        if parse_day(field.data) is None:
+            raise ValidationError(_l("Enter the first day as a date, for example 1.12.2025."))
+
+    def validate_end(self, field: StringField) -> None:
+        end = parse_day(field.data)
+        if end is None:
+            raise ValidationError(_l("Enter the last day as a date, for example 30.11.2026."))
+        start = parse_day(self.start.data or "")
+        if start is not None and end < start:
+            raise ValidationError(_l("The last day must be the same as or after the first day."))
+
+    def days(self) -> tuple[date, date]:
+        """The validated first and last day."""
+        start, end = parse_day(self.start.data), parse_day(self.end.data)
+        assert start is not None and end is not None
+        return start, end
 
 
 NOTE_MAX = 4000

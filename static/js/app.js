@@ -57,3 +57,12 @@ document.addEventListener("htmx:afterSettle", function () {
     target.focus();
   }
 });
+
+// A print button where scripts run; without them, the browser's own print command works.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

@@ -27,6 +27,11 @@ def answers(anonymous: int, worker: int, admin: int) -> dict[str, int]:
     return {"anonymous": anonymous, "counsellor": worker, "supervisor": worker, "admin": admin}
 
 
+def supervisor_only(status: int) -> dict[str, int]:
+    """Reports and the family's data rights: the supervisor's alone."""
+    return {"anonymous": 302, "counsellor": 403, "supervisor": status, "admin": 403}
+
+
 # Every staff route, with the answer each role gets. A new staff route must be added here.
 # Request actions are posted with only a valid version: 303 where that is a whole change,
 # 422 where the form needs more. The admin role never reaches a help request.
@@ -54,8 +59,11 @@ ROUTES = {
     ),
     ("GET", "/staff/services/options"): answers(302, 200, 403),
     ("GET", "/staff/inbox/new"): answers(302, 200, 403),
+    ("GET", "/staff/reports"): supervisor_only(200),
+    ("GET", "/staff/reports.csv"): supervisor_only(200),
 }
 FORM_DATA = {"/staff/account/language": {"language": "sv"}}
+QUERY = {"/staff/reports.csv": "?table=months"}
 
 
 @pytest.fixture
@@ -118,7 +126,8 @@ def test_every_route_with_every_role(app, staff_client, worked_request, role, me
             "referral_status",
         ):
             data[f"{prefix}-version"] = worked_request["version"]
-    response = client.open(concrete(path, worked_request), method=method, data=data)
+    url = concrete(path, worked_request) + QUERY.get(path, "")
+    response = client.open(url, method=method, data=data)
     expected = ROUTES[(method, path)][role]
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if role == "anonymous" and expected == 302:

@@ -1,0 +1,81 @@
+"""The supervisor's reports page and its CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from .. import audit, report_tables, reports
+from ..csv_export import to_csv
+from ..workdays import helsinki_date
+from .auth import client_address, roles_required
+from .forms import PeriodForm, day_text
+from .views import bp
+
+
+def _period_form(today: date) -> PeriodForm:
+    """The period from the URL; the last twelve months when none is given."""
+    form = PeriodForm(request.args)
+    if "start" not in request.args and "end" not in request.args:
+        default = reports.Period.last_twelve_months(today)
+        form.start.data, form.end.data = day_text(default.start), day_text(default.end)
+    return form
+
+
+@bp.get("/reports")
+@roles_required("supervisor")
+def reports_page() -> str | tuple[str, int]:
+    """Volumes, seasons and response times for a period, as charts and tables."""
+    today = helsinki_date(datetime.now(UTC))
+    form = _period_form(today)
+    if not form.validate():
+        return render_template("staff/reports.html", form=form), 422
+    period = reports.Period(*form.days())
+    report = reports.build(period, today)
+    tables = report_tables.build_tables(report)
+    audit.record(
+        "reports_viewed",
+        user_id=current_user.id,
+        client_address=client_address(),
+        target=f"{period.start}..{period.end}",
+    )
+    return render_template(
+        "staff/reports.html",
+        form=form,
+        report=report,
+        tables=tables,
+        figures={figure.key: figure for figure in report_tables.build_figures(report, tables)},
+    )
+
+
+@bp.get("/reports.csv")
+@roles_required("supervisor")
+def report_csv() -> Response | tuple[str, int]:
+    """One table of the report as a CSV file for Excel, headers in the user's language."""
+    today = helsinki_date(datetime.now(UTC))
+    form = _period_form(today)
+    if not form.validate():
+        return render_template("staff/reports.html", form=form), 422
+    period = reports.Period(*form.days())
+    tables = report_tables.build_tables(reports.build(period, today))
+    table = tables.get(request.args.get("table", ""))
+    if table is None:
+        abort(404)
+    audit.record(
+        "report_downloaded",
+        user_id=current_user.id,
+        client_address=client_address(),
+        target=f"{table.key} {period.start}..{period.end}",
+    )
+    body = to_csv([column.label for column in table.columns], table.csv_rows())
+    filename = f"{table.key}_{period.start}_{period.end}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+bp.add_app_template_global(report_tables.page_value, "report_value")

@@ -1,0 +1,159 @@
+"""Report numbers against the hand-built requests of tests/report_fixture.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pyydaapua import charts, reports
+from pyydaapua.reports import Backlog, FirstContact, Period, percentile
+from tests import report_fixture as fx
+from tests.conftest import count_queries
+
+DEC, JAN = (2025, 12), (2026, 1)
+
+
+@pytest.fixture
+def report(app) -> reports.Report:
+    with app.app_context():
+        fx.build()
+        return reports.build(Period(fx.START, fx.END), fx.TODAY)
+
+
+def test_the_holiday_request_is_on_time_only_because_of_the_holidays(app) -> None:
+    with app.app_context():
+        r2 = fx.build().requests["R2"]
+        assert r2.due_date == date(2025, 12, 30)  # 8 calendar days after Monday 22.12.
+        assert r2.first_contact_workdays == 3
+        assert r2.first_contact_on_time is True
+
+
+def test_requests_per_month_and_call_language(report) -> None:
+    assert report.months == [DEC, JAN]
+    # R4 was sent on 30.11. UTC but 1.12. in Helsinki; R5 on 31.1. UTC but 1.2. in Helsinki.
+    assert report.by_month == {DEC: {"fi": 3, "sv": 1}, JAN: {"fi": 1, "sv": 0}}
+    assert report.received == 5
+
+
+def test_topics_by_month(report) -> None:
+    assert report.topics_by_month["finances"] == {DEC: 2, JAN: 1}
+    assert report.topics_by_month["parent_coping"] == {DEC: 1, JAN: 0}
+    assert report.topics_by_month["school_attendance"] == {DEC: 1, JAN: 0}
+    assert report.topics_by_month["separation_custody"] == {DEC: 1, JAN: 0}
+    assert report.topics_by_month["moving"] == {DEC: 0, JAN: 0}  # R7 is outside the period
+    totals = report.topic_totals()
+    assert totals["finances"] == 3
+    assert sum(totals.values()) == 6
+
+
+def test_first_contact_within_three_working_days(report) -> None:
+    # December: R1 and R2 on time, R4 late, R3 never reached.
+    assert report.first_contact_by_month[DEC] == FirstContact(
+        received=4, due=4, on_time=2, reached=3
+    )
+    assert report.first_contact_by_month[DEC].share_on_time == 0.5
+    # January: R6, never reached, due 20.1.
+    assert report.first_contact_by_month[JAN] == FirstContact(
+        received=1, due=1, on_time=0, reached=0
+    )
+    assert report.first_contact == FirstContact(received=5, due=5, on_time=2, reached=3)
+    assert report.first_contact.share_on_time == 0.4
+    assert report.first_contact.never_reached == 2
+    assert report.workdays_to_contact == {2: 1, 3: 1, 5: 1}
+    assert report.median_workdays == 3
+    assert report.p90_workdays == 5
+
+
+def test_a_request_not_yet_due_does_not_count_against_the_team(app) -> None:
+    with app.app_context():
+        fx.build()
+        # On 19.1. R6 (due 20.1.) is not yet due: January has nothing due.
+        early = reports.build(Period(fx.START, fx.END), date(2026, 1, 19))
+    assert early.first_contact_by_month[JAN] == FirstContact(received=1, due=0, reached=0)
+    assert early.first_contact_by_month[JAN].share_on_time is None
+
+
+def test_backlog_is_about_today_whatever_the_period(report) -> None:
+    # Open: R2 (waiting), R6 (new, nobody owns it, overdue) and R7 (taken, not yet due).
+    assert report.backlog == Backlog(open=3, unassigned=1, overdue=1)
+
+
+def test_outcomes_referrals_visits_and_calls(report) -> None:
+    assert {k: v for k, v in report.outcomes.items() if v} == {
+        "conversation_enough": 1,
+        "not_reached": 1,
+        "referred_third_sector": 1,
+    }
+    assert report.referrals_by_type == {
+        "city": {"suggested": 0, "sent": 0, "accepted": 1, "declined": 0},
+        "third_sector": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 1},
+        "wellbeing_county": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 0},
+    }
+    assert {s.provider_type: s.by_status for s in report.referrals_by_service} == {
+        "city": {"suggested": 0, "sent": 0, "accepted": 1, "declined": 0},
+        "third_sector": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 1},
+    }
+    assert report.visits == {"planned": 0, "done": 1, "cancelled": 1}
+    assert report.calls_per_request == {"0": 1, "1": 2, "2": 1, "3+": 1}
+    assert report.calls == 7
+    assert report.calls_average == 1.4
+
+
+def test_an_empty_period(app) -> None:
+    with app.app_context():
+        fx.build()
+        empty = reports.build(Period(date(2020, 1, 1), date(2020, 1, 31)), fx.TODAY)
+    assert empty.received == 0
+    assert empty.first_contact.share_on_time is None
+    assert empty.median_workdays is None
+    assert empty.calls_average is None
+    assert empty.backlog == Backlog(open=3, unassigned=1, overdue=1)
+
+
+def test_the_report_runs_a_fixed_number_of_queries(app) -> None:
+    with app.app_context():
+        fx.build()
+        period = Period(fx.START, fx.END)
+        _, few = count_queries(app, lambda: reports.build(period, fx.TODAY))
+        longer = Period(date(2025, 1, 1), date(2026, 12, 31))
+        _, more = count_queries(app, lambda: reports.build(longer, fx.TODAY))
+    assert len(few) == len(more) <= 9
+
+
+@pytest.mark.parametrize(
+    ("today", "start"),
+    [(date(2026, 11, 23), date(2025, 12, 1)), (date(2026, 1, 5), date(2025, 2, 1))],
+)
+def test_the_default_period_is_the_last_twelve_months(today, start) -> None:
+    period = Period.last_twelve_months(today)
+    assert (period.start, period.end) == (start, today)
+    assert len(period.months()) == 12
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile({}, 0.5) is None
+    assert percentile({1: 1}, 0.9) == 1
+    assert percentile({0: 5, 1: 4, 7: 1}, 0.5) == 0
+    assert percentile({0: 5, 1: 4, 7: 1}, 0.9) == 1
+    assert percentile({0: 5, 1: 4, 7: 1}, 0.95) == 7
+
+
+def test_bar_chart_geometry() -> None:
+    chart = charts.bar_chart([("a", [10, 5]), ("b", [0, 22]), ("c", [None])])
+    assert [t.value for t in chart.ticks] == [0, 5, 10, 15, 20, 25]
+    first, second, third = chart.bars
+    assert (first.series, second.series, third.series) == (0, 1, 1)
+    # The stacked parts meet, and the tallest stack is 22/25 of the plot.
+    assert first.y == pytest.approx(second.y + second.height, abs=0.2)
+    plot = chart.baseline - charts.MARGIN_TOP
+    assert third.height == pytest.approx(plot * 22 / 25, abs=0.2)
+    assert [label.text for label in chart.labels] == ["a", "b", "c"]
+
+
+def test_bar_chart_with_a_fixed_top_and_many_bars() -> None:
+    chart = charts.bar_chart([(str(i), [50]) for i in range(36)], top=100)
+    assert [t.value for t in chart.ticks] == [0, 20, 40, 60, 80, 100]
+    assert len(chart.labels) == 12  # every third bar labelled
+    assert charts.nice_step(0) == 1
+    assert charts.nice_step(730) == 200
