@@ -50,9 +50,9 @@ def main() -> None:
     client = app.test_client()
     rows = []
 
-    def measure(name: str, call) -> None:
+    def measure(name: str, call, rounds: int | None = None) -> None:
         times, counts = [], []
-        for _ in range(args.rounds):
+        for _ in range(rounds or args.rounds):
             queries[0] = 0
             started = time.perf_counter()
             response = call()
@@ -88,16 +88,16 @@ def main() -> None:
     measure("GET + POST /fi/request (submit)", submit)
     measure("GET confirmation", lambda: client.get(confirmation))
 
-    staff = app.test_client()
-    token = HIDDEN.search(staff.get("/staff/login").get_data(as_text=True))
-    staff.post(
-        "/staff/login",
-        data={
-            "email": "counsellor@example.fi",
-            "password": demo.DEMO_PASSWORD,
-            token.group(1): token.group(2),
-        },
-    )
+    def signed_in(email: str):
+        staff = app.test_client()
+        token = HIDDEN.search(staff.get("/staff/login").get_data(as_text=True))
+        staff.post(
+            "/staff/login",
+            data={"email": email, "password": demo.DEMO_PASSWORD, token.group(1): token.group(2)},
+        )
+        return staff
+
+    staff = signed_in("counsellor@example.fi")
     measure("GET /staff/ (open requests)", lambda: staff.get("/staff/"))
     measure(
         "GET /staff/?status=all&topic=finances&page=40",
@@ -105,6 +105,24 @@ def main() -> None:
     )
     measure("GET /staff/?q=words (search)", lambda: staff.get("/staff/?status=all&q=apua"))
     measure("GET /staff/requests/<id> (worked request)", lambda: staff.get("/staff/requests/1000"))
+
+    supervisor = signed_in("supervisor@example.fi")
+    report_rounds = max(5, args.rounds // 10)
+    measure(
+        "GET /staff/reports (last 12 months)",
+        lambda: supervisor.get("/staff/reports"),
+        report_rounds,
+    )
+    measure(
+        "GET /staff/reports (all 18 months)",
+        lambda: supervisor.get("/staff/reports?start=2020-01-01&end=2030-12-31"),
+        report_rounds,
+    )
+    measure(
+        "GET /staff/reports.csv?table=topics",
+        lambda: supervisor.get("/staff/reports.csv?table=topics"),
+        report_rounds,
+    )
 
     print(
         f"Seeded {args.requests:,} synthetic requests in {seed_seconds:.1f} s ({url.split(':')[0]})"

@@ -34,7 +34,7 @@ from .models import (
     home_visit_staff,
 )
 from .references import new_reference
-from .workdays import callback_due_date, helsinki_date
+from .workdays import callback_due_date, helsinki_date, month_number
 from .workflow import CHECK_IN_SCALE
 
 EXAMPLE_PREFIX = "demo-example-"
@@ -294,6 +294,7 @@ def load_examples(now: datetime | None = None) -> int:
                 sms_ok=False,
                 submitted_at=submitted_at,
                 submitted_on=helsinki_date(submitted_at),
+                submitted_month=month_number(helsinki_date(submitted_at)),
                 due_date=callback_due_date(submitted_at),
                 topics=[RequestTopic(topic=code) for code in topics],
             )
@@ -407,6 +408,7 @@ def synthetic_rows(count: int, now: datetime, rng: random.Random) -> Iterator[di
             "sms_ok": rng.random() < 0.3,
             "submitted_at": moment,
             "submitted_on": helsinki_date(moment),
+            "submitted_month": month_number(helsinki_date(moment)),
             "due_date": callback_due_date(moment),
             "topics": _pick_topics(rng, moment.month),
         }

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .extensions import db
 from .models import HelpRequest, RequestTopic
 from .references import new_reference
-from .workdays import callback_due_date, helsinki_date
+from .workdays import callback_due_date, helsinki_date, month_number
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
             sms_ok=new.sms_ok,
             submitted_at=submitted_at,
             submitted_on=helsinki_date(submitted_at),
+            submitted_month=month_number(helsinki_date(submitted_at)),
             due_date=callback_due_date(submitted_at),
             topics=[RequestTopic(topic=code) for code in dict.fromkeys(new.topics)],
         )

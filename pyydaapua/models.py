@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -66,8 +66,9 @@ class HelpRequest(db.Model):
     call_time: Mapped[str] = mapped_column(String(16), default="any")
     sms_ok: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # The submission day in Helsinki: reports group and filter by it.
-    submitted_on: Mapped[date] = mapped_column(Date, index=True)
+    # The submission day in Helsinki and its month (YYYYMM): reports filter and group by them.
+    submitted_on: Mapped[date] = mapped_column(Date)
+    submitted_month: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[date] = mapped_column(Date, index=True)
 
     # Working the request. The version guards every change (optimistic locking).
@@ -89,6 +90,22 @@ class HelpRequest(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    # Holds every column the reports read, so they never touch the rows themselves.
+    __table_args__ = (
+        Index(
+            "ix_help_request_report",
+            "submitted_on",
+            "submitted_month",
+            "call_language",
+            "due_date",
+            "first_contact_at",
+            "first_contact_on_time",
+            "first_contact_workdays",
+            "status",
+            "outcome",
+            "call_attempts",
+        ),
+    )
 
     topics: Mapped[list[RequestTopic]] = relationship(
         back_populates="request", cascade="all, delete-orphan", lazy="selectin"

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, extract, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from .extensions import db
 from .models import LANGUAGES, TOPICS, HelpRequest, HomeVisit, Referral, RequestTopic, Service
@@ -155,12 +155,11 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     return HelpRequest.submitted_on.between(period.start, period.end)
 
 
-_YEAR = extract("year", HelpRequest.submitted_on)
-_MONTH = extract("month", HelpRequest.submitted_on)
+_MONTH = HelpRequest.submitted_month
 
 
-def _month(year: object, month: object) -> Month:
-    return (int(year), int(month))  # type: ignore[call-overload]  # PostgreSQL gives Decimals
+def _month(number: int) -> Month:
+    return divmod(number, 100)
 
 
 def build(period: Period, today: date) -> Report:
@@ -173,7 +172,6 @@ def build(period: Period, today: date) -> Report:
     reached = HelpRequest.first_contact_at.is_not(None)
     rows = db.session.execute(
         select(
-            _YEAR,
             _MONTH,
             HelpRequest.call_language,
             func.count(),
@@ -182,10 +180,10 @@ def build(period: Period, today: date) -> Report:
             _count_if(reached),
         )
         .where(in_period)
-        .group_by(_YEAR, _MONTH, HelpRequest.call_language)
+        .group_by(_MONTH, HelpRequest.call_language)
     )
-    for year, month, language, received, due, on_time, reached_count in rows:
-        key = _month(year, month)
+    for month, language, received, due, on_time, reached_count in rows:
+        key = _month(month)
         by_month[key][language] = by_month[key].get(language, 0) + received
         first_by_month[key].add(FirstContact(received, int(due), int(on_time), int(reached_count)))
     overall = FirstContact()
@@ -194,13 +192,13 @@ def build(period: Period, today: date) -> Report:
 
     topics: dict[str, dict[Month, int]] = {t: dict.fromkeys(months, 0) for t in TOPICS}
     rows = db.session.execute(
-        select(_YEAR, _MONTH, RequestTopic.topic, func.count())
+        select(_MONTH, RequestTopic.topic, func.count())
         .join(RequestTopic, RequestTopic.request_id == HelpRequest.id)
         .where(in_period)
-        .group_by(_YEAR, _MONTH, RequestTopic.topic)
+        .group_by(_MONTH, RequestTopic.topic)
     )
-    for year, month, topic, count in rows:
-        topics.setdefault(topic, dict.fromkeys(months, 0))[_month(year, month)] = count
+    for month, topic, count in rows:
+        topics.setdefault(topic, dict.fromkeys(months, 0))[_month(month)] = count
 
     workdays = dict(
         db.session.execute(
@@ -210,22 +208,19 @@ def build(period: Period, today: date) -> Report:
         ).all()
     )
 
-    is_open = HelpRequest.status.in_(OPEN_STATUSES)
     backlog_row = db.session.execute(
         select(
-            _count_if(is_open),
-            _count_if(is_open & HelpRequest.assigned_to_id.is_(None)),
-            _count_if(
-                is_open & HelpRequest.first_contact_at.is_(None) & (HelpRequest.due_date < today)
-            ),
-        )
+            func.count(),
+            _count_if(HelpRequest.assigned_to_id.is_(None)),
+            _count_if(HelpRequest.first_contact_at.is_(None) & (HelpRequest.due_date < today)),
+        ).where(HelpRequest.status.in_(OPEN_STATUSES))
     ).one()
 
     outcomes = dict.fromkeys(OUTCOMES, 0)
     outcomes.update(
         db.session.execute(
             select(HelpRequest.outcome, func.count())
-            .where(in_period, HelpRequest.status == "closed", HelpRequest.outcome.is_not(None))
+            .where(in_period, HelpRequest.outcome.is_not(None))  # only closed requests have one
             .group_by(HelpRequest.outcome)
         ).all()
     )

@@ -63,6 +63,11 @@ def helsinki_date(moment: datetime) -> date:
     return moment.astimezone(HELSINKI).date()
 
 
+def month_number(day: date) -> int:
+    """The day's year and month as one number, 202612 for December 2026."""
+    return day.year * 100 + day.month
+
+
 def callback_due_date(submitted_at: datetime) -> date:
     """The call-back due date: the third working day after the submission day in Helsinki."""
     return add_working_days(helsinki_date(submitted_at), CALLBACK_WORKING_DAYS)
