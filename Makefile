@@ -27,7 +27,7 @@ migrate: translations
 	$(FLASK) db upgrade
 
 seed: migrate
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --requests 5000 --seed 1 --once
 
 run: seed
 	@echo ""

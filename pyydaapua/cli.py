@@ -50,8 +50,13 @@ def extract_messages(pot: Path = POT) -> None:
     help="Also add this many synthetic help requests over the last 18 months.",
 )
 @click.option("--seed", type=int, default=None, help="Random seed, for repeatable data.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Add the synthetic requests only when there are none yet (for make run).",
+)
 @with_appcontext
-def seed_demo(count: int, seed: int | None) -> None:
+def seed_demo(count: int, seed: int | None, once: bool) -> None:
     """Load demo data (once) and optionally N synthetic help requests. Not in production."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("seed-demo creates demo accounts and is refused in production")
@@ -60,7 +65,9 @@ def seed_demo(count: int, seed: int | None) -> None:
     click.echo(f"Example requests added: {demo.load_examples()}")
     for email, name, role, language in users:
         click.echo(f"Demo {role} ({language}): {email} / {demo.DEMO_PASSWORD}  ({name})")
-    if count:
+    if count and once and demo.has_synthetic_requests():
+        click.echo("Synthetic requests are there already.")
+    elif count:
         started = time.perf_counter()
         demo.add_synthetic_requests(count, seed=seed)
         click.echo(f"Synthetic requests added: {count} in {time.perf_counter() - started:.1f} s")

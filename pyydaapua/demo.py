@@ -532,6 +532,18 @@ def synthetic_casework(
     return work
 
 
+def has_synthetic_requests() -> bool:
+    """True when the database has requests other than the examples."""
+    return (
+        db.session.scalar(
+            select(HelpRequest.id)
+            .where(HelpRequest.submission_key.not_like(f"{EXAMPLE_PREFIX}%"))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def add_synthetic_requests(
     count: int, seed: int | None = None, now: datetime | None = None
 ) -> None:

@@ -71,6 +71,8 @@ def test_seed_demo_loads_examples_once_and_synthetic_requests(app, runner) -> No
     assert result.exit_code == 0, result.output
     again = runner.invoke(args=["seed-demo"])
     assert "Example requests added: 0" in again.output
+    once = runner.invoke(args=["seed-demo", "--requests", "300", "--once"])  # as make run does
+    assert "Synthetic requests are there already." in once.output
     with app.app_context():
         total = db.session.scalar(select(func.count()).select_from(HelpRequest))
         assert total == len(EXAMPLES) + 300
@@ -101,6 +103,14 @@ def test_synthetic_requests_follow_the_seasons() -> None:
     counts = Counter(len(r["topics"]) for r in rows)
     assert counts[0] > 0  # choosing no topic is common too
     assert {r["language"] for r in rows} == {"fi", "sv"}
+
+
+def test_seed_demo_once_adds_synthetic_requests_to_a_fresh_database(app, runner) -> None:
+    result = runner.invoke(args=["seed-demo", "--requests", "50", "--once"])
+    assert "Synthetic requests added: 50" in result.output
+    with app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(HelpRequest))
+    assert total == len(EXAMPLES) + 50
 
 
 def test_seed_demo_gives_synthetic_requests_casework(app, runner) -> None:
