@@ -241,3 +241,31 @@ def test_every_action_form_error_has_no_axe_violations(
     assert_no_axe_violations(page)
     # The supervisor sees who has handled the request.
     assert page.locator("#audit li").count() >= 1
+
+
+def test_a_stale_change_is_refused_in_place_with_the_typed_note_kept(
+    context_factory: Any, live_server: Any
+) -> None:
+    reference = parent_sends(context_factory, live_server, "Kaksi käsittelijää")
+    pages = []
+    for _ in range(2):
+        _, email = make_staff(live_server.app, "counsellor", "fi")
+        page = context_factory().new_page()
+        sign_in_by_keyboard(page, live_server, email, "fi")
+        page.wait_for_url(f"{live_server.url}/staff/")
+        open_from_inbox(page, live_server, reference)
+        page.locator("details.action", has=page.locator("#form-note")).locator("summary").click()
+        pages.append(page)
+    first, second = pages
+    first.locator("#note-note").fill("Ensimmäinen muistiinpano")
+    first.locator("#form-note button[type=submit]").click()
+    wait_for_announcement(first)
+
+    second.locator("#note-note").fill("Toisen kirjoittama teksti")
+    second.locator("#form-note button[type=submit]").click()
+    notice = second.locator("#request-notice .notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_focused()
+    expect(second.locator("#note-note")).to_have_value("Toisen kirjoittama teksti")
+    expect(second.locator("#timeline")).to_contain_text("Ensimmäinen muistiinpano")
+    assert_no_axe_violations(second)
