@@ -579,6 +579,8 @@ def add_synthetic_requests(
         _insert(batch, ids_of)
     ids_of.finish()
     db.session.commit()
+    db.session.execute(sql_text("ANALYZE"))  # fresh statistics for the query planner
+    db.session.commit()
 
 
 class _Ids:
