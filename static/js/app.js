@@ -57,3 +57,12 @@ document.addEventListener("htmx:afterSettle", function () {
     target.focus();
   }
 });
+
+// Print buttons on the data-rights pages: shown only when this file runs.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

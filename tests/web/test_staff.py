@@ -54,6 +54,32 @@ ROUTES = {
     ),
     ("GET", "/staff/services/options"): answers(302, 200, 403),
     ("GET", "/staff/inbox/new"): answers(302, 200, 403),
+    # The family's data rights: supervisors only (the CSV without a reference is a 404).
+    ("GET", "/staff/audit"): {"anonymous": 302, "counsellor": 403, "supervisor": 200, "admin": 403},
+    ("GET", "/staff/access-log"): {
+        "anonymous": 302,
+        "counsellor": 403,
+        "supervisor": 200,
+        "admin": 403,
+    },
+    ("GET", "/staff/access-log.csv"): {
+        "anonymous": 302,
+        "counsellor": 403,
+        "supervisor": 404,
+        "admin": 403,
+    },
+    ("GET", "/staff/requests/<int:request_id>/export"): {
+        "anonymous": 302,
+        "counsellor": 403,
+        "supervisor": 200,
+        "admin": 403,
+    },
+    ("GET", "/staff/requests/<int:request_id>/export.json"): {
+        "anonymous": 302,
+        "counsellor": 403,
+        "supervisor": 200,
+        "admin": 403,
+    },
 }
 FORM_DATA = {"/staff/account/language": {"language": "sv"}}
 
