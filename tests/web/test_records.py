@@ -14,7 +14,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import insert, select
 
-from pyydaapua import casework, demo
+from pyydaapua import casework, demo, retention
 from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.labels import AUDIT_LABELS, ROLE_LABELS
@@ -179,7 +179,7 @@ def test_every_recorded_action_has_a_label() -> None:
     calls = re.findall(r'audit\.record\(\s*("\w+"(?:\s+if\s+\w+\s+else\s+"\w+")?),', source)
     codes = {code for call in calls for code in re.findall(r'"(\w+)"', call)}
     codes |= {"request_" + name for name in ACTIONS}
-    assert {"sign_in", "request_viewed", "audit_log_viewed"} <= codes
+    assert {"sign_in", "audit_log_viewed", "retention_run", "retention_dry_run"} <= codes
     assert codes - set(AUDIT_LABELS) == set()
 
 
@@ -527,3 +527,38 @@ def test_request_page_links_for_supervisors_only(supervisor, staff_client, logge
     counsellor = staff_client("counsellor").get(f"/staff/requests/{logged['first']}")
     text = counsellor.get_data(as_text=True)
     assert 'id="data-rights"' not in text and "/export" not in text
+
+
+# After retention
+
+
+def test_cleared_request_shows_a_notice_and_keeps_working(app, supervisor, logged, worked):
+    with app.app_context():
+        req = db.session.get(HelpRequest, logged["first"])
+        req.closed_at = datetime.now(UTC) - timedelta(days=800)
+        db.session.commit()
+        assert retention.run(12, apply=True).count == 1
+    page = supervisor.get(f"/staff/requests/{logged['first']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="personal-data-removed"' in html and 'href="tel:' not in html
+    assert "Tarvitsemme apua" not in html and "Puhuttiin arjesta" not in html
+    data = supervisor.get(f"/staff/requests/{logged['first']}/export.json").get_json()
+    assert data["request"]["phone"] == "" and data["request"]["personal_data_removed_at"]
+    assert data["calls"][0]["notes"] == "" and data["home_visits"][0]["address"] == ""
+    assert data["request"]["outcome"] == "referred_city"
+    export = supervisor.get(f"/staff/requests/{logged['first']}/export").get_data(as_text=True)
+    assert 'id="personal-data-removed"' in export
+    # The inbox search copes with cleared rows: phone numbers, words and references.
+    for query in ("040 123 4567", "apua", "Maija", logged["reference"]):
+        response = supervisor.get("/staff/", query_string={"status": "all", "q": query})
+        assert response.status_code == 200
+    found = supervisor.get("/staff/", query_string={"status": "all", "q": logged["reference"]})
+    assert f'/staff/requests/{logged["first"]}"' in found.get_data(as_text=True)
+    # A cleared request can be reopened; the notice stays.
+    with app.app_context():
+        req = db.session.get(HelpRequest, logged["first"])
+        anna = db.session.get(StaffUser, logged["anna"])
+        casework.change_status(req, anna, req.version, "in_progress")
+    reopened = supervisor.get(f"/staff/requests/{logged['first']}").get_data(as_text=True)
+    assert 'id="personal-data-removed"' in reopened
