@@ -1,4 +1,4 @@
-"""Flask commands: demo data and translations."""
+"""Flask commands: demo data, staff accounts, retention and translations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import demo, staff_accounts
+from . import demo, retention, staff_accounts
 from .models import LANGUAGES, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +93,38 @@ def create_user(email: str, name: str, role: str, language: str) -> None:
     click.echo(f"Created {user.role} {user.email}")
 
 
+@click.command("retention")
+@click.option(
+    "--apply",
+    "apply_changes",
+    is_flag=True,
+    help="Remove the personal data. Without this only count (a dry run).",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Closed more than this many calendar months ago (default: RETENTION_MONTHS).",
+)
+@with_appcontext
+def retention_command(apply_changes: bool, months: int | None) -> None:
+    """Remove the personal data of requests closed more than RETENTION_MONTHS months ago.
+    A dry run by default; every run is recorded in the audit log."""
+    months = months or current_app.config["RETENTION_MONTHS"]
+    result = retention.run(months, apply=apply_changes)
+    cutoff = result.cutoff.isoformat()
+    if result.applied:
+        click.echo(
+            f"Removed the personal data of {result.count} closed requests "
+            f"(closed before {cutoff}, {months} months)."
+        )
+    else:
+        click.echo(
+            f"Dry run: {result.count} closed requests would have their personal data removed "
+            f"(closed before {cutoff}, {months} months). Run with --apply to remove it."
+        )
+
+
 @click.group("translate")
 def translate() -> None:
     """Extract, update and compile the fi and sv catalogues."""
@@ -130,4 +162,5 @@ def translate_init(language: str) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(retention_command)
     app.cli.add_command(translate)

@@ -118,6 +118,11 @@ PROVIDER_TYPE_LABELS = {
 
 
 AUDIT_LABELS = {
+    "sign_in": _l("signed in"),
+    "sign_in_failed": _l("failed to sign in"),
+    "sign_out": _l("signed out"),
+    "access_refused": _l("was refused access"),
+    "language_changed": _l("changed the language of the staff pages"),
     "request_viewed": _l("opened the request"),
     "request_assign": _l("changed the owner"),
     "request_call": _l("recorded a call"),
@@ -128,6 +133,11 @@ AUDIT_LABELS = {
     "request_visit_status": _l("updated a home visit"),
     "request_referral": _l("made a referral"),
     "request_referral_status": _l("updated a referral"),
+    "request_exported": _l("exported everything stored about the request"),
+    "audit_log_viewed": _l("viewed the audit log"),
+    "access_log_viewed": _l("viewed who has handled the request"),
+    "retention_dry_run": _l("checked which closed requests are due for personal data removal"),
+    "retention_run": _l("removed the personal data of closed requests"),
 }
 
 

@@ -1,5 +1,6 @@
 """The staff side: sign-in, the inbox, the request page and its actions, reports, accounts."""
 
+from . import records as _records  # noqa: F401 - registers the data-rights routes on bp
 from . import reports as _reports  # noqa: F401 - registers the report routes on bp
 from . import requests as _requests  # noqa: F401 - registers the request routes on bp
 from .views import bp

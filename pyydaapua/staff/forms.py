@@ -34,6 +34,7 @@ from ..labels import (
     language_choices,
     strip,
 )
+from ..references import parse_reference
 from ..workdays import HELSINKI, add_working_days
 
 
@@ -61,7 +62,7 @@ def parse_day(text: str) -> date | None:
     """A day typed as 2025-12-01 (what a date picker sends) or 1.12.2025; None if neither."""
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            return datetime.strptime(text.strip(), pattern).date()
         except ValueError:
             continue
     return None
@@ -295,3 +296,87 @@ class ReferralForm(VersionedForm):
 
 class ReferralStatusForm(VersionedForm):
     status = SelectField(_l("Status"), choices=choices(REFERRAL_STATUS_LABELS))
+
+
+class ListedChoice:
+    """A select whose value must be one of its choices, with a message of our own."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: SelectField) -> None:
+        if (field.data or "") not in {str(choice.value) for choice in field.choices}:
+            raise ValidationError(self.message)
+
+
+class ReferenceField(StringField):
+    """A reference code typed in any case, with or without the hyphen; ``code`` is the
+    stored form, or None."""
+
+    code: str | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.code = parse_reference(self.data or "")
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data and self.code is None:
+            raise ValidationError(_l("Enter the reference like ACDE-FHJK: 8 letters and digits."))
+
+
+class DayField(StringField):
+    """A day in Helsinki; ``day`` is the date, or None."""
+
+    day: date | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.day = parse_day(self.data) if self.data else None
+        if self.day:
+            self.data = self.day.isoformat()  # what a date field shows
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data and self.day is None:
+            raise ValidationError(_l("Enter the date like 26.11.2026."))
+
+
+class AuditLogForm(FlaskForm):
+    """The audit log's filters, sent with GET: they live in the URL."""
+
+    class Meta:
+        csrf = False
+
+    user = SelectField(
+        _l("Staff member"),
+        choices=[],
+        validate_choice=False,
+        validators=[ListedChoice(_l("Choose a staff member from the list."))],
+    )
+    reference = ReferenceField(
+        _l("Request reference"), name="request", filters=[strip], validators=[Length(max=20)]
+    )
+    action = SelectField(
+        _l("Action"),
+        choices=[],
+        validate_choice=False,
+        validators=[ListedChoice(_l("Choose an action from the list."))],
+    )
+    date_from = DayField(_l("From"), name="from", filters=[strip])
+    date_to = DayField(_l("To"), name="to", filters=[strip])
+
+    def validate_date_to(self, field: DayField) -> None:
+        if field.day and self.date_from.day and field.day < self.date_from.day:
+            raise ValidationError(_l("The end of the period cannot be before its start."))
+
+
+class ReferenceForm(FlaskForm):
+    """The reference of the request whose handling a family asks about (GET)."""
+
+    class Meta:
+        csrf = False
+
+    reference = ReferenceField(
+        _l("Reference"),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the reference.")), Length(max=20)],
+    )

@@ -8,7 +8,7 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from .. import audit, report_tables, reports
-from ..csv_export import to_csv
+from ..csv_export import csv_response
 from ..workdays import helsinki_date
 from .auth import client_address, roles_required
 from .forms import PeriodForm, day_text
@@ -69,12 +69,10 @@ def report_csv() -> Response | tuple[str, int]:
         client_address=client_address(),
         target=f"{table.key} {period.start}..{period.end}",
     )
-    body = to_csv([column.label for column in table.columns], table.csv_rows())
-    filename = f"{table.key}_{period.start}_{period.end}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return csv_response(
+        f"{table.key}_{period.start}_{period.end}.csv",
+        [column.label for column in table.columns],
+        table.csv_rows(),
     )
 
 

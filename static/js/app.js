@@ -58,7 +58,7 @@ document.addEventListener("htmx:afterSettle", function () {
   }
 });
 
-// A print button where scripts run; without them, the browser's own print command works.
+// Print buttons (reports, data-rights pages): shown only when this file runs.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -61,13 +61,22 @@ ROUTES = {
     ("GET", "/staff/inbox/new"): answers(302, 200, 403),
     ("GET", "/staff/reports"): supervisor_only(200),
     ("GET", "/staff/reports.csv"): supervisor_only(200),
+    ("GET", "/staff/audit"): supervisor_only(200),
+    ("GET", "/staff/access-log"): supervisor_only(200),
+    ("GET", "/staff/access-log.csv"): supervisor_only(200),
+    ("GET", "/staff/requests/<int:request_id>/export"): supervisor_only(200),
+    ("GET", "/staff/requests/<int:request_id>/export.json"): supervisor_only(200),
 }
 FORM_DATA = {"/staff/account/language": {"language": "sv"}}
-QUERY = {"/staff/reports.csv": "?table=months"}
+QUERY = {
+    "/staff/reports.csv": "?table=months",
+    "/staff/access-log": "?reference=<reference>",
+    "/staff/access-log.csv": "?reference=<reference>",
+}
 
 
 @pytest.fixture
-def worked_request(app) -> dict[str, int]:
+def worked_request(app) -> dict[str, int | str]:
     """A request with a visit and a referral, so every route has something to act on."""
     from pyydaapua import casework, demo
 
@@ -89,12 +98,13 @@ def worked_request(app) -> dict[str, int]:
             "visit_id": casework.visits(stored.id)[0].id,
             "referral_id": casework.referrals(stored.id)[0].id,
             "version": stored.version,
+            "reference": stored.reference,
         }
 
 
-def concrete(path: str, ids: dict[str, int]) -> str:
+def concrete(path: str, ids: dict[str, int | str]) -> str:
     for name, value in ids.items():
-        path = path.replace(f"<int:{name}>", str(value))
+        path = path.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
     return path
 
 
@@ -126,7 +136,7 @@ def test_every_route_with_every_role(app, staff_client, worked_request, role, me
             "referral_status",
         ):
             data[f"{prefix}-version"] = worked_request["version"]
-    url = concrete(path, worked_request) + QUERY.get(path, "")
+    url = concrete(path + QUERY.get(path, ""), worked_request)
     response = client.open(url, method=method, data=data)
     expected = ROUTES[(method, path)][role]
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
