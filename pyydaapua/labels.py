@@ -123,6 +123,8 @@ AUDIT_LABELS = {
     "sign_out": _l("signed out"),
     "access_refused": _l("was refused access"),
     "language_changed": _l("changed the language of the staff pages"),
+    "reports_viewed": _l("viewed the reports"),
+    "report_downloaded": _l("downloaded a report table"),
     "request_viewed": _l("opened the request"),
     "request_assign": _l("changed the owner"),
     "request_call": _l("recorded a call"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pyydaapua import charts, reports
+from pyydaapua import charts, reports, retention
+from pyydaapua.extensions import db
+from pyydaapua.models import HelpRequest
 from pyydaapua.reports import Backlog, FirstContact, Period, percentile
 from tests import report_fixture as fx
 from tests.conftest import count_queries
@@ -157,3 +159,21 @@ def test_bar_chart_with_a_fixed_top_and_many_bars() -> None:
     assert len(chart.labels) == 12  # every third bar labelled
     assert charts.nice_step(0) == 1
     assert charts.nice_step(730) == 200
+
+
+def test_retention_keeps_every_report_number(app) -> None:
+    with app.app_context():
+        built = fx.build()
+        period = Period(fx.START, fx.END)
+        before = reports.build(period, fx.TODAY)
+        later = datetime.now(UTC) + timedelta(days=800)  # every closed request is long closed
+        cleared = retention.run(12, apply=True, now=later)
+        assert cleared.count == 4  # R1, R3, R4 and R5; R2, R6 and R7 are open
+        r1 = db.session.get(HelpRequest, built.requests["R1"].id)
+        assert (r1.name, r1.phone, r1.email, r1.description) == ("", "", "", "")
+        assert r1.personal_data_removed_at is not None
+        after = reports.build(period, fx.TODAY)
+        assert retention.run(12, apply=True, now=later).count == 0
+        again = reports.build(period, fx.TODAY)
+    assert after == before
+    assert again == before
