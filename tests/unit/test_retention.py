@@ -25,6 +25,7 @@ from pyydaapua.models import (
     TimelineEvent,
 )
 from pyydaapua.staff_accounts import create_user
+from pyydaapua.workdays import month_number
 from tests.conftest import count_queries
 
 NOW = datetime.now(UTC)
@@ -119,6 +120,7 @@ def stats(request_id: int) -> dict[str, Any]:
         "sms_ok",
         "submitted_at",
         "submitted_on",
+        "submitted_month",
         "due_date",
         "status",
         "assigned_to_id",
@@ -315,6 +317,7 @@ def test_thousands_of_rows_in_a_few_statements(app, ctx) -> None:
                 "email": "a@example.fi",
                 "submitted_at": closed - timedelta(days=5),
                 "submitted_on": (closed - timedelta(days=5)).date(),
+                "submitted_month": month_number((closed - timedelta(days=5)).date()),
                 "due_date": closed.date(),
                 "status": "closed",
                 "outcome": "conversation_enough",
