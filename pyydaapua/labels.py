@@ -128,6 +128,14 @@ AUDIT_LABELS = {
     "request_visit_status": _l("updated a home visit"),
     "request_referral": _l("made a referral"),
     "request_referral_status": _l("updated a referral"),
+    "user_created": _l("created a staff account"),
+    "user_changed": _l("changed a staff account"),
+    "user_deactivated": _l("deactivated a staff account"),
+    "user_reactivated": _l("reactivated a staff account"),
+    "password_set": _l("set a new password for a staff account"),
+    "password_changed": _l("changed their own password"),
+    "service_created": _l("added a service to the catalogue"),
+    "service_changed": _l("changed a service in the catalogue"),
 }
 
 

@@ -1,5 +1,8 @@
-"""The staff side: sign-in, the inbox, the request page and its actions, the account page."""
+"""The staff side: sign-in, the inbox, the request page and its actions, the account page,
+and the administration of accounts and the service catalogue."""
 
+from . import admin as _admin  # noqa: F401 - registers the administration routes on bp
+from . import passwords as _passwords  # noqa: F401 - registers the own password change on bp
 from . import requests as _requests  # noqa: F401 - registers the request routes on bp
 from .views import bp
 
