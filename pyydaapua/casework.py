@@ -272,6 +272,9 @@ def set_visit_status(change: _Change, visit_id: int, status: str, note: str = ""
 
 @versioned
 def refer(change: _Change, service: Service, status: str, note: str = "") -> None:
+    """Refer the family to ``service``; a service no longer in use is not offered any more."""
+    if not service.active:
+        raise workflow.WorkflowError("service_inactive")
     referral = Referral(
         request_id=change.request.id, service_id=service.id, status=status, note=note
     )

@@ -140,6 +140,14 @@ AUDIT_LABELS = {
     "access_log_viewed": _l("viewed who has handled the request"),
     "retention_dry_run": _l("checked which closed requests are due for personal data removal"),
     "retention_run": _l("removed the personal data of closed requests"),
+    "user_created": _l("created a staff account"),
+    "user_changed": _l("changed a staff account"),
+    "user_deactivated": _l("deactivated a staff account"),
+    "user_reactivated": _l("reactivated a staff account"),
+    "password_set": _l("set a new password for a staff account"),
+    "password_changed": _l("changed their own password"),
+    "service_created": _l("added a service to the catalogue"),
+    "service_changed": _l("changed a service in the catalogue"),
 }
 
 

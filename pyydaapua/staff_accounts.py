@@ -1,4 +1,9 @@
-"""Staff accounts and their sign-in sessions: argon2id hashes, idle and absolute timeouts."""
+"""Staff accounts and their sign-in sessions: argon2id hashes, idle and absolute timeouts.
+
+Administration (create, change, deactivate, set a password) and a user's own password change
+live here too. Every change can be left uncommitted (``commit=False``) so that the caller writes
+its audit event in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .models import LANGUAGES, ROLES, StaffSession, StaffUser
@@ -20,26 +26,63 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
-    """The account cannot be created as asked."""
+    """The account cannot be created or changed as asked; ``code`` names the reason."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, name: str, role: str, password: str, language: str = "fi") -> StaffUser:
-    """Create an active staff user; the password is kept only as an argon2id hash."""
+def check_password(password: str) -> None:
+    """Raise AccountError unless ``password`` is long enough."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", "password_short"
+        )
+
+
+def _check_role_and_language(role: str, language: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"the role must be one of {', '.join(ROLES)}", "role_invalid")
+    if language not in LANGUAGES:
+        raise AccountError(
+            f"the language must be one of {', '.join(LANGUAGES)}", "language_invalid"
+        )
+
+
+def _finish(commit: bool) -> None:
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    language: str = "fi",
+    *,
+    password_change_required: bool = False,
+    commit: bool = True,
+) -> StaffUser:
+    """Create an active staff user; the password is kept only as an argon2id hash.
+
+    ``password_change_required``: the user must choose their own password at first sign-in."""
     email = normalise_email(email)
     if "@" not in email:
-        raise AccountError("the e-mail address is not valid")
-    if role not in ROLES:
-        raise AccountError(f"the role must be one of {', '.join(ROLES)}")
-    if language not in LANGUAGES:
-        raise AccountError(f"the language must be one of {', '.join(LANGUAGES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("the e-mail address is not valid", "email_invalid")
+    if not name.strip():
+        raise AccountError("the name is empty", "name_empty")
+    _check_role_and_language(role, language)
+    check_password(password)
     if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
-        raise AccountError("a user with this e-mail address exists already")
+        raise AccountError("a user with this e-mail address exists already", "email_taken")
     user = StaffUser(
         email=email,
         name=name.strip(),
@@ -47,11 +90,127 @@ def create_user(email: str, name: str, role: str, password: str, language: str =
         language=language,
         active=True,
         password_hash=_hasher.hash(password),
+        password_change_required=password_change_required,
         created_at=datetime.now(UTC),
     )
     db.session.add(user)
-    db.session.commit()
+    try:
+        _finish(commit)
+    except IntegrityError:  # the same e-mail added at the same moment
+        db.session.rollback()
+        raise AccountError(
+            "a user with this e-mail address exists already", "email_taken"
+        ) from None
     return user
+
+
+def list_users() -> list[StaffUser]:
+    """Every staff account, active or not, by name."""
+    return list(
+        db.session.scalars(select(StaffUser).order_by(func.lower(StaffUser.name), StaffUser.id))
+    )
+
+
+def update_user(
+    user: StaffUser,
+    *,
+    name: str,
+    role: str,
+    language: str,
+    actor: StaffUser | None = None,
+    commit: bool = True,
+) -> list[str]:
+    """Change the name, role and language; returns the names of the fields that changed.
+
+    An administrator (``actor``) cannot take away their own admin role, so that the service
+    always keeps someone who can manage accounts."""
+    if not name.strip():
+        raise AccountError("the name is empty", "name_empty")
+    _check_role_and_language(role, language)
+    if actor is not None and actor.id == user.id and user.role == "admin" and role != "admin":
+        raise AccountError("you cannot take away your own admin role", "own_admin_role")
+    changed = []
+    for field, value in (("name", name.strip()), ("role", role), ("language", language)):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    _finish(commit)
+    return changed
+
+
+def end_sessions(
+    user: StaffUser, now: datetime | None = None, keep_token: str | None = None
+) -> int:
+    """End every live session of ``user`` (but ``keep_token``); returns how many ended."""
+    query = update(StaffSession).where(
+        StaffSession.user_id == user.id, StaffSession.ended_at.is_(None)
+    )
+    if keep_token is not None:
+        query = query.where(StaffSession.token != keep_token)
+    result = db.session.execute(query.values(ended_at=now or datetime.now(UTC)))
+    return result.rowcount
+
+
+def set_active(
+    user: StaffUser,
+    active: bool,
+    *,
+    actor: StaffUser | None = None,
+    now: datetime | None = None,
+    commit: bool = True,
+) -> bool:
+    """Deactivate or reactivate an account (accounts are never deleted); returns whether it
+    changed. Deactivating ends the user's sessions at once. Nobody deactivates themself."""
+    if not active and actor is not None and actor.id == user.id:
+        raise AccountError("you cannot deactivate your own account", "own_account")
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        end_sessions(user, now)
+    _finish(commit)
+    return True
+
+
+def set_password(
+    user: StaffUser,
+    password: str,
+    *,
+    must_change: bool = True,
+    now: datetime | None = None,
+    commit: bool = True,
+) -> None:
+    """An administrator sets a new password. Every session of the user ends; with
+    ``must_change`` the user has to choose their own password at the next sign-in."""
+    check_password(password)
+    user.password_hash = _hasher.hash(password)
+    user.password_change_required = must_change
+    end_sessions(user, now)
+    _finish(commit)
+
+
+def change_own_password(
+    user: StaffUser,
+    current: str,
+    new: str,
+    *,
+    keep_token: str | None = None,
+    now: datetime | None = None,
+    commit: bool = True,
+) -> None:
+    """The user changes their own password: the current one must be right and the new one
+    different and long enough. Clears the forced change; ends the user's other sessions."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise AccountError("the current password is not correct", "password_wrong") from None
+    if new == current:
+        raise AccountError("the new password is the same as the current one", "password_same")
+    check_password(new)
+    user.password_hash = _hasher.hash(new)
+    user.password_change_required = False
+    end_sessions(user, now, keep_token=keep_token)
+    _finish(commit)
 
 
 def authenticate(email: str, password: str) -> tuple[StaffUser | None, StaffUser | None]:

@@ -49,13 +49,32 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# The only pages a user whose password must be changed can reach, besides signing in.
+PASSWORD_CHANGE_ENDPOINTS = ("staff.account_password", "staff.logout")
+
+
+def _password_change_first() -> Response:
+    """Send a user who must choose a new password to the page where they do it."""
+    target = url_for("staff.account_password")
+    if htmx.is_htmx():
+        return htmx.redirect_after_post(target)
+    return redirect(target, code=302 if request.method == "GET" else 303)
+
+
 def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Allow only signed-in staff with one of ``roles``; a refusal is a 403 and an audit event."""
+    """Allow only signed-in staff with one of ``roles``; a refusal is a 403 and an audit event.
+
+    A user whose password an administrator has set must change it before anything else."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if (
+                current_user.password_change_required
+                and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+            ):
+                return _password_change_first()
             if current_user.role not in roles:
                 audit.record(
                     "access_refused",

@@ -282,8 +282,13 @@ class VisitStatusForm(VersionedForm):
 
 
 class ReferralForm(VersionedForm):
+    # The choices are the services in use; one no longer in use gets a message of its own.
     service = SelectField(
-        _l("Service"), choices=[], coerce=int, validators=[InputRequired(_l("Choose a service."))]
+        _l("Service"),
+        choices=[],
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a service."))],
     )
     status = RadioField(
         _l("Status"),
@@ -292,6 +297,10 @@ class ReferralForm(VersionedForm):
         validators=[InputRequired()],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=NOTE_MAX)])
+
+    def validate_service(self, field: SelectField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("That service is no longer in use. Choose another service."))
 
 
 class ReferralStatusForm(VersionedForm):

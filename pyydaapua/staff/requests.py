@@ -57,6 +57,7 @@ WORKFLOW_MESSAGES = {
     ),
     "outcome_required": _l("Choose the outcome to close the request."),
     "visit_not_planned": _l("Only a planned visit can be marked done or cancelled."),
+    "service_inactive": _l("That service is no longer in use. Choose another service."),
 }
 
 

@@ -35,7 +35,8 @@ def _inbox_counter() -> dict[str, object]:
 
 
 def _home_for(role: str) -> str:
-    return url_for("staff.inbox" if role in REQUEST_ROLES else "staff.account")
+    """Where a user lands after sign-in: the inbox, or the staff accounts for an admin."""
+    return url_for("staff.inbox" if role in REQUEST_ROLES else "staff.admin_users")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,6 +62,8 @@ def login() -> Response | str | tuple[str, int]:
         staff_accounts.start_session(user)
         login_user(user)
         audit.record("sign_in", user_id=user.id, client_address=client_address())
+        if user.password_change_required:
+            return redirect(url_for("staff.account_password"), code=303)
         return redirect(safe_next(form.next.data) or _home_for(user.role), code=303)
     status = 422 if form.errors else 200
     return render_template("staff/login.html", form=form), status

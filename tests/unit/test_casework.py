@@ -120,6 +120,20 @@ def test_visits_and_referrals(req, anna, erik) -> None:
         casework.set_referral_status(req, anna, 6, 9999, "sent")
 
 
+def test_an_inactive_service_is_refused_for_new_referrals(req, anna) -> None:
+    demo.load_services()
+    service = db.session.scalars(select(Service)).first()
+    casework.refer(req, anna, 1, service, "sent")
+    service.active = False
+    db.session.commit()
+    with pytest.raises(WorkflowError) as refused:
+        casework.refer(req, anna, 2, service, "suggested")
+    assert refused.value.code == "service_inactive"
+    db.session.rollback()
+    assert len(casework.referrals(req.id)) == 1
+    assert service.id not in {s.id for s in casework.search_services("", "fi", limit=500)}
+
+
 def test_service_search_in_both_languages(ctx) -> None:
     demo.load_services()
     assert [s.name_fi for s in casework.search_services("perheneuvola", "fi")] == ["Perheneuvola"]

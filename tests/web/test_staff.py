@@ -11,7 +11,7 @@ from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
 from pyydaapua.staff_accounts import create_user
-from tests.conftest import csrf_token, make_staff, sign_in
+from tests.conftest import STAFF_PASSWORD, csrf_token, make_staff, sign_in
 
 
 def audit_actions(app) -> list[tuple[str, int | None]]:
@@ -66,8 +66,42 @@ ROUTES = {
     ("GET", "/staff/access-log.csv"): supervisor_only(200),
     ("GET", "/staff/requests/<int:request_id>/export"): supervisor_only(200),
     ("GET", "/staff/requests/<int:request_id>/export.json"): supervisor_only(200),
+    ("GET", "/staff/account/password"): answers(302, 200, 200),
+    ("POST", "/staff/account/password"): answers(302, 303, 303),
+    ("GET", "/staff/admin/users"): answers(302, 403, 200),
+    ("GET", "/staff/admin/users/new"): answers(302, 403, 200),
+    ("POST", "/staff/admin/users/new"): answers(302, 403, 303),
+    ("GET", "/staff/admin/users/<int:user_id>"): answers(302, 403, 200),
+    ("POST", "/staff/admin/users/<int:user_id>"): answers(302, 403, 303),
+    ("POST", "/staff/admin/users/<int:user_id>/active"): answers(302, 403, 303),
+    ("POST", "/staff/admin/users/<int:user_id>/password"): answers(302, 403, 303),
+    ("GET", "/staff/admin/services"): answers(302, 403, 200),
+    ("GET", "/staff/admin/services/new"): answers(302, 403, 200),
+    ("POST", "/staff/admin/services/new"): answers(302, 403, 303),
+    ("GET", "/staff/admin/services/<int:service_id>"): answers(302, 403, 200),
+    ("POST", "/staff/admin/services/<int:service_id>"): answers(302, 403, 303),
 }
-FORM_DATA = {"/staff/account/language": {"language": "sv"}}
+NEW_PASSWORD = {
+    "new_password": "a brand new password",
+    "new_password_again": "a brand new password",
+}
+SERVICE = {"name_fi": "Palvelu", "name_sv": "Tjänst", "provider_type": "city", "active": "y"}
+FORM_DATA = {
+    "/staff/account/language": {"language": "sv"},
+    "/staff/account/password": {"current_password": STAFF_PASSWORD, **NEW_PASSWORD},
+    "/staff/admin/users/new": {
+        "email": "new-user@example.fi",
+        "name": "New User",
+        "role": "counsellor",
+        "language": "fi",
+        **NEW_PASSWORD,
+    },
+    "/staff/admin/users/<int:user_id>": {"name": "Renamed", "role": "supervisor", "language": "sv"},
+    "/staff/admin/users/<int:user_id>/active": {"action": "deactivate"},
+    "/staff/admin/users/<int:user_id>/password": NEW_PASSWORD,
+    "/staff/admin/services/new": SERVICE,
+    "/staff/admin/services/<int:service_id>": SERVICE,
+}
 QUERY = {
     "/staff/reports.csv": "?table=months",
     "/staff/access-log": "?reference=<reference>",
@@ -99,6 +133,8 @@ def worked_request(app) -> dict[str, int | str]:
             "referral_id": casework.referrals(stored.id)[0].id,
             "version": stored.version,
             "reference": stored.reference,
+            "user_id": worker.id,
+            "service_id": service.id,
         }
 
 
@@ -180,9 +216,9 @@ def test_sign_in_returns_only_to_local_urls(app, target) -> None:
     assert response.headers["Location"] == "/staff/"
 
 
-def test_admin_lands_on_the_account_page(app) -> None:
+def test_admin_lands_on_the_staff_accounts(app) -> None:
     _, email = make_staff(app, "admin")
-    assert sign_in(app.test_client(), email).headers["Location"] == "/staff/account"
+    assert sign_in(app.test_client(), email).headers["Location"] == "/staff/admin/users"
 
 
 def test_failed_sign_in_is_generic_and_audited(app) -> None:
