@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from .extensions import db
 from .models import LANGUAGES, TOPICS, HelpRequest, HomeVisit, RequestTopic, home_visit_staff
+from .paging import Page
 from .phones import normalise_phone
 from .references import parse_reference
 from .workdays import working_days_between
@@ -160,21 +161,9 @@ def counts(filters: Filters, user_id: int, today: date) -> Counts:
     return Counts(by_status, shown, int(row["newest"] or 0))
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[HelpRequest]
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def requests_page(
     filters: Filters, user_id: int, today: date, total: int, per_page: int = PER_PAGE
-) -> Page:
+) -> Page[HelpRequest]:
     """The requests of one page: the earliest due date first, so overdue ones come first."""
     number = min(filters.page, max(1, -(-total // per_page)))
     items = db.session.scalars(

@@ -25,6 +25,7 @@ from .models import (
     StaffUser,
     TimelineEvent,
 )
+from .paging import Page
 from .references import format_reference
 from .workdays import HELSINKI
 
@@ -112,19 +113,7 @@ def _with_names() -> Select:
     )
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[AuditRow]
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def audit_page(filters: AuditFilters, per_page: int = PER_PAGE) -> Page:
+def audit_page(filters: AuditFilters, per_page: int = PER_PAGE) -> Page[AuditRow]:
     """One page of the audit log, newest first: two queries (the count and the page)."""
     conditions = filters.conditions()
     total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))

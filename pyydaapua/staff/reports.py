@@ -15,24 +15,24 @@ from .forms import PeriodForm, day_text
 from .views import bp
 
 
-def _period_form(today: date) -> PeriodForm:
-    """The period from the URL; the last twelve months when none is given."""
+def _period() -> tuple[PeriodForm, reports.Period | None, date]:
+    """The period from the URL (the last twelve months when none is given), None when it is
+    not valid; and today in Helsinki."""
+    today = helsinki_date(datetime.now(UTC))
     form = PeriodForm(request.args)
     if "start" not in request.args and "end" not in request.args:
         default = reports.Period.last_twelve_months(today)
         form.start.data, form.end.data = day_text(default.start), day_text(default.end)
-    return form
+    return form, (reports.Period(*form.days()) if form.validate() else None), today
 
 
 @bp.get("/reports")
 @roles_required("supervisor")
 def reports_page() -> str | tuple[str, int]:
     """Volumes, seasons and response times for a period, as charts and tables."""
-    today = helsinki_date(datetime.now(UTC))
-    form = _period_form(today)
-    if not form.validate():
+    form, period, today = _period()
+    if period is None:
         return render_template("staff/reports.html", form=form), 422
-    period = reports.Period(*form.days())
     report = reports.build(period, today)
     tables = report_tables.build_tables(report)
     audit.record(
@@ -54,13 +54,12 @@ def reports_page() -> str | tuple[str, int]:
 @roles_required("supervisor")
 def report_csv() -> Response | tuple[str, int]:
     """One table of the report as a CSV file for Excel, headers in the user's language."""
-    today = helsinki_date(datetime.now(UTC))
-    form = _period_form(today)
-    if not form.validate():
+    form, period, today = _period()
+    if period is None:
         return render_template("staff/reports.html", form=form), 422
-    period = reports.Period(*form.days())
-    tables = report_tables.build_tables(reports.build(period, today))
-    table = tables.get(request.args.get("table", ""))
+    table = report_tables.build_tables(reports.build(period, today)).get(
+        request.args.get("table", "")
+    )
     if table is None:
         abort(404)
     audit.record(
