@@ -54,12 +54,14 @@ class Table:
             for row in self.all_rows()
         ]
 
-    def shade(self, row: list[object], value: object) -> int:
-        """0–4: where ``value`` lies between the smallest and the largest value in its row."""
+    def shades(self, row: list[object]) -> list[int]:
+        """0–4 for each month of ``row`` (not its label or total): where the value lies between
+        the row's smallest and largest."""
         values = [v for v in row[1:-1] if isinstance(v, int)]
-        if not values or not isinstance(value, int) or max(values) == min(values):
-            return 0
-        return round((value - min(values)) / (max(values) - min(values)) * 4)
+        low, high = min(values, default=0), max(values, default=0)
+        if high == low:
+            return [0] * len(row[1:-1])
+        return [round((v - low) / (high - low) * 4) for v in row[1:-1]]  # type: ignore[operator]
 
 
 def csv_value(value: object, kind: str) -> object:

@@ -9,6 +9,7 @@ import pytest
 from pyydaapua import charts, reports, retention
 from pyydaapua.extensions import db
 from pyydaapua.models import HelpRequest
+from pyydaapua.report_tables import Table
 from pyydaapua.reports import Backlog, FirstContact, Period, percentile
 from tests import report_fixture as fx
 from tests.conftest import count_queries
@@ -177,3 +178,9 @@ def test_retention_keeps_every_report_number(app) -> None:
         again = reports.build(period, fx.TODAY)
     assert after == before
     assert again == before
+
+
+def test_shades_run_from_the_quietest_to_the_busiest_month_of_a_row() -> None:
+    table = Table("topics", "Topics", [], [], shaded=True)
+    assert table.shades(["topic", 10, 20, 30, 15, 75]) == [0, 2, 4, 1]
+    assert table.shades(["topic", 3, 3, 6]) == [0, 0]

@@ -193,3 +193,12 @@ def test_charts_have_a_text_alternative(supervisor) -> None:
     assert description is not None
     assert "joulukuu 2025 (4)" in description.group(1)
     assert "tammikuu 2026 (1)" in description.group(1)
+
+
+def test_topic_cells_are_shaded_within_their_own_row(supervisor) -> None:
+    html = supervisor.get(f"/staff/reports?{PERIOD}").get_data(as_text=True)
+    topics = html[html.index('id="topics"') : html.index('id="topic_totals"')]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">([^<]*)</th>(.*?)</tr>", topics, re.S)
+    shades = {label: re.findall(r"heat-(\d)", cells) for label, cells in rows}
+    assert shades["Perheen talousasiat"] == ["4", "0"]  # finances: 2 in December, 1 in January
+    assert shades["Muutto uudelle paikkakunnalle"] == ["0", "0"]  # moving: none either month
