@@ -22,6 +22,7 @@ from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
 from pyydaapua.references import format_reference
 from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.test_request_flow import tab_to
 from tests.browser.test_staff_flow import sign_in_by_keyboard
 from tests.conftest import make_staff
 
@@ -175,3 +176,40 @@ def test_supervisor_on_a_phone_sees_the_audit_log(
     expect(page.locator("#audit-events tbody tr")).to_have_count(2)
     expect(page.locator("#from")).to_have_value("2020-01-01")
     assert_no_axe_violations(page)
+
+
+def test_supervisor_uses_the_data_rights_pages_by_keyboard_only(
+    page: Any, live_server: Any, handled: dict[str, Any]
+) -> None:
+    _, email = make_staff(live_server.app, "supervisor", "fi")
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+
+    tab_to(page, '.staff-nav a[href="/staff/access-log"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/access-log$"))
+    tab_to(page, "#reference")
+    page.keyboard.type(handled["reference"].lower())
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/access-log\?reference="))
+    expect(page.locator("#access-events tbody tr").first).to_have_attribute(
+        "data-action", "request_viewed"
+    )
+
+    tab_to(page, "#export-page-link")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/staff/requests/{handled['id']}/export$"))
+    expect(page.locator("#export-calls")).to_contain_text("Puhuttiin pitkään")
+
+    tab_to(page, '.staff-nav a[href="/staff/audit"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/audit$"))
+    tab_to(page, "#request")
+    page.keyboard.type(handled["shown"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/audit\?.*request="))
+    rows = page.locator("#audit-events tbody tr")
+    # Opened and a call (by the counsellor), then this look-up and this export, newest first.
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_have_attribute("data-action", "request_exported")
+    expect(rows.nth(1)).to_have_attribute("data-action", "access_log_viewed")
