@@ -1,5 +1,12 @@
 """Entry point: ``flask --app app …`` and ``gunicorn app:app``."""
 
-from pyydaapua import create_app
+import sys
 
-app = create_app()
+from pyydaapua import create_app
+from pyydaapua.config import ConfigError
+
+try:
+    app = create_app()
+except ConfigError as error:
+    # One line naming the setting, instead of a traceback, and no app that half works.
+    sys.exit(f"pyydaapua: configuration error: {error}")

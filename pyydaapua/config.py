@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 
 class ConfigError(RuntimeError):
     """The environment does not describe a configuration the app may run with."""
+
+
+# Shorter keys are refused in production: sessions and CSRF tokens are signed with it.
+SECRET_KEY_MIN_LENGTH = 32
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -46,10 +51,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     production = os.environ.get("APP_ENV", "development").strip().lower() == "production"
 
     secret = os.environ.get("SECRET_KEY", "").strip()
-    if not secret:
-        if production:
-            raise ConfigError("SECRET_KEY must be set when APP_ENV=production.")
+    if not secret and not production:
         secret = _embedded_secret(instance)
+    secure_cookies = _flag("SESSION_COOKIE_SECURE", production)
 
     database_url = os.environ.get("DATABASE_URL", "").strip() or (
         "sqlite:///" + str(instance / "pyydaapua.sqlite3")
@@ -71,7 +75,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "INBOX_POLL_SECONDS": int(os.environ.get("INBOX_POLL_SECONDS", "30")),
         "PROXY_FIX_X_FOR": int(os.environ.get("PROXY_FIX_X_FOR", "0")),
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "12")),
-        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
+        "ALLOW_SQLITE_IN_PRODUCTION": _flag("ALLOW_SQLITE_IN_PRODUCTION", False),
+        "ALLOW_MEMORY_RATE_LIMITS": _flag("ALLOW_MEMORY_RATE_LIMITS", False),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        # The __Host- prefix makes the browser refuse the cookie unless it is Secure, for
+        # this host only and for the whole site: no subdomain can set or overwrite it.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A parent may write for a long time; an expired token never loses the text anyway.
@@ -79,3 +88,39 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "fi",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
     }
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """What in ``config`` makes it unfit for production, one line per setting."""
+    if config.get("APP_ENV") != "production":
+        return []
+    problems = []
+    if len(config.get("SECRET_KEY") or "") < SECRET_KEY_MIN_LENGTH:
+        problems.append(
+            f"SECRET_KEY must be set to a random value of at least {SECRET_KEY_MIN_LENGTH} "
+            "characters when APP_ENV=production (e.g. python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')."
+        )
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not config.get(
+        "ALLOW_SQLITE_IN_PRODUCTION"
+    ):
+        problems.append(
+            "DATABASE_URL points to SQLite; use PostgreSQL in production, or set "
+            "ALLOW_SQLITE_IN_PRODUCTION=1 deliberately."
+        )
+    if config.get("DEBUG"):
+        problems.append("FLASK_DEBUG is on; the debugger must never run in production.")
+    storage = str(config.get("RATELIMIT_STORAGE_URI", ""))
+    if storage.startswith("memory://") and not config.get("ALLOW_MEMORY_RATE_LIMITS"):
+        problems.append(
+            "RATELIMIT_STORAGE_URI is memory://, which each process counts on its own; use "
+            "redis://…, or set ALLOW_MEMORY_RATE_LIMITS=1 for a single-process deployment."
+        )
+    return problems
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse to run with a configuration unfit for production (the first problem named)."""
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError(problems[0])

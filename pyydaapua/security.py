@@ -22,11 +22,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Same-origin requests carry the Referer, which the CSRF check demands over HTTPS
+    # (Flask-WTF's WTF_CSRF_SSL_STRICT); no other site ever sees one of our addresses.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+
+
+# Public pages that hold what a parent typed: the form (and its error states) and the
+# confirmation. Like staff pages, the browser must not keep them.
+PARENT_TEXT_ENDPOINTS = frozenset({"public.request_form", "public.confirmation"})
 
 
 def add_security_headers(response: Response) -> Response:
@@ -37,7 +44,7 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
         )
-    if request.blueprint == "staff":
+    if request.blueprint == "staff" or request.endpoint in PARENT_TEXT_ENDPOINTS:
         # Family data: never kept by the browser, so the back button cannot show it again.
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint != "static":

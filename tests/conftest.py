@@ -52,6 +52,16 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
     return create_app(config)
 
 
+# Overrides that make a valid production configuration on the test database: a long
+# secret, and the embedded SQLite and in-process limits allowed deliberately.
+PRODUCTION: dict[str, Any] = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "a-production-strength-secret-for-the-tests-0123456789",
+    "ALLOW_SQLITE_IN_PRODUCTION": True,
+    "ALLOW_MEMORY_RATE_LIMITS": True,
+}
+
+
 @pytest.fixture(scope="session")
 def migrated_url(database_url: str) -> str:
     """The test database with the schema built by the migrations, as in production."""

@@ -11,7 +11,7 @@ from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
 from pyydaapua.staff_accounts import create_user
-from tests.conftest import STAFF_PASSWORD, csrf_token, make_staff, sign_in
+from tests.conftest import PRODUCTION, STAFF_PASSWORD, csrf_token, make_staff, sign_in
 
 
 def audit_actions(app) -> list[tuple[str, int | None]]:
@@ -372,6 +372,6 @@ def test_seed_demo_creates_one_user_per_role_and_prints_them(app, runner) -> Non
 
 
 def test_seed_demo_is_refused_in_production(app_factory) -> None:
-    app = app_factory(APP_ENV="production")
+    app = app_factory(**PRODUCTION)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0

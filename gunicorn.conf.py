@@ -1,0 +1,55 @@
+"""gunicorn settings for production: ``gunicorn app:app`` reads this file by itself.
+
+Every value can be changed from the environment (names below) or on the command line,
+e.g. ``gunicorn --certfile cert.pem --keyfile key.pem app:app`` to serve HTTPS directly.
+"""
+
+import multiprocessing
+import os
+
+from pyydaapua.serving import ACCESS_LOG_FORMAT
+
+# Where to listen. Behind a reverse proxy keep the default loopback address.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+
+# Sync workers: the pages are short and CPU-bound; 2 per core plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+
+# A page answers in milliseconds; a worker stuck this long is restarted.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+
+# Restart workers now and then so that memory stays flat over weeks.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Build the app once in the master: a configuration error stops the server at once with
+# one line, instead of every worker failing to boot in turn.
+preload_app = True
+
+# HTTPS served by gunicorn itself (optional; a TLS proxy in front is the usual set-up).
+certfile = os.environ.get("TLS_CERTFILE") or None
+keyfile = os.environ.get("TLS_KEYFILE") or None
+
+# Which proxies may tell gunicorn the scheme. The app itself trusts X-Forwarded-For and
+# X-Forwarded-Proto only from PROXY_FIX_X_FOR proxies (see the README).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs to standard output/error for the service manager; no query strings, no Referer,
+# no confirmation secrets in the access log.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logger_class = "pyydaapua.serving.AccessLogger"
+access_log_format = ACCESS_LOG_FORMAT
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections, never the master's."""
+    from app import app
+    from pyydaapua.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)

@@ -1,0 +1,112 @@
+"""The service as it is deployed: gunicorn serving HTTPS with APP_ENV=production and Redis.
+
+A throw-away self-signed certificate, a private redis-server for the rate limits, gunicorn
+with the project's gunicorn.conf.py, and Chromium: a parent sends the form with and without
+JavaScript, a counsellor signs in, takes the request with htmx and signs out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from pyydaapua.extensions import db
+from pyydaapua.models import HelpRequest
+from tests.browser.test_casework_flow import open_from_inbox
+from tests.browser.test_staff_flow import sign_in_by_keyboard
+from tests.conftest import PRODUCTION, empty_tables, make_app, make_staff
+from tests.servers import Gunicorn, redis_server, self_signed_certificate
+
+
+@pytest.fixture(scope="module")
+def https_server(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    certificate = self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    with redis_server() as redis_url:
+        env = {
+            "APP_ENV": "production",
+            "SECRET_KEY": PRODUCTION["SECRET_KEY"],
+            "DATABASE_URL": migrated_url,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "ALLOW_SQLITE_IN_PRODUCTION": "1" if migrated_url.startswith("sqlite") else "0",
+            "ALLOW_MEMORY_RATE_LIMITS": "0",
+            "FLASK_DEBUG": "0",
+        }
+        with Gunicorn(env, certificate) as server:
+            server.app = make_app(migrated_url)  # the same database, for set-up and checks
+            yield server
+            empty_tables(server.app)
+
+
+def https_context(context_factory: Any, **options: Any) -> Any:
+    return context_factory(ignore_https_errors=True, **options)
+
+
+def send_the_form(page: Any, server: Any, lang: str, words: str) -> str:
+    form_page = page.goto(f"{server.url}/{lang}/request")
+    assert form_page.headers["cache-control"] == "no-store"
+    page.locator("#description").fill(words)
+    page.locator("#phone").fill("040 123 4567")
+    page.locator("#request-form button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/{lang}/request/sent/"))
+    reference = page.locator("#reference").inner_text().strip()
+    with server.app.app_context():
+        stored = db.session.scalars(
+            select(HelpRequest).where(HelpRequest.reference == reference.replace("-", ""))
+        ).one()
+        assert stored.description == words
+        assert stored.language == lang
+    return reference
+
+
+def assert_host_cookie(context: Any) -> None:
+    cookies = {cookie["name"]: cookie for cookie in context.cookies()}
+    session = cookies["__Host-session"]
+    assert session["secure"] and session["httpOnly"]
+    assert session["sameSite"] == "Lax"
+    assert session["path"] == "/"
+    assert "session" not in cookies
+
+
+def test_parent_sends_the_form_over_https_with_javascript(context_factory, https_server):
+    context = https_context(context_factory)
+    page = context.new_page()
+    send_the_form(page, https_server, "fi", "Apua arkeen, lähetetty HTTPS:llä.")
+    assert_host_cookie(context)
+
+
+def test_parent_sends_the_form_over_https_without_javascript(context_factory, https_server):
+    context = https_context(context_factory, java_script_enabled=False)
+    page = context.new_page()
+    send_the_form(page, https_server, "sv", "Hjälp i vardagen, utan JavaScript.")
+    assert_host_cookie(context)
+
+
+def test_counsellor_signs_in_takes_a_request_and_signs_out(context_factory, https_server):
+    parent = https_context(context_factory).new_page()
+    reference = send_the_form(parent, https_server, "fi", "Tarvitsemme neuvoa muuton jälkeen.")
+
+    _, email = make_staff(https_server.app, "counsellor", "fi")
+    context = https_context(context_factory, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in_by_keyboard(page, https_server, email, "fi")
+    page.wait_for_url(f"{https_server.url}/staff/")
+    assert_host_cookie(context)
+
+    open_from_inbox(page, https_server, reference)
+    page.locator("#take-button").click()  # an htmx POST with the CSRF header
+    page.locator("#request-header .facts").get_by_text("Test counsellor").wait_for()
+    with https_server.app.app_context():
+        taken = db.session.scalars(
+            select(HelpRequest).where(HelpRequest.reference == reference.replace("-", ""))
+        ).one()
+        assert taken.assigned_to_id is not None
+
+    page.locator("form[action$='/staff/logout'] button").click()
+    page.wait_for_url(re.compile(r"/staff/login"))
+    page.goto(f"{https_server.url}/staff/")
+    expect(page).to_have_url(re.compile(r"/staff/login"))

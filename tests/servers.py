@@ -1,0 +1,140 @@
+"""Real servers for tests: a private Redis, a throw-away TLS certificate, gunicorn.
+
+Each starts on a free port of the loopback address and is stopped when its block ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, made with openssl, valid for a day."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            shutil.which("openssl") or "openssl",
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@contextmanager
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A private redis-server keeping nothing on disk; yields its URL."""
+    port = port or free_port()
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            shutil.which("redis-server") or "/usr/bin/redis-server",
+            "--port", str(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process=process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class Gunicorn:
+    """``gunicorn app:app`` with the project's gunicorn.conf.py, in production mode."""
+
+    def __init__(self, env: dict[str, str], certificate: tuple[Path, Path] | None = None):
+        self.port = free_port()
+        scheme = "https" if certificate else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        command = [
+            sys.executable, "-m", "gunicorn",
+            "--config", str(PROJECT / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+        ]  # fmt: skip
+        if certificate:
+            command += ["--certfile", str(certificate[0]), "--keyfile", str(certificate[1])]
+        self.log = PROJECT / "instance" / f"gunicorn-{self.port}.log"
+        self.log.parent.mkdir(exist_ok=True)
+        self._log_file = self.log.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and config
+            [*command, "app:app"],
+            cwd=PROJECT,
+            env={**os.environ, **env},
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+    def __enter__(self) -> Gunicorn:
+        try:
+            wait_for_port(self.port, timeout=60, process=self.process)
+            self._wait_until_serving()
+        except Exception:
+            self.__exit__()
+            raise RuntimeError(f"gunicorn did not start:\n{self.output()}") from None
+        return self
+
+    def _wait_until_serving(self) -> None:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/fi/", context=context, timeout=5)  # noqa: S310
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def output(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_file.close()
