@@ -110,3 +110,10 @@ def test_counsellor_signs_in_takes_a_request_and_signs_out(context_factory, http
     page.wait_for_url(re.compile(r"/staff/login"))
     page.goto(f"{https_server.url}/staff/")
     expect(page).to_have_url(re.compile(r"/staff/login"))
+
+    # The access log names paths and statuses, never searches or confirmation secrets.
+    log = https_server.output()
+    assert '"POST /fi/request HTTP/1.1" 204' in log  # htmx: HX-Redirect
+    assert '"POST /sv/request HTTP/1.1" 303' in log  # without JavaScript
+    assert "/fi/request/sent/… " in log
+    assert "?" not in log and reference not in log and reference.replace("-", "") not in log
