@@ -183,6 +183,7 @@ def enrol(app: Flask, email: str, secret: str | None = None) -> str:
         user.totp_confirmed_at = datetime.now(UTC)
         user.totp_last_step = None
         db.session.commit()
+    _LAST_STEP.pop(secret, None)  # no step of this secret used yet for this account
     return secret
 
 
