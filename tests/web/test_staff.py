@@ -338,7 +338,9 @@ def test_create_user_reads_the_password_from_standard_input(app, runner) -> None
         user = db.session.scalars(select(StaffUser)).one()
         assert (user.email, user.role, user.language) == ("new@example.fi", "supervisor", "sv")
         assert user.password_hash.startswith("$argon2id$")
-    assert sign_in(app.test_client(), "new@example.fi", "a very secret password").status_code == 303
+    signed_in = sign_in(app.test_client(), "new@example.fi", "a very secret password")
+    assert signed_in.status_code == 303
+    assert signed_in.headers["Location"] == "/staff/login/enrol"  # a new account enrols first
 
 
 def test_create_user_has_no_password_option(runner) -> None:
