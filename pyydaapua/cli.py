@@ -60,17 +60,44 @@ def seed_demo(count: int, seed: int | None, once: bool) -> None:
     """Load demo data (once) and optionally N synthetic help requests. Not in production."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("seed-demo creates demo accounts and is refused in production")
-    users = demo.load_demo_users()
+    demo.load_demo_users()
     click.echo(f"Services added to the catalogue: {demo.load_services()}")
     click.echo(f"Example requests added: {demo.load_examples()}")
-    for email, name, role, language in users:
-        click.echo(f"Demo {role} ({language}): {email} / {demo.DEMO_PASSWORD}  ({name})")
+    _echo_demo_sign_in()
     if count and once and demo.has_synthetic_requests():
         click.echo("Synthetic requests are there already.")
     elif count:
         started = time.perf_counter()
         demo.add_synthetic_requests(count, seed=seed)
         click.echo(f"Synthetic requests added: {count} in {time.perf_counter() - started:.1f} s")
+
+
+def _echo_demo_sign_in() -> None:
+    """The demo accounts' e-mail, password and TOTP secret, with a way to get a code."""
+    secrets = demo.demo_secrets()
+    click.echo(
+        "Sign in at /staff/login. The code after the password: add the secret to an "
+        "authenticator app (time-based), or run the oathtool command shown."
+    )
+    for email, name, role, language in demo.DEMO_USERS:
+        if email not in secrets:
+            continue
+        click.echo(f"Demo {role} ({language}): {email} / {demo.DEMO_PASSWORD}  ({name})")
+        secret = secrets[email]
+        if secret:
+            click.echo(f"    secret {secret}   code: oathtool --totp -b {secret}")
+        else:
+            click.echo("    two-factor sign-in was reset: it is taken into use at the next sign-in")
+
+
+@click.command("demo-users")
+@with_appcontext
+def demo_users() -> None:
+    """Print how to sign in as the demo accounts (password and TOTP secret). Not in
+    production."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("demo-users is for demo data and is refused in production")
+    _echo_demo_sign_in()
 
 
 @click.command("create-user")
@@ -161,6 +188,7 @@ def translate_init(language: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_users)
     app.cli.add_command(create_user)
     app.cli.add_command(retention_command)
     app.cli.add_command(translate)

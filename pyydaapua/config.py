@@ -70,6 +70,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REQUEST_RATE_LIMIT": os.environ.get("REQUEST_RATE_LIMIT", "10 per hour"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024)),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get(
+            "LOGIN_ADDRESS_RATE_LIMIT", "100 per 15 minutes"
+        ),
         "STAFF_IDLE_MINUTES": int(os.environ.get("STAFF_IDLE_MINUTES", "30")),
         "STAFF_SESSION_HOURS": int(os.environ.get("STAFF_SESSION_HOURS", "10")),
         "INBOX_POLL_SECONDS": int(os.environ.get("INBOX_POLL_SECONDS", "30")),

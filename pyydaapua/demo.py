@@ -16,7 +16,7 @@ from itertools import accumulate
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
 
-from . import staff_accounts, workflow
+from . import staff_accounts, two_factor, workflow
 from .extensions import db
 from .models import (
     CALL_TIMES,
@@ -120,12 +120,27 @@ DEMO_USERS = [
 
 
 def load_demo_users() -> list[tuple[str, str, str, str]]:
-    """Create the demo accounts that do not exist yet; returns all of them."""
+    """Create the demo accounts that do not exist yet, each with two-factor sign-in in use
+    with a secret of its own (printed by seed-demo for an authenticator app or oathtool);
+    returns all of them."""
     existing = set(db.session.scalars(select(StaffUser.email)))
     for email, name, role, language in DEMO_USERS:
         if email not in existing:
-            staff_accounts.create_user(email, name, role, DEMO_PASSWORD, language)
+            user = staff_accounts.create_user(email, name, role, DEMO_PASSWORD, language)
+            user.totp_secret = two_factor.new_secret()
+            user.totp_confirmed_at = datetime.now(UTC)
+            db.session.commit()
     return DEMO_USERS
+
+
+def demo_secrets() -> dict[str, str | None]:
+    """The TOTP secret of each demo account (None: it enrols at the next sign-in, after an
+    administrator's reset). Only the demo accounts: never anyone else's."""
+    emails = [email for email, *_ in DEMO_USERS]
+    users = db.session.scalars(select(StaffUser).where(StaffUser.email.in_(emails)))
+    return {
+        user.email: user.totp_secret if user.two_factor_enrolled else None for user in users
+    }
 
 
 # (Finnish name, Swedish name, provider type, provider, phone)

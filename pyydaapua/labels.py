@@ -148,6 +148,10 @@ AUDIT_LABELS = {
     "password_changed": _l("changed their own password"),
     "service_created": _l("added a service to the catalogue"),
     "service_changed": _l("changed a service in the catalogue"),
+    "sign_in_code_failed": _l("typed a wrong verification code"),
+    "two_factor_enrolled": _l("took two-factor sign-in into use"),
+    "recovery_code_used": _l("signed in with a recovery code"),
+    "two_factor_reset": _l("reset the two-factor sign-in of a staff account"),
 }
 
 

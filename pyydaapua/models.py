@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -155,6 +155,12 @@ class StaffUser(UserMixin, db.Model):
     # Set when an administrator sets a new password: the user must choose their own next.
     password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The second sign-in step (two_factor.py): the TOTP secret, kept on the server from the
+    # moment enrolment starts; in use once a code has confirmed it (totp_confirmed_at).
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last time step whose code was accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
     # so signing out (which ends the server-side session) makes an old cookie worthless.
@@ -171,6 +177,10 @@ class StaffUser(UserMixin, db.Model):
     def works_requests(self) -> bool:
         return self.role in REQUEST_ROLES
 
+    @property
+    def two_factor_enrolled(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
 
 class StaffSession(db.Model):
     """One sign-in: ends on sign-out, after the idle timeout or at the absolute lifetime."""
@@ -185,6 +195,18 @@ class StaffSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[StaffUser] = relationship(lazy="joined")
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a staff user, stored only as a SHA-256 hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AuditEvent(db.Model):

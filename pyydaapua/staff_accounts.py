@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import two_factor
 from .extensions import db
-from .models import LANGUAGES, ROLES, StaffSession, StaffUser
+from .models import LANGUAGES, ROLES, RecoveryCode, StaffSession, StaffUser
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
@@ -265,3 +266,123 @@ def end_session(token: str, now: datetime | None = None) -> None:
     if staff_session is not None and staff_session.ended_at is None:
         staff_session.ended_at = now or datetime.now(UTC)
         db.session.commit()
+
+
+# The second sign-in step: enrolment, codes, recovery codes and the administrator's reset.
+
+
+def start_enrolment(user: StaffUser) -> str:
+    """The secret that ``user`` enrols with: created and stored on the server the first time,
+    the same one on every later visit until a code confirms it."""
+    if user.two_factor_enrolled:
+        raise AccountError("the second sign-in step is in use already", "enrolled")
+    if user.totp_secret is None:
+        user.totp_secret = two_factor.new_secret()
+        db.session.commit()
+    return user.totp_secret
+
+
+def _accept_step(user: StaffUser, step: int) -> bool:
+    """Store ``step`` as the last accepted one unless a later or equal one was stored first
+    (one UPDATE, so two requests with the same code cannot both be accepted)."""
+    result = db.session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def confirm_enrolment(
+    user: StaffUser, code: str, now: datetime | None = None, *, commit: bool = True
+) -> list[str] | None:
+    """Confirm the stored secret with a code from the user's app. Returns the new recovery
+    codes (their hashes are stored; the codes themselves never), or None for a wrong code."""
+    now = now or datetime.now(UTC)
+    if user.totp_secret is None or user.two_factor_enrolled:
+        return None
+    step = two_factor.verify_code(user.totp_secret, code, user.totp_last_step, now)
+    if step is None or not _accept_step(user, step):
+        return None
+    user.totp_confirmed_at = now
+    codes = two_factor.new_recovery_codes()
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=two_factor.hash_recovery_code(code), created_at=now)
+        for code in codes
+    )
+    _finish(commit)
+    return codes
+
+
+def verify_second_factor(
+    user: StaffUser, code: str, now: datetime | None = None, *, commit: bool = True
+) -> str | None:
+    """Check the code typed at sign-in: ``"totp"`` for a right code of an unused time step,
+    ``"recovery"`` for an unused recovery code (now used up), None otherwise."""
+    now = now or datetime.now(UTC)
+    if not user.two_factor_enrolled or user.totp_secret is None:
+        return None
+    step = two_factor.verify_code(user.totp_secret, code, user.totp_last_step, now)
+    if step is not None:
+        if not _accept_step(user, step):
+            return None
+        _finish(commit)
+        return "totp"
+    if not two_factor.looks_like_recovery_code(code):
+        return None
+    unused = dict(
+        db.session.execute(
+            select(RecoveryCode.code_hash, RecoveryCode.id).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        ).all()
+    )
+    matched = two_factor.match_recovery_code(code, unused)
+    if matched is None:
+        return None
+    result = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == unused[matched], RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:  # used at the same moment by another request
+        return None
+    _finish(commit)
+    return "recovery"
+
+
+def unused_recovery_codes(user: StaffUser) -> int:
+    """How many of the user's recovery codes are still unused."""
+    return db.session.scalar(
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    )
+
+
+def reset_two_factor(
+    user: StaffUser,
+    *,
+    actor: StaffUser | None = None,
+    now: datetime | None = None,
+    commit: bool = True,
+) -> None:
+    """An administrator resets the user's second step: the secret and the recovery codes go,
+    every session of the user ends, and the user enrols again at the next sign-in. Nobody
+    resets their own (another administrator has to)."""
+    if actor is not None and actor.id == user.id:
+        raise AccountError("you cannot reset your own second sign-in step", "own_two_factor")
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_sessions(user, now)
+    _finish(commit)

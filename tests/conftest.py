@@ -3,8 +3,11 @@ built by the Alembic migrations, and an app, client and helpers per test."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from pyydaapua import create_app
+from pyydaapua import create_app, two_factor
 from pyydaapua.config import normalise_database_url
 from pyydaapua.extensions import db
 
@@ -151,10 +154,59 @@ def request_form(client: FlaskClient) -> RequestFormHelper:
 STAFF_PASSWORD = "correct horse battery"
 
 
+def totp_secret_for(email: str) -> str:
+    """The TOTP secret that test accounts enrol with: derived from the e-mail, so a helper
+    that knows only the e-mail can compute a code."""
+    digest = hashlib.sha256(f"test-totp:{email.strip().lower()}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode()
+
+
+_LAST_STEP: dict[str, int] = {}
+
+
+def current_code(email: str, secret: str | None = None) -> str:
+    """A code that the server accepts now for ``email``'s secret and that this test run has
+    not used before (a code never works twice): the current time step's, else the next one's
+    (within the allowed drift), else the helper waits for the next step."""
+    secret = secret or totp_secret_for(email)
+    while True:
+        now_step = int(time.time()) // two_factor.STEP_SECONDS
+        step = max(now_step, _LAST_STEP.get(secret, -1) + 1)
+        if step <= now_step + two_factor.DRIFT_STEPS:
+            _LAST_STEP[secret] = step
+            return two_factor.code_for_step(secret, step)
+        time.sleep(two_factor.STEP_SECONDS - time.time() % two_factor.STEP_SECONDS + 0.05)
+
+
+def enrol(app: Flask, email: str, secret: str | None = None) -> str:
+    """Put two-factor sign-in in use for ``email`` with a known secret; returns the secret."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from pyydaapua.models import StaffUser
+
+    secret = secret or totp_secret_for(email)
+    with app.app_context():
+        user = db.session.scalars(select(StaffUser).where(StaffUser.email == email)).one()
+        user.totp_secret = secret
+        user.totp_confirmed_at = datetime.now(UTC)
+        user.totp_last_step = None
+        db.session.commit()
+    _LAST_STEP.pop(secret, None)  # no step of this secret used yet for this account
+    return secret
+
+
 def make_staff(
-    app: Flask, role: str = "counsellor", language: str = "fi", **overrides: Any
+    app: Flask,
+    role: str = "counsellor",
+    language: str = "fi",
+    *,
+    enrolled: bool = True,
+    **overrides: Any,
 ) -> tuple[int, str]:
-    """Create a staff user and return its id."""
+    """Create a staff user (by default with two-factor sign-in in use, secret
+    ``totp_secret_for(email)``) and return its id and e-mail."""
     from pyydaapua.staff_accounts import create_user
 
     with app.app_context():
@@ -165,17 +217,43 @@ def make_staff(
             overrides.get("password", STAFF_PASSWORD),
             language,
         )
-        return user.id, user.email
+        user_id, email = user.id, user.email
+    if enrolled:
+        enrol(app, email)
+    return user_id, email
 
 
-def sign_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **extra: Any) -> Any:
-    """Sign in through the real form, CSRF token included."""
-    page = client.get("/staff/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    data = {"email": email, "password": password, **extra}
+def form_token(html: str) -> str | None:
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    return token.group(1) if token else None
+
+
+def post_code(client: FlaskClient, code: str, path: str = "/staff/login/code") -> Any:
+    """Send a code on the second step's page (or the enrolment page), CSRF token included."""
+    data = {"code": code}
+    token = form_token(client.get(path).get_data(as_text=True))
     if token:
-        data["csrf_token"] = token.group(1)
-    return client.post("/staff/login", data=data)
+        data["csrf_token"] = token
+    return client.post(path, data=data)
+
+
+def sign_in(
+    client: FlaskClient,
+    email: str,
+    password: str = STAFF_PASSWORD,
+    code: str | None = None,
+    **extra: Any,
+) -> Any:
+    """Sign in through the real forms, CSRF tokens included: the password, then (when the
+    account has two-factor sign-in in use) a current code. Returns the last answer."""
+    data = {"email": email, "password": password, **extra}
+    token = form_token(client.get("/staff/login").get_data(as_text=True))
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/staff/login", data=data)
+    if response.status_code == 303 and response.headers["Location"] == "/staff/login/code":
+        response = post_code(client, code or current_code(email))
+    return response
 
 
 @pytest.fixture

@@ -18,7 +18,14 @@ from werkzeug.wrappers import Response
 from .. import audit, catalogue, staff_accounts
 from ..extensions import db
 from ..models import Service, StaffUser
-from .admin_forms import ActiveForm, NewUserForm, ServiceForm, SetPasswordForm, UserForm
+from .admin_forms import (
+    ActiveForm,
+    NewUserForm,
+    ServiceForm,
+    SetPasswordForm,
+    TwoFactorResetForm,
+    UserForm,
+)
 from .auth import client_address, roles_required
 from .views import bp
 
@@ -35,6 +42,10 @@ ACCOUNT_MESSAGES: dict[str, tuple[str | None, Any]] = {
         _l("You cannot take away your own administrator role. Ask another administrator."),
     ),
     "own_account": (None, _l("You cannot deactivate your own account.")),
+    "own_two_factor": (
+        None,
+        _l("You cannot reset your own two-factor sign-in. Ask another administrator."),
+    ),
     "password_wrong": ("current_password", _l("Your current password is not correct.")),
     "password_same": (
         "new_password",
@@ -69,19 +80,24 @@ def _user_page(
     form: UserForm | None = None,
     active_form: ActiveForm | None = None,
     password_form: SetPasswordForm | None = None,
+    two_factor_form: TwoFactorResetForm | None = None,
 ) -> tuple[str, int]:
-    """The account page with its three forms; the one being corrected keeps what was typed."""
+    """The account page with its forms; the one being corrected keeps what was typed."""
     if form is None:
         form = UserForm(formdata=None, obj=user)
     if active_form is None:
         active_form = ActiveForm(formdata=None)
     if password_form is None:
         password_form = SetPasswordForm(formdata=None)
+    if two_factor_form is None:
+        two_factor_form = TwoFactorResetForm(formdata=None)
     context = {
         "user": user,
         "form": form,
         "active_form": active_form,
         "password_form": password_form,
+        "two_factor_form": two_factor_form,
+        "recovery_codes_left": staff_accounts.unused_recovery_codes(user),
         "is_self": user.id == current_user.id,
         "min_password_length": staff_accounts.MIN_PASSWORD_LENGTH,
     }
@@ -209,6 +225,32 @@ def admin_user_password(user_id: int) -> Response | tuple[str, int]:
             )
             return redirect(url_for("staff.admin_user", user_id=user.id), code=303)
     return _user_page(user, 422, password_form=form)
+
+
+@bp.post("/admin/users/<int:user_id>/two-factor", endpoint="admin_user_two_factor")
+@roles_required("admin")
+def admin_user_two_factor(user_id: int) -> Response | tuple[str, int]:
+    """Reset the user's two-factor sign-in (a lost phone): their sessions end, and they take
+    it into use again at their next sign-in. Not one's own."""
+    user = _user_or_404(user_id)
+    form = TwoFactorResetForm()
+    if not form.validate():
+        abort(400)
+    try:
+        staff_accounts.reset_two_factor(user, actor=current_user, commit=False)
+    except staff_accounts.AccountError as error:
+        db.session.rollback()
+        show_account_error(form, error)
+        return _user_page(user, 422, two_factor_form=form)
+    _audit("two_factor_reset", f"user:{user.id}")
+    flash(
+        _(
+            "The two-factor sign-in of %(name)s was reset. They take it into use again when "
+            "they next sign in.",
+            name=user.name,
+        )
+    )
+    return redirect(url_for("staff.admin_user", user_id=user.id), code=303)
 
 
 @bp.get("/admin/services", endpoint="admin_services")

@@ -119,6 +119,10 @@ class ActiveForm(FlaskForm):
     action = HiddenField(validators=[AnyOf(("deactivate", "reactivate"))])
 
 
+class TwoFactorResetForm(FlaskForm):
+    """Reset a user's two-factor sign-in: only the CSRF token."""
+
+
 class SetPasswordForm(FlaskForm):
     """An administrator sets a new password that the user must change."""
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, redirect, request, url_for
+from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, htmx, staff_accounts
-from ..extensions import login_manager
+from ..extensions import db, limiter, login_manager
 from ..models import StaffUser
+
+# After the right password the Flask session holds only this marker: which account's password
+# was verified, when, and where to go afterwards. It opens no staff page; only a right code
+# (or a finished enrolment) starts the real, server-side staff session.
+SECOND_STEP = "second_step"
+SECOND_STEP_SECONDS = 5 * 60
 
 
 def client_address() -> str:
@@ -88,6 +95,73 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
         return wrapped
 
     return decorator
+
+
+def mark_password_verified(user: StaffUser, next_url: str) -> None:
+    """Start the second step: a fresh Flask session with only the marker in it."""
+    session.clear()
+    session[SECOND_STEP] = {"user": user.id, "at": int(time.time()), "next": next_url}
+
+
+def password_verified_user() -> StaffUser | None:
+    """The active account whose password was verified a moment ago in this browser, or None
+    (no marker, or an expired one, which is then removed)."""
+    marker = session.get(SECOND_STEP)
+    if not isinstance(marker, dict):
+        return None
+    user_id, at = marker.get("user"), marker.get("at")
+    user = None
+    fresh = isinstance(at, int) and 0 <= time.time() - at <= SECOND_STEP_SECONDS
+    if isinstance(user_id, int) and fresh:
+        user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active:
+        session.pop(SECOND_STEP, None)
+        return None
+    return user
+
+
+def next_after_sign_in() -> str | None:
+    marker = session.get(SECOND_STEP)
+    return safe_next(marker.get("next")) if isinstance(marker, dict) else None
+
+
+# Sign-in limits: failed attempts are counted per account and, more generously, per client
+# address, so that one office network does not lock the whole team out. A successful attempt
+# is not counted (only failures are deducted).
+def _account_key() -> str:
+    """The account an attempt is for: the e-mail typed, or the one whose password was verified."""
+    if request.endpoint == "staff.login":
+        return "account:" + staff_accounts.normalise_email(request.form.get("email", ""))[:254]
+    marker = session.get(SECOND_STEP)
+    user = marker.get("user") if isinstance(marker, dict) else None
+    return f"account-id:{user}"
+
+
+def _address_key() -> str:
+    return "address:" + client_address()
+
+
+def _failed(response: Response) -> bool:
+    """A wrong password or code (401), or a form that did not pass (422)."""
+    return response.status_code in (401, 422)
+
+
+def sign_in_limits(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The per-account (``LOGIN_RATE_LIMIT``) and per-address (``LOGIN_ADDRESS_RATE_LIMIT``)
+    limits of failed sign-in attempts, on the POSTs of a sign-in step."""
+    per_address = limiter.limit(
+        lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
+        key_func=_address_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    )
+    per_account = limiter.limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"],
+        key_func=_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    )
+    return per_account(per_address(view))
 
 
 def init_app(app: Flask) -> None:

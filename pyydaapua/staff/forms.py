@@ -50,6 +50,29 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class CodeForm(FlaskForm):
+    """The second sign-in step: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Verification code"),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the verification code.")), Length(max=64)],
+    )
+
+
+class EnrolForm(FlaskForm):
+    """Taking two-factor sign-in into use: one code from the app confirms the secret."""
+
+    code = StringField(
+        _l("Verification code from the app"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Enter the six-digit code that the app shows.")),
+            Length(max=64),
+        ],
+    )
+
+
 class LanguageForm(FlaskForm):
     language = RadioField(_l("Language of the staff pages"), choices=[])
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,10 +18,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from .. import audit, htmx, inbox, staff_accounts
-from ..extensions import db, limiter
-from ..models import REQUEST_ROLES, ROLES
+from ..extensions import db
+from ..models import REQUEST_ROLES, ROLES, StaffUser
 from ..workdays import helsinki_date
-from .auth import client_address, roles_required, safe_next
+from .auth import (
+    client_address,
+    mark_password_verified,
+    roles_required,
+    safe_next,
+    sign_in_limits,
+)
 from .forms import LanguageForm, LoginForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -40,9 +45,10 @@ def _home_for(role: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@sign_in_limits
 def login() -> Response | str | tuple[str, int]:
-    """The sign-in form; a failure gets one generic message and a 401, and is audited."""
+    """The sign-in form, first step: the password. A failure gets one generic message and a
+    401, and is audited. The right password leads to the code (or to enrolment), nothing more."""
     if current_user.is_authenticated:
         return redirect(_home_for(current_user.role))
     form = LoginForm()
@@ -58,15 +64,22 @@ def login() -> Response | str | tuple[str, int]:
             )
             form.password.errors = [_("The email address or password is not correct.")]
             return render_template("staff/login.html", form=form, failed=True), 401
-        session.clear()  # a new session on every sign-in
-        staff_accounts.start_session(user)
-        login_user(user)
-        audit.record("sign_in", user_id=user.id, client_address=client_address())
-        if user.password_change_required:
-            return redirect(url_for("staff.account_password"), code=303)
-        return redirect(safe_next(form.next.data) or _home_for(user.role), code=303)
+        mark_password_verified(user, safe_next(form.next.data) or "")
+        step = "staff.login_code" if user.two_factor_enrolled else "staff.login_enrol"
+        return redirect(url_for(step), code=303)
     status = 422 if form.errors else 200
     return render_template("staff/login.html", form=form), status
+
+
+def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
+    """Start the real staff session after the second step; returns where the user goes next."""
+    session.clear()  # a new session on every sign-in; the password marker goes too
+    staff_accounts.start_session(user)
+    login_user(user)
+    audit.record("sign_in", user_id=user.id, client_address=client_address())
+    if user.password_change_required:
+        return url_for("staff.account_password")
+    return next_url or _home_for(user.role)
 
 
 @bp.post("/logout")

@@ -17,7 +17,7 @@ from pyydaapua.models import Service, StaffSession, StaffUser
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import tab_to
 from tests.browser.test_staff_flow import sign_in_by_keyboard
-from tests.conftest import STAFF_PASSWORD, make_staff
+from tests.conftest import STAFF_PASSWORD, current_code, make_staff
 
 FIRST_PASSWORD = "first password 2026"
 OWN_PASSWORD = "my very own password"
@@ -100,12 +100,18 @@ def test_admin_manages_accounts(context_factory: Any, live_server: Any, lang: st
     row = page.locator(f"#user-{user.id}")
     expect(row).to_have_attribute("data-password-change", "yes")
 
-    # The new user signs in with the first password and must choose their own.
+    # The new user signs in with the first password, takes two-factor sign-in into use and
+    # must then choose their own password.
     other = context_factory().new_page()
     other.goto(f"{live_server.url}/staff/login")
     other.locator("#email").fill(email)
     other.locator("#password").fill(FIRST_PASSWORD)
     submit(other, "form.narrow-form")
+    other.wait_for_url(re.compile(r"/staff/login/enrol$"))
+    secret = re.sub(r"\s", "", other.locator("#secret-key").inner_text())
+    other.locator("#code").fill(current_code(email, secret))
+    submit(other, "#enrol-form")
+    other.locator("#continue").click()
     other.wait_for_url(re.compile(r"/staff/account/password$"))
     expect(other.locator("#password-change-required")).to_be_visible()
 

@@ -9,18 +9,33 @@ import pytest
 
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import tab_to
-from tests.conftest import STAFF_PASSWORD, make_staff
+from tests.conftest import STAFF_PASSWORD, current_code, make_staff
 
 SIGN_IN = {"fi": "Kirjaudu sisään", "sv": "Logga in"}
 
 
-def sign_in_by_keyboard(page: Any, live_server: Any, email: str, lang: str) -> None:
+def password_by_keyboard(page: Any, live_server: Any, email: str, lang: str) -> None:
+    """The first step: the e-mail and the password, typed."""
     page.goto(f"{live_server.url}/staff/login?lang={lang}")
     tab_to(page, "#email")
     page.keyboard.type(email)
     tab_to(page, "#password")
     page.keyboard.type(STAFF_PASSWORD)
     page.keyboard.press("Enter")
+
+
+def code_by_keyboard(page: Any, code: str) -> None:
+    """The second step: the code typed on the code page."""
+    page.wait_for_url(re.compile(r"/staff/login/code$"))
+    tab_to(page, "#code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def sign_in_by_keyboard(page: Any, live_server: Any, email: str, lang: str) -> None:
+    """Both steps, by keyboard, for an account made by ``make_staff`` (enrolled)."""
+    password_by_keyboard(page, live_server, email, lang)
+    code_by_keyboard(page, current_code(email))
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])

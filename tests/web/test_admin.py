@@ -15,7 +15,7 @@ from pyydaapua.extensions import db
 from pyydaapua.help_requests import NewRequest, submit
 from pyydaapua.labels import AUDIT_LABELS
 from pyydaapua.models import AuditEvent, HelpRequest, Referral, Service, StaffSession, StaffUser
-from tests.conftest import STAFF_PASSWORD, csrf_token, make_staff, sign_in
+from tests.conftest import STAFF_PASSWORD, csrf_token, enrol, make_staff, sign_in
 from tests.web.test_staff import ROUTES
 
 NEW_PASSWORD = "a brand new password"
@@ -344,6 +344,7 @@ def must_change(app) -> tuple[FlaskClient, int]:
             password_change_required=True,
         )
         user_id = user.id
+    enrol(app, "forced@example.fi")
     client = app.test_client()
     response = sign_in(client, "forced@example.fi")
     assert response.status_code == 303
@@ -351,7 +352,7 @@ def must_change(app) -> tuple[FlaskClient, int]:
     return client, user_id
 
 
-FREE = {PASSWORD_PAGE, "/staff/logout", "/staff/login"}
+FREE = {PASSWORD_PAGE, "/staff/logout", "/staff/login", "/staff/login/code", "/staff/login/enrol"}
 
 
 @pytest.mark.parametrize(("method", "path"), [key for key in ROUTES if key[1] not in FREE])

@@ -38,6 +38,10 @@ def supervisor_only(status: int) -> dict[str, int]:
 ROUTES = {
     ("GET", "/staff/login"): answers(200, 302, 302),
     ("POST", "/staff/login"): answers(422, 302, 302),
+    ("GET", "/staff/login/code"): answers(302, 302, 302),
+    ("POST", "/staff/login/code"): answers(303, 302, 302),
+    ("GET", "/staff/login/enrol"): answers(302, 302, 302),
+    ("POST", "/staff/login/enrol"): answers(303, 302, 302),
     ("GET", "/staff/"): answers(302, 200, 403),
     ("GET", "/staff/account"): answers(302, 200, 200),
     ("POST", "/staff/account/language"): answers(302, 303, 303),
@@ -75,6 +79,7 @@ ROUTES = {
     ("POST", "/staff/admin/users/<int:user_id>"): answers(302, 403, 303),
     ("POST", "/staff/admin/users/<int:user_id>/active"): answers(302, 403, 303),
     ("POST", "/staff/admin/users/<int:user_id>/password"): answers(302, 403, 303),
+    ("POST", "/staff/admin/users/<int:user_id>/two-factor"): answers(302, 403, 303),
     ("GET", "/staff/admin/services"): answers(302, 403, 200),
     ("GET", "/staff/admin/services/new"): answers(302, 403, 200),
     ("POST", "/staff/admin/services/new"): answers(302, 403, 303),
@@ -333,7 +338,9 @@ def test_create_user_reads_the_password_from_standard_input(app, runner) -> None
         user = db.session.scalars(select(StaffUser)).one()
         assert (user.email, user.role, user.language) == ("new@example.fi", "supervisor", "sv")
         assert user.password_hash.startswith("$argon2id$")
-    assert sign_in(app.test_client(), "new@example.fi", "a very secret password").status_code == 303
+    signed_in = sign_in(app.test_client(), "new@example.fi", "a very secret password")
+    assert signed_in.status_code == 303
+    assert signed_in.headers["Location"] == "/staff/login/enrol"  # a new account enrols first
 
 
 def test_create_user_has_no_password_option(runner) -> None:
