@@ -18,6 +18,7 @@ from pyydaapua.models import AuditEvent, RecoveryCode, StaffSession, StaffUser
 from pyydaapua.security import CONTENT_SECURITY_POLICY
 from pyydaapua.staff.auth import SECOND_STEP
 from tests.conftest import (
+    PRODUCTION,
     STAFF_PASSWORD,
     csrf_token,
     current_code,
@@ -435,5 +436,5 @@ def test_demo_secrets_are_never_printed_for_other_accounts(app, runner) -> None:
 
 
 def test_demo_users_is_refused_in_production(app_factory) -> None:
-    app = app_factory(APP_ENV="production")
+    app = app_factory(**PRODUCTION)
     assert app.test_cli_runner().invoke(args=["demo-users"]).exit_code != 0
