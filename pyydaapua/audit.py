@@ -1,11 +1,43 @@
-"""Audit events: who read or changed what, when and from where. No family content."""
+"""Audit events: who read or changed what, when and from where. No family content.
+
+Every answer that shows a help request's content, or the results of a search over personal
+data, is recorded: one event per request shown, so "who has handled request X" stays one
+indexed query on ``audit_event.request_id``. A page that shows many requests writes all its
+events in one multi-row INSERT, whatever the number of rows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sqlalchemy import insert
 
 from .extensions import db
 from .models import AuditEvent
+
+# Reads of many requests at once (the inbox). A search records its kind and the requests it
+# showed, never what was typed: only a reference may be stored. The request page and a refused
+# change that shows the request again are recorded with ``record`` ("request_viewed" with
+# target "page", "request_viewed_refused" with the action and the answer's status).
+REQUEST_LISTED = "request_listed"  # a row of the inbox list, or an upcoming home visit
+SEARCH_KINDS = ("reference", "phone", "words")
+SEARCH_NO_RESULTS = "search_no_results"  # a search that showed nothing, with its kind
+
+
+def search_action(kind: str) -> str:
+    """The action of a request shown in the results of a search of ``kind``."""
+    return f"request_found_{kind}"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One request shown to a member of staff (``request_id`` None: nothing was shown)."""
+
+    action: str
+    request_id: int | None
+    target: str = ""
 
 
 def record(
@@ -30,3 +62,26 @@ def record(
     if commit:
         db.session.commit()
     return event
+
+
+def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) -> None:
+    """Write the events of one answer in a single multi-row INSERT (none when ``reads`` is
+    empty). Not committed: the view commits after rendering."""
+    if not reads:
+        return
+    at = datetime.now(UTC)
+    db.session.execute(
+        insert(AuditEvent.__table__).values(
+            [
+                {
+                    "at": at,
+                    "action": read.action,
+                    "user_id": user_id,
+                    "request_id": read.request_id,
+                    "client_address": client_address[:64],
+                    "target": read.target[:200],
+                }
+                for read in reads
+            ]
+        )
+    )

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from .audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from .extensions import db
 from .models import LANGUAGES, TOPICS, HelpRequest, HomeVisit, RequestTopic, home_visit_staff
 from .paging import Page
@@ -85,13 +86,23 @@ class Filters:
         }
 
 
-def _search(query: Select, text: str) -> Select:
-    """Reference, phone number in any format, or words in the name or the description."""
-    reference = parse_reference(text)
-    if reference:
-        return query.where(HelpRequest.reference == reference)
+def search_kind(text: str) -> str:
+    """What a search looks for: "reference", "phone" or "words" (in the name or description)."""
+    if parse_reference(text):
+        return "reference"
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 6 and not re.search(r"[^\d\s+()-]", text):
+        return "phone"
+    return "words"
+
+
+def _search(query: Select, text: str) -> Select:
+    """Reference, phone number in any format, or words in the name or the description."""
+    kind = search_kind(text)
+    if kind == "reference":
+        return query.where(HelpRequest.reference == parse_reference(text))
+    digits = re.sub(r"\D", "", text)
+    if kind == "phone":
         phone = normalise_phone(text)
         if phone:
             return query.where(HelpRequest.phone == phone)
@@ -174,6 +185,21 @@ def requests_page(
         .offset((number - 1) * per_page)
     ).all()
     return Page(list(items), total, number, per_page)
+
+
+def shown(filters: Filters, items: list[HelpRequest], visits: list[HomeVisit]) -> list[Read]:
+    """The audit events of an inbox answer: a row per request shown in the list (a search
+    records its kind, never the words or number typed; a reference may be kept), a row per
+    upcoming home visit shown, and one row for a search that found nothing."""
+    if filters.q:
+        kind = search_kind(filters.q)
+        target = (parse_reference(filters.q) or "") if kind == "reference" else ""
+        reads = [Read(search_action(kind), item.id, target) for item in items]
+        if not items:
+            reads.append(Read(SEARCH_NO_RESULTS, None, f"{kind} {target}".strip()))
+    else:
+        reads = [Read(REQUEST_LISTED, item.id, "inbox") for item in items]
+    return reads + [Read(REQUEST_LISTED, visit.request_id, "visits") for visit in visits]
 
 
 def arrived_since(request_id: int) -> int:

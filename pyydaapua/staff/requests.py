@@ -184,6 +184,7 @@ def request_page(request_id: int) -> str:
         user_id=current_user.id,
         request_id=help_request.id,
         client_address=client_address(),
+        target="page",
         commit=False,
     )
     page = render_template("staff/request.html", **page_context(help_request))
@@ -244,12 +245,24 @@ def run_action(
         extra = {"item_errors": {(name, item_id): form}}
     else:
         extra = {"forms": fresh_forms(help_request, **{name: form})}
+    # The refusal shows the request again (for 409, its fresh state): a read, audited.
+    audit.record(
+        "request_viewed_refused",
+        user_id=current_user.id,
+        request_id=help_request.id,
+        client_address=client_address(),
+        target=f"{name} {status}",
+        commit=False,
+    )
     context = page_context(help_request, notice=notice, **extra)
     if htmx.is_htmx():
-        return render_template(
+        html = render_template(
             "staff/_action_refused.html", name=name, part=ACTIONS[name][1], **context
-        ), status
-    return render_template("staff/request.html", **context), status
+        )
+    else:
+        html = render_template("staff/request.html", **context)
+    db.session.commit()  # after rendering, so that nothing is loaded twice
+    return html, status
 
 
 def _user(user_id: str | int | None) -> StaffUser | None:

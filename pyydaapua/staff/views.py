@@ -98,7 +98,8 @@ def logout() -> Response:
 @bp.get("/", endpoint="inbox")
 @roles_required(*REQUEST_ROLES)
 def inbox_page() -> str:
-    """The team inbox: filters and search from the URL; only the results for htmx."""
+    """The team inbox: filters and search from the URL; only the results for htmx. Every
+    request shown (a row, an upcoming visit, a search result) is audited, in one INSERT."""
     filters = inbox.Filters.from_args(request.args)
     now = datetime.now(UTC)
     today = helsinki_date(now)
@@ -112,10 +113,17 @@ def inbox_page() -> str:
         "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
         "newest_id": counts.newest_id,
     }
-    if htmx.is_htmx():
-        return render_template("staff/_inbox_results.html", **context)
-    context["visits"] = inbox.upcoming_visits(current_user.id, now)
-    return render_template("staff/inbox.html", **context)
+    full_page = not htmx.is_htmx()
+    context["visits"] = inbox.upcoming_visits(current_user.id, now) if full_page else []
+    audit.record_reads(
+        inbox.shown(filters, page.items, context["visits"]),
+        user_id=current_user.id,
+        client_address=client_address(),
+    )
+    template = "staff/inbox.html" if full_page else "staff/_inbox_results.html"
+    html = render_template(template, **context)
+    db.session.commit()  # after rendering, so that nothing is loaded twice
+    return html
 
 
 @bp.get("/inbox/new")

@@ -26,6 +26,10 @@ from tests.browser.test_request_flow import tab_to
 from tests.browser.test_staff_flow import sign_in_by_keyboard
 from tests.conftest import make_staff
 
+# Signing in lands on the inbox, which may list the request (an audited read: request_listed),
+# depending on the other requests in the shared database; such rows are left out of the counts.
+NOT_LISTED = ':not([data-action="request_listed"])'
+
 
 @pytest.fixture
 def handled(live_server: Any) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def test_supervisor_checks_who_has_handled_a_request(
     page.locator("#action").select_option("request_call")
     page.locator("#audit-filters button[type=submit]").click()
     page.wait_for_url(re.compile(r"/staff/audit\?.*action=request_call"))
-    rows = page.locator("#audit-events tbody tr")
+    rows = page.locator(f"#audit-events tbody tr{NOT_LISTED}")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-action", "request_call")
     expect(rows.first).to_contain_text(handled["name"])
@@ -111,7 +115,7 @@ def test_supervisor_checks_who_has_handled_a_request(
     page.locator("#reference").fill(handled["reference"].lower())
     page.locator("#access-log-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/staff/access-log\?reference="))
-    events = page.locator("#access-events tbody tr")
+    events = page.locator(f"#access-events tbody tr{NOT_LISTED}")
     expect(events).to_have_count(3)  # opened, recorded a call, and this very look-up
     expect(events.nth(0)).to_have_attribute("data-action", "request_viewed")
     expect(events.nth(1)).to_have_attribute("data-action", "request_call")
@@ -173,7 +177,7 @@ def test_supervisor_on_a_phone_sees_the_audit_log(
     sign_in_by_keyboard(page, live_server, email, "sv")
     page.wait_for_url(f"{live_server.url}/staff/")
     page.goto(f"{live_server.url}/staff/audit?request={handled['shown']}&from=1.1.2020")
-    expect(page.locator("#audit-events tbody tr")).to_have_count(2)
+    expect(page.locator(f"#audit-events tbody tr{NOT_LISTED}")).to_have_count(2)
     expect(page.locator("#from")).to_have_value("2020-01-01")
     assert_no_axe_violations(page)
 
@@ -208,7 +212,7 @@ def test_supervisor_uses_the_data_rights_pages_by_keyboard_only(
     page.keyboard.type(handled["shown"])
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/staff/audit\?.*request="))
-    rows = page.locator("#audit-events tbody tr")
+    rows = page.locator(f"#audit-events tbody tr{NOT_LISTED}")
     # Opened and a call (by the counsellor), then this look-up and this export, newest first.
     expect(rows).to_have_count(4)
     expect(rows.first).to_have_attribute("data-action", "request_exported")

@@ -209,7 +209,8 @@ def test_every_action_refuses_a_stale_version(app, staff_client, req_id, action)
         assert 'id="request-notice"' in html and "Test counsellor" in html
         assert f'data-version="{seen + 1}"' in html
     assert version_of(app, req_id) == seen + 1
-    assert audit_actions(app) == before  # nothing was changed, so nothing is recorded
+    # Nothing was changed, so no change is recorded; the fresh state shown twice is a read.
+    assert audit_actions(app) == [*before, "request_viewed_refused", "request_viewed_refused"]
 
 
 def test_stale_change_is_refused_and_keeps_the_text(app, staff_client, req_id) -> None:
@@ -301,7 +302,11 @@ def test_visit_and_referral_status_updates(app, counsellor, req_id) -> None:
         ).status_code
         == 404
     )
-    assert audit_actions(app)[-2:] == ["request_visit_status", "request_referral_status"]
+    assert audit_actions(app)[-3:] == [
+        "request_visit_status",
+        "request_viewed_refused",  # the refused status, shown again with its error
+        "request_referral_status",
+    ]
 
 
 def test_service_search_as_you_type(counsellor, req_id) -> None:

@@ -1,0 +1,64 @@
+"""The audit events of an inbox answer: the kind of a search, and one event per request shown,
+never the text that was typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyydaapua.audit import Read
+from pyydaapua.inbox import Filters, search_kind, shown
+from pyydaapua.models import HelpRequest, HomeVisit
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ACDE-FHJK", "reference"),
+        ("acdefhjk", "reference"),
+        ("040 123 4567", "phone"),
+        ("+358401234567", "phone"),
+        ("(040) 123-45", "phone"),
+        ("12345", "words"),  # too short for a phone number
+        ("Virtanen", "words"),
+        ("040 123 4567 Virtanen", "words"),
+    ],
+)
+def test_search_kind(text, kind) -> None:
+    assert search_kind(text) == kind
+
+
+def requests(*ids: int) -> list[HelpRequest]:
+    return [HelpRequest(id=request_id) for request_id in ids]
+
+
+def test_the_list_and_the_visits_are_each_a_read() -> None:
+    visits = [HomeVisit(request_id=3)]
+    assert shown(Filters(), requests(1, 2), visits) == [
+        Read("request_listed", 1, "inbox"),
+        Read("request_listed", 2, "inbox"),
+        Read("request_listed", 3, "visits"),
+    ]
+    assert shown(Filters(), [], []) == []  # nothing shown, nothing recorded
+
+
+@pytest.mark.parametrize(
+    ("typed", "action", "target"),
+    [
+        ("040 123 4567", "request_found_phone", ""),
+        ("Maija Virtanen", "request_found_words", ""),
+        ("acde-fhjk", "request_found_reference", "ACDEFHJK"),
+    ],
+)
+def test_a_search_records_its_kind_never_the_text(typed, action, target) -> None:
+    assert shown(Filters(q=typed), requests(7, 8), []) == [
+        Read(action, 7, target),
+        Read(action, 8, target),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "target"),
+    [("040 123 4567", "phone"), ("Virtanen", "words"), ("ACDE-FHJK", "reference ACDEFHJK")],
+)
+def test_a_search_that_finds_nothing_is_recorded(typed, target) -> None:
+    assert shown(Filters(q=typed), [], []) == [Read("search_no_results", None, target)]
