@@ -85,7 +85,8 @@ def posted_fields() -> list[tuple[str, str]]:
     ]
 
 
-_CODE_LIKE = re.compile(r"^[a-z0-9_.:+\-]*$")  # choices, numbers, dates and times
+# Choices, numbers, dates and times: carried, but not worth showing.
+_CODE_LIKE = re.compile(r"^([a-z0-9_.:+\-]*|\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?)$")
 
 
 def visible_values(fields: list[tuple[str, str]]) -> list[str]:
