@@ -29,5 +29,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+# When the shared storage (Redis) cannot be reached, limits are counted in this process
+# instead (logged once, checked again at growing intervals until it answers), and a storage
+# error while counting never fails the request it was counting.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, swallow_errors=True)
 login_manager = LoginManager()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from babel import Locale
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request, session, url_for
 from flask_babel import (
     format_date,
     format_datetime,
@@ -22,13 +22,20 @@ from .references import format_reference
 
 
 def select_locale() -> str:
-    """The page's language prefix; on staff pages the user's own language (or ``?lang=``
-    before sign-in); else the visitor's Accept-Language; else Finnish."""
+    """The page's language prefix; on staff pages the user's own language (remembered in the
+    session for pages answered while the database is unavailable), or ``?lang=`` before
+    sign-in; else the visitor's Accept-Language; else Finnish."""
     lang = g.get("lang")
     if lang in LANGUAGES:
         return lang
     if request.blueprint == "staff" or request.path.startswith("/staff/"):
-        if current_user.is_authenticated:
+        if g.get("database_unavailable"):
+            # The user cannot be loaded: the language remembered from their last page.
+            if session.get("staff_language") in LANGUAGES:
+                return session["staff_language"]
+        elif current_user.is_authenticated:
+            if session.get("staff_language") != current_user.language:
+                session["staff_language"] = current_user.language
             return current_user.language
         if request.args.get("lang") in LANGUAGES:
             return request.args["lang"]

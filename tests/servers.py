@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -56,25 +58,68 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """A throw-away redis-server (no persistence) that a test can stop and start again."""
+
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
+        args += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and our own arguments
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+            try:
+                if self.client().ping():
+                    return
+            except OSError:
+                pass
+            except Exception:  # noqa: S110 - redis' own ConnectionError while starting
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1)
+
+    def stored_keys(self) -> list[str]:
+        with self.client() as client:
+            return [key.decode() for key in client.keys("*")]
+
+
 @contextmanager
-def redis_server(port: int | None = None) -> Iterator[str]:
-    """A private redis-server keeping nothing on disk; yields its URL."""
-    port = port or free_port()
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [
-            shutil.which("redis-server") or "/usr/bin/redis-server",
-            "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def redis_server(workdir: Path) -> Iterator[str]:
+    """A private redis-server for the length of the block; yields its URL."""
+    server = RedisServer(workdir)
+    server.start()
     try:
-        wait_for_port(port, process=process)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 class Gunicorn:

@@ -75,20 +75,32 @@ def refused_form(notice: str, status: int) -> tuple[str, int]:
     return render_request_form(_new_form(), status=status, notice=notice)
 
 
+def _submission_counted(_response: Response) -> bool:
+    """Only a stored request (or a filled honeypot) uses up the sender's submission limit."""
+    return bool(g.get("submission_counted"))
+
+
 @bp.route("/request", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REQUEST_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["REQUEST_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_submission_counted,
+)
 def request_form() -> Response | tuple[str, int]:
     """Show the form; on POST store the request and 303 to its confirmation.
 
-    Invalid input comes back as 422 with the errors and every typed value kept.
+    Invalid input comes back as 422 with the errors and every typed value kept, and does not
+    count towards the submission limit.
     """
     form = _new_form()
     if request.method == "POST":
         if form.is_spam:
             current_app.logger.info("honeypot filled in; nothing stored")
+            g.submission_counted = True
             return htmx.redirect_after_post(url_for(".landing"))
         if form.validate():
             help_requests.submit(form.to_new_request(language=g.lang))
+            g.submission_counted = True
             return htmx.redirect_after_post(url_for(".confirmation", key=form.submission_key.data))
         return render_request_form(form, status=422)
     return render_request_form(form)

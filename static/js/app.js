@@ -66,3 +66,13 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+
+// The notice that the service was unavailable goes away once an htmx request succeeds again.
+document.addEventListener("htmx:afterRequest", function (event) {
+  "use strict";
+  var notice = document.getElementById("service-notice");
+  var xhr = event.detail.xhr;
+  if (notice && xhr && xhr.status < 500 && notice.firstChild) {
+    notice.innerHTML = "";
+  }
+});

@@ -26,7 +26,7 @@ from tests.servers import Gunicorn, redis_server, self_signed_certificate
 @pytest.fixture(scope="module")
 def https_server(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     certificate = self_signed_certificate(tmp_path_factory.mktemp("tls"))
-    with redis_server() as redis_url:
+    with redis_server(tmp_path_factory.mktemp("redis")) as redis_url:
         env = {
             "APP_ENV": "production",
             "SECRET_KEY": PRODUCTION["SECRET_KEY"],

@@ -344,3 +344,20 @@ def test_post_without_csrf_token_is_refused(app_factory) -> None:
     response = client.post("/fi/request", data={"phone": "0401234567", "submission_key": "a" * 32})
     assert response.status_code == 400
     assert count_requests(app) == 0
+
+
+def test_refused_validations_do_not_use_up_the_submission_limit(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="2 per hour")
+    helper = RequestFormHelper(app.test_client())
+    for _ in range(20):
+        assert helper.submit("fi", phone="", description="Ei numeroa").status_code == 422
+    assert helper.submit("fi", description="Nyt numeron kanssa").status_code == 303
+    assert count_requests(app) == 1
+    # Stored ones still count: one more is stored, then the limit refuses (text kept).
+    assert helper.submit("fi").status_code == 303
+    refused = helper.submit("fi", description="Kolmas")
+    assert refused.status_code == 429
+    assert "Kolmas</textarea>" in refused.get_data(as_text=True)
+    # ... and so do failed validations once the limit is reached.
+    assert helper.submit("fi", phone="").status_code == 429
+    assert count_requests(app) == 2
