@@ -110,6 +110,24 @@ def test_invalid_utf8_is_refused_in_its_own_field(app, client, request_form, lan
     assert stored_requests(app) == []
 
 
+def test_invalid_utf8_in_a_multipart_body_is_refused_in_its_own_field(app, client, request_form):
+    fields = {**request_form.open("fi"), "phone": "040 123 4567", "name": "Maija"}
+    parts = [
+        f'--x\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(b'--x\r\nContent-Disposition: form-data; name="description"\r\n\r\napua\xff\r\n')
+    response = client.post(
+        "/fi/request",
+        data=b"".join(parts) + b"--x--\r\n",
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert UNREADABLE["fi"] in html and 'value="Maija"' in html
+    assert stored_requests(app) == []
+
+
 def test_valid_utf8_in_a_raw_body_is_read(app, client, request_form) -> None:
     response = client.post(
         "/fi/request",
