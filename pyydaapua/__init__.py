@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, errors, htmx, i18n, ratelimits, security
 from .config import check_production, from_environment
 from .extensions import babel, csrf, db, migrate
+from .forms import with_text_decoding
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ratelimits.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
+    # After htmx, which sets its own request class: invalid UTF-8 is kept per field.
+    app.request_class = with_text_decoding(app.request_class)
 
     from . import models  # noqa: F401 - registers the tables with the metadata
     from .public import bp as public_bp

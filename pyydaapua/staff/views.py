@@ -15,10 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from .. import audit, htmx, inbox, staff_accounts
 from ..extensions import db
+from ..forms import number_text
 from ..models import REQUEST_ROLES, ROLES, StaffUser
 from ..workdays import helsinki_date
 from .auth import (
@@ -31,6 +33,18 @@ from .auth import (
 from .forms import LanguageForm, LoginForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+SEARCH_MESSAGES = {
+    "control": _l(
+        "The search text had invisible control characters. We took them out: check the text "
+        "and search again."
+    ),
+    "unreadable": _l(
+        "Some characters of the search text could not be read; they are shown as \ufffd. "
+        "Correct them and search again."
+    ),
+    "too_long": _l("Write at most %(max)s characters.", max=number_text(inbox.SEARCH_MAX)),
+}
 
 
 @bp.context_processor
@@ -97,9 +111,11 @@ def logout() -> Response:
 
 @bp.get("/", endpoint="inbox")
 @roles_required(*REQUEST_ROLES)
-def inbox_page() -> str:
+def inbox_page() -> str | tuple[str, int]:
     """The team inbox: filters and search from the URL; only the results for htmx. Every
-    request shown (a row, an upcoming visit, a search result) is audited, in one INSERT."""
+    request shown (a row, an upcoming visit, a search result) is audited, in one INSERT. A
+    search text that cannot be used is not searched for: the list shows the other filters,
+    and the message is next to the search field (422)."""
     filters = inbox.Filters.from_args(request.args)
     now = datetime.now(UTC)
     today = helsinki_date(now)
@@ -112,6 +128,7 @@ def inbox_page() -> str:
         "now": now,
         "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
         "newest_id": counts.newest_id,
+        "search_error": SEARCH_MESSAGES.get(filters.q_problem),
     }
     full_page = not htmx.is_htmx()
     context["visits"] = inbox.upcoming_visits(current_user.id, now) if full_page else []
@@ -120,10 +137,12 @@ def inbox_page() -> str:
         user_id=current_user.id,
         client_address=client_address(),
     )
-    template = "staff/inbox.html" if full_page else "staff/_inbox_results.html"
-    html = render_template(template, **context)
+    if full_page:
+        html = render_template("staff/inbox.html", **context)
+    else:
+        html = render_template("staff/_inbox_results.html", oob_search_error=True, **context)
     db.session.commit()  # after rendering, so that nothing is loaded twice
-    return html
+    return html, 422 if filters.q_problem else 200
 
 
 @bp.get("/inbox/new")

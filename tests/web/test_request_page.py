@@ -34,7 +34,8 @@ def req_id(app) -> int:
                 phone="+358401234567",
                 description="Vi behöver hjälp",
                 topics=["finances"],
-            )
+            ),
+            now=datetime.now(UTC) - timedelta(hours=2),  # calls and visits come after it
         )
         return stored.id
 
@@ -257,7 +258,11 @@ def test_first_reached_call_shows_on_time(app, counsellor, req_id) -> None:
 
 
 def test_visit_and_referral_status_updates(app, counsellor, req_id) -> None:
-    post(counsellor, app, req_id, "visits", valid_data(app, "visits"))
+    # A visit that has started, so that it can be marked done.
+    started = helsinki_text(datetime.now(UTC) - timedelta(hours=1))
+    post(
+        counsellor, app, req_id, "visits", {**valid_data(app, "visits"), "visit-starts_at": started}
+    )
     post(counsellor, app, req_id, "referrals", valid_data(app, "referrals"))
     with app.app_context():
         visit = casework.visits(req_id)[0]
