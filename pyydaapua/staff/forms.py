@@ -59,7 +59,7 @@ class CodeForm(Form):
     code = StringField(
         _l("Verification code"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the verification code.")), Length(max=64)],
+        validators=[InputRequired(_l("Enter the verification code.")), max_length(64)],
     )
 
 
@@ -71,7 +71,7 @@ class EnrolForm(Form):
         filters=[strip],
         validators=[
             InputRequired(_l("Enter the six-digit code that the app shows.")),
-            Length(max=64),
+            max_length(64),
         ],
     )
 
