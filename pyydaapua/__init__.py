@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, htmx, i18n, security
+from . import cli, errors, htmx, i18n, params, request_shape, security
 from .config import from_environment
 from .extensions import babel, csrf, db, limiter, migrate
 
@@ -35,10 +35,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    request_shape.init_app(app)  # before CSRF and the limits: a body of the wrong kind is a 415
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
+    params.init_app(app)  # before the blueprints: their rules take the converter then
 
     from . import models  # noqa: F401 - registers the tables with the metadata
     from .public import bp as public_bp

@@ -1,7 +1,8 @@
 """Error pages in the page's language and the site's layout.
 
 A refused submission of the request form (expired session or CSRF token, too many
-requests) is not an error page: the form comes back with everything the parent typed.
+requests, a body that is not a form's) is not an error page: the form comes back with
+everything the parent typed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import htmx
 from .extensions import db
+
+# A refusal of the request form that gives the form back filled in, and the notice it shows.
+_REFUSED_FORM_NOTICES = {415: "content_type", 429: "rate_limit"}
 
 
 def _is_form_submission() -> bool:
@@ -34,10 +38,10 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    if error.code == 429 and _is_form_submission():
+    if error.code in _REFUSED_FORM_NOTICES and _is_form_submission():
         from .public.views import refused_form
 
-        return refused_form("rate_limit", 429)
+        return refused_form(_REFUSED_FORM_NOTICES[error.code], error.code)
     return render_error(error)
 
 

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, Optional
 
-from ..help_requests import NewRequest
+from ..help_requests import NewRequest, new_submission_key, valid_submission_key
 from ..labels import (
     CALL_TIME_LABELS,
     CHILD_AGE_LABELS,
@@ -27,6 +27,20 @@ from ..labels import (
 from ..phones import normalise_phone
 
 DESCRIPTION_MAX = 4000
+
+
+class SubmissionKeyField(HiddenField):
+    """The random key of one form submission, so that a double click stores one request.
+
+    A new form gets a fresh key. A posted key that is missing, empty, over-long or malformed
+    (our own page never sends one) is replaced by a fresh key: the request is then stored on
+    its own instead of being refused or taken for another parent's. When a field is sent
+    more than once, the first value counts, as for every single-valued field of the form."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if not valid_submission_key(self.data):
+            self.data = new_submission_key()
 
 
 class RequestForm(FlaskForm):
@@ -76,7 +90,7 @@ class RequestForm(FlaskForm):
         ],
     )
     call_language = RadioField(_l("In which language shall we call you?"), choices=[])
-    submission_key = HiddenField()
+    submission_key = SubmissionKeyField(default=new_submission_key)
     # A honeypot: hidden from people by the stylesheet; bots fill it in.
     contact_me_by_fax = StringField(_l("Leave this field empty"))
 

@@ -34,6 +34,7 @@ from ..labels import (
     language_choices,
     strip,
 )
+from ..params import INT64_MAX
 from ..references import parse_reference
 from ..workdays import HELSINKI, add_working_days
 
@@ -115,7 +116,15 @@ NOTE_MAX = 4000
 class VersionedForm(FlaskForm):
     """Every change carries the version of the request it was made on."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            Optional(),
+            NumberRange(
+                0, INT64_MAX, _l("This form is out of date. Reload the page and try again.")
+            ),
+        ],
+    )
 
 
 class AssignForm(VersionedForm):

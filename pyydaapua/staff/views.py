@@ -21,6 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import audit, htmx, inbox, staff_accounts
 from ..extensions import db, limiter
 from ..models import REQUEST_ROLES, ROLES
+from ..params import int_arg
 from ..workdays import helsinki_date
 from .auth import client_address, roles_required, safe_next
 from .forms import LanguageForm, LoginForm
@@ -85,7 +86,8 @@ def logout() -> Response:
 @bp.get("/", endpoint="inbox")
 @roles_required(*REQUEST_ROLES)
 def inbox_page() -> str:
-    """The team inbox: filters and search from the URL; only the results for htmx."""
+    """The team inbox: filters and search from the URL; only the results for htmx. Unknown
+    filter values (a page that is not a page number too) fall back to the defaults."""
     filters = inbox.Filters.from_args(request.args)
     now = datetime.now(UTC)
     today = helsinki_date(now)
@@ -108,8 +110,9 @@ def inbox_page() -> str:
 @bp.get("/inbox/new")
 @roles_required(*REQUEST_ROLES)
 def inbox_new() -> str:
-    """Polled by the inbox: how many requests have arrived since the list was drawn."""
-    since = request.args.get("since", 0, type=int)
+    """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
+    ``since`` is not a request id."""
+    since = int_arg("since", 0)
     back = url_for("staff.inbox", **inbox.Filters.from_args(request.args).to_args(page=1))
     return render_template("staff/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)
 
