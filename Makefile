@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations migrate seed bench clean
+.PHONY: run test lint translations migrate seed bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,26 @@ test: $(VENV)/.installed-dev
 	$(FLASK) translate compile
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The property-based tests at full size (1,000 examples per form; FUZZ_EXAMPLES changes it), on
+# SQLite and on PostgreSQL (FUZZ_DATABASE_URL, else TEST_DATABASE_URL, else the local server
+# below when it answers), each printing a table of the answers. Not part of `make test`.
+FUZZ_PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+FUZZ_PYTEST := HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/property
+
+fuzz: $(VENV)/.installed-dev
+	$(FLASK) translate compile
+	@rm -rf instance/fuzz; status=0; \
+	TEST_DATABASE_URL= FUZZ_REPORT=instance/fuzz/sqlite.md $(FUZZ_PYTEST) || status=1; \
+	url="$${FUZZ_DATABASE_URL:-$$TEST_DATABASE_URL}"; \
+	if [ -z "$$url" ] && $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		url="$(FUZZ_PG_DEFAULT)"; fi; \
+	if [ -n "$$url" ]; then \
+		TEST_DATABASE_URL="$$url" FUZZ_REPORT=instance/fuzz/postgresql.md $(FUZZ_PYTEST) || status=1; \
+	else echo "No PostgreSQL server answered: fuzzed on SQLite only."; fi; \
+	echo; for report in instance/fuzz/sqlite.md instance/fuzz/postgresql.md; do \
+		[ -f "$$report" ] && cat "$$report" && echo; done; \
+	exit $$status
 
 bench: translations
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
