@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, errors, htmx, i18n, params, request_shape, security
 from .config import from_environment
 from .extensions import babel, csrf, db, limiter, migrate
+from .forms import with_text_decoding
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     params.init_app(app)  # before the blueprints: their rules take the converter then
+    # After htmx, which sets its own request class: invalid UTF-8 is kept per field.
+    app.request_class = with_text_decoding(app.request_class)
 
     from . import models  # noqa: F401 - registers the tables with the metadata
     from .public import bp as public_bp

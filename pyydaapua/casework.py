@@ -28,6 +28,7 @@ from .models import (
     StaffUser,
     TimelineEvent,
 )
+from .text_rules import like_any
 
 
 class StaleVersion(Exception):
@@ -185,6 +186,7 @@ class CallData:
 def record_call(change: _Change, data: CallData) -> None:
     """Record a call; the first reached call stops the three-day clock."""
     request = change.request
+    workflow.check_call_time(data.called_at, request.submitted_at, change.at)
     call = Call(request_id=request.id, **data.__dict__)
     db.session.add(call)
     request.call_attempts += 1
@@ -228,6 +230,7 @@ class VisitData:
 @versioned
 def book_visit(change: _Change, data: VisitData) -> None:
     request = change.request
+    workflow.check_visit_time(data.starts_at, request.submitted_at)
     visit = HomeVisit(
         request_id=request.id,
         starts_at=data.starts_at,
@@ -250,6 +253,7 @@ def _visit_of(help_request: HelpRequest, visit_id: int) -> HomeVisit:
 @versioned
 def update_visit(change: _Change, visit_id: int, data: VisitData) -> None:
     visit = _visit_of(change.request, visit_id)
+    workflow.check_visit_time(data.starts_at, change.request.submitted_at)
     visit.starts_at = data.starts_at
     visit.duration_minutes = data.duration_minutes
     visit.address = data.address
@@ -263,6 +267,8 @@ def set_visit_status(change: _Change, visit_id: int, status: str, note: str = ""
     visit = _visit_of(change.request, visit_id)
     if status not in ("done", "cancelled") or visit.status != "planned":
         raise workflow.WorkflowError("visit_not_planned")
+    if status == "done":
+        workflow.check_visit_done(visit.starts_at, change.at)
     visit.status = status
     visit.status_note = note
     if status == "done":
@@ -296,12 +302,12 @@ def search_services(text: str, language: str, limit: int = 20) -> list[Service]:
     query = select(Service).where(Service.active.is_(True))
     words = text.split()
     for word in words:
-        pattern = f"%{word.lower()}%"
+        pattern = like_any(word.lower())
         query = query.where(
             db.or_(
-                db.func.lower(Service.name_fi).like(pattern),
-                db.func.lower(Service.name_sv).like(pattern),
-                db.func.lower(Service.provider).like(pattern),
+                db.func.lower(Service.name_fi).like(pattern, escape="\\"),
+                db.func.lower(Service.name_sv).like(pattern, escape="\\"),
+                db.func.lower(Service.provider).like(pattern, escape="\\"),
             )
         )
     order = Service.name_sv if language == "sv" else Service.name_fi

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from . import text_rules
 from .extensions import db
 from .models import LANGUAGES, TOPICS, HelpRequest, HomeVisit, RequestTopic, home_visit_staff
 from .paging import Page
@@ -23,6 +24,7 @@ from .workdays import working_days_between
 from .workflow import OPEN_STATUSES, STATUSES
 
 PER_PAGE = 25
+SEARCH_MAX = 100
 STATUS_FILTERS = ("open", *STATUSES, "all")
 OWNER_FILTERS = ("all", "mine", "unassigned")
 
@@ -54,6 +56,9 @@ class Filters:
     overdue: bool = False
     q: str = ""
     page: int = 1
+    # Why the search text cannot be used ("control", "unreadable", "too_long"), or "".
+    # The text is then shown back without its control characters and not searched for.
+    q_problem: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
@@ -68,8 +73,8 @@ class Filters:
             topic=pick("topic", ("", *TOPICS), ""),
             language=pick("language", ("", *LANGUAGES), ""),
             overdue=args.get("overdue") in ("1", "on", "true"),
-            q=args.get("q", "").strip()[:100],
             page=page,
+            **_search_text(args.get("q", "")),
         )
 
     def to_args(self, **changes: object) -> dict[str, str]:
@@ -79,8 +84,25 @@ class Filters:
         return {
             key: ("1" if value is True else str(value))
             for key, value in values.items()
-            if value != defaults[key]
+            if value != defaults[key] and key != "q_problem"
         }
+
+
+def search_problem(text: str) -> str:
+    """Why a search text cannot be used, or "": the text rules of every single-line field,
+    and at most ``SEARCH_MAX`` characters."""
+    problem = text_rules.find_problem(text, multiline=False)
+    if problem is not None:
+        return problem.kind
+    return "too_long" if len(text) > SEARCH_MAX else ""
+
+
+def _search_text(raw: str) -> dict[str, str]:
+    text = text_rules.normalise(raw, multiline=False).strip()
+    problem = search_problem(text)
+    if problem:
+        text = text_rules.without_control_characters(text, multiline=False).strip()
+    return {"q": text, "q_problem": problem}
 
 
 def _search(query: Select, text: str) -> Select:
@@ -95,11 +117,11 @@ def _search(query: Select, text: str) -> Select:
             return query.where(HelpRequest.phone == phone)
         return query.where(HelpRequest.phone.like(f"%{digits.lstrip('0')}%"))
     for word in text.lower().split():
-        pattern = f"%{word}%"
+        pattern = text_rules.like_any(word)
         query = query.where(
             or_(
-                func.lower(HelpRequest.name).like(pattern),
-                func.lower(HelpRequest.description).like(pattern),
+                func.lower(HelpRequest.name).like(pattern, escape="\\"),
+                func.lower(HelpRequest.description).like(pattern, escape="\\"),
             )
         )
     return query
@@ -129,7 +151,7 @@ def _filtered(filters: Filters, user_id: int, today: date, *, status: bool = Tru
             HelpRequest.first_contact_at.is_(None),
             HelpRequest.status.in_(OPEN_STATUSES),
         )
-    if filters.q:
+    if filters.q and not filters.q_problem:
         query = _search(query, filters.q)
     return query
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from .time_rules import CLOCK_TOLERANCE
 from .workdays import helsinki_date, working_days_between
 
 STATUSES = ("new", "in_progress", "waiting", "closed")
@@ -38,11 +39,38 @@ TRANSITIONS = {
 
 
 class WorkflowError(ValueError):
-    """The change is not allowed by the rules; ``code`` names the reason."""
+    """The change is not allowed by the rules; ``code`` names the reason, ``field`` the form
+    field at fault when there is one."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, field: str | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.field = field
+
+
+def _to_the_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def check_call_time(called_at: datetime, submitted_at: datetime, now: datetime) -> None:
+    """A call lies between the request's submission (to the minute: call times are typed
+    without seconds) and now, plus the clock tolerance."""
+    if called_at < _to_the_minute(submitted_at):
+        raise WorkflowError("call_before_request", "called_at")
+    if called_at > now + CLOCK_TOLERANCE:
+        raise WorkflowError("call_in_future", "called_at")
+
+
+def check_visit_time(starts_at: datetime, submitted_at: datetime) -> None:
+    """A home visit cannot start before the request was sent (to the minute)."""
+    if starts_at < _to_the_minute(submitted_at):
+        raise WorkflowError("visit_before_request", "starts_at")
+
+
+def check_visit_done(starts_at: datetime, now: datetime) -> None:
+    """A visit can be marked done only once its start has passed (with the clock tolerance)."""
+    if starts_at > now + CLOCK_TOLERANCE:
+        raise WorkflowError("visit_not_started")
 
 
 def check_transition(current: str, target: str, outcome: str | None) -> None:

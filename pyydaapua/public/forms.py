@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -12,8 +11,9 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Email, Optional
 
+from ..forms import Form, max_length
 from ..help_requests import NewRequest, new_submission_key, valid_submission_key
 from ..labels import (
     CALL_TIME_LABELS,
@@ -27,6 +27,8 @@ from ..labels import (
 from ..phones import normalise_phone
 
 DESCRIPTION_MAX = 4000
+# As typed, with spaces and brackets; stored as E.164 (at most 16 characters).
+PHONE_MAX = 40
 
 
 class SubmissionKeyField(HiddenField):
@@ -43,7 +45,7 @@ class SubmissionKeyField(HiddenField):
             self.data = new_submission_key()
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """Everything here is optional except the phone number: the call is the service."""
 
     topics = SelectMultipleField(
@@ -54,12 +56,7 @@ class RequestForm(FlaskForm):
     description = TextAreaField(
         _l("Tell us in your own words"),
         filters=[strip],
-        validators=[
-            Length(
-                max=DESCRIPTION_MAX,
-                message=_l("Write at most %(max)s characters.", max="4\u00a0000"),
-            )
-        ],
+        validators=[max_length(DESCRIPTION_MAX)],
     )
     child_ages = SelectMultipleField(
         _l("How old are your children?"),
@@ -69,9 +66,9 @@ class RequestForm(FlaskForm):
     name = StringField(
         _l("Your name"),
         filters=[strip],
-        validators=[Length(max=200, message=_l("Write at most %(max)s characters.", max="200"))],
+        validators=[max_length(200)],
     )
-    phone = StringField(_l("Phone number"), filters=[strip])
+    phone = StringField(_l("Phone number"), filters=[strip], validators=[max_length(PHONE_MAX)])
     call_time = RadioField(
         _l("When is a good time to call?"), choices=choices(CALL_TIME_LABELS), default="any"
     )
@@ -85,14 +82,14 @@ class RequestForm(FlaskForm):
         filters=[strip],
         validators=[
             Optional(),
-            Length(max=254, message=_l("Write at most %(max)s characters.", max="254")),
+            max_length(254),
             Email(message=_l("Enter an email address like name@example.fi, or leave it empty.")),
         ],
     )
     call_language = RadioField(_l("In which language shall we call you?"), choices=[])
     submission_key = SubmissionKeyField(default=new_submission_key)
     # A honeypot: hidden from people by the stylesheet; bots fill it in.
-    contact_me_by_fax = StringField(_l("Leave this field empty"))
+    contact_me_by_fax = StringField(_l("Leave this field empty"), validators=[max_length(200)])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, InputRequired, Length
 
 from ..catalogue import ServiceData, valid_phone, valid_url
+from ..forms import Form, max_length
 from ..labels import PROVIDER_TYPE_LABELS, ROLE_LABELS, choices, language_choices, strip
 from ..staff_accounts import MIN_PASSWORD_LENGTH
 
@@ -59,7 +60,7 @@ def _name_field() -> StringField:
     return StringField(
         _l("Name"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the name.")), max_length(200)],
     )
 
 
@@ -79,7 +80,7 @@ def _language_field() -> RadioField:
     )
 
 
-class _WithLanguage(FlaskForm):
+class _WithLanguage(Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = language_choices()
@@ -101,7 +102,7 @@ class NewUserForm(_WithLanguage):
         filters=[strip],
         validators=[
             InputRequired(_l("Enter the email address.")),
-            Length(max=254),
+            max_length(254),
             Email(message=_l("Enter an email address like name@example.fi.")),
         ],
     )
@@ -113,24 +114,24 @@ class NewUserForm(_WithLanguage):
     )
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(Form):
     """Deactivate or reactivate an account: the button says which."""
 
     action = HiddenField(validators=[AnyOf(("deactivate", "reactivate"))])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """An administrator sets a new password that the user must change."""
 
     new_password, new_password_again = _new_password_fields()
 
 
-class OwnPasswordForm(FlaskForm):
+class OwnPasswordForm(Form):
     """A user changes their own password."""
 
     current_password = PasswordField(
         _l("Current password"),
-        validators=[InputRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        validators=[InputRequired(_l("Enter your current password.")), max_length(PASSWORD_MAX)],
     )
     new_password, new_password_again = _new_password_fields()
 
@@ -154,39 +155,39 @@ def _optional_email(form: FlaskForm, field: StringField) -> None:
         )
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     name_fi = StringField(
         _l("Name in Finnish"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the name in Finnish.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the name in Finnish.")), max_length(200)],
     )
     name_sv = StringField(
         _l("Name in Swedish"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the name in Swedish.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the name in Swedish.")), max_length(200)],
     )
     description_fi = TextAreaField(
         _l("Description in Finnish"),
         filters=[strip],
-        validators=[Length(max=DESCRIPTION_MAX)],
+        validators=[max_length(DESCRIPTION_MAX)],
     )
     description_sv = TextAreaField(
         _l("Description in Swedish"),
         filters=[strip],
-        validators=[Length(max=DESCRIPTION_MAX)],
+        validators=[max_length(DESCRIPTION_MAX)],
     )
     provider_type = RadioField(
         _l("Provider type"),
         choices=choices(PROVIDER_TYPE_LABELS),
         validators=[InputRequired(_l("Choose the provider type."))],
     )
-    provider = StringField(_l("Provider"), filters=[strip], validators=[Length(max=200)])
+    provider = StringField(_l("Provider"), filters=[strip], validators=[max_length(200)])
     phone = StringField(
-        _l("Phone number"), filters=[strip], validators=[Length(max=40), _check_phone]
+        _l("Phone number"), filters=[strip], validators=[max_length(40), _check_phone]
     )
-    url = StringField(_l("Web address"), filters=[strip], validators=[Length(max=300), _check_url])
+    url = StringField(_l("Web address"), filters=[strip], validators=[max_length(300), _check_url])
     email = StringField(
-        _l("Email address"), filters=[strip], validators=[Length(max=254), _optional_email]
+        _l("Email address"), filters=[strip], validators=[max_length(254), _optional_email]
     )
     active = BooleanField(_l("In use: offered for new referrals"), default=True)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,10 +19,12 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
+from .. import time_rules
 from ..casework import CallData
+from ..forms import Form, max_length
 from ..labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
@@ -39,19 +42,19 @@ from ..references import parse_reference
 from ..workdays import HELSINKI, add_working_days
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(
         _l("Email address"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter your email address.")), Length(max=254)],
+        validators=[InputRequired(_l("Enter your email address.")), max_length(254)],
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)]
+        _l("Password"), validators=[InputRequired(_l("Enter your password.")), max_length(200)]
     )
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = RadioField(_l("Language of the staff pages"), choices=[])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -74,7 +77,30 @@ def day_text(day: date) -> str:
     return f"{day.day}.{day.month}.{day.year}"
 
 
-class PeriodForm(FlaskForm):
+def helsinki_today() -> date:
+    return datetime.now(HELSINKI).date()
+
+
+def day_range_message() -> str:
+    """Why a day outside ``time_rules``' range is refused, with the range."""
+    today = helsinki_today()
+    return _(
+        "Enter a day from %(first)s to %(last)s.",
+        first=day_text(time_rules.first_day()),
+        last=day_text(time_rules.last_day(today)),
+    )
+
+
+def check_day_range(day: date) -> None:
+    """Refuse a day outside the range the service accepts (StopValidation: one message)."""
+    if not time_rules.day_in_range(day, helsinki_today()):
+        raise StopValidation(day_range_message())
+
+
+DATE_TEXT_MAX = 20
+
+
+class PeriodForm(Form):
     """The period of the reports and the audit views: read from the URL, no CSRF."""
 
     class Meta:
@@ -83,25 +109,43 @@ class PeriodForm(FlaskForm):
     start = StringField(
         _l("First day"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the first day of the period."))],
+        validators=[
+            DataRequired(_l("Enter the first day of the period.")),
+            max_length(DATE_TEXT_MAX),
+        ],
     )
     end = StringField(
         _l("Last day"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the last day of the period."))],
+        validators=[
+            DataRequired(_l("Enter the last day of the period.")),
+            max_length(DATE_TEXT_MAX),
+        ],
     )
 
     def validate_start(self, field: StringField) -> None:
-        if parse_day(field.data) is None:
+        start = parse_day(field.data)
+        if start is None:
             raise ValidationError(_l("Enter the first day as a date, for example 1.12.2025."))
+        check_day_range(start)
 
     def validate_end(self, field: StringField) -> None:
         end = parse_day(field.data)
         if end is None:
             raise ValidationError(_l("Enter the last day as a date, for example 30.11.2026."))
-        start = parse_day(self.start.data or "")
-        if start is not None and end < start:
+        check_day_range(end)
+        start = parse_day(self.start.data or "") if not self.start.errors else None
+        if start is None:
+            return
+        if end < start:
             raise ValidationError(_l("The last day must be the same as or after the first day."))
+        if time_rules.period_too_long(start, end):
+            raise ValidationError(
+                _l(
+                    "A period can be at most three years long, so that the report stays quick "
+                    "to make. Choose a later first day or an earlier last day."
+                )
+            )
 
     def days(self) -> tuple[date, date]:
         """The validated first and last day."""
@@ -113,7 +157,7 @@ class PeriodForm(FlaskForm):
 NOTE_MAX = 4000
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Every change carries the version of the request it was made on."""
 
     version = IntegerField(
@@ -138,26 +182,37 @@ def _helsinki_now_text() -> str:
 
 
 class LocalDateTimeField(StringField):
-    """A ``datetime-local`` value in Helsinki time; ``data_utc`` is the aware UTC moment."""
+    """A ``datetime-local`` value in Helsinki time; ``data_utc`` is the aware UTC moment, None
+    when the text is not a time or its day is outside the range the service accepts."""
 
     data_utc: datetime | None = None
+    local_day: date | None = None
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
-        self.data_utc = None
+        self.data_utc = self.local_day = None
         if self.data:
             try:
                 local = datetime.strptime(self.data.strip(), "%Y-%m-%dT%H:%M")
             except ValueError:
                 return  # the form's validator explains the expected format
-            self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
+            self.local_day = local.date()
+            if time_rules.day_in_range(local.date(), helsinki_today()):
+                self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.local_day is not None:
+            check_day_range(self.local_day)
 
 
 class CallForm(VersionedForm):
     called_at = LocalDateTimeField(
         _l("Time of the call"),
         default=_helsinki_now_text,
-        validators=[InputRequired(_l("Enter the date and time of the call."))],
+        validators=[
+            InputRequired(_l("Enter the date and time of the call.")),
+            max_length(DATE_TEXT_MAX),
+        ],
     )
     result = RadioField(
         _l("Result"),
@@ -171,31 +226,29 @@ class CallForm(VersionedForm):
     notes = TextAreaField(
         _l("Notes"),
         filters=[strip],
-        validators=[
-            Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000"))
-        ],
+        validators=[max_length(NOTE_MAX)],
     )
     coping = RadioField(
         CHECK_IN_LABELS["coping"], choices=choices(SCALE_LABELS), validators=[Optional()]
     )
-    coping_note = StringField(_l("Note on coping"), filters=[strip], validators=[Length(max=500)])
+    coping_note = StringField(_l("Note on coping"), filters=[strip], validators=[max_length(500)])
     finances = RadioField(
         CHECK_IN_LABELS["finances"], choices=choices(SCALE_LABELS), validators=[Optional()]
     )
     finances_note = StringField(
-        _l("Note on finances"), filters=[strip], validators=[Length(max=500)]
+        _l("Note on finances"), filters=[strip], validators=[max_length(500)]
     )
     daily_life = RadioField(
         CHECK_IN_LABELS["daily_life"], choices=choices(SCALE_LABELS), validators=[Optional()]
     )
     daily_life_note = StringField(
-        _l("Note on daily life"), filters=[strip], validators=[Length(max=500)]
+        _l("Note on daily life"), filters=[strip], validators=[max_length(500)]
     )
 
     def validate_called_at(self, field: LocalDateTimeField) -> None:
         if field.data_utc is None:
             raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
-        if field.data_utc > datetime.now(UTC) + timedelta(minutes=5):
+        if field.data_utc > datetime.now(UTC) + time_rules.CLOCK_TOLERANCE:
             raise ValidationError(_l("The time of the call cannot be in the future."))
 
     def to_data(self) -> CallData:
@@ -219,7 +272,7 @@ class NoteForm(VersionedForm):
         filters=[strip],
         validators=[
             DataRequired(_l("Write the note.")),
-            Length(max=NOTE_MAX, message=_l("Write at most %(max)s characters.", max="4\u00a0000")),
+            max_length(NOTE_MAX),
         ],
     )
 
@@ -235,7 +288,7 @@ class StatusForm(VersionedForm):
         choices=[SelectChoice("", _l("Choose the outcome")), *choices(OUTCOME_LABELS)],
         validators=[Optional()],
     )
-    note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
 
     def validate_outcome(self, field: SelectField) -> None:
         if self.status.data == "closed" and not field.data:
@@ -251,7 +304,10 @@ class VisitForm(VersionedForm):
     starts_at = LocalDateTimeField(
         _l("Date and time"),
         default=_next_working_day_at_ten,
-        validators=[InputRequired(_l("Enter the date and time of the visit."))],
+        validators=[
+            InputRequired(_l("Enter the date and time of the visit.")),
+            max_length(DATE_TEXT_MAX),
+        ],
     )
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
@@ -264,7 +320,7 @@ class VisitForm(VersionedForm):
     address = StringField(
         _l("Address"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the address.")), Length(max=300)],
+        validators=[DataRequired(_l("Enter the address.")), max_length(300)],
     )
     staff = SelectMultipleField(
         _l("Who is going"),
@@ -287,7 +343,7 @@ class VisitStatusForm(VersionedForm):
         ],
         validators=[InputRequired(_l("Choose done or cancelled."))],
     )
-    note = StringField(_l("Note"), filters=[strip], validators=[Length(max=500)])
+    note = StringField(_l("Note"), filters=[strip], validators=[max_length(500)])
 
 
 class ReferralForm(VersionedForm):
@@ -305,7 +361,7 @@ class ReferralForm(VersionedForm):
         default="suggested",
         validators=[InputRequired()],
     )
-    note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
 
     def validate_service(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in field.choices}:
@@ -356,9 +412,11 @@ class DayField(StringField):
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data and self.day is None:
             raise ValidationError(_l("Enter the date like 26.11.2026."))
+        if self.day is not None:
+            check_day_range(self.day)
 
 
-class AuditLogForm(FlaskForm):
+class AuditLogForm(Form):
     """The audit log's filters, sent with GET: they live in the URL."""
 
     class Meta:
@@ -371,7 +429,7 @@ class AuditLogForm(FlaskForm):
         validators=[ListedChoice(_l("Choose a staff member from the list."))],
     )
     reference = ReferenceField(
-        _l("Request reference"), name="request", filters=[strip], validators=[Length(max=20)]
+        _l("Request reference"), name="request", filters=[strip], validators=[max_length(20)]
     )
     action = SelectField(
         _l("Action"),
@@ -379,15 +437,17 @@ class AuditLogForm(FlaskForm):
         validate_choice=False,
         validators=[ListedChoice(_l("Choose an action from the list."))],
     )
-    date_from = DayField(_l("From"), name="from", filters=[strip])
-    date_to = DayField(_l("To"), name="to", filters=[strip])
+    date_from = DayField(
+        _l("From"), name="from", filters=[strip], validators=[max_length(DATE_TEXT_MAX)]
+    )
+    date_to = DayField(_l("To"), name="to", filters=[strip], validators=[max_length(DATE_TEXT_MAX)])
 
     def validate_date_to(self, field: DayField) -> None:
         if field.day and self.date_from.day and field.day < self.date_from.day:
             raise ValidationError(_l("The end of the period cannot be before its start."))
 
 
-class ReferenceForm(FlaskForm):
+class ReferenceForm(Form):
     """The reference of the request whose handling a family asks about (GET)."""
 
     class Meta:
@@ -396,5 +456,5 @@ class ReferenceForm(FlaskForm):
     reference = ReferenceField(
         _l("Reference"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the reference.")), Length(max=20)],
+        validators=[InputRequired(_l("Enter the reference.")), max_length(20)],
     )

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from .. import audit, casework, htmx, workflow
+from .. import audit, casework, htmx, inbox, text_rules, workflow
 from ..extensions import db
 from ..labels import PROVIDER_TYPE_LABELS
 from ..models import REQUEST_ROLES, AuditEvent, HelpRequest, HomeVisit, Service, StaffUser
@@ -58,6 +58,17 @@ WORKFLOW_MESSAGES = {
     "outcome_required": _l("Choose the outcome to close the request."),
     "visit_not_planned": _l("Only a planned visit can be marked done or cancelled."),
     "service_inactive": _l("That service is no longer in use. Choose another service."),
+    "call_before_request": _l(
+        "The time of the call cannot be before the request was sent. Check the date and time."
+    ),
+    "call_in_future": _l("The time of the call cannot be in the future."),
+    "visit_before_request": _l(
+        "The visit cannot start before the request was sent. Check the date and time."
+    ),
+    "visit_not_started": _l(
+        "A visit can be marked done only once it has started. Change its time if it took "
+        "place earlier."
+    ),
 }
 
 
@@ -226,7 +237,11 @@ def run_action(
             abort(404)
         except workflow.WorkflowError as error:
             db.session.rollback()
-            form.form_errors.append(WORKFLOW_MESSAGES[error.code])
+            message = str(WORKFLOW_MESSAGES[error.code])
+            if error.field is not None and error.field in form:
+                form[error.field].errors.append(message)
+            else:
+                form.form_errors.append(message)
         else:
             audit.record(
                 "request_" + name,
@@ -426,7 +441,11 @@ def referral_status(request_id: int, referral_id: int) -> Response | tuple[str, 
 
 @bp.get("/services/options")
 @roles_required(*REQUEST_ROLES)
-def service_options() -> str:
-    """The services matching ``q``, as ``<option>`` elements for the referral form's list."""
-    services = casework.search_services(request.args.get("q", ""), current_user.language)
+def service_options() -> str | tuple[str, int]:
+    """The services matching ``q``, as ``<option>`` elements for the referral form's list;
+    none (422) for a text the search cannot use (control characters, too long)."""
+    text = text_rules.normalise(request.args.get("q", ""), multiline=False)
+    if inbox.search_problem(text):
+        return render_template("staff/_service_options.html", services=[]), 422
+    services = casework.search_services(text, current_user.language)
     return render_template("staff/_service_options.html", services=services)

@@ -16,10 +16,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from .. import audit, htmx, inbox, staff_accounts
 from ..extensions import db, limiter
+from ..forms import number_text
 from ..models import REQUEST_ROLES, ROLES
 from ..params import int_arg
 from ..workdays import helsinki_date
@@ -27,6 +29,18 @@ from .auth import client_address, roles_required, safe_next
 from .forms import LanguageForm, LoginForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+SEARCH_MESSAGES = {
+    "control": _l(
+        "The search text had invisible control characters. We took them out: check the text "
+        "and search again."
+    ),
+    "unreadable": _l(
+        "Some characters of the search text could not be read; they are shown as \ufffd. "
+        "Correct them and search again."
+    ),
+    "too_long": _l("Write at most %(max)s characters.", max=number_text(inbox.SEARCH_MAX)),
+}
 
 
 @bp.context_processor
@@ -85,9 +99,11 @@ def logout() -> Response:
 
 @bp.get("/", endpoint="inbox")
 @roles_required(*REQUEST_ROLES)
-def inbox_page() -> str:
+def inbox_page() -> str | tuple[str, int]:
     """The team inbox: filters and search from the URL; only the results for htmx. Unknown
-    filter values (a page that is not a page number too) fall back to the defaults."""
+    filter values (a page that is not a page number too) fall back to the defaults. A search
+    text that cannot be used is not searched for: the list shows the other filters, and the
+    message is next to the search field (422)."""
     filters = inbox.Filters.from_args(request.args)
     now = datetime.now(UTC)
     today = helsinki_date(now)
@@ -100,11 +116,15 @@ def inbox_page() -> str:
         "now": now,
         "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
         "newest_id": counts.newest_id,
+        "search_error": SEARCH_MESSAGES.get(filters.q_problem),
     }
+    status = 422 if filters.q_problem else 200
     if htmx.is_htmx():
-        return render_template("staff/_inbox_results.html", **context)
+        return render_template(
+            "staff/_inbox_results.html", oob_search_error=True, **context
+        ), status
     context["visits"] = inbox.upcoming_visits(current_user.id, now)
-    return render_template("staff/inbox.html", **context)
+    return render_template("staff/inbox.html", **context), status
 
 
 @bp.get("/inbox/new")

@@ -45,7 +45,8 @@ def handled(live_server: Any) -> dict[str, Any]:
                 call_language="fi",
                 phone="+358401234567",
                 description="Tarvitsemme tukea arkeen",
-            )
+            ),
+            now=datetime.now(UTC) - timedelta(hours=2),  # sent before the call below
         )
         audit.record("request_viewed", user_id=worker.id, request_id=req.id, client_address="")
         casework.assign(req, worker, req.version, worker)

@@ -37,12 +37,8 @@ SPEC = {
     "submission_key": KEYS,
     "contact_me_by_fax": st.sampled_from(["", "", "", "", "", "", "", "", "", "fax"]),
 }
-TEXT_FIELDS = ("description", "name", "email")
-
-
-def accepted(value: str | None) -> str:
-    """What the form keeps of a typed value: surrounding white space off."""
-    return (value or "").strip()
+# Each text field, and whether it is a multi-line one.
+TEXT_FIELDS = {"description": True, "name": False, "email": False}
 
 
 def count(app) -> int:
@@ -82,13 +78,13 @@ def test_request_form(app, items, lang, headers) -> None:
         assert count(app) == before + 1
         stored = newest(app)
         assert location.endswith("/" + stored.submission_key)
-        for name in TEXT_FIELDS:
-            assert getattr(stored, name) == accepted(s.first(items, name)), name
+        for name, multiline in TEXT_FIELDS.items():
+            assert getattr(stored, name) == s.accepted(s.first(items, name), multiline), name
         sent_topics = [value for key, value in items if key == "topics"]
         assert stored.topic_codes == sorted(set(sent_topics), key=TOPICS.index)
         return
     assert count(app) == before
     if response.status_code in (400, 415, 422, 429):
         html = response.get_data(as_text=True)
-        for name in TEXT_FIELDS:
-            assert str(escape(accepted(s.first(items, name)))) in html, name
+        for name, multiline in TEXT_FIELDS.items():
+            assert str(escape(s.shown_again(s.first(items, name), multiline))) in html, name

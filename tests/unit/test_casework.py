@@ -76,7 +76,7 @@ def test_first_reached_call_stops_the_clock_once(req, anna) -> None:
     casework.record_call(req, anna, 2, call("reached", MONDAY + timedelta(days=2)))
     assert req.first_contact_at == MONDAY + timedelta(days=2)
     assert req.first_contact_on_time is True
-    casework.record_call(req, anna, 3, call("reached", MONDAY + timedelta(days=9)))
+    casework.record_call(req, anna, 3, call("reached", MONDAY + timedelta(days=6)))
     assert req.first_contact_at == MONDAY + timedelta(days=2)
     assert req.call_attempts == 3
     assert req.status == "in_progress"

@@ -25,14 +25,16 @@ from tests.conftest import count_queries, make_staff, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 # 1 March 2026 23.30 and 2 March 00.30 in Helsinki (UTC+2): two different Helsinki days.
+SENT = datetime(2026, 3, 1, 7, 15, tzinfo=UTC)
 LATE_EVENING = datetime(2026, 3, 1, 21, 30, tzinfo=UTC)
 AFTER_MIDNIGHT = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
 
 
 def new_request(key: str, **fields: object) -> HelpRequest:
+    """A request sent before every event of these tests (a call cannot precede it)."""
     values = {"language": "fi", "call_language": "fi", "phone": "+358401234567"}
     values.update(fields)
-    return submit(NewRequest(submission_key=key * 32, **values))
+    return submit(NewRequest(submission_key=key * 32, **values), now=SENT)
 
 
 def add_event(action: str, at: datetime, user_id: int | None, request_id: int | None) -> int:

@@ -1,0 +1,65 @@
+"""The text rules every form field goes through, and the LIKE pattern of the searches."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyydaapua import text_rules
+from pyydaapua.text_rules import TextProblem
+
+
+def test_multiline_text_gets_lf_line_ends_and_nfc() -> None:
+    assert text_rules.normalise("a\r\nb\rc\n", multiline=True) == "a\nb\nc\n"
+    assert text_rules.normalise("Ha\u0308meenlinna", multiline=True) == "H\u00e4meenlinna"
+
+
+def test_single_line_text_keeps_its_line_ends_to_be_refused() -> None:
+    assert text_rules.normalise("a\r\nb", multiline=False) == "a\r\nb"
+    assert text_rules.normalise("A\u030angström", multiline=False) == "\u00c5ngström"
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "problem"),
+    [
+        ("Hei\nmaailma\tja kaikki", True, None),
+        ("Hei\x00", True, TextProblem("control", 4)),
+        ("\x07kello", True, TextProblem("control", 1)),
+        ("a\rb", True, TextProblem("control", 2)),
+        ("a\x7fb", True, TextProblem("control", 2)),
+        ("a\x85b", True, TextProblem("control", 2)),
+        ("Anna\nVirtanen", False, TextProblem("control", 5)),
+        ("Anna\tVirtanen", False, TextProblem("control", 5)),
+        ("Anna Virtanen", False, None),
+        ("caf\ufffd", False, TextProblem("unreadable", 4)),
+        ("x\ud800", True, TextProblem("unreadable", 2)),
+        ("emoji 👨‍👩‍👧 ja ­pehmeä tavuviiva", False, None),
+    ],
+)
+def test_find_problem(text: str, multiline: bool, problem: TextProblem | None) -> None:
+    assert text_rules.find_problem(text, multiline) == problem
+
+
+def test_control_characters_are_taken_out_of_the_text_offered_back() -> None:
+    assert text_rules.without_control_characters("a\x00b\nc\x07", True) == "ab\nc"
+    assert text_rules.without_control_characters("Anna\tVirta\x00nen\n", False) == "Anna Virtanen "
+    assert text_rules.without_control_characters("caf\ufffd\x00", False) == "caf\ufffd"
+
+
+def test_urlencoded_bodies_keep_every_field_and_mark_unreadable_bytes() -> None:
+    pairs = text_rules.decode_urlencoded(b"a=caf%C3%A9&b=%FF%FEx&c=\xff&d=ok+ok&e&&f=%00")
+    assert pairs == [
+        ("a", "café"),
+        ("b", "\ufffd\ufffdx"),
+        ("c", "\ufffd"),
+        ("d", "ok ok"),
+        ("e", ""),
+        ("f", "\x00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [("abc", "%abc%"), ("50%", "%50\\%%"), ("a_b", "%a\\_b%"), ("c:\\x", "%c:\\\\x%")],
+)
+def test_like_any_takes_wildcards_literally(text: str, pattern: str) -> None:
+    assert text_rules.like_any(text) == pattern
