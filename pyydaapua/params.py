@@ -1,7 +1,7 @@
 """Integers from URLs and query strings, bounded to what the database can hold.
 
 Every id in a URL goes through ``Int64Converter`` (registered as the ``int`` converter, so
-``<int:request_id>`` uses it): a value that is not a plain decimal number from 0 to 2^63 - 1
+``<int:request_id>`` uses it): a value that is not a plain decimal number from 0 to ``ID_MAX``
 does not match the route, which answers 404. Every integer in a query string goes through
 ``int_arg``: a value that is not a decimal number in its range answers 400.
 """
@@ -15,6 +15,9 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
+# The largest id and version: the ids and versions are INTEGER columns, 32 bits in PostgreSQL,
+# which refuses a larger number in a comparison with one of them.
+ID_MAX = 2**31 - 1
 # At most 19 digits (2^63 - 1 has 19), so converting never meets Python's limit on long
 # numbers, and the range check below decides the rest.
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
@@ -44,12 +47,12 @@ def int_arg(name: str, default: int, minimum: int = 0, maximum: int = INT64_MAX)
 
 
 class Int64Converter(IntegerConverter):
-    """``<int:…>`` in a route: ASCII digits only, from 0 to 2^63 - 1; anything else is a 404."""
+    """``<int:…>`` in a route: ASCII digits only, from 0 to ``ID_MAX``; anything else is a 404."""
 
     regex = r"[0-9]+"
 
     def __init__(self, map: object, **kwargs: object) -> None:
-        kwargs.setdefault("max", INT64_MAX)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(map, **kwargs)  # type: ignore[arg-type]
 
     def to_python(self, value: str) -> int:

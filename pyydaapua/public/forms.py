@@ -31,6 +31,11 @@ DESCRIPTION_MAX = 4000
 PHONE_MAX = 40
 
 
+def _no_blanks(values: list[str] | None) -> list[str]:
+    """A multiple choice without empty values (a hand-made post can send ``topics=``)."""
+    return [value for value in values or [] if value]
+
+
 class SubmissionKeyField(HiddenField):
     """The random key of one form submission, so that a double click stores one request.
 
@@ -51,6 +56,7 @@ class RequestForm(Form):
     topics = SelectMultipleField(
         _l("What would you like to talk about?"),
         choices=choices(TOPIC_LABELS),
+        filters=[_no_blanks],
         validators=[Optional()],
     )
     description = TextAreaField(
@@ -61,6 +67,7 @@ class RequestForm(Form):
     child_ages = SelectMultipleField(
         _l("How old are your children?"),
         choices=choices(CHILD_AGE_LABELS),
+        filters=[_no_blanks],
         validators=[Optional()],
     )
     name = StringField(

@@ -37,7 +37,7 @@ from ..labels import (
     language_choices,
     strip,
 )
-from ..params import INT64_MAX
+from ..params import ID_MAX
 from ..references import parse_reference
 from ..workdays import HELSINKI, add_working_days
 
@@ -164,9 +164,7 @@ class VersionedForm(Form):
         widget=HiddenInput(),
         validators=[
             Optional(),
-            NumberRange(
-                0, INT64_MAX, _l("This form is out of date. Reload the page and try again.")
-            ),
+            NumberRange(0, ID_MAX, _l("This form is out of date. Reload the page and try again.")),
         ],
     )
 

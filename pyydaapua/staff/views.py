@@ -23,7 +23,7 @@ from .. import audit, htmx, inbox, staff_accounts
 from ..extensions import db, limiter
 from ..forms import number_text
 from ..models import REQUEST_ROLES, ROLES
-from ..params import int_arg
+from ..params import ID_MAX, int_arg
 from ..workdays import helsinki_date
 from .auth import client_address, roles_required, safe_next
 from .forms import LanguageForm, LoginForm
@@ -132,7 +132,7 @@ def inbox_page() -> str | tuple[str, int]:
 def inbox_new() -> str:
     """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
     ``since`` is not a request id."""
-    since = int_arg("since", 0)
+    since = int_arg("since", 0, maximum=ID_MAX)
     back = url_for("staff.inbox", **inbox.Filters.from_args(request.args).to_args(page=1))
     return render_template("staff/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)
 
