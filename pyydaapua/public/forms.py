@@ -56,8 +56,9 @@ class RequestForm(Form):
     topics = SelectMultipleField(
         _l("What would you like to talk about?"),
         choices=choices(TOPIC_LABELS),
+        # No Optional(): it looks only at the first value, and would let through an unknown
+        # code sent after an empty one.
         filters=[_no_blanks],
-        validators=[Optional()],
     )
     description = TextAreaField(
         _l("Tell us in your own words"),
@@ -67,8 +68,9 @@ class RequestForm(Form):
     child_ages = SelectMultipleField(
         _l("How old are your children?"),
         choices=choices(CHILD_AGE_LABELS),
+        # No Optional(): it looks only at the first value, and would let through an unknown
+        # code sent after an empty one.
         filters=[_no_blanks],
-        validators=[Optional()],
     )
     name = StringField(
         _l("Your name"),

@@ -454,5 +454,6 @@ class ReferenceForm(Form):
     reference = ReferenceField(
         _l("Reference"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the reference.")), max_length(20)],
+        # DataRequired: a reference of white space only is empty once stripped.
+        validators=[DataRequired(_l("Enter the reference.")), max_length(20)],
     )

@@ -269,6 +269,18 @@ def test_blank_choices_are_left_out(app, request_form) -> None:
     assert (stored.topic_codes, stored.child_ages) == (["finances"], "")
 
 
+@pytest.mark.parametrize("first", ["", " "])
+def test_an_unknown_choice_after_a_blank_one_is_refused(app, request_form, first) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    hidden = request_form.open("fi")
+    data = MultiDict(
+        [*hidden.items(), ("phone", "0401234567"), ("topics", first), ("topics", "bogus")]
+    )
+    assert request_form.client.post("/fi/request", data=data).status_code == 422
+    assert stored_requests(app) == []
+
+
 def test_a_repeated_field_on_the_public_form_takes_the_first_value(app, request_form) -> None:
     hidden = request_form.open("fi")
     data = [
@@ -341,3 +353,13 @@ def test_a_next_with_letters_of_any_language_is_kept(app) -> None:
     response = sign_in(app.test_client(), email, next="/staff/?q=äiti")
     assert response.status_code == 303
     assert response.headers["Location"] == "/staff/?q=%C3%A4iti"
+
+
+@pytest.mark.parametrize("reference", ["\xa0" * 300, "   ", "\u2003"])
+def test_a_reference_of_white_space_only_asks_for_the_reference(staff_client, reference) -> None:
+    client = staff_client("supervisor")
+    page = client.get("/staff/access-log", query_string={"reference": reference})
+    assert page.status_code == 422
+    assert "Anna tunnus." in page.get_data(as_text=True)
+    csv = client.get("/staff/access-log.csv", query_string={"reference": reference})
+    assert csv.status_code == 404
