@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations migrate seed bench clean
+.PHONY: run test lint translations migrate seed bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,34 @@ test: $(VENV)/.installed-dev
 	$(FLASK) translate compile
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The property-based tests at full size (1,000 examples per form; FUZZ_EXAMPLES changes it), on
+# SQLite and, at the same time, on PostgreSQL (FUZZ_DATABASE_URL, else TEST_DATABASE_URL, else
+# the local server below when it answers). Each writes its output to instance/fuzz/*.log and a
+# table of the answers, printed at the end. Not part of `make test`.
+FUZZ_PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+FUZZ_PYTEST := HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/property
+
+fuzz: $(VENV)/.installed-dev
+	$(FLASK) translate compile
+	@rm -rf instance/fuzz; mkdir -p instance/fuzz; \
+	url="$${FUZZ_DATABASE_URL:-$$TEST_DATABASE_URL}"; \
+	if [ -z "$$url" ] && $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		url="$(FUZZ_PG_DEFAULT)"; fi; \
+	echo "Fuzzing on SQLite$${url:+ and PostgreSQL} (logs in instance/fuzz/) …"; \
+	TEST_DATABASE_URL= FUZZ_REPORT=instance/fuzz/sqlite.md $(FUZZ_PYTEST) \
+		> instance/fuzz/sqlite.log 2>&1 & sqlite=$$!; \
+	status=0; \
+	if [ -n "$$url" ]; then \
+		TEST_DATABASE_URL="$$url" FUZZ_REPORT=instance/fuzz/postgresql.md $(FUZZ_PYTEST) \
+			> instance/fuzz/postgresql.log 2>&1 || status=1; \
+	else echo "No PostgreSQL server answered: fuzzing on SQLite only."; fi; \
+	wait $$sqlite || status=1; \
+	for log in instance/fuzz/*.log; do tail -n 3 "$$log"; done; echo; \
+	for report in instance/fuzz/sqlite.md instance/fuzz/postgresql.md; do \
+		[ -f "$$report" ] && cat "$$report" && echo; done; \
+	cat instance/fuzz/*.failures.txt 2>/dev/null; \
+	exit $$status
 
 bench: translations
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, htmx, i18n, ratelimits, security
+from . import cli, errors, htmx, i18n, params, ratelimits, request_shape, security
 from .config import check_production, from_environment
 from .extensions import babel, csrf, db, migrate
 from .forms import with_text_decoding
@@ -37,10 +37,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    request_shape.init_app(app)  # before CSRF and the limits: a body of the wrong kind is a 415
     csrf.init_app(app)
     ratelimits.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
+    params.init_app(app)  # before the blueprints: their rules take the converter then
     # After htmx, which sets its own request class: invalid UTF-8 is kept per field.
     app.request_class = with_text_decoding(app.request_class)
 

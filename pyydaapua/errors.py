@@ -1,8 +1,8 @@
 """Error pages in the page's language and the site's layout.
 
 A refused submission of the request form (expired session or CSRF token, too many
-requests, the database unavailable) is not an error page: the form comes back with
-everything the parent typed.
+requests, the database unavailable, a body that is not a form's) is not an error page: the
+form comes back with everything the parent typed.
 
 When the database cannot be reached, every request gets a 503 with ``Retry-After`` that is
 rendered without the database, and a posted form's values come back in a form that sends
@@ -35,6 +35,9 @@ RETRY_AFTER_SECONDS = 10
 # Where htmx shows the notice, leaving the page (and the form being typed in) as it is.
 NOTICE_TARGET = "#service-notice"
 
+# A refusal of the request form that gives the form back filled in, and the notice it shows.
+_REFUSED_FORM_NOTICES = {415: "content_type", 429: "rate_limit"}
+
 
 def _is_form_submission() -> bool:
     return request.endpoint == "public.request_form" and request.method == "POST"
@@ -56,10 +59,10 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    if error.code == 429 and _is_form_submission():
+    if error.code in _REFUSED_FORM_NOTICES and _is_form_submission():
         from .public.views import refused_form
 
-        return refused_form("rate_limit", 429)
+        return refused_form(_REFUSED_FORM_NOTICES[error.code], error.code)
     return render_error(error)
 
 

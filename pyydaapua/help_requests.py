@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import secrets
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -12,6 +14,19 @@ from .extensions import db
 from .models import HelpRequest, RequestTopic
 from .references import new_reference
 from .workdays import callback_due_date, helsinki_date, month_number
+
+# The form's hidden key: random, URL-safe, and long enough that nobody guesses another's.
+_SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def valid_submission_key(key: str | None) -> bool:
+    """Whether ``key`` looks like a key our form hands out (16 to 64 URL-safe characters)."""
+    return key is not None and _SUBMISSION_KEY.fullmatch(key) is not None
+
+
+def new_submission_key() -> str:
+    """A fresh random key for one form submission (32 characters)."""
+    return secrets.token_urlsafe(24)
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,12 @@ def find_by_submission(key: str) -> HelpRequest | None:
 
 
 def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
-    """Store the request once; a repeated submission returns the stored one."""
+    """Store the request once; a repeated submission returns the stored one.
+
+    A missing, empty or malformed key cannot tell one submission from another, so the
+    request is stored under a fresh key rather than taken for someone else's."""
+    if not valid_submission_key(new.submission_key):
+        new = replace(new, submission_key=new_submission_key())
     existing = find_by_submission(new.submission_key)
     if existing is not None:
         return existing

@@ -18,6 +18,7 @@ from .audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from .extensions import db
 from .models import LANGUAGES, TOPICS, HelpRequest, HomeVisit, RequestTopic, home_visit_staff
 from .paging import Page
+from .params import parse_int
 from .phones import normalise_phone
 from .references import parse_reference
 from .workdays import working_days_between
@@ -66,10 +67,7 @@ class Filters:
             value = args.get(name, default)
             return value if value in allowed else default
 
-        try:
-            page = max(1, int(args.get("page", "1")))
-        except ValueError:
-            page = 1
+        page = parse_int(args.get("page"), 1) or 1
         return cls(
             status=pick("status", STATUS_FILTERS, "open"),
             owner=pick("owner", OWNER_FILTERS, "all"),

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import Email, Optional
 
 from ..forms import Form, max_length
-from ..help_requests import NewRequest
+from ..help_requests import NewRequest, new_submission_key, valid_submission_key
 from ..labels import (
     CALL_TIME_LABELS,
     CHILD_AGE_LABELS,
@@ -31,13 +31,34 @@ DESCRIPTION_MAX = 4000
 PHONE_MAX = 40
 
 
+def _no_blanks(values: list[str] | None) -> list[str]:
+    """A multiple choice without empty values (a hand-made post can send ``topics=``)."""
+    return [value for value in values or [] if value]
+
+
+class SubmissionKeyField(HiddenField):
+    """The random key of one form submission, so that a double click stores one request.
+
+    A new form gets a fresh key. A posted key that is missing, empty, over-long or malformed
+    (our own page never sends one) is replaced by a fresh key: the request is then stored on
+    its own instead of being refused or taken for another parent's. When a field is sent
+    more than once, the first value counts, as for every single-valued field of the form."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if not valid_submission_key(self.data):
+            self.data = new_submission_key()
+
+
 class RequestForm(Form):
     """Everything here is optional except the phone number: the call is the service."""
 
     topics = SelectMultipleField(
         _l("What would you like to talk about?"),
         choices=choices(TOPIC_LABELS),
-        validators=[Optional()],
+        # No Optional(): it looks only at the first value, and would let through an unknown
+        # code sent after an empty one.
+        filters=[_no_blanks],
     )
     description = TextAreaField(
         _l("Tell us in your own words"),
@@ -47,7 +68,9 @@ class RequestForm(Form):
     child_ages = SelectMultipleField(
         _l("How old are your children?"),
         choices=choices(CHILD_AGE_LABELS),
-        validators=[Optional()],
+        # No Optional(): it looks only at the first value, and would let through an unknown
+        # code sent after an empty one.
+        filters=[_no_blanks],
     )
     name = StringField(
         _l("Your name"),
@@ -73,7 +96,7 @@ class RequestForm(Form):
         ],
     )
     call_language = RadioField(_l("In which language shall we call you?"), choices=[])
-    submission_key = HiddenField()
+    submission_key = SubmissionKeyField(default=new_submission_key)
     # A honeypot: hidden from people by the stylesheet; bots fill it in.
     contact_me_by_fax = StringField(_l("Leave this field empty"), validators=[max_length(200)])
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from typing import Any
 
 from flask import (
@@ -18,15 +16,13 @@ from flask import (
     url_for,
 )
 
-from .. import help_requests, htmx
+from .. import help_requests, htmx, request_shape
 from ..extensions import limiter
 from ..models import LANGUAGES
 from .forms import DESCRIPTION_MAX, RequestForm
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 root = Blueprint("root", __name__)
-
-_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 @bp.url_value_preprocessor
@@ -63,8 +59,8 @@ def render_request_form(
     form: RequestForm, status: int = 200, notice: str | None = None
 ) -> tuple[str, int]:
     """The form page, or only the form itself for htmx; ``notice`` explains a refusal."""
-    if not _SUBMISSION_KEY.match(form.submission_key.data or ""):
-        form.submission_key.data = secrets.token_urlsafe(24)
+    if not help_requests.valid_submission_key(form.submission_key.data):
+        form.submission_key.data = help_requests.new_submission_key()
     template = "public/_request_form.html" if htmx.is_htmx() else "public/request.html"
     body = render_template(template, form=form, notice=notice, description_max=DESCRIPTION_MAX)
     return body, status
@@ -72,7 +68,8 @@ def render_request_form(
 
 def refused_form(notice: str, status: int) -> tuple[str, int]:
     """Re-render a refused submission with everything the parent typed and a calm notice."""
-    return render_request_form(_new_form(), status=status, notice=notice)
+    form = RequestForm(formdata=request_shape.posted_fields(), call_language=g.lang)
+    return render_request_form(form, status=status, notice=notice)
 
 
 def _submission_counted(_response: Response) -> bool:
@@ -99,9 +96,9 @@ def request_form() -> Response | tuple[str, int]:
             g.submission_counted = True
             return htmx.redirect_after_post(url_for(".landing"))
         if form.validate():
-            help_requests.submit(form.to_new_request(language=g.lang))
+            stored = help_requests.submit(form.to_new_request(language=g.lang))
             g.submission_counted = True
-            return htmx.redirect_after_post(url_for(".confirmation", key=form.submission_key.data))
+            return htmx.redirect_after_post(url_for(".confirmation", key=stored.submission_key))
         return render_request_form(form, status=422)
     return render_request_form(form)
 
@@ -109,7 +106,9 @@ def request_form() -> Response | tuple[str, int]:
 @bp.get("/request/sent/<key>")
 def confirmation(key: str) -> str:
     """The reference and the call-back due date of a stored request; 404 for an unknown key."""
-    stored = help_requests.find_by_submission(key) if _SUBMISSION_KEY.match(key) else None
+    stored = (
+        help_requests.find_by_submission(key) if help_requests.valid_submission_key(key) else None
+    )
     if stored is None:
         abort(404)
     return render_template("public/confirmation.html", help_request=stored)

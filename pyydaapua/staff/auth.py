@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -44,11 +45,26 @@ def _unauthorised() -> Response:
     return htmx.redirect_after_post(target) if htmx.is_htmx() else redirect(target)
 
 
+# Longer than any address of the staff pages with their filters.
+NEXT_MAX = 2000
+# Unicode categories of control, format, surrogate, private and unassigned characters, and
+# of the line and paragraph separators.
+_NOT_IN_LINKS = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host), else None."""
-    if not target:
+    """``target`` if it is a path on this site (never another host), else None.
+
+    Control and format characters, line and paragraph separators, and over-long values are
+    refused too: none is in a link of ours, and a redirect cannot carry them."""
+    if not target or len(target) > NEXT_MAX:
         return None
-    parts = urlsplit(target)
+    if any(unicodedata.category(char) in _NOT_IN_LINKS for char in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. "//[": an unbalanced IPv6 host
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     if "\\" in target:

@@ -37,6 +37,7 @@ from ..labels import (
     language_choices,
     strip,
 )
+from ..params import ID_MAX
 from ..references import parse_reference
 from ..workdays import HELSINKI, add_working_days
 
@@ -182,7 +183,13 @@ NOTE_MAX = 4000
 class VersionedForm(Form):
     """Every change carries the version of the request it was made on."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            Optional(),
+            NumberRange(0, ID_MAX, _l("This form is out of date. Reload the page and try again.")),
+        ],
+    )
 
 
 class AssignForm(VersionedForm):
@@ -470,5 +477,6 @@ class ReferenceForm(Form):
     reference = ReferenceField(
         _l("Reference"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the reference.")), max_length(20)],
+        # DataRequired: a reference of white space only is empty once stripped.
+        validators=[DataRequired(_l("Enter the reference.")), max_length(20)],
     )

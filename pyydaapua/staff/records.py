@@ -18,6 +18,7 @@ from .. import audit, records
 from ..csv_export import content_disposition, csv_response
 from ..extensions import db
 from ..labels import AUDIT_LABELS, ROLE_LABELS
+from ..params import parse_int
 from ..references import format_reference
 from .auth import client_address, roles_required
 from .forms import AuditLogForm, ReferenceForm
@@ -29,7 +30,8 @@ CSV_TIME = "d.M.yyyy H.mm"
 
 
 def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    """The page asked for; anything but a page number is the first page, as in the inbox."""
+    return parse_int(request.args.get("page"), 1) or 1
 
 
 def _audit_form() -> AuditLogForm:

@@ -22,6 +22,7 @@ from .. import audit, htmx, inbox, staff_accounts
 from ..extensions import db
 from ..forms import number_text
 from ..models import REQUEST_ROLES, ROLES, StaffUser
+from ..params import ID_MAX, int_arg
 from ..workdays import helsinki_date
 from .auth import (
     client_address,
@@ -113,7 +114,8 @@ def logout() -> Response:
 @roles_required(*REQUEST_ROLES)
 def inbox_page() -> str | tuple[str, int]:
     """The team inbox: filters and search from the URL; only the results for htmx. Every
-    request shown (a row, an upcoming visit, a search result) is audited, in one INSERT. A
+    request shown (a row, an upcoming visit, a search result) is audited, in one INSERT.
+    Unknown filter values (a page that is not a page number too) fall back to the defaults. A
     search text that cannot be used is not searched for: the list shows the other filters,
     and the message is next to the search field (422)."""
     filters = inbox.Filters.from_args(request.args)
@@ -148,8 +150,9 @@ def inbox_page() -> str | tuple[str, int]:
 @bp.get("/inbox/new")
 @roles_required(*REQUEST_ROLES)
 def inbox_new() -> str:
-    """Polled by the inbox: how many requests have arrived since the list was drawn."""
-    since = request.args.get("since", 0, type=int)
+    """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
+    ``since`` is not a request id."""
+    since = int_arg("since", 0, maximum=ID_MAX)
     back = url_for("staff.inbox", **inbox.Filters.from_args(request.args).to_args(page=1))
     return render_template("staff/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)
 

@@ -1,0 +1,309 @@
+"""The administrator's account and catalogue forms, the own account forms and sign-in, under
+odd input: never a 5xx; accepted text is stored exactly; a sign-in goes only to this site."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from pyydaapua.extensions import db
+from pyydaapua.labels import PROVIDER_TYPE_LABELS, ROLE_LABELS
+from pyydaapua.models import LANGUAGES, Service, StaffUser
+from tests.conftest import STAFF_PASSWORD, csrf_token, hidden_fields, make_staff
+from tests.property import strategies as s
+from tests.property.tally import send
+
+PASSWORDS = ["a perfectly good password", "short", "", " " * 12, "ä" * 12, "x" * 201]
+password = st.one_of(st.sampled_from(PASSWORDS), s.text)
+EMAILS = ["someone@example.fi", "a@b", "", "äiti@esimerkki.fi", "x@" + "y" * 300 + ".fi"]
+
+
+@dataclass
+class Office:
+    app: object
+    client: object
+    token: str
+    user_id: int
+    service_id: int
+
+
+@pytest.fixture
+def office(app, staff_client) -> Office:
+    client = staff_client("admin")
+    user_id, _ = make_staff(app, "counsellor")
+    with app.app_context():
+        service = Service(name_fi="Palvelu", name_sv="Tjänst", provider_type="city")
+        db.session.add(service)
+        db.session.commit()
+        service_id = service.id
+    return Office(app, client, csrf_token(client), user_id, service_id)
+
+
+def stored_row(app, model, row_id: int):
+    with app.app_context():
+        row = db.session.get(model, row_id)
+        db.session.expunge_all()
+        return row
+
+
+ACCOUNT = {
+    "name": s.text,
+    "role": s.choice(tuple(ROLE_LABELS)),
+    "language": s.choice(LANGUAGES),
+}
+
+
+@given(
+    items=s.fields(
+        {
+            "email": st.one_of(st.sampled_from(EMAILS), s.text),
+            **ACCOUNT,
+            "new_password": password,
+            "new_password_again": password,
+        },
+        {
+            "email": st.uuids().map(lambda key: f"{key.hex}@example.fi"),
+            "name": s.calm_text,
+            "role": st.sampled_from(tuple(ROLE_LABELS)),
+            "language": st.sampled_from(LANGUAGES),
+            "new_password": st.just(PASSWORDS[0]),
+            "new_password_again": st.just(PASSWORDS[0]),
+        },
+    )
+)
+def test_new_account(office, items) -> None:
+    response = send(
+        "admin: new account",
+        office.client,
+        "POST",
+        "/staff/admin/users/new",
+        data=s.form(office.token, items),
+    )
+    if response.status_code == 303:
+        with office.app.app_context():
+            user = db.session.scalars(select(StaffUser).order_by(StaffUser.id.desc())).first()
+            assert user.name == s.accepted(s.first(items, "name"), multiline=False)
+
+
+CALM_ACCOUNT = {
+    "name": s.calm_text,
+    "role": st.sampled_from(tuple(ROLE_LABELS)),
+    "language": st.sampled_from(LANGUAGES),
+}
+
+
+@given(items=s.fields(ACCOUNT, CALM_ACCOUNT))
+def test_change_account(office, items) -> None:
+    url = f"/staff/admin/users/{office.user_id}"
+    before = stored_row(office.app, StaffUser, office.user_id)
+    response = send(
+        "admin: change account", office.client, "POST", url, data=s.form(office.token, items)
+    )
+    if response.status_code == 303:
+        user = stored_row(office.app, StaffUser, office.user_id)
+        assert user.name == expected_text(items, "name", False, before)
+    elif response.status_code == 422:
+        from markupsafe import escape
+
+        typed = s.shown_again(s.first(items, "name"), multiline=False)
+        assert str(escape(typed)) in response.get_data(as_text=True)
+
+
+@given(items=s.fields({"action": s.choice(("deactivate", "reactivate"))}))
+def test_deactivate_account(office, items) -> None:
+    url = f"/staff/admin/users/{office.user_id}/active"
+    send(
+        "admin: (de)activate account", office.client, "POST", url, data=s.form(office.token, items)
+    )
+
+
+@given(items=s.fields({"new_password": password, "new_password_again": password}))
+def test_set_password(office, items) -> None:
+    url = f"/staff/admin/users/{office.user_id}/password"
+    send("admin: set a password", office.client, "POST", url, data=s.form(office.token, items))
+
+
+SERVICE = {
+    "name_fi": s.text,
+    "name_sv": s.text,
+    "description_fi": s.text,
+    "description_sv": s.text,
+    "provider_type": s.choice(tuple(PROVIDER_TYPE_LABELS)),
+    "provider": s.text,
+    "phone": st.one_of(st.sampled_from(["", "09 123 456", "+358 (0)9 123-456"]), s.text),
+    "url": st.one_of(
+        st.sampled_from(["", "https://example.fi/", "javascript:x", "http://"]), s.text
+    ),
+    "email": st.one_of(st.sampled_from(EMAILS), s.text),
+    "active": s.choice(("y", "")),
+}
+CALM_SERVICE = {
+    "name_fi": s.calm_text,
+    "name_sv": s.calm_text,
+    "description_fi": s.calm_text,
+    "description_sv": s.calm_text,
+    "provider_type": st.sampled_from(tuple(PROVIDER_TYPE_LABELS)),
+    "provider": s.calm_text,
+    "phone": st.just("09 123 456"),
+    "url": st.just("https://example.fi/"),
+    "email": st.just("palvelu@example.fi"),
+}
+SERVICE_TEXT = {
+    "name_fi": False,
+    "name_sv": False,
+    "description_fi": True,
+    "description_sv": True,
+    "provider": False,
+}
+
+
+def expected_text(items, name: str, multiline: bool, before: object = None) -> str:
+    """The stored text after a post: the accepted text; on a change form, a field that was
+    not sent at all keeps its value."""
+    if before is not None and s.first(items, name) is None:
+        return getattr(before, name)
+    return s.accepted(s.first(items, name), multiline)
+
+
+def check_service(app, response, items, service_id: int | None, before=None) -> None:
+    if response.status_code != 303:
+        return
+    with app.app_context():
+        if service_id is None:
+            service = db.session.scalars(select(Service).order_by(Service.id.desc())).first()
+        else:
+            service = db.session.get(Service, service_id)
+        for name, multiline in SERVICE_TEXT.items():
+            assert getattr(service, name) == expected_text(items, name, multiline, before), name
+
+
+@given(items=s.fields(SERVICE, CALM_SERVICE))
+def test_new_service(office, items) -> None:
+    response = send(
+        "admin: new service",
+        office.client,
+        "POST",
+        "/staff/admin/services/new",
+        data=s.form(office.token, items),
+    )
+    check_service(office.app, response, items, None)
+
+
+@given(items=s.fields(SERVICE, CALM_SERVICE))
+def test_change_service(office, items) -> None:
+    url = f"/staff/admin/services/{office.service_id}"
+    before = stored_row(office.app, Service, office.service_id)
+    response = send(
+        "admin: change service", office.client, "POST", url, data=s.form(office.token, items)
+    )
+    check_service(office.app, response, items, office.service_id, before)
+
+
+@given(
+    number=st.one_of(s.number, s.text),
+    page=st.sampled_from(["/staff/admin/users/{}", "/staff/admin/services/{}"]),
+)
+def test_admin_ids_in_the_path(office, number, page) -> None:
+    from urllib.parse import quote
+
+    send(
+        "path: account and service ids",
+        office.client,
+        "GET",
+        page.format(quote(number, safe="") or "0"),
+    )
+
+
+@pytest.fixture
+def own(app, staff_client):
+    client = staff_client("counsellor")
+    return {"client": client, "token": csrf_token(client), "password": STAFF_PASSWORD}
+
+
+@given(items=s.fields({"language": s.choice(LANGUAGES)}))
+def test_own_language(own, items) -> None:
+    send(
+        "account: language",
+        own["client"],
+        "POST",
+        "/staff/account/language",
+        data=s.form(own["token"], items),
+    )
+
+
+@given(data=st.data())
+def test_own_password(own, data) -> None:
+    current = st.one_of(st.just(own["password"]), password)
+    items = data.draw(
+        s.fields(
+            {"current_password": current, "new_password": password, "new_password_again": password}
+        )
+    )
+    response = send(
+        "account: own password",
+        own["client"],
+        "POST",
+        "/staff/account/password",
+        data=s.form(own["token"], items),
+    )
+    if response.status_code == 303:
+        own["password"] = s.first(items, "new_password")
+
+
+NEXT = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "/staff/",
+            "/staff/?page=2",
+            "//evil.example/",
+            "https://evil.example/",
+            "/staff/\x00",
+            "/staff/\r\nX: y",
+            "/\\evil",
+            "//[",
+            "javascript:alert(1)",
+        ]
+    ),
+    st.builds(lambda text: "/staff/" + text, s.text),
+    s.text,
+)
+
+
+@pytest.fixture
+def sign_in_user(app) -> str:
+    _, email = make_staff(app, "counsellor")
+    return email
+
+
+@given(data=st.data())
+def test_sign_in(app, sign_in_user, data) -> None:
+    items = data.draw(
+        s.fields(
+            {
+                "email": st.one_of(st.just(sign_in_user), st.just(sign_in_user), s.text),
+                "password": st.one_of(st.just(STAFF_PASSWORD), st.just(STAFF_PASSWORD), password),
+                "next": NEXT,
+            }
+        )
+    )
+    client = app.test_client()
+    token = hidden_fields(client.get("/staff/login").get_data(as_text=True)).get("csrf_token")
+    if token is None:
+        import re
+
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            client.get("/staff/login").get_data(as_text=True),
+        ).group(1)
+    response = send("sign-in", client, "POST", "/staff/login", data=s.form(token, items))
+    location = response.headers.get("Location", "")
+    if response.status_code in (302, 303):
+        assert location.startswith("/") and not location.startswith("//"), location
+        assert "\\" not in location
+        assert not any(unicodedata.category(char)[0] == "C" for char in location), location

@@ -1,0 +1,126 @@
+"""Every filter and search, with odd values in the URL, by a signed-in user of the role that
+uses it: never a 5xx. Ids in the path are fuzzed too."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pyydaapua.extensions import db
+from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.labels import AUDIT_LABELS
+from pyydaapua.models import LANGUAGES, TOPICS
+from pyydaapua.references import format_reference
+from tests.property import strategies as s
+from tests.property.tally import send
+
+INBOX = {
+    "status": s.choice(("open", "new", "in_progress", "waiting", "closed", "all")),
+    "owner": s.choice(("all", "mine", "unassigned")),
+    "topic": s.choice(TOPICS),
+    "language": s.choice(LANGUAGES),
+    "overdue": s.choice(("1", "on", "")),
+    "q": st.one_of(s.text, st.sampled_from(["%", "_", "040", "+358401234567", "ABCD-EFGH"])),
+    "page": s.number,
+}
+
+
+@pytest.fixture
+def stored(app) -> dict[str, str]:
+    with app.app_context():
+        request = submit(
+            NewRequest(
+                submission_key="q" * 32,
+                language="fi",
+                call_language="fi",
+                phone="+358401234567",
+                description="Perheen arki on raskasta",
+                name="Aino",
+                topics=[TOPICS[0]],
+            )
+        )
+        db.session.commit()
+        return {"id": str(request.id), "reference": format_reference(request.reference)}
+
+
+@pytest.fixture
+def counsellor(staff_client):
+    return staff_client("counsellor")
+
+
+@pytest.fixture
+def supervisor(staff_client):
+    return staff_client("supervisor")
+
+
+@given(items=s.fields(INBOX), headers=s.htmx)
+def test_inbox(counsellor, stored, items, headers) -> None:
+    send("filter: inbox", counsellor, "GET", "/staff/", query_string=items, headers=headers)
+
+
+@given(items=s.fields({"since": s.number, **INBOX}))
+def test_inbox_poll(counsellor, stored, items) -> None:
+    send("filter: inbox poll (since)", counsellor, "GET", "/staff/inbox/new", query_string=items)
+
+
+@given(items=s.fields({"q": s.text}))
+def test_service_search(counsellor, items) -> None:
+    url = "/staff/services/options"
+    send("filter: service search", counsellor, "GET", url, query_string=items)
+
+
+TABLES = (
+    "summary",
+    "months",
+    "topics",
+    "first_contact",
+    "workdays",
+    "backlog",
+    "outcomes",
+    "visits",
+)
+
+
+@given(items=s.fields({"start": s.day, "end": s.day}), table=s.choice(TABLES))
+def test_reports(supervisor, stored, items, table) -> None:
+    send("filter: report period", supervisor, "GET", "/staff/reports", query_string=items)
+    url = "/staff/reports.csv"
+    query = [("table", table), *items]
+    send("filter: report CSV", supervisor, "GET", url, query_string=query)
+
+
+@given(data=st.data())
+def test_audit_log(supervisor, stored, data) -> None:
+    spec = {
+        "user": st.one_of(s.number, st.just("")),
+        "request": st.one_of(st.just(stored["reference"]), s.text),
+        "action": s.choice(("", *AUDIT_LABELS)),
+        "from": s.day,
+        "to": s.day,
+        "page": s.number,
+    }
+    items = data.draw(s.fields(spec))
+    send("filter: audit log", supervisor, "GET", "/staff/audit", query_string=items)
+
+
+@given(items=s.fields({"reference": st.one_of(st.sampled_from(["ABCD-EFGH", "abcdefgh"]), s.text)}))
+def test_access_log(supervisor, stored, items) -> None:
+    send("filter: who has handled", supervisor, "GET", "/staff/access-log", query_string=items)
+    url = "/staff/access-log.csv"
+    send("filter: who has handled (CSV)", supervisor, "GET", url, query_string=items)
+
+
+ID_PAGES = (
+    "/staff/requests/{}",
+    "/staff/requests/{}/export",
+    "/staff/requests/{}/export.json",
+)
+
+
+@given(number=st.one_of(s.number, s.text), page=st.sampled_from(ID_PAGES))
+def test_ids_in_the_path(supervisor, stored, number, page) -> None:
+    url = page.format(quote(number, safe="") or "0")
+    send("path: request ids", supervisor, "GET", url)
