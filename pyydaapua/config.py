@@ -87,6 +87,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The origin of every POST is checked in security.py, over HTTP and HTTPS alike;
+        # Flask-WTF's HTTPS rule would also refuse a POST that names no Referer at all.
+        "WTF_CSRF_SSL_STRICT": False,
         # A parent may write for a long time; an expired token never loses the text anyway.
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "BABEL_DEFAULT_LOCALE": "fi",

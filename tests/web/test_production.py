@@ -99,7 +99,7 @@ def test_the_entry_point_prints_one_line_and_exits(tmp_path: Path) -> None:
     assert lines[0].startswith("pyydaapua: configuration error: SECRET_KEY")
 
 
-# --- HTTPS: CSRF stays strict, and browsers' same-origin Referer satisfies it -----------
+# --- HTTPS: the CSRF token, and the request's own origin, from this site only -------------
 
 
 @pytest.fixture
@@ -113,34 +113,59 @@ def _open_form(client, base_url: str = HTTPS) -> dict[str, str]:
     return hidden_fields(response.get_data(as_text=True))
 
 
-def _send(client, hidden, referrer: str | None, base_url: str = HTTPS, **headers: str):
-    if referrer is not None:
-        headers["Referer"] = referrer
+def _send(client, hidden, base_url: str = HTTPS, **headers: str):
     data = {**hidden, "phone": "040 123 4567", "description": "Tarvitsen apua."}
     return client.post("/fi/request", data=data, base_url=base_url, headers=headers)
 
 
 def test_pages_ask_browsers_for_a_same_origin_referrer(https_app) -> None:
-    """With no-referrer, browsers sent none and every POST over HTTPS was refused."""
+    """With no-referrer a browser sends "Origin: null" and no Referer on every POST."""
     response = https_app.test_client().get("/fi/request", base_url=HTTPS)
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_a_same_origin_post_over_https_is_accepted(https_app) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # no Origin and no Referer: curl, scripts, privacy-minded browsers
+        {"Origin": HTTPS},
+        {"Origin": HTTPS, "Referer": f"{HTTPS}/fi/request", "Sec-Fetch-Site": "same-origin"},
+        {"Referer": f"{HTTPS}/fi/request"},
+    ],
+)
+def test_a_post_from_this_site_over_https_is_accepted(https_app, headers) -> None:
     client = https_app.test_client()
     hidden = _open_form(client)
-    response = _send(client, hidden, referrer=f"{HTTPS}/fi/request")
+    response = _send(client, hidden, **headers)
     assert response.status_code == 303
     assert "/fi/request/sent/" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("referrer", [None, "https://evil.example/fi/request"])
-def test_csrf_stays_strict_over_https(https_app, referrer) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame on another site
+        {"Origin": "http://family.example.fi"},  # the same host over plain HTTP
+        {"Referer": "https://evil.example/fi/request"},
+        {"Origin": HTTPS, "Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # another host under the same domain
+    ],
+)
+def test_a_post_from_another_site_is_refused_with_the_text_kept(https_app, headers) -> None:
     client = https_app.test_client()
     hidden = _open_form(client)
-    response = _send(client, hidden, referrer=referrer)
+    response = _send(client, hidden, **headers)
     assert response.status_code == 400
     assert "Tarvitsen apua." in response.get_data(as_text=True)  # nothing typed is lost
+
+
+def test_the_token_is_still_required_from_this_site(https_app) -> None:
+    client = https_app.test_client()
+    hidden = _open_form(client)
+    hidden["csrf_token"] = "forged"
+    response = _send(client, hidden, Origin=HTTPS, **{"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
 
 
 def test_behind_a_tls_proxy_the_forwarded_scheme_counts(app_factory) -> None:
@@ -151,9 +176,9 @@ def test_behind_a_tls_proxy_the_forwarded_scheme_counts(app_factory) -> None:
     page = client.get("/fi/request", base_url=plain, headers=forwarded)
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
     hidden = hidden_fields(page.get_data(as_text=True))
-    refused = _send(client, hidden, referrer=None, base_url=plain, **forwarded)
+    refused = _send(client, hidden, base_url=plain, Origin=plain, **forwarded)
     assert refused.status_code == 400
-    accepted = _send(client, hidden, f"{HTTPS}/fi/request", base_url=plain, **forwarded)
+    accepted = _send(client, hidden, base_url=plain, Origin=HTTPS, **forwarded)
     assert accepted.status_code == 303
 
 
