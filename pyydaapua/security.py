@@ -1,4 +1,4 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the origin check of every state change."""
 
 from __future__ import annotations
 
