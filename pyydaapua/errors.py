@@ -137,7 +137,22 @@ def _database_unavailable(error: Exception) -> Response:
     return response
 
 
+def _remove_session(_error: BaseException | None) -> None:
+    """End the request's database session; a connection that died after the answer was made
+    (its closing ROLLBACK fails) must not turn a finished answer into a 500."""
+    try:
+        db.session.remove()
+    except DATABASE_UNAVAILABLE as error:
+        current_app.logger.warning(
+            "database connection lost while closing the session: %s", type(error).__name__
+        )
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first),
+    # which then finds no session left to close.
+    app.teardown_appcontext(_remove_session)
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, _database_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -258,3 +258,27 @@ def test_other_errors_are_still_500(app_factory) -> None:
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "Retry-After" not in response.headers
+
+
+def test_a_connection_lost_after_the_answer_does_not_fail_it(client, monkeypatch) -> None:
+    """The database connection dies between the answer and the session's closing ROLLBACK
+    (seen under pg_terminate_backend): the finished answer stands, and the next request works."""
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.orm import Session
+
+    original_close = Session.close
+    failures = []
+
+    def close_on_a_dead_connection(self: Session) -> None:
+        if not failures:
+            failures.append(True)
+            raise sa_exc.OperationalError(
+                "ROLLBACK", {}, Exception("terminating connection due to administrator command")
+            )
+        original_close(self)
+
+    monkeypatch.setattr(Session, "close", close_on_a_dead_connection)
+    unknown = "/fi/request/sent/" + "k" * 32  # looked up in the database: not found
+    assert client.get(unknown).status_code == 404
+    assert failures == [True]
+    assert client.get(unknown).status_code == 404
