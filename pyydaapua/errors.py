@@ -146,6 +146,9 @@ def _remove_session(_error: BaseException | None) -> None:
         current_app.logger.warning(
             "database connection lost while closing the session: %s", type(error).__name__
         )
+        # Close the session's connections for good (not back to the pool, never left open
+        # for the garbage collector) and drop the session.
+        db.session().invalidate()
         db.session.registry.clear()
 
 
