@@ -3,7 +3,7 @@
 import sys
 
 from pyydaapua import create_app
-from pyydaapua.config import ConfigError
+from pyydaapua.web.config import ConfigError
 
 try:
     app = create_app()

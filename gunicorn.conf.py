@@ -7,7 +7,7 @@ e.g. ``gunicorn --certfile cert.pem --keyfile key.pem app:app`` to serve HTTPS d
 import multiprocessing
 import os
 
-from pyydaapua.serving import ACCESS_LOG_FORMAT
+from pyydaapua.web.serving import ACCESS_LOG_FORMAT
 
 # Where to listen. Behind a reverse proxy keep the default loopback address.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
@@ -42,14 +42,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-logger_class = "pyydaapua.serving.AccessLogger"
+logger_class = "pyydaapua.web.serving.AccessLogger"
 access_log_format = ACCESS_LOG_FORMAT
 
 
 def post_fork(server, worker):
     """Each worker opens its own database connections, never the master's."""
     from app import app
-    from pyydaapua.extensions import db
+    from pyydaapua.web.extensions import db
 
     with app.app_context():
         db.engine.dispose(close=False)

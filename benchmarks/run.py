@@ -18,8 +18,9 @@ from datetime import date
 import flask_migrate
 from sqlalchemy import event, text
 
-from pyydaapua import create_app, demo
-from pyydaapua.extensions import db
+from pyydaapua import create_app
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 
 HIDDEN = re.compile(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"')
 

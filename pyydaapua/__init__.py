@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, htmx, i18n, params, ratelimits, request_shape, security
-from .config import check_production, from_environment
-from .extensions import babel, csrf, db, migrate
-from .forms import with_text_decoding
+from pyydaapua.tools import cli
+from pyydaapua.web import errors, htmx, i18n, params, ratelimits, request_shape, security
+from pyydaapua.web.config import check_production, from_environment
+from pyydaapua.web.extensions import babel, csrf, db, migrate
+from pyydaapua.web.forms import with_text_decoding
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,15 +47,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # After htmx, which sets its own request class: invalid UTF-8 is kept per field.
     app.request_class = with_text_decoding(app.request_class)
 
-    from . import models  # noqa: F401 - registers the tables with the metadata
-    from .public import bp as public_bp
-    from .public import root as root_bp
-    from .staff import auth as staff_auth
-    from .staff import bp as staff_bp
+    from pyydaapua import models  # noqa: F401 - registers the tables with the metadata
+    from pyydaapua.accounts import auth as staff_auth
+    from pyydaapua.intake import bp as public_bp
+    from pyydaapua.intake import root as root_bp
+    from pyydaapua.web.staff_area import load_views
 
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
-    app.register_blueprint(staff_bp)
+    app.register_blueprint(load_views())
     staff_auth.init_app(app)
 
     i18n.init_app(app)

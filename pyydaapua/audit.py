@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from .extensions import db
-from .models import AuditEvent
+from pyydaapua.models import AuditEvent
+from pyydaapua.web.extensions import db
 
 # Reads of many requests at once (the inbox). A search records its kind and the requests it
 # showed, never what was typed: only a reference may be stored. The request page and a refused

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, I
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from pyydaapua.web.extensions import db
 
 # Codes stored in the database; their labels in both languages live in labels.py.
 TOPICS = (

@@ -19,9 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from pyydaapua import create_app, two_factor
-from pyydaapua.config import normalise_database_url
-from pyydaapua.extensions import db
+from pyydaapua import create_app
+from pyydaapua.accounts import two_factor
+from pyydaapua.web.config import normalise_database_url
+from pyydaapua.web.extensions import db
 
 
 @pytest.fixture(scope="session")
@@ -207,7 +208,7 @@ def make_staff(
 ) -> tuple[int, str]:
     """Create a staff user (by default with two-factor sign-in in use, secret
     ``totp_secret_for(email)``) and return its id and e-mail."""
-    from pyydaapua.staff_accounts import create_user
+    from pyydaapua.accounts.users import create_user
 
     with app.app_context():
         user = create_user(

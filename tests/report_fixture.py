@@ -26,12 +26,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from pyydaapua import casework, demo
-from pyydaapua.casework import CallData, VisitData
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.accounts.users import create_user
+from pyydaapua.casework import domain as casework
+from pyydaapua.casework.domain import CallData, VisitData
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
-from pyydaapua.staff_accounts import create_user
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 
 START = date(2025, 12, 1)
 END = date(2026, 1, 31)

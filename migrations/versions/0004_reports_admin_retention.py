@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic import op
 
-from pyydaapua.workdays import working_days_between
+from pyydaapua.rules.workdays import working_days_between
 
 # revision identifiers, used by Alembic.
 revision = '0004'

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from pyydaapua.extensions import db
 from pyydaapua.models import HelpRequest
+from pyydaapua.web.extensions import db
 from tests.browser.test_casework_flow import open_from_inbox
 from tests.browser.test_staff_flow import sign_in_by_keyboard
 from tests.conftest import PRODUCTION, empty_tables, make_app, make_staff

@@ -16,11 +16,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from pyydaapua import audit, casework, demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua import audit
+from pyydaapua.casework import domain as casework
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
-from pyydaapua.references import format_reference
+from pyydaapua.rules.references import format_reference
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import tab_to
 from tests.browser.test_staff_flow import sign_in_by_keyboard

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from pyydaapua.extensions import db
 from pyydaapua.models import HelpRequest
+from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 
 BUTTON = {"fi": "Pyydä apua", "sv": "Be om hjälp"}

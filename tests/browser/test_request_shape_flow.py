@@ -35,9 +35,7 @@ def as_json(route: Any) -> None:
     fields: dict[str, Any] = {}
     for name, value in parse_qsl(request.post_data or "", keep_blank_values=True):
         fields.setdefault(name, []).append(value)
-    headers = {
-        name: value for name, value in request.headers.items() if name != "content-length"
-    }
+    headers = {name: value for name, value in request.headers.items() if name != "content-length"}
     headers["content-type"] = "application/json"
     route.continue_(headers=headers, post_data=json.dumps(fields))
 

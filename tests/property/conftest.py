@@ -46,7 +46,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 with the smallest cost, so that a sign-in or a new password does not take most
     of an example's time. The hashes name their parameters, so verification still works."""
-    from pyydaapua import staff_accounts
+    from pyydaapua.accounts import users as staff_accounts
 
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(staff_accounts, "_hasher", hasher)

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from pyydaapua import text_rules
-from pyydaapua.workdays import HELSINKI
+from pyydaapua.rules import text as text_rules
+from pyydaapua.rules.workdays import HELSINKI
 
 PLAUSIBLE = [
     "",

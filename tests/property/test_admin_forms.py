@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from pyydaapua.extensions import db
-from pyydaapua.labels import PROVIDER_TYPE_LABELS, ROLE_LABELS
 from pyydaapua.models import LANGUAGES, Service, StaffUser
+from pyydaapua.web.extensions import db
+from pyydaapua.web.labels import PROVIDER_TYPE_LABELS, ROLE_LABELS
 from tests.conftest import STAFF_PASSWORD, csrf_token, hidden_fields, make_staff
 from tests.property import strategies as s
 from tests.property.tally import send

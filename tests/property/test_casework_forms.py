@@ -13,17 +13,18 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import select
 
-from pyydaapua import casework, demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
-from pyydaapua.labels import (
+from pyydaapua.casework import domain as casework
+from pyydaapua.intake.submission import NewRequest, submit
+from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, Service, StaffUser
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
+from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     OUTCOME_LABELS,
     REFERRAL_STATUS_LABELS,
     SCALE_LABELS,
     STATUS_LABELS,
 )
-from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, Service, StaffUser
 from tests.conftest import csrf_token
 from tests.property import strategies as s
 from tests.property.tally import send

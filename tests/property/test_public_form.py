@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from pyydaapua.extensions import db
 from pyydaapua.models import CALL_TIMES, CHILD_AGES, LANGUAGES, TOPICS, HelpRequest
+from pyydaapua.web.extensions import db
 from tests.conftest import hidden_fields
 from tests.property import strategies as s
 from tests.property.tally import send

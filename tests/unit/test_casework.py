@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from pyydaapua import casework, demo
-from pyydaapua.casework import CallData, StaleVersion, VisitData
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.accounts.users import create_user
+from pyydaapua.casework import domain as casework
+from pyydaapua.casework.domain import CallData, StaleVersion, VisitData
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
-from pyydaapua.staff_accounts import create_user
-from pyydaapua.workflow import WorkflowError
+from pyydaapua.rules.status_flow import WorkflowError
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 
 MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)  # due Thursday 26.11.
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pyydaapua import casework, catalogue
-from pyydaapua.catalogue import CatalogueError, ServiceData
+from pyydaapua.casework import domain as casework
+from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.catalogue.domain import CatalogueError, ServiceData
 
 
 @pytest.fixture

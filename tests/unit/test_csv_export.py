@@ -6,7 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
-from pyydaapua.csv_export import content_disposition, csv_response, to_csv
+from pyydaapua.web.csv_export import content_disposition, csv_response, to_csv
 
 
 def parse(data: bytes) -> list[list[str]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pyydaapua.errors import visible_values
-from pyydaapua.ratelimits import storage_options
+from pyydaapua.web.errors import visible_values
+from pyydaapua.web.ratelimits import storage_options
 
 
 def test_only_written_text_is_shown_for_copying() -> None:

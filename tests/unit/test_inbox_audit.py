@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pyydaapua.audit import Read
-from pyydaapua.inbox import Filters, search_kind, shown
+from pyydaapua.inbox.queries import Filters, search_kind, shown
 from pyydaapua.models import HelpRequest, HomeVisit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyydaapua.params import INT64_MAX, INT64_MIN, parse_int
+from pyydaapua.web.params import INT64_MAX, INT64_MIN, parse_int
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import re
 
-from pyydaapua.references import ALPHABET, format_reference, new_reference, parse_reference
+from pyydaapua.rules.references import ALPHABET, format_reference, new_reference, parse_reference
 
 
 def test_alphabet_has_no_look_alike_characters() -> None:

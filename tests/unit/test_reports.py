@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pyydaapua import charts, reports, retention
-from pyydaapua.extensions import db
+from pyydaapua.data_rights import retention
 from pyydaapua.models import HelpRequest
-from pyydaapua.report_tables import Table
-from pyydaapua.reports import Backlog, FirstContact, Period, percentile
+from pyydaapua.reporting import figures as reports
+from pyydaapua.reporting.figures import Backlog, FirstContact, Period, percentile
+from pyydaapua.reporting.tables import Table
+from pyydaapua.rules import charts
+from pyydaapua.web.extensions import db
 from tests import report_fixture as fx
 from tests.conftest import count_queries
 

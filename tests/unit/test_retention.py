@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from pyydaapua import casework, demo, retention
-from pyydaapua.casework import CallData, VisitData
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.accounts.users import create_user
+from pyydaapua.casework import domain as casework
+from pyydaapua.casework.domain import CallData, VisitData
+from pyydaapua.data_rights import retention
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import (
     AuditEvent,
     Call,
@@ -24,8 +25,9 @@ from pyydaapua.models import (
     StaffUser,
     TimelineEvent,
 )
-from pyydaapua.staff_accounts import create_user
-from pyydaapua.workdays import month_number
+from pyydaapua.rules.workdays import month_number
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 from tests.conftest import count_queries
 
 NOW = datetime.now(UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyydaapua.serving import redact_path
+from pyydaapua.web.serving import redact_path
 
 
 def test_the_confirmation_key_is_redacted() -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pyydaapua import staff_accounts
-from pyydaapua.extensions import db
+from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.web.extensions import db
 
 IDLE, LIFETIME = timedelta(minutes=30), timedelta(hours=10)
 

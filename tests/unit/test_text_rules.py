@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pyydaapua import text_rules
-from pyydaapua.text_rules import TextProblem
+from pyydaapua.rules import text as text_rules
+from pyydaapua.rules.text import TextProblem
 
 
 def test_multiline_text_gets_lf_line_ends_and_nfc() -> None:

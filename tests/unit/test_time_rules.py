@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pyydaapua import time_rules, workflow
+from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules import times as time_rules
 
 TODAY = date(2026, 11, 30)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from pyydaapua import two_factor
+from pyydaapua.accounts import two_factor
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NOW = datetime(2026, 11, 30, 12, 0, 10, tzinfo=UTC)

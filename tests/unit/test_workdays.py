@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pyydaapua.workdays import (
+from pyydaapua.rules.workdays import (
     add_working_days,
     callback_due_date,
     helsinki_date,
@@ -116,7 +116,7 @@ def test_working_days_between() -> None:
 
 
 def test_module_does_not_import_flask() -> None:
-    import pyydaapua.workdays as module
+    import pyydaapua.rules.workdays as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported = {

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pyydaapua import workflow
-from pyydaapua.workflow import WorkflowError
+from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules.status_flow import WorkflowError
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pyydaapua import casework, demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
-from pyydaapua.labels import AUDIT_LABELS
+from pyydaapua.casework import domain as casework
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Referral, Service, StaffSession, StaffUser
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
+from pyydaapua.web.labels import AUDIT_LABELS
 from tests.conftest import STAFF_PASSWORD, csrf_token, enrol, make_staff, sign_in
 from tests.web.test_staff import ROUTES
 
@@ -333,7 +334,7 @@ def test_unknown_user_is_404_for_every_action(admin) -> None:
 @pytest.fixture
 def must_change(app) -> tuple[FlaskClient, int]:
     """A counsellor whose password an administrator has set, signed in."""
-    from pyydaapua import staff_accounts
+    from pyydaapua.accounts import users as staff_accounts
 
     with app.app_context():
         user = staff_accounts.create_user(

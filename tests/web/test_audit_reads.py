@@ -14,12 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from pyydaapua import casework, demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.casework import domain as casework
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
-from pyydaapua.references import format_reference
-from pyydaapua.workdays import HELSINKI
+from pyydaapua.rules.references import format_reference
+from pyydaapua.rules.workdays import HELSINKI
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token, make_staff, sign_in
 
 HTMX = {"HX-Request": "true"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from pyydaapua.cli import TRANSLATIONS, extract_messages
+from pyydaapua.tools.cli import TRANSLATIONS, extract_messages
 
 
 @pytest.fixture(scope="module")

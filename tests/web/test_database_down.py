@@ -14,10 +14,10 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from pyydaapua import demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, RequestTopic, TimelineEvent
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 from tests.conftest import (
     RequestFormHelper,
     csrf_token,
@@ -223,9 +223,7 @@ def test_staff_page_when_the_user_cannot_be_loaded(app, staff_client, outage, la
     assert counsellor.get("/staff/").status_code == 200
 
 
-def test_sign_in_when_the_database_is_down_keeps_the_email_not_the_password(
-    app, outage
-) -> None:
+def test_sign_in_when_the_database_is_down_keeps_the_email_not_the_password(app, outage) -> None:
     _, email = make_staff(app, "counsellor")
     outage.everything()
     response = sign_in(app.test_client(), email, password="very secret words")

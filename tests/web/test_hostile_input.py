@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
-from pyydaapua import casework, inbox
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.casework import domain as casework
+from pyydaapua.inbox import queries as inbox
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, HomeVisit, Service, TimelineEvent
-from pyydaapua.workdays import HELSINKI, helsinki_date
+from pyydaapua.rules.workdays import HELSINKI, helsinki_date
+from pyydaapua.web.extensions import db
 from tests.conftest import csrf_token
 
 HTMX = {"HX-Request": "true"}
@@ -463,17 +464,16 @@ def test_every_form_has_the_text_rules_and_a_maximum_on_every_text_field(app) ->
     from flask_wtf import FlaskForm
     from wtforms.validators import Length
 
-    import pyydaapua.public.forms
-    import pyydaapua.staff.admin_forms
-    import pyydaapua.staff.forms  # noqa: F401
-    from pyydaapua.forms import Form, text_kind
+    from pyydaapua.web.forms import Form, text_kind
 
     forms = {cls for cls in _subclasses(FlaskForm) if cls.__module__.startswith("pyydaapua.")}
     assert len(forms) > 15
     checked = 0
     with app.test_request_context("/fi/"):
         for cls in forms:
-            assert issubclass(cls, Form), f"{cls.__name__} must derive from pyydaapua.forms.Form"
+            assert issubclass(cls, Form), (
+                f"{cls.__name__} must derive from pyydaapua.web.forms.Form"
+            )
             if cls.__name__.startswith("_"):
                 continue
             form = cls(formdata=None)
@@ -511,9 +511,9 @@ def test_form_maximums_match_their_columns(app, form_field, column) -> None:
     from wtforms.validators import Length
 
     from pyydaapua import models
-    from pyydaapua.public import forms as public_forms
-    from pyydaapua.staff import admin_forms
-    from pyydaapua.staff import forms as staff_forms
+    from pyydaapua.accounts import forms as admin_forms
+    from pyydaapua.casework import forms as staff_forms
+    from pyydaapua.intake import forms as public_forms
 
     classes = {**vars(public_forms), **vars(staff_forms), **vars(admin_forms)}
     form_name, field_name = form_field

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from pyydaapua import casework, demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.casework import domain as casework
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 from tests.conftest import count_queries
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pyydaapua import create_app
-from pyydaapua.config import ConfigError
+from pyydaapua.web.config import ConfigError
 from tests.conftest import PRODUCTION, hidden_fields
 
 PROJECT = Path(__file__).resolve().parents[2]

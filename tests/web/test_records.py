@@ -14,13 +14,16 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import insert, select
 
-from pyydaapua import audit, casework, demo, retention
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
-from pyydaapua.labels import AUDIT_LABELS, ROLE_LABELS
+from pyydaapua import audit
+from pyydaapua.casework import domain as casework
+from pyydaapua.casework.views import ACTIONS
+from pyydaapua.data_rights import retention
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
-from pyydaapua.references import format_reference
-from pyydaapua.staff.requests import ACTIONS
+from pyydaapua.rules.references import format_reference
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
+from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from tests.conftest import count_queries, make_staff, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from pyydaapua.extensions import db
 from pyydaapua.models import AuditEvent
+from pyydaapua.web.extensions import db
 from tests import report_fixture as fx
 from tests.conftest import count_queries, make_staff, sign_in
 

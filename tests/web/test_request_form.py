@@ -9,10 +9,10 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from pyydaapua.extensions import db
 from pyydaapua.models import HelpRequest
-from pyydaapua.references import ALPHABET
-from pyydaapua.workdays import callback_due_date
+from pyydaapua.rules.references import ALPHABET
+from pyydaapua.rules.workdays import callback_due_date
+from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, hidden_fields
 
 
@@ -191,7 +191,7 @@ def test_success_stores_the_request_and_shows_the_confirmation(app, client, lang
 
 
 def test_confirmation_date_is_formatted_with_its_weekday(app, client) -> None:
-    from pyydaapua.help_requests import NewRequest, submit
+    from pyydaapua.intake.submission import NewRequest, submit
 
     with app.app_context():
         submit(

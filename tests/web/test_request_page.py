@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from pyydaapua import casework, demo
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.casework import domain as casework
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
-from pyydaapua.workdays import HELSINKI
+from pyydaapua.rules.workdays import HELSINKI
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token
 
 HTMX = {"HX-Request": "true"}

@@ -10,10 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from pyydaapua.config import from_environment, normalise_database_url
-from pyydaapua.demo import EXAMPLES, synthetic_rows
-from pyydaapua.extensions import db
 from pyydaapua.models import HelpRequest, RequestTopic
+from pyydaapua.tools.demo import EXAMPLES, synthetic_rows
+from pyydaapua.web.config import from_environment, normalise_database_url
+from pyydaapua.web.extensions import db
 
 
 def test_migrations_match_the_models(app) -> None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from pyydaapua.extensions import db
-from pyydaapua.help_requests import NewRequest, submit
+from pyydaapua.accounts.users import create_user
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
-from pyydaapua.staff_accounts import create_user
+from pyydaapua.web.extensions import db
 from tests.conftest import PRODUCTION, STAFF_PASSWORD, csrf_token, make_staff, sign_in
 
 
@@ -117,7 +117,8 @@ QUERY = {
 @pytest.fixture
 def worked_request(app) -> dict[str, int | str]:
     """A request with a visit and a referral, so every route has something to act on."""
-    from pyydaapua import casework, demo
+    from pyydaapua.casework import domain as casework
+    from pyydaapua.tools import demo
 
     with app.app_context():
         demo.load_services()

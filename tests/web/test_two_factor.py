@@ -12,11 +12,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from pyydaapua import two_factor
-from pyydaapua.extensions import db
+from pyydaapua.accounts import two_factor
+from pyydaapua.accounts.auth import SECOND_STEP
 from pyydaapua.models import AuditEvent, RecoveryCode, StaffSession, StaffUser
-from pyydaapua.security import CONTENT_SECURITY_POLICY
-from pyydaapua.staff.auth import SECOND_STEP
+from pyydaapua.web.extensions import db
+from pyydaapua.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import (
     PRODUCTION,
     STAFF_PASSWORD,
@@ -284,7 +284,7 @@ def test_an_admin_resets_a_users_second_step(app, staff_client) -> None:
     assert admin.post(f"/staff/admin/users/{user_id}/two-factor").status_code == 400
     assert stored_user(app, user_id).two_factor_enrolled
     with app.app_context():
-        from pyydaapua.staff_accounts import start_session
+        from pyydaapua.accounts.users import start_session
 
         start_session(db.session.get(StaffUser, user_id))
     response = admin.post(
@@ -295,9 +295,10 @@ def test_an_admin_resets_a_users_second_step(app, staff_client) -> None:
     user = stored_user(app, user_id)
     assert user.totp_secret is None and not user.two_factor_enrolled
     with app.app_context():
-        assert db.session.scalars(
-            select(RecoveryCode).where(RecoveryCode.user_id == user_id)
-        ).all() == []
+        assert (
+            db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user_id)).all()
+            == []
+        )
         assert not db.session.scalars(
             select(StaffSession).where(
                 StaffSession.user_id == user_id, StaffSession.ended_at.is_(None)

@@ -1,0 +1,53 @@
+"""A staff member changes their own password; the forced change after an admin set one."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from pyydaapua import audit
+from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts.admin import show_account_error
+from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.forms import OwnPasswordForm
+from pyydaapua.models import ROLES
+from pyydaapua.web.extensions import db, limiter
+from pyydaapua.web.staff_area import bp
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="account_password")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@roles_required(*ROLES)
+def account_password() -> Response | tuple[str, int]:
+    """Change one's own password: the current one, the new one twice. Clears a forced change;
+    the user's other sessions end, this one goes on."""
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        try:
+            staff_accounts.change_own_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_token=current_user.session_token,
+                commit=False,
+            )
+        except staff_accounts.AccountError as error:
+            db.session.rollback()
+            show_account_error(form, error)
+        else:
+            audit.record(
+                "password_changed",
+                user_id=current_user.id,
+                client_address=client_address(),
+                target=f"user:{current_user.id}",
+            )
+            flash(_("Your password has been changed."))
+            return redirect(url_for("staff.account"), code=303)
+    status = 422 if form.errors else 200
+    return render_template(
+        "accounts/account_password.html",
+        form=form,
+        min_password_length=staff_accounts.MIN_PASSWORD_LENGTH,
+    ), status

@@ -1,0 +1,106 @@
+"""Staff views under /staff/: every one needs sign-in, and all but sign-in check the role."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from pyydaapua import audit
+from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts.auth import (
+    client_address,
+    mark_password_verified,
+    roles_required,
+    safe_next,
+    sign_in_limits,
+)
+from pyydaapua.accounts.forms import LanguageForm, LoginForm
+from pyydaapua.models import REQUEST_ROLES, ROLES, StaffUser
+from pyydaapua.web.extensions import db
+from pyydaapua.web.staff_area import bp
+
+
+def _home_for(role: str) -> str:
+    """Where a user lands after sign-in: the inbox, or the staff accounts for an admin."""
+    return url_for("staff.inbox" if role in REQUEST_ROLES else "staff.admin_users")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@sign_in_limits
+def login() -> Response | str | tuple[str, int]:
+    """The sign-in form, first step: the password. A failure gets one generic message and a
+    401, and is audited. The right password leads to the code (or to enrolment), nothing more."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user.role))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user, named = staff_accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            audit.record(
+                "sign_in_failed",
+                user_id=named.id if named else None,
+                client_address=client_address(),
+            )
+            form.password.errors = [_("The email address or password is not correct.")]
+            return render_template("accounts/login.html", form=form, failed=True), 401
+        mark_password_verified(user, safe_next(form.next.data) or "")
+        step = "staff.login_code" if user.two_factor_enrolled else "staff.login_enrol"
+        return redirect(url_for(step), code=303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
+    """Start the real staff session after the second step; returns where the user goes next."""
+    session.clear()  # a new session on every sign-in; the password marker goes too
+    staff_accounts.start_session(user)
+    login_user(user)
+    audit.record("sign_in", user_id=user.id, client_address=client_address())
+    if user.password_change_required:
+        return url_for("staff.account_password")
+    return next_url or _home_for(user.role)
+
+
+@bp.post("/logout")
+@roles_required(*ROLES)
+def logout() -> Response:
+    """End the server-side session, so that neither the back button nor the old cookie works."""
+    user_id, token = current_user.id, current_user.session_token
+    staff_accounts.end_session(token)
+    audit.record("sign_out", user_id=user_id, client_address=client_address())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."))
+    return redirect(url_for("staff.login"), code=303)
+
+
+@bp.get("/account")
+@roles_required(*ROLES)
+def account() -> str:
+    """The signed-in user's own account and the language of the staff pages."""
+    form = LanguageForm(language=current_user.language)
+    return render_template("accounts/account.html", form=form)
+
+
+@bp.post("/account/language")
+@roles_required(*ROLES)
+def account_language() -> Response | tuple[str, int]:
+    """Change the language of the staff pages for this user."""
+    form = LanguageForm()
+    if not form.validate():
+        return render_template("accounts/account.html", form=form), 422
+    current_user.language = form.language.data
+    db.session.commit()
+    audit.record("language_changed", user_id=current_user.id, client_address=client_address())
+    return redirect(url_for("staff.account"), code=303)

@@ -1,0 +1,314 @@
+"""Working a help request: every change is versioned, put on the timeline and committed once.
+
+A change based on a stale version raises ``StaleVersion`` with the fresh request, so the view
+can tell who changed it and when and keep what the counsellor typed. Two changes racing each
+other are caught by the version column in the UPDATE itself (SQLAlchemy's version_id_col).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from pyydaapua.models import (
+    Call,
+    HelpRequest,
+    HomeVisit,
+    Referral,
+    Service,
+    StaffUser,
+    TimelineEvent,
+)
+from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules.text import like_any
+from pyydaapua.web.extensions import db
+
+
+class StaleVersion(Exception):
+    """Someone else changed the request after the form was opened."""
+
+    def __init__(self, fresh: HelpRequest) -> None:
+        super().__init__("stale version")
+        self.fresh = fresh
+
+
+class NotFound(LookupError):
+    """A record named in the change does not belong to this request or does not exist."""
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_request(request_id: int) -> HelpRequest | None:
+    """The request with its owner and last editor (one query; topics one more)."""
+    return db.session.scalar(
+        select(HelpRequest)
+        .where(HelpRequest.id == request_id)
+        .options(selectinload(HelpRequest.assigned_to), selectinload(HelpRequest.updated_by))
+    )
+
+
+def timeline(request_id: int) -> list[TimelineEvent]:
+    """Everything that happened to the request, newest first, in a constant number of queries."""
+    return list(
+        db.session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.request_id == request_id)
+            .options(joinedload(TimelineEvent.visit).lazyload(HomeVisit.staff))
+            .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
+        ).unique()
+    )
+
+
+def visits(request_id: int) -> list[HomeVisit]:
+    return list(
+        db.session.scalars(
+            select(HomeVisit)
+            .where(HomeVisit.request_id == request_id)
+            .options(joinedload(HomeVisit.staff))
+            .order_by(HomeVisit.starts_at)
+        ).unique()
+    )
+
+
+def referrals(request_id: int) -> list[Referral]:
+    return list(
+        db.session.scalars(
+            select(Referral).where(Referral.request_id == request_id).order_by(Referral.id)
+        )
+    )
+
+
+def active_staff(roles: Iterable[str]) -> list[StaffUser]:
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(StaffUser.active.is_(True), StaffUser.role.in_(tuple(roles)))
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+@dataclass
+class _Change:
+    """A change in progress: the request, who does it, when."""
+
+    request: HelpRequest
+    actor: StaffUser
+    at: datetime
+
+    def event(self, kind: str, **fields: object) -> TimelineEvent:
+        event = TimelineEvent(
+            request_id=self.request.id, at=self.at, user_id=self.actor.id, kind=kind, **fields
+        )
+        db.session.add(event)
+        return event
+
+
+def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
+    """Run ``operation(change, …)`` on ``(help_request, actor, version, …)`` as one versioned
+    change: refused when ``version`` is stale, committed once, with one UPDATE of the request."""
+
+    @wraps(operation)
+    def run(
+        help_request: HelpRequest, actor: StaffUser, version: int | None, *args: Any, **kwargs: Any
+    ) -> HelpRequest:
+        if version is None or help_request.version != version:
+            raise StaleVersion(help_request)
+        change = _Change(help_request, actor, now_utc())
+        with db.session.no_autoflush:
+            operation(change, *args, **kwargs)
+            help_request.updated_at = change.at
+            help_request.updated_by_id = actor.id
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            fresh = get_request(help_request.id)
+            db.session.refresh(fresh)
+            raise StaleVersion(fresh) from None
+        return help_request
+
+    return run
+
+
+def _note_first_contact(change: _Change, contacted_at: datetime) -> None:
+    request = change.request
+    if request.first_contact_at is None:
+        request.first_contact_at = contacted_at
+        request.first_contact_on_time = workflow.first_contact_on_time(
+            contacted_at, request.due_date
+        )
+        request.first_contact_workdays = workflow.working_days_to_contact(
+            request.submitted_at, contacted_at
+        )
+
+
+@versioned
+def assign(change: _Change, assignee: StaffUser | None) -> None:
+    """Make ``assignee`` the owner (the actor takes it when they are the same); None unassigns."""
+    request = change.request
+    if assignee is None:
+        request.assigned_to_id = None
+        change.event("unassigned")
+        return
+    request.assigned_to_id = assignee.id
+    request.status = workflow.status_after_contact(request.status)
+    if assignee.id == change.actor.id:
+        change.event("taken")
+    else:
+        change.event("assigned", other_user_id=assignee.id)
+
+
+@dataclass(frozen=True)
+class CallData:
+    called_at: datetime
+    result: str
+    duration_minutes: int | None = None
+    notes: str = ""
+    coping: str | None = None
+    coping_note: str = ""
+    finances: str | None = None
+    finances_note: str = ""
+    daily_life: str | None = None
+    daily_life_note: str = ""
+
+
+@versioned
+def record_call(change: _Change, data: CallData) -> None:
+    """Record a call; the first reached call stops the three-day clock."""
+    request = change.request
+    workflow.check_call_time(data.called_at, request.submitted_at, change.at)
+    call = Call(request_id=request.id, **data.__dict__)
+    db.session.add(call)
+    request.call_attempts += 1
+    request.status = workflow.status_after_contact(request.status)
+    if workflow.counts_as_contact(data.result):
+        _note_first_contact(change, data.called_at)
+    change.event("call", value=data.result, call=call)
+
+
+@versioned
+def add_note(change: _Change, note: str) -> None:
+    change.event("note", note=note)
+
+
+@versioned
+def change_status(change: _Change, status: str, outcome: str | None = None, note: str = "") -> None:
+    """Move the request on; closing needs an outcome, reopening clears it."""
+    request = change.request
+    workflow.check_transition(request.status, status, outcome)
+    if status == "closed":
+        request.outcome = outcome
+        request.closed_at = change.at
+        change.event("closed", value=outcome or "", note=note)
+    elif request.status == "closed":
+        request.outcome = None
+        request.closed_at = None
+        change.event("reopened", note=note)
+    else:
+        change.event("status", value=status, note=note)
+    request.status = status
+
+
+@dataclass(frozen=True)
+class VisitData:
+    starts_at: datetime
+    duration_minutes: int
+    address: str
+    staff: list[StaffUser]
+
+
+@versioned
+def book_visit(change: _Change, data: VisitData) -> None:
+    request = change.request
+    workflow.check_visit_time(data.starts_at, request.submitted_at)
+    visit = HomeVisit(
+        request_id=request.id,
+        starts_at=data.starts_at,
+        duration_minutes=data.duration_minutes,
+        address=data.address,
+        staff=list(data.staff),
+    )
+    db.session.add(visit)
+    request.status = workflow.status_after_contact(request.status)
+    change.event("visit_booked", visit=visit)
+
+
+def _visit_of(help_request: HelpRequest, visit_id: int) -> HomeVisit:
+    visit = db.session.get(HomeVisit, visit_id)
+    if visit is None or visit.request_id != help_request.id:
+        raise NotFound(visit_id)
+    return visit
+
+
+@versioned
+def update_visit(change: _Change, visit_id: int, data: VisitData) -> None:
+    visit = _visit_of(change.request, visit_id)
+    workflow.check_visit_time(data.starts_at, change.request.submitted_at)
+    visit.starts_at = data.starts_at
+    visit.duration_minutes = data.duration_minutes
+    visit.address = data.address
+    visit.staff = list(data.staff)
+    change.event("visit_changed", visit=visit)
+
+
+@versioned
+def set_visit_status(change: _Change, visit_id: int, status: str, note: str = "") -> None:
+    """Mark a planned visit done (a contact with the family) or cancelled."""
+    visit = _visit_of(change.request, visit_id)
+    if status not in ("done", "cancelled") or visit.status != "planned":
+        raise workflow.WorkflowError("visit_not_planned")
+    if status == "done":
+        workflow.check_visit_done(visit.starts_at, change.at)
+    visit.status = status
+    visit.status_note = note
+    if status == "done":
+        _note_first_contact(change, visit.starts_at)
+    change.event("visit_" + status, visit=visit, note=note)
+
+
+@versioned
+def refer(change: _Change, service: Service, status: str, note: str = "") -> None:
+    """Refer the family to ``service``; a service no longer in use is not offered any more."""
+    if not service.active:
+        raise workflow.WorkflowError("service_inactive")
+    referral = Referral(
+        request_id=change.request.id, service_id=service.id, status=status, note=note
+    )
+    db.session.add(referral)
+    change.event("referral", value=status, referral=referral, note=note)
+
+
+@versioned
+def set_referral_status(change: _Change, referral_id: int, status: str, note: str = "") -> None:
+    referral = db.session.get(Referral, referral_id)
+    if referral is None or referral.request_id != change.request.id:
+        raise NotFound(referral_id)
+    referral.status = status
+    change.event("referral_status", value=status, referral=referral, note=note)
+
+
+def search_services(text: str, language: str, limit: int = 20) -> list[Service]:
+    """Active services whose name (in either language) or provider contains ``text``."""
+    query = select(Service).where(Service.active.is_(True))
+    words = text.split()
+    for word in words:
+        pattern = like_any(word.lower())
+        query = query.where(
+            db.or_(
+                db.func.lower(Service.name_fi).like(pattern, escape="\\"),
+                db.func.lower(Service.name_sv).like(pattern, escape="\\"),
+                db.func.lower(Service.provider).like(pattern, escape="\\"),
+            )
+        )
+    order = Service.name_sv if language == "sv" else Service.name_fi
+    return list(db.session.scalars(query.order_by(order).limit(limit)))

@@ -1,0 +1,253 @@
+"""Staff forms."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from pyydaapua.casework.domain import CallData
+from pyydaapua.rules import times as time_rules
+from pyydaapua.rules.workdays import HELSINKI, add_working_days
+from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
+from pyydaapua.web.forms import Form, max_length
+from pyydaapua.web.labels import (
+    CALL_RESULT_LABELS,
+    CHECK_IN_LABELS,
+    OUTCOME_LABELS,
+    REFERRAL_STATUS_LABELS,
+    SCALE_LABELS,
+    STATUS_LABELS,
+    VISIT_STATUS_LABELS,
+    choices,
+    strip,
+)
+from pyydaapua.web.params import ID_MAX
+
+NOTE_MAX = 4000
+
+
+class VersionedForm(Form):
+    """Every change carries the version of the request it was made on."""
+
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            Optional(),
+            NumberRange(0, ID_MAX, _l("This form is out of date. Reload the page and try again.")),
+        ],
+    )
+
+
+class AssignForm(VersionedForm):
+    """Take (assignee = me), assign to a colleague, or unassign (empty)."""
+
+    assignee = SelectField(_l("Owner"), choices=[], validate_choice=True)
+
+
+def _helsinki_now_text() -> str:
+    return datetime.now(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+
+
+class LocalDateTimeField(StringField):
+    """A ``datetime-local`` value in Helsinki time; ``data_utc`` is the aware UTC moment, None
+    when the text is not a time or its day is outside the range the service accepts."""
+
+    data_utc: datetime | None = None
+    local_day: date | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.data_utc = self.local_day = None
+        if self.data:
+            try:
+                local = datetime.strptime(self.data.strip(), "%Y-%m-%dT%H:%M")
+            except ValueError:
+                return  # the form's validator explains the expected format
+            self.local_day = local.date()
+            if time_rules.day_in_range(local.date(), helsinki_today()):
+                self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.local_day is not None:
+            check_day_range(self.local_day)
+
+
+class CallForm(VersionedForm):
+    called_at = LocalDateTimeField(
+        _l("Time of the call"),
+        default=_helsinki_now_text,
+        validators=[
+            InputRequired(_l("Enter the date and time of the call.")),
+            max_length(DATE_TEXT_MAX),
+        ],
+    )
+    result = RadioField(
+        _l("Result"),
+        choices=choices(CALL_RESULT_LABELS),
+        validators=[InputRequired(_l("Choose the result of the call."))],
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        validators=[Optional(), NumberRange(1, 600, _l("Enter a duration from 1 to 600 minutes."))],
+    )
+    notes = TextAreaField(
+        _l("Notes"),
+        filters=[strip],
+        validators=[max_length(NOTE_MAX)],
+    )
+    coping = RadioField(
+        CHECK_IN_LABELS["coping"], choices=choices(SCALE_LABELS), validators=[Optional()]
+    )
+    coping_note = StringField(_l("Note on coping"), filters=[strip], validators=[max_length(500)])
+    finances = RadioField(
+        CHECK_IN_LABELS["finances"], choices=choices(SCALE_LABELS), validators=[Optional()]
+    )
+    finances_note = StringField(
+        _l("Note on finances"), filters=[strip], validators=[max_length(500)]
+    )
+    daily_life = RadioField(
+        CHECK_IN_LABELS["daily_life"], choices=choices(SCALE_LABELS), validators=[Optional()]
+    )
+    daily_life_note = StringField(
+        _l("Note on daily life"), filters=[strip], validators=[max_length(500)]
+    )
+
+    def validate_called_at(self, field: LocalDateTimeField) -> None:
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+        if field.data_utc > datetime.now(UTC) + time_rules.CLOCK_TOLERANCE:
+            raise ValidationError(_l("The time of the call cannot be in the future."))
+
+    def to_data(self) -> CallData:
+        return CallData(
+            called_at=self.called_at.data_utc,
+            result=self.result.data,
+            duration_minutes=self.duration_minutes.data,
+            notes=self.notes.data,
+            coping=self.coping.data or None,
+            coping_note=self.coping_note.data,
+            finances=self.finances.data or None,
+            finances_note=self.finances_note.data,
+            daily_life=self.daily_life.data or None,
+            daily_life_note=self.daily_life_note.data,
+        )
+
+
+class NoteForm(VersionedForm):
+    note = TextAreaField(
+        _l("Internal note"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Write the note.")),
+            max_length(NOTE_MAX),
+        ],
+    )
+
+
+class StatusForm(VersionedForm):
+    status = RadioField(
+        _l("New status"),
+        choices=choices(STATUS_LABELS),
+        validators=[InputRequired(_l("Choose the new status."))],
+    )
+    outcome = SelectField(
+        _l("Outcome (when closing)"),
+        choices=[SelectChoice("", _l("Choose the outcome")), *choices(OUTCOME_LABELS)],
+        validators=[Optional()],
+    )
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
+
+    def validate_outcome(self, field: SelectField) -> None:
+        if self.status.data == "closed" and not field.data:
+            raise ValidationError(_l("Choose the outcome to close the request."))
+
+
+def _next_working_day_at_ten() -> str:
+    today = datetime.now(HELSINKI).date()
+    return f"{add_working_days(today, 1).isoformat()}T10:00"
+
+
+class VisitForm(VersionedForm):
+    starts_at = LocalDateTimeField(
+        _l("Date and time"),
+        default=_next_working_day_at_ten,
+        validators=[
+            InputRequired(_l("Enter the date and time of the visit.")),
+            max_length(DATE_TEXT_MAX),
+        ],
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        default=60,
+        validators=[
+            InputRequired(_l("Enter the duration.")),
+            NumberRange(15, 480, _l("Enter a duration from 15 to 480 minutes.")),
+        ],
+    )
+    address = StringField(
+        _l("Address"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the address.")), max_length(300)],
+    )
+    staff = SelectMultipleField(
+        _l("Who is going"),
+        choices=[],
+        coerce=int,
+        validators=[InputRequired(_l("Choose who is going."))],
+    )
+
+    def validate_starts_at(self, field: LocalDateTimeField) -> None:
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+
+
+class VisitStatusForm(VersionedForm):
+    status = RadioField(
+        _l("Mark the visit"),
+        choices=[
+            SelectChoice("done", VISIT_STATUS_LABELS["done"]),
+            SelectChoice("cancelled", VISIT_STATUS_LABELS["cancelled"]),
+        ],
+        validators=[InputRequired(_l("Choose done or cancelled."))],
+    )
+    note = StringField(_l("Note"), filters=[strip], validators=[max_length(500)])
+
+
+class ReferralForm(VersionedForm):
+    # The choices are the services in use; one no longer in use gets a message of its own.
+    service = SelectField(
+        _l("Service"),
+        choices=[],
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a service."))],
+    )
+    status = RadioField(
+        _l("Status"),
+        choices=choices(REFERRAL_STATUS_LABELS),
+        default="suggested",
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
+
+    def validate_service(self, field: SelectField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("That service is no longer in use. Choose another service."))
+
+
+class ReferralStatusForm(VersionedForm):
+    status = SelectField(_l("Status"), choices=choices(REFERRAL_STATUS_LABELS))

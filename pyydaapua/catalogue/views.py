@@ -1,0 +1,76 @@
+"""Administration of the service catalogue: the list of services, adding and editing one."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from pyydaapua import audit
+from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.catalogue.forms import ServiceForm
+from pyydaapua.models import Service
+from pyydaapua.web.extensions import db
+from pyydaapua.web.staff_area import bp
+
+
+def _audit(action: str, target: str) -> None:
+    audit.record(action, user_id=current_user.id, client_address=client_address(), target=target)
+
+
+@bp.get("/admin/services", endpoint="admin_services")
+@roles_required("admin")
+def admin_services() -> str:
+    """The whole service catalogue, in use or not, by name in the admin's language."""
+    services = catalogue.all_services(current_user.language)
+    return render_template("catalogue/services.html", services=services)
+
+
+def _show_catalogue_error(form: ServiceForm, error: catalogue.CatalogueError) -> None:
+    field = form[error.field]
+    field.errors = [*field.errors, _l("Check this value.")]
+
+
+@bp.route("/admin/services/new", methods=["GET", "POST"], endpoint="admin_service_new")
+@roles_required("admin")
+def admin_service_new() -> Response | tuple[str, int]:
+    """Add a service to the catalogue."""
+    form = ServiceForm()
+    if form.validate_on_submit():
+        try:
+            service = catalogue.create_service(form.to_data(), commit=False)
+        except catalogue.CatalogueError as error:
+            db.session.rollback()
+            _show_catalogue_error(form, error)
+        else:
+            _audit("service_created", f"service:{service.id}")
+            flash(_("The service %(name)s was added.", name=service.name(current_user.language)))
+            return redirect(url_for("staff.admin_services"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("catalogue/service.html", form=form, service=None), status
+
+
+@bp.route("/admin/services/<int:service_id>", methods=["GET", "POST"], endpoint="admin_service")
+@roles_required("admin")
+def admin_service(service_id: int) -> Response | tuple[str, int]:
+    """Change a service, or take it out of use for new referrals (old ones keep it)."""
+    service = db.session.get(Service, service_id)
+    if service is None:
+        abort(404)
+    form = ServiceForm(obj=service)
+    if form.validate_on_submit():
+        try:
+            changed = catalogue.update_service(service, form.to_data(), commit=False)
+        except catalogue.CatalogueError as error:
+            db.session.rollback()
+            _show_catalogue_error(form, error)
+        else:
+            if changed:
+                _audit("service_changed", f"service:{service.id}")
+            flash(_("The service %(name)s was saved.", name=service.name(current_user.language)))
+            return redirect(url_for("staff.admin_services"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("catalogue/service.html", form=form, service=service), status

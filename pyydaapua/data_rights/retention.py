@@ -1,0 +1,125 @@
+"""Retention: the family's personal data is removed a set time after a request was closed.
+
+What goes: the parent's name, phone number, email address and own words, and every free-text
+note staff wrote (call notes and check-in notes, timeline notes, home-visit addresses and
+notes, referral notes). What stays is what statistics need: dates, topics, children's ages,
+languages, status, outcome, the first contact, check-in scale codes, call results, visit and
+referral statuses and services, and the audit log.
+
+Everything is done with a handful of set-based UPDATE statements, whatever the number of rows,
+and each run (dry or applied) is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+
+from pyydaapua import audit
+from pyydaapua.data_rights.records import day_start
+from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, TimelineEvent
+from pyydaapua.rules.workdays import helsinki_date
+from pyydaapua.web.extensions import db
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """One run: how many requests were (or would be) cleared, closed before ``cutoff``."""
+
+    months: int
+    cutoff: date
+    count: int
+    applied: bool
+
+    @property
+    def target(self) -> str:
+        return f"requests={self.count} cutoff={self.cutoff.isoformat()} months={self.months}"
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` moved back by calendar months; the 31st becomes the month's last day."""
+    if months < 0:
+        raise ValueError("months must not be negative")
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def cutoff_day(now: datetime, months: int) -> date:
+    """The Helsinki day before whose start a request must have been closed to be cleared."""
+    return months_before(helsinki_date(now), months)
+
+
+def _due(cutoff_at: datetime) -> ColumnElement[bool]:
+    """Closed before the cut-off, and with personal data that was not yet removed (or was
+    removed before the request was reopened and closed again)."""
+    return and_(
+        HelpRequest.status == "closed",
+        HelpRequest.closed_at.is_not(None),
+        HelpRequest.closed_at < cutoff_at,
+        or_(
+            HelpRequest.personal_data_removed_at.is_(None),
+            HelpRequest.personal_data_removed_at < HelpRequest.closed_at,
+        ),
+    )
+
+
+def due_count(cutoff_at: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(HelpRequest).where(_due(cutoff_at)))
+
+
+def _clear(cutoff_at: datetime, now: datetime) -> int:
+    """Remove the personal data of every due request; the number of requests cleared."""
+    due_ids = select(HelpRequest.id).where(_due(cutoff_at)).scalar_subquery()
+    children = (
+        (Call, {"notes": "", "coping_note": "", "finances_note": "", "daily_life_note": ""}),
+        (TimelineEvent, {"note": ""}),
+        (HomeVisit, {"address": "", "status_note": ""}),
+        (Referral, {"note": ""}),
+    )
+    # The children first: the request's own UPDATE below takes it out of the due set.
+    for model, values in children:
+        table = model.__table__
+        db.session.execute(update(table).where(table.c.request_id.in_(due_ids)).values(values))
+    table = HelpRequest.__table__
+    result = db.session.execute(
+        update(table)
+        .where(_due(cutoff_at))
+        .values(
+            name="",
+            phone="",  # the column is NOT NULL
+            email="",
+            description="",
+            personal_data_removed_at=now,
+            updated_at=now,
+            updated_by_id=None,
+            # A form opened before the removal is stale: it would show data that is gone.
+            version=table.c.version + 1,
+        )
+    )
+    return result.rowcount
+
+
+def run(months: int, *, apply: bool = False, now: datetime | None = None) -> RetentionResult:
+    """Count (dry run) or clear the requests closed more than ``months`` calendar months ago,
+    and record the run in the audit log. One transaction."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    now = now or datetime.now(UTC)
+    cutoff = cutoff_day(now, months)
+    cutoff_at = day_start(cutoff)
+    count = _clear(cutoff_at, now) if apply else due_count(cutoff_at)
+    result = RetentionResult(months=months, cutoff=cutoff, count=count, applied=apply)
+    audit.record(
+        "retention_run" if apply else "retention_dry_run",
+        user_id=None,
+        client_address="",
+        target=result.target,
+        commit=False,
+    )
+    db.session.commit()
+    return result

@@ -1,0 +1,1 @@
+"""The counsellors' inbox: the list of requests, its filters, search and counts."""

@@ -1,0 +1,270 @@
+"""The inbox: filters that live in the URL, search, counts per filter, pages in SQL.
+
+Every query here runs a constant number of times per page, whatever the amount of data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
+from pyydaapua.models import (
+    LANGUAGES,
+    TOPICS,
+    HelpRequest,
+    HomeVisit,
+    RequestTopic,
+    home_visit_staff,
+)
+from pyydaapua.rules import text as text_rules
+from pyydaapua.rules.paging import Page
+from pyydaapua.rules.phones import normalise_phone
+from pyydaapua.rules.references import parse_reference
+from pyydaapua.rules.status_flow import OPEN_STATUSES, STATUSES
+from pyydaapua.rules.workdays import working_days_between
+from pyydaapua.web.extensions import db
+from pyydaapua.web.params import parse_int
+
+PER_PAGE = 25
+SEARCH_MAX = 100
+STATUS_FILTERS = ("open", *STATUSES, "all")
+OWNER_FILTERS = ("all", "mine", "unassigned")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Where a request stands against its call-back due date, in working days."""
+
+    state: str  # "on_time", "due_today" or "overdue"
+    working_days: int
+
+    @classmethod
+    def of(cls, due: date, today: date) -> Deadline:
+        if due < today:
+            return cls("overdue", working_days_between(due, today))
+        if due == today:
+            return cls("due_today", 0)
+        return cls("on_time", working_days_between(today, due))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the inbox shows; unknown values fall back to the defaults."""
+
+    status: str = "open"
+    owner: str = "all"
+    topic: str = ""
+    language: str = ""
+    overdue: bool = False
+    q: str = ""
+    page: int = 1
+    # Why the search text cannot be used ("control", "unreadable", "too_long"), or "".
+    # The text is then shown back without its control characters and not searched for.
+    q_problem: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        def pick(name: str, allowed: tuple[str, ...], default: str) -> str:
+            value = args.get(name, default)
+            return value if value in allowed else default
+
+        page = parse_int(args.get("page"), 1) or 1
+        return cls(
+            status=pick("status", STATUS_FILTERS, "open"),
+            owner=pick("owner", OWNER_FILTERS, "all"),
+            topic=pick("topic", ("", *TOPICS), ""),
+            language=pick("language", ("", *LANGUAGES), ""),
+            overdue=args.get("overdue") in ("1", "on", "true"),
+            page=page,
+            **_search_text(args.get("q", "")),
+        )
+
+    def to_args(self, **changes: object) -> dict[str, str]:
+        """The non-default values, for links and the pushed URL."""
+        values = asdict(replace(self, **changes))
+        defaults = asdict(Filters())
+        return {
+            key: ("1" if value is True else str(value))
+            for key, value in values.items()
+            if value != defaults[key] and key != "q_problem"
+        }
+
+
+def search_problem(text: str) -> str:
+    """Why a search text cannot be used, or "": the text rules of every single-line field,
+    and at most ``SEARCH_MAX`` characters."""
+    problem = text_rules.find_problem(text, multiline=False)
+    if problem is not None:
+        return problem.kind
+    return "too_long" if len(text) > SEARCH_MAX else ""
+
+
+def _search_text(raw: str) -> dict[str, str]:
+    text = text_rules.normalise(raw, multiline=False).strip()
+    problem = search_problem(text)
+    if problem:
+        text = text_rules.without_control_characters(text, multiline=False).strip()
+    return {"q": text, "q_problem": problem}
+
+
+def search_kind(text: str) -> str:
+    """What a search looks for: "reference", "phone" or "words" (in the name or description)."""
+    if parse_reference(text):
+        return "reference"
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 6 and not re.search(r"[^\d\s+()-]", text):
+        return "phone"
+    return "words"
+
+
+def _search(query: Select, text: str) -> Select:
+    """Reference, phone number in any format, or words in the name or the description."""
+    kind = search_kind(text)
+    if kind == "reference":
+        return query.where(HelpRequest.reference == parse_reference(text))
+    digits = re.sub(r"\D", "", text)
+    if kind == "phone":
+        phone = normalise_phone(text)
+        if phone:
+            return query.where(HelpRequest.phone == phone)
+        return query.where(HelpRequest.phone.like(f"%{digits.lstrip('0')}%"))
+    for word in text.lower().split():
+        pattern = text_rules.like_any(word)
+        query = query.where(
+            or_(
+                func.lower(HelpRequest.name).like(pattern, escape="\\"),
+                func.lower(HelpRequest.description).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def _filtered(filters: Filters, user_id: int, today: date, *, status: bool = True) -> Select:
+    query = select(HelpRequest)
+    if status and filters.status == "open":
+        query = query.where(HelpRequest.status.in_(OPEN_STATUSES))
+    elif status and filters.status in STATUSES:
+        query = query.where(HelpRequest.status == filters.status)
+    if filters.owner == "mine":
+        query = query.where(HelpRequest.assigned_to_id == user_id)
+    elif filters.owner == "unassigned":
+        query = query.where(HelpRequest.assigned_to_id.is_(None))
+    if filters.topic:
+        query = query.where(
+            HelpRequest.id.in_(
+                select(RequestTopic.request_id).where(RequestTopic.topic == filters.topic)
+            )
+        )
+    if filters.language:
+        query = query.where(HelpRequest.call_language == filters.language)
+    if filters.overdue:
+        query = query.where(
+            HelpRequest.due_date < today,
+            HelpRequest.first_contact_at.is_(None),
+            HelpRequest.status.in_(OPEN_STATUSES),
+        )
+    if filters.q and not filters.q_problem:
+        query = _search(query, filters.q)
+    return query
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many requests each status filter would show, with the other filters applied."""
+
+    by_status: dict[str, int]
+    total: int
+    newest_id: int
+
+
+def counts(filters: Filters, user_id: int, today: date) -> Counts:
+    """One aggregate query for every status count."""
+    base = _filtered(filters, user_id, today, status=False).subquery()
+    newest = select(func.max(HelpRequest.id)).scalar_subquery()
+    columns = [func.count().label("all"), newest.label("newest")] + [
+        func.coalesce(func.sum(case((base.c.status == code, 1), else_=0)), 0).label(code)
+        for code in STATUSES
+    ]
+    row = db.session.execute(select(*columns).select_from(base)).one()._mapping
+    by_status = {code: int(row[code]) for code in STATUSES}
+    by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
+    by_status["all"] = int(row["all"])
+    shown = by_status[filters.status]
+    return Counts(by_status, shown, int(row["newest"] or 0))
+
+
+def requests_page(
+    filters: Filters, user_id: int, today: date, total: int, per_page: int = PER_PAGE
+) -> Page[HelpRequest]:
+    """The requests of one page: the earliest due date first, so overdue ones come first."""
+    number = min(filters.page, max(1, -(-total // per_page)))
+    items = db.session.scalars(
+        _filtered(filters, user_id, today)
+        .options(selectinload(HelpRequest.assigned_to))
+        .order_by(HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    ).all()
+    return Page(list(items), total, number, per_page)
+
+
+def shown(filters: Filters, items: list[HelpRequest], visits: list[HomeVisit]) -> list[Read]:
+    """The audit events of an inbox answer: a row per request shown in the list (a search
+    records its kind, never the words or number typed; a reference may be kept), a row per
+    upcoming home visit shown, and one row for a search that found nothing. A search text
+    that was refused was not searched for: the rows are the plain list's."""
+    if filters.q and not filters.q_problem:
+        kind = search_kind(filters.q)
+        target = (parse_reference(filters.q) or "") if kind == "reference" else ""
+        reads = [Read(search_action(kind), item.id, target) for item in items]
+        if not items:
+            reads.append(Read(SEARCH_NO_RESULTS, None, f"{kind} {target}".strip()))
+    else:
+        reads = [Read(REQUEST_LISTED, item.id, "inbox") for item in items]
+    return reads + [Read(REQUEST_LISTED, visit.request_id, "visits") for visit in visits]
+
+
+def arrived_since(request_id: int) -> int:
+    """How many requests have arrived after the one with ``request_id``."""
+    return db.session.scalar(select(func.count()).where(HelpRequest.id > request_id)) or 0
+
+
+def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[HomeVisit]:
+    """The user's planned home visits from now on, with their requests, soonest first."""
+    return list(
+        db.session.scalars(
+            select(HomeVisit)
+            .join(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
+            .where(
+                and_(
+                    home_visit_staff.c.user_id == user_id,
+                    HomeVisit.status == "planned",
+                    HomeVisit.starts_at >= now,
+                )
+            )
+            .options(
+                joinedload(HomeVisit.request).lazyload(HelpRequest.topics),
+                lazyload(HomeVisit.staff),
+            )
+            .order_by(HomeVisit.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def unassigned_open() -> int:
+    """Open requests that nobody owns yet: the number beside the inbox link."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                HelpRequest.assigned_to_id.is_(None), HelpRequest.status.in_(OPEN_STATUSES)
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,92 @@
+"""The inbox page, its htmx results, and the poll for new requests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pyydaapua import audit
+from pyydaapua.accounts.auth import (
+    client_address,
+    roles_required,
+)
+from pyydaapua.inbox import queries as inbox
+from pyydaapua.models import REQUEST_ROLES
+from pyydaapua.rules.workdays import helsinki_date
+from pyydaapua.web import htmx
+from pyydaapua.web.extensions import db
+from pyydaapua.web.forms import number_text
+from pyydaapua.web.params import ID_MAX, int_arg
+from pyydaapua.web.staff_area import bp
+
+SEARCH_MESSAGES = {
+    "control": _l(
+        "The search text had invisible control characters. We took them out: check the text "
+        "and search again."
+    ),
+    "unreadable": _l(
+        "Some characters of the search text could not be read; they are shown as \ufffd. "
+        "Correct them and search again."
+    ),
+    "too_long": _l("Write at most %(max)s characters.", max=number_text(inbox.SEARCH_MAX)),
+}
+
+
+@bp.context_processor
+def _inbox_counter() -> dict[str, object]:
+    """The number beside the inbox link, computed only when a template shows it."""
+    return {"unassigned_open": inbox.unassigned_open}
+
+
+@bp.get("/", endpoint="inbox")
+@roles_required(*REQUEST_ROLES)
+def inbox_page() -> str | tuple[str, int]:
+    """The team inbox: filters and search from the URL; only the results for htmx. Every
+    request shown (a row, an upcoming visit, a search result) is audited, in one INSERT.
+    Unknown filter values (a page that is not a page number too) fall back to the defaults. A
+    search text that cannot be used is not searched for: the list shows the other filters,
+    and the message is next to the search field (422)."""
+    filters = inbox.Filters.from_args(request.args)
+    now = datetime.now(UTC)
+    today = helsinki_date(now)
+    counts = inbox.counts(filters, current_user.id, today)
+    page = inbox.requests_page(filters, current_user.id, today, counts.total)
+    context = {
+        "filters": filters,
+        "counts": counts,
+        "page": page,
+        "now": now,
+        "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
+        "newest_id": counts.newest_id,
+        "search_error": SEARCH_MESSAGES.get(filters.q_problem),
+    }
+    full_page = not htmx.is_htmx()
+    context["visits"] = inbox.upcoming_visits(current_user.id, now) if full_page else []
+    audit.record_reads(
+        inbox.shown(filters, page.items, context["visits"]),
+        user_id=current_user.id,
+        client_address=client_address(),
+    )
+    if full_page:
+        html = render_template("inbox/inbox.html", **context)
+    else:
+        html = render_template("inbox/_inbox_results.html", oob_search_error=True, **context)
+    db.session.commit()  # after rendering, so that nothing is loaded twice
+    return html, 422 if filters.q_problem else 200
+
+
+@bp.get("/inbox/new")
+@roles_required(*REQUEST_ROLES)
+def inbox_new() -> str:
+    """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
+    ``since`` is not a request id."""
+    since = int_arg("since", 0, maximum=ID_MAX)
+    back = url_for("staff.inbox", **inbox.Filters.from_args(request.args).to_args(page=1))
+    return render_template("inbox/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)

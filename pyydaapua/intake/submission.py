@@ -1,0 +1,94 @@
+"""Storing a parent's help request: reference code, call-back due date, no duplicates."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pyydaapua.models import HelpRequest, RequestTopic
+from pyydaapua.rules.references import new_reference
+from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
+from pyydaapua.web.extensions import db
+
+# The form's hidden key: random, URL-safe, and long enough that nobody guesses another's.
+_SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def valid_submission_key(key: str | None) -> bool:
+    """Whether ``key`` looks like a key our form hands out (16 to 64 URL-safe characters)."""
+    return key is not None and _SUBMISSION_KEY.fullmatch(key) is not None
+
+
+def new_submission_key() -> str:
+    """A fresh random key for one form submission (32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What the parent sent, already validated and normalised."""
+
+    submission_key: str
+    language: str
+    call_language: str
+    phone: str
+    topics: list[str] = field(default_factory=list)
+    child_ages: list[str] = field(default_factory=list)
+    description: str = ""
+    name: str = ""
+    email: str = ""
+    call_time: str = "any"
+    sms_ok: bool = False
+
+
+def find_by_submission(key: str) -> HelpRequest | None:
+    """The request already stored for this form submission, if any."""
+    return db.session.scalar(select(HelpRequest).where(HelpRequest.submission_key == key))
+
+
+def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
+    """Store the request once; a repeated submission returns the stored one.
+
+    A missing, empty or malformed key cannot tell one submission from another, so the
+    request is stored under a fresh key rather than taken for someone else's."""
+    if not valid_submission_key(new.submission_key):
+        new = replace(new, submission_key=new_submission_key())
+    existing = find_by_submission(new.submission_key)
+    if existing is not None:
+        return existing
+    submitted_at = now or datetime.now(UTC)
+    for _attempt in range(5):
+        help_request = HelpRequest(
+            reference=new_reference(),
+            submission_key=new.submission_key,
+            language=new.language,
+            call_language=new.call_language,
+            description=new.description,
+            child_ages=",".join(new.child_ages),
+            name=new.name,
+            phone=new.phone,
+            email=new.email,
+            call_time=new.call_time,
+            sms_ok=new.sms_ok,
+            submitted_at=submitted_at,
+            submitted_on=helsinki_date(submitted_at),
+            submitted_month=month_number(helsinki_date(submitted_at)),
+            due_date=callback_due_date(submitted_at),
+            topics=[RequestTopic(topic=code) for code in dict.fromkeys(new.topics)],
+        )
+        db.session.add(help_request)
+        try:
+            db.session.commit()
+            return help_request
+        except IntegrityError:
+            db.session.rollback()
+            # Either two clicks raced each other, or (very rarely) the code was taken.
+            existing = find_by_submission(new.submission_key)
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate a unique reference code")

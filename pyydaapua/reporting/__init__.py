@@ -1,0 +1,1 @@
+"""The supervisor's reports: volumes, seasons, response times, and their CSV."""

@@ -1,0 +1,310 @@
+"""The supervisor's reports: what families ask about, when, and whether they are reached in time.
+
+Every number is about the requests *received* in a period (by their Helsinki submission day),
+except the backlog, which is about today. The counting happens in SQL (a fixed number of
+aggregate queries, whatever the amount of data); Python only arranges the grouped rows. Only
+codes, dates and counts are read, never the family's own words, so the numbers stay the same
+after the retention job has removed personal data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, case, func, select
+
+from pyydaapua.models import (
+    LANGUAGES,
+    TOPICS,
+    HelpRequest,
+    HomeVisit,
+    Referral,
+    RequestTopic,
+    Service,
+)
+from pyydaapua.rules.status_flow import (
+    OPEN_STATUSES,
+    OUTCOMES,
+    PROVIDER_TYPES,
+    REFERRAL_STATUSES,
+    VISIT_STATUSES,
+)
+from pyydaapua.web.extensions import db
+
+Month = tuple[int, int]  # (year, month)
+CALL_BUCKETS = ("0", "1", "2", "3+")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Helsinki days from ``start`` to ``end``, both included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def last_twelve_months(cls, today: date) -> Period:
+        """This month and the eleven before it, up to today."""
+        months_back = today.year * 12 + today.month - 1 - 11
+        return cls(date(months_back // 12, months_back % 12 + 1, 1), today)
+
+    def months(self) -> list[Month]:
+        """Every calendar month the period touches, in order (empty ones too)."""
+        first = self.start.year * 12 + self.start.month - 1
+        last = self.end.year * 12 + self.end.month - 1
+        return [(index // 12, index % 12 + 1) for index in range(first, last + 1)]
+
+
+@dataclass
+class FirstContact:
+    """First contacts of the requests received in a month (or in the whole period).
+
+    ``due`` counts the requests that should have been reached by now: those reached, and those
+    whose due date has passed. The share on time is taken of those, so requests that are not
+    yet due do not count against the team.
+    """
+
+    received: int = 0
+    due: int = 0
+    on_time: int = 0
+    reached: int = 0
+
+    @property
+    def never_reached(self) -> int:
+        return self.received - self.reached
+
+    @property
+    def share_on_time(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    def add(self, other: FirstContact) -> None:
+        self.received += other.received
+        self.due += other.due
+        self.on_time += other.on_time
+        self.reached += other.reached
+
+
+@dataclass
+class Backlog:
+    open: int = 0
+    unassigned: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class ServiceReferrals:
+    service_id: int
+    name_fi: str
+    name_sv: str
+    provider_type: str
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def name(self, language: str) -> str:
+        return self.name_sv if language == "sv" else self.name_fi
+
+
+@dataclass
+class Report:
+    period: Period
+    today: date
+    by_month: dict[Month, dict[str, int]]
+    topics_by_month: dict[str, dict[Month, int]]
+    first_contact_by_month: dict[Month, FirstContact]
+    first_contact: FirstContact
+    workdays_to_contact: dict[int, int]
+    backlog: Backlog
+    outcomes: dict[str, int]
+    referrals_by_type: dict[str, dict[str, int]]
+    referrals_by_service: list[ServiceReferrals]
+    visits: dict[str, int]
+    calls_per_request: dict[str, int]
+    calls: int
+
+    @property
+    def months(self) -> list[Month]:
+        return self.period.months()
+
+    @property
+    def received(self) -> int:
+        return sum(sum(languages.values()) for languages in self.by_month.values())
+
+    def topic_totals(self) -> dict[str, int]:
+        return {topic: sum(months.values()) for topic, months in self.topics_by_month.items()}
+
+    @property
+    def median_workdays(self) -> int | None:
+        return percentile(self.workdays_to_contact, 0.5)
+
+    @property
+    def p90_workdays(self) -> int | None:
+        return percentile(self.workdays_to_contact, 0.9)
+
+    @property
+    def calls_average(self) -> float | None:
+        return self.calls / self.received if self.received else None
+
+
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+    """The nearest-rank percentile of the values counted in ``histogram`` (value -> count):
+    the smallest value with at least ``share`` of all the counts at or below it."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(share * total))
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    return HelpRequest.submitted_on.between(period.start, period.end)
+
+
+_MONTH = HelpRequest.submitted_month
+
+
+def _month(number: int) -> Month:
+    return divmod(number, 100)
+
+
+def build(period: Period, today: date) -> Report:
+    """Every number of the report page, in a fixed number of queries."""
+    in_period = _in_period(period)
+    months = period.months()
+
+    by_month: dict[Month, dict[str, int]] = {m: dict.fromkeys(LANGUAGES, 0) for m in months}
+    first_by_month = {m: FirstContact() for m in months}
+    reached = HelpRequest.first_contact_at.is_not(None)
+    rows = db.session.execute(
+        select(
+            _MONTH,
+            HelpRequest.call_language,
+            func.count(),
+            _count_if(reached | (HelpRequest.due_date < today)),
+            _count_if(HelpRequest.first_contact_on_time.is_(True)),
+            _count_if(reached),
+        )
+        .where(in_period)
+        .group_by(_MONTH, HelpRequest.call_language)
+    )
+    for month, language, received, due, on_time, reached_count in rows:
+        key = _month(month)
+        by_month[key][language] = by_month[key].get(language, 0) + received
+        first_by_month[key].add(FirstContact(received, int(due), int(on_time), int(reached_count)))
+    overall = FirstContact()
+    for row in first_by_month.values():
+        overall.add(row)
+
+    topics: dict[str, dict[Month, int]] = {t: dict.fromkeys(months, 0) for t in TOPICS}
+    rows = db.session.execute(
+        select(_MONTH, RequestTopic.topic, func.count())
+        .join(RequestTopic, RequestTopic.request_id == HelpRequest.id)
+        .where(in_period)
+        .group_by(_MONTH, RequestTopic.topic)
+    )
+    for month, topic, count in rows:
+        topics.setdefault(topic, dict.fromkeys(months, 0))[_month(month)] = count
+
+    workdays = dict(
+        db.session.execute(
+            select(HelpRequest.first_contact_workdays, func.count())
+            .where(in_period, HelpRequest.first_contact_workdays.is_not(None))
+            .group_by(HelpRequest.first_contact_workdays)
+        ).all()
+    )
+
+    backlog_row = db.session.execute(
+        select(
+            func.count(),
+            _count_if(HelpRequest.assigned_to_id.is_(None)),
+            _count_if(HelpRequest.first_contact_at.is_(None) & (HelpRequest.due_date < today)),
+        ).where(HelpRequest.status.in_(OPEN_STATUSES))
+    ).one()
+
+    outcomes = dict.fromkeys(OUTCOMES, 0)
+    outcomes.update(
+        db.session.execute(
+            select(HelpRequest.outcome, func.count())
+            .where(in_period, HelpRequest.outcome.is_not(None))  # only closed requests have one
+            .group_by(HelpRequest.outcome)
+        ).all()
+    )
+
+    by_type = {kind: dict.fromkeys(REFERRAL_STATUSES, 0) for kind in PROVIDER_TYPES}
+    by_service: dict[int, ServiceReferrals] = {}
+    rows = db.session.execute(
+        select(
+            Service.id,
+            Service.name_fi,
+            Service.name_sv,
+            Service.provider_type,
+            Referral.status,
+            func.count(),
+        )
+        .join(Referral, Referral.service_id == Service.id)
+        .join(HelpRequest, HelpRequest.id == Referral.request_id)
+        .where(in_period)
+        .group_by(Service.id, Service.name_fi, Service.name_sv, Service.provider_type)
+        .group_by(Referral.status)
+    )
+    for service_id, name_fi, name_sv, kind, status, count in rows:
+        by_type.setdefault(kind, dict.fromkeys(REFERRAL_STATUSES, 0))[status] += count
+        entry = by_service.setdefault(
+            service_id,
+            ServiceReferrals(
+                service_id, name_fi, name_sv, kind, dict.fromkeys(REFERRAL_STATUSES, 0)
+            ),
+        )
+        entry.by_status[status] = count
+
+    visits = dict.fromkeys(VISIT_STATUSES, 0)
+    visits.update(
+        db.session.execute(
+            select(HomeVisit.status, func.count())
+            .join(HelpRequest, HelpRequest.id == HomeVisit.request_id)
+            .where(in_period)
+            .group_by(HomeVisit.status)
+        ).all()
+    )
+
+    bucket = case(
+        (HelpRequest.call_attempts >= 3, "3+"),
+        else_=func.cast(HelpRequest.call_attempts, db.String),
+    )
+    calls_per_request = dict.fromkeys(CALL_BUCKETS, 0)
+    calls = 0
+    for label, count, total in db.session.execute(
+        select(bucket, func.count(), func.sum(HelpRequest.call_attempts))
+        .where(in_period)
+        .group_by(bucket)
+    ):
+        calls_per_request[label] = count
+        calls += int(total or 0)
+
+    return Report(
+        period=period,
+        today=today,
+        by_month=by_month,
+        topics_by_month=topics,
+        first_contact_by_month=first_by_month,
+        first_contact=overall,
+        workdays_to_contact=workdays,
+        backlog=Backlog(*(int(value) for value in backlog_row)),
+        outcomes=outcomes,
+        referrals_by_type=by_type,
+        referrals_by_service=sorted(
+            by_service.values(), key=lambda s: (-sum(s.by_status.values()), s.name_fi)
+        ),
+        visits=visits,
+        calls_per_request=calls_per_request,
+        calls=calls,
+    )

@@ -1,0 +1,327 @@
+"""The report's tables, charts and key figures in the viewer's language.
+
+One ``Table`` feeds both the page and its CSV download, so the two always show the same
+numbers. Labels come from labels.py; numbers, percentages and months are formatted by Babel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+
+from pyydaapua.models import LANGUAGES
+from pyydaapua.reporting.figures import CALL_BUCKETS, FirstContact, Month, Report
+from pyydaapua.rules import charts
+from pyydaapua.rules.status_flow import REFERRAL_STATUSES
+from pyydaapua.web.labels import (
+    OUTCOME_LABELS,
+    PROVIDER_TYPE_LABELS,
+    REFERRAL_STATUS_LABELS,
+    TOPIC_LABELS,
+    VISIT_STATUS_LABELS,
+)
+
+COUNT, PERCENT, DECIMAL, TEXT = "count", "percent", "decimal", "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = COUNT
+
+
+@dataclass
+class Table:
+    """Rows of a label and values; ``total`` is an optional last row."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[object]]
+    total: list[object] | None = None
+    shaded: bool = False  # shade each row's cells by their size, to show the seasons
+
+    def all_rows(self) -> list[list[object]]:
+        return self.rows + ([self.total] if self.total else [])
+
+    def csv_rows(self) -> list[list[object]]:
+        """The rows with each value as Excel in the viewer's locale reads it."""
+        return [
+            [csv_value(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
+            for row in self.all_rows()
+        ]
+
+    def shades(self, row: list[object]) -> list[int]:
+        """0–4 for each month of ``row`` (not its label or total): where the value lies between
+        the row's smallest and largest."""
+        values = [v for v in row[1:-1] if isinstance(v, int)]
+        low, high = min(values, default=0), max(values, default=0)
+        if high == low:
+            return [0] * len(row[1:-1])
+        return [round((v - low) / (high - low) * 4) for v in row[1:-1]]  # type: ignore[operator]
+
+
+def csv_value(value: object, kind: str) -> object:
+    if value is None:
+        return None
+    if kind == PERCENT:
+        return format_decimal(round(float(value) * 100, 1), format="0.0")  # type: ignore[arg-type]
+    if kind == DECIMAL and not isinstance(value, int):
+        return format_decimal(value, format="0.0#")  # type: ignore[arg-type]
+    return value if kind in (COUNT, DECIMAL) else str(value)
+
+
+def page_value(value: object, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == PERCENT:
+        return format_percent(value, format="#,##0.0 %")  # type: ignore[arg-type]
+    if kind == DECIMAL and not isinstance(value, int):
+        return format_decimal(value, format="#,##0.0#")  # type: ignore[arg-type]
+    if kind in (COUNT, DECIMAL):
+        return format_decimal(value)  # type: ignore[arg-type]
+    return str(value)
+
+
+def month_name(month: Month, form: str = "LLLL yyyy") -> str:
+    """ "marraskuu 2026" / "november 2026" (or the short form "marrask. 2026")."""
+    return format_date(date(month[0], month[1], 1), format=form)
+
+
+def language_name(code: str) -> str:
+    return get_locale().languages.get(code, code)  # type: ignore[union-attr]
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def _first_contact_row(label: str, row: FirstContact) -> list[object]:
+    return [label, row.received, row.due, row.on_time, row.share_on_time, row.never_reached]
+
+
+def _counts(
+    key: str, title: str, heading: str, unit: str, counts: dict, labels: dict, total: bool = True
+) -> Table:
+    rows: list[list[object]] = [[str(labels[code]), count] for code, count in counts.items()]
+    last = [_("Total"), sum(counts.values())] if total else None
+    return Table(key, title, [Column(heading, TEXT), Column(unit)], rows, last)
+
+
+def build_tables(report: Report) -> dict[str, Table]:
+    """Every table of the report, by the key its CSV download uses."""
+    months = report.months
+    month_label = [month_name(m) for m in months]
+    languages = [language_name(code) for code in LANGUAGES]
+    overall = report.first_contact.share_on_time
+    status_columns = [Column(str(REFERRAL_STATUS_LABELS[s])) for s in REFERRAL_STATUSES]
+    tables = [
+        Table(
+            "summary",
+            _("Key figures"),
+            [Column(_("Figure"), TEXT), Column(_("Value"), DECIMAL)],
+            [
+                [_("Requests received"), report.received],
+                [_("First contact within three working days (%)"), _percent(overall)],
+                [_("Median working days to first contact"), report.median_workdays],
+                [_("Working days to first contact, 90th percentile"), report.p90_workdays],
+                [_("Requests never reached"), report.first_contact.never_reached],
+                [_("Calls per request"), report.calls_average],
+            ],
+        ),
+        Table(
+            "months",
+            _("Requests per month and call language"),
+            [Column(_("Month"), TEXT), *(Column(name) for name in languages), Column(_("Total"))],
+            [
+                [label, *report.by_month[m].values(), sum(report.by_month[m].values())]
+                for label, m in zip(month_label, months, strict=True)
+            ],
+            [
+                _("Total"),
+                *(sum(report.by_month[m][code] for m in months) for code in LANGUAGES),
+                report.received,
+            ],
+        ),
+        Table(
+            "topics",
+            _("Topics by month"),
+            [
+                Column(_("Topic"), TEXT),
+                *(Column(month_name(m, "LLL yyyy")) for m in months),
+                Column(_("Total")),
+            ],
+            [
+                [str(TOPIC_LABELS[topic]), *by_month.values(), sum(by_month.values())]
+                for topic, by_month in report.topics_by_month.items()
+            ],
+            shaded=True,
+        ),
+        _counts(
+            "topic_totals",
+            _("Topics in the period"),
+            _("Topic"),
+            _("Requests"),
+            dict(sorted(report.topic_totals().items(), key=lambda item: -item[1])),
+            TOPIC_LABELS,
+            total=False,  # a request can have several topics
+        ),
+        Table(
+            "first_contact",
+            _("First contact within three working days"),
+            [
+                Column(_("Month"), TEXT),
+                Column(_("Received")),
+                Column(_("Due by now or reached")),
+                Column(_("Reached on time")),
+                Column(_("Share on time (%)"), PERCENT),
+                Column(_("Never reached")),
+            ],
+            [
+                _first_contact_row(label, report.first_contact_by_month[m])
+                for label, m in zip(month_label, months, strict=True)
+            ],
+            _first_contact_row(_("Total"), report.first_contact),
+        ),
+        Table(
+            "workdays",
+            _("Working days to first contact"),
+            [Column(_("Working days"), TEXT), Column(_("Requests"))],
+            [[str(days), count] for days, count in sorted(report.workdays_to_contact.items())],
+            [_("Total"), sum(report.workdays_to_contact.values())],
+        ),
+        Table(
+            "backlog",
+            _("Backlog today"),
+            [Column(_("Requests"), TEXT), Column(_("Number"))],
+            [
+                [_("Open"), report.backlog.open],
+                [_("Open without an owner"), report.backlog.unassigned],
+                [_("Overdue (not reached, due date passed)"), report.backlog.overdue],
+            ],
+        ),
+        _counts(
+            "outcomes",
+            _("Closing outcomes"),
+            _("Outcome"),
+            _("Requests"),
+            report.outcomes,
+            OUTCOME_LABELS,
+        ),
+        Table(
+            "referrals_by_type",
+            _("Referrals by provider type"),
+            [Column(_("Provider type"), TEXT), *status_columns, Column(_("Total"))],
+            [
+                [str(PROVIDER_TYPE_LABELS[kind]), *counts.values(), sum(counts.values())]
+                for kind, counts in report.referrals_by_type.items()
+            ],
+            [
+                _("Total"),
+                *(sum(c[s] for c in report.referrals_by_type.values()) for s in REFERRAL_STATUSES),
+                sum(sum(c.values()) for c in report.referrals_by_type.values()),
+            ],
+        ),
+        Table(
+            "referrals_by_service",
+            _("Referrals by service"),
+            [
+                Column(_("Service"), TEXT),
+                Column(_("Provider type"), TEXT),
+                *status_columns,
+                Column(_("Total")),
+            ],
+            [
+                [
+                    entry.name(str(get_locale())),
+                    str(PROVIDER_TYPE_LABELS.get(entry.provider_type, entry.provider_type)),
+                    *entry.by_status.values(),
+                    sum(entry.by_status.values()),
+                ]
+                for entry in report.referrals_by_service
+            ],
+        ),
+        _counts(
+            "visits",
+            _("Home visits"),
+            _("Status"),
+            _("Visits"),
+            report.visits,
+            VISIT_STATUS_LABELS,
+        ),
+        _counts(
+            "calls",
+            _("Calls per request"),
+            _("Calls made"),
+            _("Requests"),
+            report.calls_per_request,
+            {bucket: bucket for bucket in CALL_BUCKETS},
+        ),
+    ]
+    return {table.key: table for table in tables}
+
+
+@dataclass
+class Figure:
+    """A chart with its text alternative and the key of the table beside it."""
+
+    key: str
+    title: str
+    description: str
+    chart: charts.BarChart
+    legend: list[str] = field(default_factory=list)
+
+
+def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
+    months = report.months
+    short = [month_name(m, "LLL") for m in months]
+    per_month = [sum(report.by_month[m].values()) for m in months]
+    busiest = max(range(len(months)), key=per_month.__getitem__)
+    quietest = min(range(len(months)), key=per_month.__getitem__)
+    shares = [report.first_contact_by_month[m].share_on_time for m in months]
+    overall = report.first_contact.share_on_time
+    return [
+        Figure(
+            "months",
+            tables["months"].title,
+            _(
+                "Bar chart. %(total)s requests from %(start)s to %(end)s. The most in "
+                "%(busiest)s (%(most)s), the fewest in %(quietest)s (%(fewest)s). "
+                "The numbers are in the table beside the chart.",
+                total=format_decimal(report.received),
+                start=format_date(report.period.start, "long"),
+                end=format_date(report.period.end, "long"),
+                busiest=month_name(months[busiest]),
+                most=format_decimal(per_month[busiest]),
+                quietest=month_name(months[quietest]),
+                fewest=format_decimal(per_month[quietest]),
+            ),
+            charts.bar_chart(
+                [
+                    (label, list(report.by_month[m].values()))
+                    for label, m in zip(short, months, strict=True)
+                ]
+            ),
+            [language_name(code) for code in LANGUAGES],
+        ),
+        Figure(
+            "first_contact",
+            tables["first_contact"].title,
+            _(
+                "Bar chart of the share of families reached within three working days, by "
+                "month, on a scale of 0 to 100 %%. Over the whole period: %(share)s. "
+                "The numbers are in the table beside the chart.",
+                share=page_value(overall, PERCENT),
+            ),
+            charts.bar_chart(
+                [
+                    (label, [None if share is None else share * 100])
+                    for label, share in zip(short, shares, strict=True)
+                ],
+                top=100,
+            ),
+        ),
+    ]

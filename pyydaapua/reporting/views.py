@@ -1,0 +1,81 @@
+"""The supervisor's reports page and its CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from pyydaapua import audit
+from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.reporting import figures as reports
+from pyydaapua.reporting import tables as report_tables
+from pyydaapua.reporting.forms import PeriodForm
+from pyydaapua.rules.workdays import helsinki_date
+from pyydaapua.web.csv_export import csv_response
+from pyydaapua.web.days import day_text
+from pyydaapua.web.staff_area import bp
+
+
+def _period() -> tuple[PeriodForm, reports.Period | None, date]:
+    """The period from the URL (the last twelve months when none is given), None when it is
+    not valid; and today in Helsinki."""
+    today = helsinki_date(datetime.now(UTC))
+    form = PeriodForm(request.args)
+    if "start" not in request.args and "end" not in request.args:
+        default = reports.Period.last_twelve_months(today)
+        form.start.data, form.end.data = day_text(default.start), day_text(default.end)
+    return form, (reports.Period(*form.days()) if form.validate() else None), today
+
+
+@bp.get("/reports")
+@roles_required("supervisor")
+def reports_page() -> str | tuple[str, int]:
+    """Volumes, seasons and response times for a period, as charts and tables."""
+    form, period, today = _period()
+    if period is None:
+        return render_template("reporting/reports.html", form=form), 422
+    report = reports.build(period, today)
+    tables = report_tables.build_tables(report)
+    audit.record(
+        "reports_viewed",
+        user_id=current_user.id,
+        client_address=client_address(),
+        target=f"{period.start}..{period.end}",
+    )
+    return render_template(
+        "reporting/reports.html",
+        form=form,
+        report=report,
+        tables=tables,
+        figures={figure.key: figure for figure in report_tables.build_figures(report, tables)},
+    )
+
+
+@bp.get("/reports.csv")
+@roles_required("supervisor")
+def report_csv() -> Response | tuple[str, int]:
+    """One table of the report as a CSV file for Excel, headers in the user's language."""
+    form, period, today = _period()
+    if period is None:
+        return render_template("reporting/reports.html", form=form), 422
+    table = report_tables.build_tables(reports.build(period, today)).get(
+        request.args.get("table", "")
+    )
+    if table is None:
+        abort(404)
+    audit.record(
+        "report_downloaded",
+        user_id=current_user.id,
+        client_address=client_address(),
+        target=f"{table.key} {period.start}..{period.end}",
+    )
+    return csv_response(
+        f"{table.key}_{period.start}_{period.end}.csv",
+        [column.label for column in table.columns],
+        table.csv_rows(),
+    )
+
+
+bp.add_app_template_global(report_tables.page_value, "report_value")

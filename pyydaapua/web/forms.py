@@ -1,0 +1,136 @@
+"""Where typed text enters: the base class of every form, and the request class that decodes
+form bodies and query strings.
+
+Every form of the app derives from ``Form``. Its fields are bound with the rules of
+``text_rules``: each single-line and multi-line text field is normalised (line ends, Unicode
+NFC) before its own filters, and refused with a message in the user's language when it holds a
+control character or a character that could not be read. Password and hidden fields are left
+as they are (passwords are only hashed; hidden fields are checked by their own forms).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.formparser import FormDataParser
+from werkzeug.utils import cached_property
+from wtforms import Field, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import Length, StopValidation
+
+from pyydaapua.rules import text as text_rules
+
+CONTROL_MESSAGE = _l(
+    "This text had invisible control characters that cannot be saved. We took them out: "
+    "check the text and send it again."
+)
+UNREADABLE_MESSAGE = _l(
+    "Some characters of this text could not be read; they are shown as \ufffd. Correct them "
+    "and send the text again."
+)
+
+
+def number_text(number: int) -> str:
+    """A whole number with a no-break space between thousands, as in Finnish and Swedish."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def max_length(maximum: int) -> Length:
+    """The longest text a field accepts, with a message that says the limit."""
+    return Length(
+        max=maximum, message=_l("Write at most %(max)s characters.", max=number_text(maximum))
+    )
+
+
+class CleanText:
+    """A check run first on every text field: no control characters (line feed and tab
+    allowed in multi-line fields), nothing unreadable. A refused text is offered back without
+    its control characters, so the person only has to check it."""
+
+    def __init__(self, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if not isinstance(field.data, str):
+            return
+        problem = text_rules.find_problem(field.data, self.multiline)
+        if problem is None:
+            return
+        field.data = text_rules.without_control_characters(field.data, self.multiline)
+        message = CONTROL_MESSAGE if problem.kind == "control" else UNREADABLE_MESSAGE
+        raise StopValidation(str(message))
+
+
+def text_kind(field: Field) -> bool | None:
+    """True for a multi-line text field, False for a single-line one, None for the rest."""
+    if isinstance(field, TextAreaField):
+        return True
+    if isinstance(field, (PasswordField, HiddenField)):
+        return None
+    if isinstance(field, StringField):
+        return False
+    return None
+
+
+class Form(FlaskForm):
+    """The base of every form: the text rules on every text field."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            multiline = text_kind(field)
+            if multiline is not None:
+
+                def normalise(value: object, multiline: bool = multiline) -> object:
+                    return (
+                        text_rules.normalise(value, multiline) if isinstance(value, str) else value
+                    )
+
+                field.filters = (normalise, *field.filters)
+                field.pre_validate = _checked_first(field, CleanText(multiline))
+            return field
+
+
+def _checked_first(field: Field, check: CleanText) -> Any:
+    """The field's ``pre_validate`` with the text check before it, so that the message about
+    the characters is the one shown (and no other check runs on such a text)."""
+    own = field.pre_validate
+
+    def pre_validate(form: FlaskForm) -> None:
+        check(form, field)
+        own(form)
+
+    return pre_validate
+
+
+class _FormDataParser(FormDataParser):
+    def _parse_urlencoded(
+        self, stream: Any, mimetype: str, content_length: Any, options: Any
+    ) -> Any:
+        items = text_rules.decode_urlencoded(stream.read())
+        return stream, self.cls(items), self.cls()
+
+
+class TextDecoding:
+    """Form bodies and query strings with invalid UTF-8 keep every field: the bytes that
+    cannot be read become U+FFFD in their own field (Werkzeug would drop the whole body, fail
+    on a raw byte in the query string, or keep percent-encoded bytes as they are), and the
+    text rules refuse that field with a message. Mixed into the app's request class."""
+
+    form_data_parser_class = _FormDataParser
+    query_string: bytes
+    parameter_storage_class: type[MultiDict[str, str]]
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        return self.parameter_storage_class(text_rules.decode_urlencoded(self.query_string))
+
+
+def with_text_decoding(request_class: type[Request]) -> type[Request]:
+    """``request_class`` with ``TextDecoding`` mixed in."""
+    if issubclass(request_class, TextDecoding):
+        return request_class
+    return type(request_class.__name__, (TextDecoding, request_class), {})
