@@ -27,7 +27,6 @@ from pyydaapua.models import (
     TimelineEvent,
 )
 from pyydaapua.rules import status_flow as workflow
-from pyydaapua.rules.text import like_any
 from pyydaapua.web.extensions import db
 
 
@@ -115,11 +114,17 @@ class _Change:
 
 def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
     """Run ``operation(change, …)`` on ``(help_request, actor, version, …)`` as one versioned
-    change: refused when ``version`` is stale, committed once, with one UPDATE of the request."""
+    change: refused when ``version`` is stale, committed once, with one UPDATE of the request.
+    ``record()``, when given, adds the change's audit event to the same transaction."""
 
     @wraps(operation)
     def run(
-        help_request: HelpRequest, actor: StaffUser, version: int | None, *args: Any, **kwargs: Any
+        help_request: HelpRequest,
+        actor: StaffUser,
+        version: int | None,
+        *args: Any,
+        record: Callable[[], object] | None = None,
+        **kwargs: Any,
     ) -> HelpRequest:
         if version is None or help_request.version != version:
             raise StaleVersion(help_request)
@@ -128,6 +133,8 @@ def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
             operation(change, *args, **kwargs)
             help_request.updated_at = change.at
             help_request.updated_by_id = actor.id
+        if record is not None:
+            record()  # the audit event, committed with the change or not at all
         try:
             db.session.commit()
         except StaleDataError:
@@ -295,20 +302,3 @@ def set_referral_status(change: _Change, referral_id: int, status: str, note: st
         raise NotFound(referral_id)
     referral.status = status
     change.event("referral_status", value=status, referral=referral, note=note)
-
-
-def search_services(text: str, language: str, limit: int = 20) -> list[Service]:
-    """Active services whose name (in either language) or provider contains ``text``."""
-    query = select(Service).where(Service.active.is_(True))
-    words = text.split()
-    for word in words:
-        pattern = like_any(word.lower())
-        query = query.where(
-            db.or_(
-                db.func.lower(Service.name_fi).like(pattern, escape="\\"),
-                db.func.lower(Service.name_sv).like(pattern, escape="\\"),
-                db.func.lower(Service.provider).like(pattern, escape="\\"),
-            )
-        )
-    order = Service.name_sv if language == "sv" else Service.name_fi
-    return list(db.session.scalars(query.order_by(order).limit(limit)))

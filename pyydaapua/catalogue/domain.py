@@ -1,7 +1,7 @@
 """The service catalogue that families are referred to: adding and changing services.
 
 Services are never deleted: an inactive one is no longer offered for new referrals
-(``casework.search_services``) but old referrals keep showing it.
+(``search_services``) but old referrals keep showing it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from pyydaapua.models import Service
 from pyydaapua.rules.status_flow import PROVIDER_TYPES
+from pyydaapua.rules.text import like_any
 from pyydaapua.web.extensions import db
 
 # Digits, spaces, +, - and parentheses, with at least one digit: "+358 8 558 45000", "(08) 123-45".
@@ -113,3 +114,20 @@ def update_service(service: Service, data: ServiceData, *, commit: bool = True) 
             changed.append(field.name)
     _finish(commit)
     return changed
+
+
+def search_services(text: str, language: str, limit: int = 20) -> list[Service]:
+    """Active services whose name (in either language) or provider contains ``text``."""
+    query = select(Service).where(Service.active.is_(True))
+    words = text.split()
+    for word in words:
+        pattern = like_any(word.lower())
+        query = query.where(
+            db.or_(
+                db.func.lower(Service.name_fi).like(pattern, escape="\\"),
+                db.func.lower(Service.name_sv).like(pattern, escape="\\"),
+                db.func.lower(Service.provider).like(pattern, escape="\\"),
+            )
+        )
+    order = Service.name_sv if language == "sv" else Service.name_fi
+    return list(db.session.scalars(query.order_by(order).limit(limit)))

@@ -1,8 +1,9 @@
-"""Administration of the service catalogue: the list of services, adding and editing one."""
+"""The service catalogue's views: its administration (the list, adding and editing a service)
+and the search that fills the referral form's list of services."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +13,9 @@ from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, roles_required
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.catalogue.forms import ServiceForm
-from pyydaapua.models import Service
+from pyydaapua.inbox import queries as inbox
+from pyydaapua.models import REQUEST_ROLES, Service
+from pyydaapua.rules import text as text_rules
 from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
@@ -74,3 +77,15 @@ def admin_service(service_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("staff.admin_services"), code=303)
     status = 422 if form.errors else 200
     return render_template("catalogue/service.html", form=form, service=service), status
+
+
+@bp.get("/services/options")
+@roles_required(*REQUEST_ROLES)
+def service_options() -> str | tuple[str, int]:
+    """The services matching ``q``, as ``<option>`` elements for the referral form's list;
+    none (422) for a text the search cannot use (control characters, too long)."""
+    text = text_rules.normalise(request.args.get("q", ""), multiline=False)
+    if inbox.search_problem(text):
+        return render_template("catalogue/_service_options.html", services=[]), 422
+    services = catalogue.search_services(text, current_user.language)
+    return render_template("catalogue/_service_options.html", services=services)

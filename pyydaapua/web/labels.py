@@ -117,6 +117,8 @@ PROVIDER_TYPE_LABELS = {
 }
 
 
+# The labels of the casework actions' events ("request_call", …) are added from the registry
+# of actions (pyydaapua/casework/actions.py), where each action is declared.
 AUDIT_LABELS = {
     "sign_in": _l("signed in"),
     "sign_in_failed": _l("failed to sign in"),
@@ -132,15 +134,6 @@ AUDIT_LABELS = {
     "request_found_phone": _l("saw the request in search results (phone number)"),
     "request_found_words": _l("saw the request in search results (name or words)"),
     "search_no_results": _l("searched the inbox and nothing was found"),
-    "request_assign": _l("changed the owner"),
-    "request_call": _l("recorded a call"),
-    "request_note": _l("added a note"),
-    "request_status": _l("changed the status"),
-    "request_visit": _l("booked a home visit"),
-    "request_visit_edit": _l("changed a home visit"),
-    "request_visit_status": _l("updated a home visit"),
-    "request_referral": _l("made a referral"),
-    "request_referral_status": _l("updated a referral"),
     "request_exported": _l("exported everything stored about the request"),
     "audit_log_viewed": _l("viewed the audit log"),
     "access_log_viewed": _l("viewed who has handled the request"),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.domain import CallData, StaleVersion, VisitData
+from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
@@ -132,16 +133,16 @@ def test_an_inactive_service_is_refused_for_new_referrals(req, anna) -> None:
     assert refused.value.code == "service_inactive"
     db.session.rollback()
     assert len(casework.referrals(req.id)) == 1
-    assert service.id not in {s.id for s in casework.search_services("", "fi", limit=500)}
+    assert service.id not in {s.id for s in catalogue.search_services("", "fi", limit=500)}
 
 
 def test_service_search_in_both_languages(ctx) -> None:
     demo.load_services()
-    assert [s.name_fi for s in casework.search_services("perheneuvola", "fi")] == ["Perheneuvola"]
-    assert [s.name_sv for s in casework.search_services("familjerådgivningen", "sv")] == [
+    assert [s.name_fi for s in catalogue.search_services("perheneuvola", "fi")] == ["Perheneuvola"]
+    assert [s.name_sv for s in catalogue.search_services("familjerådgivningen", "sv")] == [
         "Familjerådgivningen"
     ]
-    assert len(casework.search_services("", "fi", limit=500)) >= 20
+    assert len(catalogue.search_services("", "fi", limit=500)) >= 20
 
 
 def test_two_counsellors_take_at_the_same_moment(ctx, req, anna, erik) -> None:

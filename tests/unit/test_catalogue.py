@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pyydaapua.casework import domain as casework
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.catalogue.domain import CatalogueError, ServiceData
 
@@ -105,4 +104,4 @@ def test_all_services_includes_inactive_ones_by_name(ctx) -> None:
     assert [s.name_fi for s in catalogue.all_services("fi")] == ["A-palvelu", "b-palvelu"]
     assert [s.name_sv for s in catalogue.all_services("sv")] == ["A-tjänst", "B-tjänst"]
     # An inactive service is not offered for new referrals.
-    assert [s.name_fi for s in casework.search_services("palvelu", "fi")] == ["b-palvelu"]
+    assert [s.name_fi for s in catalogue.search_services("palvelu", "fi")] == ["b-palvelu"]

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, HomeVisit, Service, TimelineEvent
@@ -314,7 +315,7 @@ def test_catalogue_search_takes_wildcards_literally(app) -> None:
         for name in ("100 % tukea", "Perhetuki", "Tuki_ryhmä", "Tukiryhmä"):
             db.session.add(Service(name_fi=name, name_sv=name, provider_type="city"))
         db.session.commit()
-        names = lambda text: [s.name_fi for s in casework.search_services(text, "fi")]  # noqa: E731
+        names = lambda text: [s.name_fi for s in catalogue.search_services(text, "fi")]  # noqa: E731
         assert names("%") == ["100 % tukea"]
         assert names("_") == ["Tuki_ryhmä"]
         assert names("tuki_") == ["Tuki_ryhmä"]
@@ -510,12 +511,11 @@ STORED_IN = {
 def test_form_maximums_match_their_columns(app, form_field, column) -> None:
     from wtforms.validators import Length
 
-    from pyydaapua import models
-    from pyydaapua.accounts import forms as admin_forms
-    from pyydaapua.casework import forms as staff_forms
-    from pyydaapua.intake import forms as public_forms
+    from flask_wtf import FlaskForm
 
-    classes = {**vars(public_forms), **vars(staff_forms), **vars(admin_forms)}
+    from pyydaapua import models
+
+    classes = {cls.__name__: cls for cls in _subclasses(FlaskForm)}
     form_name, field_name = form_field
     with app.test_request_context("/fi/"):
         field = classes[form_name](formdata=None)[field_name]

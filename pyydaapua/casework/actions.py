@@ -1,0 +1,402 @@
+"""The registry of casework actions: one declaration per action, which the routes, the request
+page's list of actions, the timeline, the htmx answer, the audit labels and the tests all read.
+
+Adding an action: write its domain function (``domain.py``), its form (``forms.py``) and form
+partial (``templates/casework/_form_<name>.html``), declare it here, and translate its texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, g
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+from pyydaapua.casework import domain
+from pyydaapua.casework.forms import (
+    AssignForm,
+    CallForm,
+    NoteForm,
+    ReferralForm,
+    ReferralStatusForm,
+    StatusForm,
+    VisitForm,
+    VisitStatusForm,
+)
+from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.models import REQUEST_ROLES, HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.web.extensions import db
+from pyydaapua.web.labels import (
+    AUDIT_LABELS,
+    CALL_RESULT_LABELS,
+    OUTCOME_LABELS,
+    PROVIDER_TYPE_LABELS,
+    REFERRAL_STATUS_LABELS,
+    STATUS_LABELS,
+)
+
+# The parts of the request page an action's htmx answer can replace (besides its own form).
+REGIONS = {
+    "header": "casework/_request_header.html",
+    "visits": "casework/_visits.html",
+    "referrals": "casework/_referrals.html",
+}
+
+TimelineText = Callable[[TimelineEvent], str]
+Apply = Callable[[HelpRequest, Any, "int | None", Callable[[], object]], object]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One casework action.
+
+    ``apply(help_request, form, item_id, record)`` calls the domain function; ``record`` writes
+    the audit event in the same transaction. ``region`` is "form" when the action's own form
+    partial (``form_template``) is what its htmx answer replaces, else a key of ``REGIONS``.
+    ``title`` names the action in the request page's list of actions (None: it lives elsewhere
+    on the page). ``timeline`` gives the text of each timeline entry the action writes."""
+
+    name: str
+    endpoint: str
+    rule: str
+    form: type[FlaskForm]
+    apply: Apply
+    done: Any
+    audit_label: Any
+    timeline: Mapping[str, TimelineText]
+    region: str = "form"
+    title: Any = None
+    form_template: str | None = None
+    per_item: bool = False
+    prepare: Callable[[FlaskForm, HelpRequest, bool], None] | None = None
+    prefix: Callable[[int | None], str] | None = field(default=None)
+
+    @property
+    def template(self) -> str:
+        """The partial the action's htmx answer replaces."""
+        if self.region == "form":
+            assert self.form_template is not None
+            return self.form_template
+        return REGIONS[self.region]
+
+    @property
+    def audit_action(self) -> str:
+        return "request_" + self.name
+
+    def make_form(self, item_id: int | None = None, **kwargs: Any) -> FlaskForm:
+        """The action's form; the prefix keeps field names and ids unique on the page."""
+        prefix = self.prefix(item_id) if self.prefix else self.name
+        return self.form(prefix=prefix, **kwargs)
+
+
+# --- Choices and defaults of the forms ---
+
+
+def staff_choices() -> list[SelectChoice]:
+    """The staff who can own a request or go on a visit, loaded once per answer."""
+    if "staff_choices" not in g:
+        g.staff_choices = [SelectChoice(u.id, u.name) for u in domain.active_staff(REQUEST_ROLES)]
+    return g.staff_choices
+
+
+def _prepare_assign(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    form.assignee.choices = [SelectChoice("", _("Nobody")), *staff_choices()]
+    if not submitted:
+        form.assignee.data = str(help_request.assigned_to_id or "")
+
+
+def _prepare_visit(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    form.staff.choices = staff_choices()
+    if not submitted:
+        form.staff.data = [current_user.id]
+
+
+def _prepare_visit_edit(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    form.staff.choices = staff_choices()
+
+
+def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    language = current_user.language
+    form.service.choices = [
+        SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
+        for s in catalogue.search_services("", language, limit=500)
+    ]
+
+
+def _prepare_status(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    if not submitted:
+        form.status.data = help_request.status
+
+
+def visit_form_prefix(visit_id: int | None) -> str:
+    return f"visit{visit_id}"
+
+
+# --- What the actions do ---
+
+
+def request_staff(user_id: str | int | None) -> StaffUser | None:
+    """The member of staff chosen in a form (None for nobody); 400 for anyone who cannot work
+    requests."""
+    if user_id in (None, ""):
+        return None
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or not user.active or user.role not in REQUEST_ROLES:
+        abort(400)
+    return user
+
+
+def _visit_data(form: VisitForm) -> domain.VisitData:
+    return domain.VisitData(
+        starts_at=form.starts_at.data_utc,
+        duration_minutes=form.duration_minutes.data,
+        address=form.address.data,
+        staff=[request_staff(user_id) for user_id in form.staff.data],
+    )
+
+
+def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: Any) -> object:
+    service = db.session.get(Service, form.service.data)
+    if service is None:
+        abort(400)
+    return domain.refer(
+        help_request,
+        current_user,
+        form.version.data,
+        service,
+        form.status.data,
+        form.note.data,
+        record=record,
+    )
+
+
+# --- Timeline texts ---
+
+
+def _time(moment: Any) -> str:
+    return format_datetime(moment, "short")
+
+
+def _call_text(event: TimelineEvent) -> str:
+    text = _("call") + ": " + str(CALL_RESULT_LABELS[event.value])
+    if event.call is not None and event.call.duration_minutes:
+        minutes = event.call.duration_minutes
+        text += ", " + ngettext("%(num)s minute", "%(num)s minutes", minutes)
+    return text
+
+
+def _service(event: TimelineEvent) -> str:
+    return event.referral.service.name(get_locale().language)
+
+
+# --- The registry ---
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action(
+            name="assign",
+            endpoint="assign",
+            rule="/requests/<int:request_id>/assign",
+            form=AssignForm,
+            region="header",
+            prepare=_prepare_assign,
+            apply=lambda req, form, item, record: domain.assign(
+                req,
+                current_user,
+                form.version.data,
+                request_staff(form.assignee.data),
+                record=record,
+            ),
+            done=_l("The owner was changed."),
+            audit_label=_l("changed the owner"),
+            timeline={
+                "taken": lambda e: _("took the request"),
+                "assigned": lambda e: _("assigned the request to %(name)s", name=e.other_user.name),
+                "unassigned": lambda e: _("removed the owner"),
+            },
+        ),
+        Action(
+            name="call",
+            endpoint="record_call",
+            rule="/requests/<int:request_id>/calls",
+            form=CallForm,
+            title=_l("Record a call"),
+            form_template="casework/_form_call.html",
+            apply=lambda req, form, item, record: domain.record_call(
+                req, current_user, form.version.data, form.to_data(), record=record
+            ),
+            done=_l("The call was recorded."),
+            audit_label=_l("recorded a call"),
+            timeline={"call": _call_text},
+        ),
+        Action(
+            name="visit",
+            endpoint="book_visit",
+            rule="/requests/<int:request_id>/visits",
+            form=VisitForm,
+            title=_l("Book a home visit"),
+            form_template="casework/_form_visit.html",
+            prepare=_prepare_visit,
+            apply=lambda req, form, item, record: domain.book_visit(
+                req, current_user, form.version.data, _visit_data(form), record=record
+            ),
+            done=_l("The home visit was saved."),
+            audit_label=_l("booked a home visit"),
+            timeline={
+                "visit_booked": lambda e: _(
+                    "booked a home visit for %(time)s", time=_time(e.visit.starts_at)
+                ),
+            },
+        ),
+        Action(
+            name="referral",
+            endpoint="refer",
+            rule="/requests/<int:request_id>/referrals",
+            form=ReferralForm,
+            title=_l("Refer to a service"),
+            form_template="casework/_form_referral.html",
+            prepare=_prepare_referral,
+            apply=_refer,
+            done=_l("The referral was saved."),
+            audit_label=_l("made a referral"),
+            timeline={
+                "referral": lambda e: (
+                    _("referred to %(service)s", service=_service(e))
+                    + f" ({REFERRAL_STATUS_LABELS[e.value]})"
+                ),
+            },
+        ),
+        Action(
+            name="note",
+            endpoint="add_note",
+            rule="/requests/<int:request_id>/notes",
+            form=NoteForm,
+            title=_l("Internal note"),
+            form_template="casework/_form_note.html",
+            apply=lambda req, form, item, record: domain.add_note(
+                req, current_user, form.version.data, form.note.data, record=record
+            ),
+            done=_l("The note was added."),
+            audit_label=_l("added a note"),
+            timeline={"note": lambda e: _("internal note")},
+        ),
+        Action(
+            name="status",
+            endpoint="change_status",
+            rule="/requests/<int:request_id>/status",
+            form=StatusForm,
+            title=_l("Change the status"),
+            form_template="casework/_form_status.html",
+            prepare=_prepare_status,
+            apply=lambda req, form, item, record: domain.change_status(
+                req,
+                current_user,
+                form.version.data,
+                form.status.data,
+                form.outcome.data or None,
+                form.note.data,
+                record=record,
+            ),
+            done=_l("The status was changed."),
+            audit_label=_l("changed the status"),
+            timeline={
+                "status": lambda e: _(
+                    "changed the status to %(status)s", status=STATUS_LABELS[e.value]
+                ),
+                "closed": lambda e: _(
+                    "closed the request: %(outcome)s", outcome=OUTCOME_LABELS[e.value]
+                ),
+                "reopened": lambda e: _("reopened the request"),
+            },
+        ),
+        Action(
+            name="visit_edit",
+            endpoint="edit_visit",
+            rule="/requests/<int:request_id>/visits/<int:visit_id>",
+            form=VisitForm,
+            region="visits",
+            per_item=True,
+            prefix=visit_form_prefix,
+            prepare=_prepare_visit_edit,
+            apply=lambda req, form, item, record: domain.update_visit(
+                req, current_user, form.version.data, item, _visit_data(form), record=record
+            ),
+            done=_l("The home visit was changed."),
+            audit_label=_l("changed a home visit"),
+            timeline={
+                "visit_changed": lambda e: _(
+                    "changed the home visit of %(time)s", time=_time(e.visit.starts_at)
+                ),
+            },
+        ),
+        Action(
+            name="visit_status",
+            endpoint="visit_status",
+            rule="/requests/<int:request_id>/visits/<int:visit_id>/status",
+            form=VisitStatusForm,
+            region="visits",
+            per_item=True,
+            apply=lambda req, form, item, record: domain.set_visit_status(
+                req,
+                current_user,
+                form.version.data,
+                item,
+                form.status.data,
+                form.note.data,
+                record=record,
+            ),
+            done=_l("The home visit was updated."),
+            audit_label=_l("updated a home visit"),
+            timeline={
+                "visit_done": lambda e: _(
+                    "marked the home visit of %(time)s done", time=_time(e.visit.starts_at)
+                ),
+                "visit_cancelled": lambda e: _(
+                    "cancelled the home visit of %(time)s", time=_time(e.visit.starts_at)
+                ),
+            },
+        ),
+        Action(
+            name="referral_status",
+            endpoint="referral_status",
+            rule="/requests/<int:request_id>/referrals/<int:referral_id>/status",
+            form=ReferralStatusForm,
+            region="referrals",
+            per_item=True,
+            apply=lambda req, form, item, record: domain.set_referral_status(
+                req, current_user, form.version.data, item, form.status.data, record=record
+            ),
+            done=_l("The referral was updated."),
+            audit_label=_l("updated a referral"),
+            timeline={
+                "referral_status": lambda e: _(
+                    "updated the referral to %(service)s: %(status)s",
+                    service=_service(e),
+                    status=REFERRAL_STATUS_LABELS[e.value],
+                ),
+            },
+        ),
+    )
+}
+
+# The forms shown once on the request page (the others belong to one visit or referral).
+PAGE_ACTIONS = tuple(action for action in ACTIONS.values() if not action.per_item)
+# The request page's list of actions, in this order.
+LISTED_ACTIONS = tuple(action for action in ACTIONS.values() if action.title is not None)
+TIMELINE_TEXTS: dict[str, TimelineText] = {
+    kind: text for action in ACTIONS.values() for kind, text in action.timeline.items()
+}
+AUDIT_LABELS.update({action.audit_action: action.audit_label for action in ACTIONS.values()})
+
+
+def timeline_text(event: TimelineEvent) -> str:
+    """What a timeline entry says after the name of whoever did it."""
+    return TIMELINE_TEXTS[event.kind](event)
