@@ -89,3 +89,18 @@ def test_failed_note_is_shown_announced_and_kept(
     page.locator("#form-note button[type=submit]").click()
     expect(page.locator("#timeline")).to_contain_text(NOTE)
     expect(page.locator("#service-notice")).to_be_empty()
+
+
+def test_ended_session_goes_to_the_sign_in_page(context_factory: Any, live_server: Any) -> None:
+    """A staff session that has ended is not a failure notice: htmx follows the app's
+    HX-Redirect to the sign-in page."""
+    page = counsellor_typing_a_note(context_factory, live_server, "fi")
+    config = live_server.app.config
+    idle = config["STAFF_IDLE_MINUTES"]
+    config["STAFF_IDLE_MINUTES"] = 0
+    try:
+        page.locator("#form-note button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/staff/login$"))
+    finally:
+        config["STAFF_IDLE_MINUTES"] = idle
+    expect(page.locator("#password")).to_be_visible()
