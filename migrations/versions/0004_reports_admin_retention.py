@@ -6,13 +6,13 @@ Revises: 0003
 Create Date: 2026-11-23 04:20:00
 
 """
-from datetime import UTC
+from datetime import UTC, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
 import sqlalchemy as sa
 from alembic import op
-
-from pyydaapua.rules.workdays import working_days_between
 
 # revision identifiers, used by Alembic.
 revision = '0004'
@@ -21,6 +21,29 @@ branch_labels = None
 depends_on = None
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+# The working-day rule as it was at this revision (pyydaapua/workdays.py), frozen here: a
+# revision never imports the application, whose code goes on changing after it.
+@lru_cache(maxsize=64)
+def _holidays_of(year):
+    return frozenset(holidays.Finland(years=year).keys())
+
+
+def _is_working_day(day):
+    """Monday to Friday when it is not a Finnish public holiday."""
+    return day.weekday() < 5 and day not in _holidays_of(day.year)
+
+
+def working_days_between(start, end):
+    """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if _is_working_day(start + timedelta(days=offset))
+    )
 
 
 def _helsinki(moment):

@@ -67,12 +67,58 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
-// The notice that the service was unavailable goes away once an htmx request succeeds again.
+// The notice that the service was unavailable, or that an inline action failed, goes away
+// once an htmx request succeeds again.
 document.addEventListener("htmx:afterRequest", function (event) {
   "use strict";
   var notice = document.getElementById("service-notice");
   var xhr = event.detail.xhr;
-  if (notice && xhr && xhr.status < 500 && notice.firstChild) {
+  var answered = xhr && xhr.status > 0 && xhr.status < 500 && !event.detail.failed;
+  if (notice && answered && notice.firstChild) {
     notice.innerHTML = "";
   }
 });
+
+// An inline action refused (401, 403), gone (404), failed on the server (5xx) or never
+// answered (no connection, timeout): nothing is swapped, so everything typed stays, and a
+// notice says what happened. The texts are in base.html's #request-error-messages.
+(function () {
+  "use strict";
+
+  function kindOf(status) {
+    if (status === 401) return "session";
+    if (status === 403) return "forbidden";
+    if (status === 404 || status === 410) return "not-found";
+    if (status >= 500) return "server";
+    if (status === 0) return "network";
+    return "other";
+  }
+
+  function announce(text) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer) return;
+    // Emptied first, so that the same message is read out again when it comes twice.
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 100);
+  }
+
+  function showFailure(kind) {
+    var notice = document.getElementById("service-notice");
+    var messages = document.getElementById("request-error-messages");
+    if (!notice || !messages) return;
+    var message = messages.content.querySelector('[data-error="' + kind + '"]');
+    if (!message) return;
+    notice.innerHTML = "";
+    notice.appendChild(message.cloneNode(true));
+    var parts = Array.prototype.map.call(message.children, function (part) {
+      return part.textContent.replace(/\s+/g, " ").trim();
+    });
+    announce(parts.join(". "));
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    showFailure(kindOf(event.detail.xhr.status));
+  });
+  document.addEventListener("htmx:sendError", function () { showFailure("network"); });
+  document.addEventListener("htmx:timeout", function () { showFailure("network"); });
+})();

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from flask import abort
 
@@ -98,3 +101,54 @@ def test_error_message_only_for_htmx(client) -> None:
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "<html" not in html and 'id="error-message"' in html
+
+
+# What an inline action that failed says, by the kind of failure: (heading, part of the text).
+HTMX_FAILURES = {
+    "fi": {
+        "session": ("Sinut on kirjattu ulos", "kirjaudu sitten uudelleen"),
+        "forbidden": ("Sinulla ei ole oikeutta tähän", "kysy esihenkilöltäsi"),
+        "not-found": ("Tätä ei ole enää olemassa", "päivitä sitten sivu"),
+        "server": ("Jokin meni vikaan", "Kirjoittamasi on yhä sivulla"),
+        "network": ("Ei yhteyttä", "Tarkista internetyhteytesi"),
+        "other": ("Tätä ei voitu tehdä", "Päivitä sitten sivu"),
+    },
+    "sv": {
+        "session": ("Du har loggats ut", "logga sedan in igen"),
+        "forbidden": ("Du har inte behörighet till detta", "fråga din förman"),
+        "not-found": ("Det här finns inte längre", "ladda sedan om sidan"),
+        "server": ("Något gick fel", "Det du skrev finns kvar på sidan"),
+        "network": ("Ingen anslutning", "Kontrollera din internetanslutning"),
+        "other": ("Det här kunde inte göras", "Ladda sedan om sidan"),
+    },
+}
+
+
+def failure_messages(html: str) -> dict[str, str]:
+    """The texts in the page's #request-error-messages, by kind, tags and spacing removed."""
+    template = re.search(r'<template id="request-error-messages">(.*?)</template>', html, re.DOTALL)
+    assert template, "the page carries no messages for failed inline actions"
+    messages = re.findall(r'data-error="([a-z-]+)">(.*?)</div>', template.group(1), re.DOTALL)
+    return {kind: " ".join(re.sub(r"<[^>]+>", " ", body).split()) for kind, body in messages}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_failed_inline_action_messages_in_the_page_language(client, lang) -> None:
+    messages = failure_messages(client.get(f"/{lang}/").get_data(as_text=True))
+    assert set(messages) == set(HTMX_FAILURES[lang])
+    for kind, (heading, text) in HTMX_FAILURES[lang].items():
+        assert messages[kind].startswith(heading), (kind, messages[kind])
+        assert text in messages[kind], (kind, messages[kind])
+
+
+def test_failed_inline_action_messages_on_staff_pages(staff_client) -> None:
+    html = staff_client("counsellor", "sv").get("/staff/").get_data(as_text=True)
+    assert failure_messages(html)["network"].startswith("Ingen anslutning")
+
+
+def test_failed_inline_action_texts_are_not_in_the_script(app) -> None:
+    script = (Path(app.static_folder) / "js" / "app.js").read_text(encoding="utf-8")
+    for texts in HTMX_FAILURES.values():
+        for heading, _text in texts.values():
+            assert heading not in script
+    assert "No connection" not in script and "Something went wrong" not in script

@@ -3,23 +3,90 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, insert, select
 
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.tools.demo import EXAMPLES, synthetic_rows
 from pyydaapua.web.config import from_environment, normalise_database_url
 from pyydaapua.web.extensions import db
+from tests.conftest import make_app
 
 
 def test_migrations_match_the_models(app) -> None:
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_revision_0004_fills_in_the_days_of_existing_requests(tmp_path) -> None:
+    """Requests stored before 0004 get their Helsinki day, month and working days to contact."""
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with app.app_context():
+        flask_migrate.upgrade(revision="0003")
+        old = MetaData()
+        old.reflect(db.engine, only=["help_request"])
+        table = old.tables["help_request"]
+
+        def row(submitted_at: datetime, first_contact_at: datetime | None) -> dict:
+            values = {
+                "reference": f"R{submitted_at:%m%d%H}",
+                "submission_key": f"k{submitted_at.timestamp():.0f}",
+                "language": "fi",
+                "call_language": "fi",
+                "description": "vanha",
+                "child_ages": "",
+                "name": "",
+                "phone": "+358401234567",
+                "email": "",
+                "call_time": "any",
+                "sms_ok": False,
+                "submitted_at": submitted_at,
+                "due_date": submitted_at.date(),
+                "first_contact_at": first_contact_at,
+            }
+            return {key: value for key, value in values.items() if key in table.c}
+
+        with db.engine.begin() as connection:
+            connection.execute(
+                insert(table),
+                [
+                    # 23.12. 23:30 in Helsinki is the 23rd; Christmas Eve to Boxing Day are
+                    # holidays, so the 29th is the first working day after it.
+                    row(
+                        datetime(2025, 12, 23, 21, 30, tzinfo=UTC),
+                        datetime(2025, 12, 29, 8, tzinfo=UTC),
+                    ),
+                    # Sunday 30.11. 23:30 UTC is already Monday 1.12. in Helsinki.
+                    row(
+                        datetime(2025, 11, 30, 23, 30, tzinfo=UTC),
+                        datetime(2025, 12, 1, 9, tzinfo=UTC),
+                    ),
+                    row(datetime(2026, 1, 30, 10, tzinfo=UTC), None),
+                ],
+            )
+        db.engine.dispose()
+        flask_migrate.upgrade(revision="0004")
+        new = MetaData()
+        new.reflect(db.engine, only=["help_request"])
+        table = new.tables["help_request"]
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    table.c.submitted_on, table.c.submitted_month, table.c.first_contact_workdays
+                ).order_by(table.c.id)
+            ).all()
+        db.engine.dispose()
+    assert [tuple(found) for found in rows] == [
+        (date(2025, 12, 23), 202512, 1),
+        (date(2025, 12, 1), 202512, 0),
+        (date(2026, 1, 30), 202601, None),
+    ]
 
 
 def test_production_uses_the_given_secret_and_secure_cookies(monkeypatch, tmp_path) -> None:

@@ -364,3 +364,22 @@ def test_seed_demo_is_refused_in_production(app_factory) -> None:
     app = app_factory(**PRODUCTION)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
+
+
+def test_idle_session_on_an_htmx_action_goes_to_the_sign_in_page(app_factory) -> None:
+    """htmx follows HX-Redirect from a 204: no error notice, the sign-in page instead."""
+    app = app_factory(STAFF_IDLE_MINUTES=0)
+    _, email = make_staff(app, "counsellor")
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 303
+    htmx = {"HX-Request": "true"}
+    response = client.get("/staff/?q=x", headers=htmx)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/staff/login?next=/staff/?q%3Dx"
+    response = client.post(
+        "/staff/requests/1/notes",
+        data={"note-note": "kesken", "csrf_token": csrf_token(client)},
+        headers=htmx,
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/staff/login"
