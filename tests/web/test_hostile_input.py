@@ -509,9 +509,8 @@ STORED_IN = {
 
 @pytest.mark.parametrize(("form_field", "column"), STORED_IN.items(), ids=str)
 def test_form_maximums_match_their_columns(app, form_field, column) -> None:
-    from wtforms.validators import Length
-
     from flask_wtf import FlaskForm
+    from wtforms.validators import Length
 
     from pyydaapua import models
 
