@@ -31,6 +31,54 @@ def search_action(kind: str) -> str:
     return f"request_found_{kind}"
 
 
+# Every action the service records, each with its label in labels.py (AUDIT_LABELS).
+ACTIONS = (
+    # Signing in and out, and the staff member's own account.
+    "sign_in",
+    "sign_in_failed",
+    "sign_in_code_failed",
+    "recovery_code_used",
+    "two_factor_enrolled",
+    "sign_out",
+    "access_refused",
+    "language_changed",
+    "password_changed",
+    # Reads of requests and of what is recorded about them.
+    "request_viewed",
+    "request_viewed_refused",
+    REQUEST_LISTED,
+    *(search_action(kind) for kind in SEARCH_KINDS),
+    SEARCH_NO_RESULTS,
+    "request_exported",
+    "audit_log_viewed",
+    "access_log_viewed",
+    "reports_viewed",
+    "report_downloaded",
+    # A change saved on a request's page: "request_" and the name of the change.
+    "request_assign",
+    "request_call",
+    "request_note",
+    "request_status",
+    "request_visit",
+    "request_visit_edit",
+    "request_visit_status",
+    "request_referral",
+    "request_referral_status",
+    # Retention of personal data.
+    "retention_dry_run",
+    "retention_run",
+    # Administration: staff accounts and the service catalogue.
+    "user_created",
+    "user_changed",
+    "user_deactivated",
+    "user_reactivated",
+    "password_set",
+    "two_factor_reset",
+    "service_created",
+    "service_changed",
+)
+
+
 @dataclass(frozen=True)
 class Read:
     """One request shown to a member of staff (``request_id`` None: nothing was shown)."""

@@ -29,6 +29,12 @@ CHILD_AGES = ("expecting", "0-2", "3-5", "6-12", "13-17")
 CALL_TIMES = ("any", "morning", "afternoon")
 LANGUAGES = ("fi", "sv")
 
+# Every column says whether it holds the family's personal data: info={"personal": True} is
+# removed by retention (retention.py) once the request has been closed long enough, emptied
+# ("") or set to NULL when the column allows it; info={"personal": False} is kept (ids, codes,
+# times, counts, references, staff accounts and the audit log). A column without the mark
+# fails the tests.
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every database (SQLite gives naive values back)."""
@@ -52,42 +58,60 @@ class HelpRequest(db.Model):
 
     __tablename__ = "help_request"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    reference: Mapped[str] = mapped_column(String(8), unique=True, info={"personal": False})
     # A random key carried by the form, so a double click or a resubmit stores one request.
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
-    language: Mapped[str] = mapped_column(String(2))
-    call_language: Mapped[str] = mapped_column(String(2))
-    description: Mapped[str] = mapped_column(Text, default="")
-    child_ages: Mapped[str] = mapped_column(String(64), default="")
-    name: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(32))
-    email: Mapped[str] = mapped_column(String(254), default="")
-    call_time: Mapped[str] = mapped_column(String(16), default="any")
-    sms_ok: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": False})
+    language: Mapped[str] = mapped_column(String(2), info={"personal": False})
+    call_language: Mapped[str] = mapped_column(String(2), info={"personal": False})
+    description: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    child_ages: Mapped[str] = mapped_column(String(64), default="", info={"personal": False})
+    name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    phone: Mapped[str] = mapped_column(String(32), info={"personal": True})
+    email: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
+    call_time: Mapped[str] = mapped_column(String(16), default="any", info={"personal": False})
+    sms_ok: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
+    submitted_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, index=True, info={"personal": False}
+    )
     # The submission day in Helsinki and its month (YYYYMM): reports filter and group by them.
-    submitted_on: Mapped[date] = mapped_column(Date)
-    submitted_month: Mapped[int] = mapped_column(Integer)
-    due_date: Mapped[date] = mapped_column(Date, index=True)
+    submitted_on: Mapped[date] = mapped_column(Date, info={"personal": False})
+    submitted_month: Mapped[int] = mapped_column(Integer, info={"personal": False})
+    due_date: Mapped[date] = mapped_column(Date, index=True, info={"personal": False})
 
     # Working the request. The version guards every change (optimistic locking).
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
-    assigned_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff_user.id"), nullable=True, index=True
+    status: Mapped[str] = mapped_column(
+        String(16), default="new", index=True, info={"personal": False}
     )
-    call_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    first_contact_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, index=True, info={"personal": False}
+    )
+    call_attempts: Mapped[int] = mapped_column(Integer, default=0, info={"personal": False})
+    first_contact_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    first_contact_on_time: Mapped[bool | None] = mapped_column(
+        Boolean, nullable=True, info={"personal": False}
+    )
     # Working days from the submission day to the first contact (workdays.py), for reports.
-    first_contact_workdays: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    first_contact_workdays: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, info={"personal": False}
+    )
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True, info={"personal": False})
+    closed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, info={"personal": False}
+    )
     # Set when the retention job removed the family's personal data; statistics stay.
-    personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    personal_data_removed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, info={"personal": False})
 
     __mapper_args__ = {"version_id_col": version}
     # Holds every column the reports read, so they never touch the rows themselves.
@@ -128,9 +152,13 @@ class RequestTopic(db.Model):
     __tablename__ = "request_topic"
 
     request_id: Mapped[int] = mapped_column(
-        ForeignKey("help_request.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("help_request.id", ondelete="CASCADE"),
+        primary_key=True,
+        info={"personal": False},
     )
-    topic: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    topic: Mapped[str] = mapped_column(
+        String(32), primary_key=True, index=True, info={"personal": False}
+    )
 
     request: Mapped[HelpRequest] = relationship(back_populates="topics")
 
@@ -145,22 +173,30 @@ class StaffUser(UserMixin, db.Model):
 
     __tablename__ = "staff_user"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
-    language: Mapped[str] = mapped_column(String(2), default="fi")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    email: Mapped[str] = mapped_column(String(254), unique=True, info={"personal": False})
+    name: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    role: Mapped[str] = mapped_column(String(16), info={"personal": False})
+    language: Mapped[str] = mapped_column(String(2), default="fi", info={"personal": False})
+    active: Mapped[bool] = mapped_column(Boolean, default=True, info={"personal": False})
+    password_hash: Mapped[str] = mapped_column(String(255), info={"personal": False})
     # Set when an administrator sets a new password: the user must choose their own next.
-    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_change_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"personal": False}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
     # The second sign-in step (two_factor.py): the TOTP secret, kept on the server from the
     # moment enrolment starts; in use once a code has confirmed it (totp_confirmed_at).
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, info={"personal": False}
+    )
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
     # The last time step whose code was accepted: a code is never accepted twice.
-    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(
+        BigInteger, nullable=True, info={"personal": False}
+    )
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
     # so signing out (which ends the server-side session) makes an old cookie worthless.
@@ -187,12 +223,16 @@ class StaffSession(db.Model):
 
     __tablename__ = "staff_session"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    token: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": False})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id"), index=True, info={"personal": False}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    ended_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
 
     user: Mapped[StaffUser] = relationship(lazy="joined")
 
@@ -202,11 +242,15 @@ class RecoveryCode(db.Model):
 
     __tablename__ = "recovery_code"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id"), index=True, info={"personal": False}
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), info={"personal": False})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    used_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
 
 
 class AuditEvent(db.Model):
@@ -214,17 +258,17 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_event"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    action: Mapped[str] = mapped_column(String(40), index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info={"personal": False})
+    action: Mapped[str] = mapped_column(String(40), index=True, info={"personal": False})
     user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff_user.id"), nullable=True, index=True
+        ForeignKey("staff_user.id"), nullable=True, index=True, info={"personal": False}
     )
     request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("help_request.id"), nullable=True, index=True
+        ForeignKey("help_request.id"), nullable=True, index=True, info={"personal": False}
     )
-    client_address: Mapped[str] = mapped_column(String(64), default="")
-    target: Mapped[str] = mapped_column(String(200), default="")
+    client_address: Mapped[str] = mapped_column(String(64), default="", info={"personal": False})
+    target: Mapped[str] = mapped_column(String(200), default="", info={"personal": False})
 
 
 class Service(db.Model):
@@ -232,17 +276,17 @@ class Service(db.Model):
 
     __tablename__ = "service"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name_fi: Mapped[str] = mapped_column(String(200))
-    name_sv: Mapped[str] = mapped_column(String(200))
-    provider_type: Mapped[str] = mapped_column(String(20), index=True)
-    provider: Mapped[str] = mapped_column(String(200), default="")
-    description_fi: Mapped[str] = mapped_column(Text, default="")
-    description_sv: Mapped[str] = mapped_column(Text, default="")
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    url: Mapped[str] = mapped_column(String(300), default="")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    name_fi: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    name_sv: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    provider_type: Mapped[str] = mapped_column(String(20), index=True, info={"personal": False})
+    provider: Mapped[str] = mapped_column(String(200), default="", info={"personal": False})
+    description_fi: Mapped[str] = mapped_column(Text, default="", info={"personal": False})
+    description_sv: Mapped[str] = mapped_column(Text, default="", info={"personal": False})
+    phone: Mapped[str] = mapped_column(String(40), default="", info={"personal": False})
+    email: Mapped[str] = mapped_column(String(254), default="", info={"personal": False})
+    url: Mapped[str] = mapped_column(String(300), default="", info={"personal": False})
+    active: Mapped[bool] = mapped_column(Boolean, default=True, info={"personal": False})
 
     def name(self, language: str) -> str:
         return self.name_sv if language == "sv" else self.name_fi
@@ -256,24 +300,32 @@ class Call(db.Model):
 
     __tablename__ = "call"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
-    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    result: Mapped[str] = mapped_column(String(16))
-    duration_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    coping: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    coping_note: Mapped[str] = mapped_column(Text, default="")
-    finances: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    finances_note: Mapped[str] = mapped_column(Text, default="")
-    daily_life: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    daily_life_note: Mapped[str] = mapped_column(Text, default="")
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_request.id"), index=True, info={"personal": False}
+    )
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    result: Mapped[str] = mapped_column(String(16), info={"personal": False})
+    duration_minutes: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, info={"personal": False}
+    )
+    notes: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    coping: Mapped[str | None] = mapped_column(String(16), nullable=True, info={"personal": False})
+    coping_note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    finances: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, info={"personal": False}
+    )
+    finances_note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    daily_life: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, info={"personal": False}
+    )
+    daily_life_note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
 
 
 home_visit_staff = db.Table(
     "home_visit_staff",
-    db.Column("visit_id", ForeignKey("home_visit.id"), primary_key=True),
-    db.Column("user_id", ForeignKey("staff_user.id"), primary_key=True),
+    db.Column("visit_id", ForeignKey("home_visit.id"), primary_key=True, info={"personal": False}),
+    db.Column("user_id", ForeignKey("staff_user.id"), primary_key=True, info={"personal": False}),
 )
 
 
@@ -282,13 +334,15 @@ class HomeVisit(db.Model):
 
     __tablename__ = "home_visit"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
-    address: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(16), default="planned")
-    status_note: Mapped[str] = mapped_column(Text, default="")
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_request.id"), index=True, info={"personal": False}
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info={"personal": False})
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60, info={"personal": False})
+    address: Mapped[str] = mapped_column(String(300), default="", info={"personal": True})
+    status: Mapped[str] = mapped_column(String(16), default="planned", info={"personal": False})
+    status_note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
 
     staff: Mapped[list[StaffUser]] = relationship(secondary=home_visit_staff, lazy="selectin")
     request: Mapped[HelpRequest] = relationship()
@@ -299,11 +353,15 @@ class Referral(db.Model):
 
     __tablename__ = "referral"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="suggested")
-    note: Mapped[str] = mapped_column(Text, default="")
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_request.id"), index=True, info={"personal": False}
+    )
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("service.id"), index=True, info={"personal": False}
+    )
+    status: Mapped[str] = mapped_column(String(16), default="suggested", info={"personal": False})
+    note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
 
     service: Mapped[Service] = relationship(lazy="joined")
 
@@ -313,18 +371,30 @@ class TimelineEvent(db.Model):
 
     __tablename__ = "timeline_event"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_request.id"), index=True, info={"personal": False}
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, info={"personal": False}
+    )
+    kind: Mapped[str] = mapped_column(String(32), info={"personal": False})
     # A short code the kind needs (a status, an outcome, a referral status); never free text.
-    value: Mapped[str] = mapped_column(String(40), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
-    other_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), nullable=True)
-    visit_id: Mapped[int | None] = mapped_column(ForeignKey("home_visit.id"), nullable=True)
-    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True)
+    value: Mapped[str] = mapped_column(String(40), default="", info={"personal": False})
+    note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    other_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, info={"personal": False}
+    )
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call.id"), nullable=True, info={"personal": False}
+    )
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("home_visit.id"), nullable=True, info={"personal": False}
+    )
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral.id"), nullable=True, info={"personal": False}
+    )
 
     user: Mapped[StaffUser | None] = relationship(foreign_keys=[user_id], lazy="joined")
     other_user: Mapped[StaffUser | None] = relationship(foreign_keys=[other_user_id], lazy="joined")

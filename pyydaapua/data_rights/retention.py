@@ -1,8 +1,9 @@
 """Retention: the family's personal data is removed a set time after a request was closed.
 
-What goes: the parent's name, phone number, email address and own words, and every free-text
-note staff wrote (call notes and check-in notes, timeline notes, home-visit addresses and
-notes, referral notes). What stays is what statistics need: dates, topics, children's ages,
+What goes is every column marked ``info={"personal": True}`` in models.py: the parent's name,
+phone number, email address and own words, and every free-text note staff wrote (call notes
+and check-in notes, timeline notes, home-visit addresses and notes, referral notes). What stays
+(``info={"personal": False}``) is what statistics need: dates, topics, children's ages,
 languages, status, outcome, the first contact, check-in scale codes, call results, visit and
 referral statuses and services, and the audit log.
 
@@ -16,11 +17,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 
 from pyydaapua import audit
 from pyydaapua.data_rights.records import day_start
-from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, TimelineEvent
+from pyydaapua.models import HelpRequest
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web.extensions import db
 
@@ -72,32 +73,50 @@ def due_count(cutoff_at: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(HelpRequest).where(_due(cutoff_at)))
 
 
+def cleared_values(table: Table) -> dict[str, str | None]:
+    """The columns of ``table`` marked personal, each with the value that replaces it: NULL
+    where the column allows it, else the empty string (for NOT NULL text columns)."""
+    return {
+        column.name: None if column.nullable else ""
+        for column in table.columns
+        if column.info.get("personal")
+    }
+
+
+def cleared_parts() -> list[tuple[Table, dict[str, str | None]]]:
+    """The tables other than ``help_request`` that hold personal data, with their cleared
+    values. Each must belong to a request (a ``request_id`` referring to it): retention only
+    knows when a request's data is due."""
+    request_table = HelpRequest.__table__
+    parts = []
+    for table in db.metadata.sorted_tables:
+        values = cleared_values(table)
+        if table is request_table or not values:
+            continue
+        request_id = table.c.get("request_id")
+        if request_id is None or not request_id.references(request_table.c.id):
+            raise ValueError(f"{table.name} holds personal data but belongs to no request")
+        parts.append((table, values))
+    return parts
+
+
 def _clear(cutoff_at: datetime, now: datetime) -> int:
     """Remove the personal data of every due request; the number of requests cleared."""
     due_ids = select(HelpRequest.id).where(_due(cutoff_at)).scalar_subquery()
-    children = (
-        (Call, {"notes": "", "coping_note": "", "finances_note": "", "daily_life_note": ""}),
-        (TimelineEvent, {"note": ""}),
-        (HomeVisit, {"address": "", "status_note": ""}),
-        (Referral, {"note": ""}),
-    )
-    # The children first: the request's own UPDATE below takes it out of the due set.
-    for model, values in children:
-        table = model.__table__
-        db.session.execute(update(table).where(table.c.request_id.in_(due_ids)).values(values))
+    # The parts first: the request's own UPDATE below takes it out of the due set.
+    for part, values in cleared_parts():
+        db.session.execute(update(part).where(part.c.request_id.in_(due_ids)).values(values))
     table = HelpRequest.__table__
     result = db.session.execute(
         update(table)
         .where(_due(cutoff_at))
+        .values(cleared_values(table))
+        # The removal's own stamp: when, by nobody (the job), and a new version, as a form
+        # opened before the removal is stale: it would show data that is gone.
         .values(
-            name="",
-            phone="",  # the column is NOT NULL
-            email="",
-            description="",
             personal_data_removed_at=now,
             updated_at=now,
             updated_by_id=None,
-            # A form opened before the removal is stale: it would show data that is gone.
             version=table.c.version + 1,
         )
     )

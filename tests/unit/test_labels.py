@@ -1,0 +1,141 @@
+"""Every stored code has a label, every label a code, and every label is in Finnish and Swedish."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from pyydaapua import audit, models
+from pyydaapua.casework.views import ACTIONS as CASEWORK_ACTIONS
+from pyydaapua.inbox.queries import OWNER_FILTERS, STATUS_FILTERS
+from pyydaapua.rules import status_flow
+from pyydaapua.web import labels
+from pyydaapua.web.labels import language_choices
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMELINE_TEMPLATE = ROOT / "templates" / "casework" / "_timeline.html"
+
+
+def calls(path: Path, names: tuple[str, ...]) -> list[ast.expr]:
+    """The first argument of every call of ``names`` ("audit.record", "Read", …) in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call) and node.args and ast.unparse(node.func) in names:
+            found.append(node.args[0])
+    return found
+
+
+def literals(expr: ast.expr) -> set[str] | None:
+    """The codes a literal or ``"a" if … else "b"`` gives; None for anything else."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return {expr.value}
+    if isinstance(expr, ast.IfExp):
+        body, orelse = literals(expr.body), literals(expr.orelse)
+        if body is not None and orelse is not None:
+            return body | orelse
+    return None
+
+
+def codes_of(expressions: list[ast.expr], computed: dict[str, set[str]]) -> set[str]:
+    """The codes of ``expressions``: literals, or one of the ``computed`` expressions (by their
+    source); any other expression fails, so a new kind of call must be added here."""
+    codes: set[str] = set()
+    for expr in expressions:
+        found = literals(expr)
+        if found is None:
+            assert ast.unparse(expr) in computed, ast.unparse(expr)
+            found = computed[ast.unparse(expr)]
+        codes |= found
+    return codes
+
+
+def recorded_audit_actions() -> set[str]:
+    """Every action passed to ``audit.record``, the admin and catalogue ``_audit`` helpers and
+    ``Read`` anywhere in the code."""
+    computed = {
+        "action": set(),  # the _audit helpers pass their own argument on: their calls count
+        "'request_' + name": {"request_" + name for name in CASEWORK_ACTIONS},
+        "search_action(kind)": {audit.search_action(kind) for kind in audit.SEARCH_KINDS},
+        "REQUEST_LISTED": {audit.REQUEST_LISTED},
+        "SEARCH_NO_RESULTS": {audit.SEARCH_NO_RESULTS},
+    }
+    expressions = [
+        expr
+        for path in sorted((ROOT / "pyydaapua").rglob("*.py"))
+        for expr in calls(path, ("audit.record", "_audit", "Read"))
+    ]
+    return codes_of(expressions, computed)
+
+
+def timeline_kinds() -> set[str]:
+    """Every kind of timeline event the casework writes (``change.event(kind, …)``)."""
+    done_or_cancelled = {s for s in status_flow.VISIT_STATUSES if s != "planned"}
+    computed = {"'visit_' + status": {"visit_" + status for status in done_or_cancelled}}
+    expressions = calls(ROOT / "pyydaapua" / "casework" / "domain.py", ("change.event",))
+    return codes_of(expressions, computed)
+
+
+def timeline_labels() -> dict[str, object]:
+    """Each kind the timeline shows, with the first words it shows for it."""
+    pattern = r'event\.kind == "(\w+)" %\}\{\{ _\("([^"]+)"'
+    return {kind: _l(words) for kind, words in re.findall(pattern, TIMELINE_TEMPLATE.read_text())}
+
+
+CASES = [
+    ("topics", models.TOPICS, labels.TOPIC_LABELS),
+    ("child_ages", models.CHILD_AGES, labels.CHILD_AGE_LABELS),
+    ("call_times", models.CALL_TIMES, labels.CALL_TIME_LABELS),
+    ("roles", models.ROLES, labels.ROLE_LABELS),
+    ("statuses", status_flow.STATUSES, labels.STATUS_LABELS),
+    ("outcomes", status_flow.OUTCOMES, labels.OUTCOME_LABELS),
+    ("call_results", status_flow.CALL_RESULTS, labels.CALL_RESULT_LABELS),
+    ("check_ins", status_flow.CHECK_INS, labels.CHECK_IN_LABELS),
+    ("check_in_scale", status_flow.CHECK_IN_SCALE, labels.SCALE_LABELS),
+    ("visit_statuses", status_flow.VISIT_STATUSES, labels.VISIT_STATUS_LABELS),
+    ("referral_statuses", status_flow.REFERRAL_STATUSES, labels.REFERRAL_STATUS_LABELS),
+    ("provider_types", status_flow.PROVIDER_TYPES, labels.PROVIDER_TYPE_LABELS),
+    ("audit_actions", audit.ACTIONS, labels.AUDIT_LABELS),
+    ("timeline_kinds", timeline_kinds(), timeline_labels()),
+    # The inbox filters (not stored, but shown): the statuses' own labels name the rest.
+    ("status_filters", set(STATUS_FILTERS) - set(status_flow.STATUSES), labels.FILTER_LABELS),
+    ("owner_filters", OWNER_FILTERS, labels.OWNER_LABELS),
+]
+
+
+@pytest.mark.parametrize(
+    ("codes", "label_table"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_every_code_has_a_label_in_finnish_and_swedish(app, codes, label_table) -> None:
+    without_label = set(codes) - set(label_table)
+    without_code = set(label_table) - set(codes)
+    assert (without_label, without_code) == (set(), set())
+    with app.test_request_context("/"):
+        for code, label in label_table.items():
+            with force_locale("en"):
+                english = str(label)  # no English catalogue: the message id itself
+            for language in models.LANGUAGES:
+                with force_locale(language):
+                    assert str(label) != english, (language, code, english)
+
+
+def test_every_language_is_named_in_itself() -> None:
+    names = {choice.value: choice.label for choice in language_choices()}
+    assert names == {"fi": "suomi", "sv": "svenska"}
+    assert set(names) == set(models.LANGUAGES)
+
+
+def test_the_audit_actions_are_the_ones_recorded() -> None:
+    recorded = recorded_audit_actions()
+    assert {"sign_in", "retention_run", "service_created", "request_call"} <= recorded
+    assert recorded == set(audit.ACTIONS)
+    assert len(audit.ACTIONS) == len(set(audit.ACTIONS))
+
+
+def test_the_timeline_kinds_are_read_from_the_casework() -> None:
+    kinds = timeline_kinds()
+    assert {"taken", "call", "closed", "visit_done", "visit_cancelled"} <= kinds
