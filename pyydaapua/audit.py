@@ -54,16 +54,6 @@ ACTIONS = (
     "access_log_viewed",
     "reports_viewed",
     "report_downloaded",
-    # A change saved on a request's page: "request_" and the name of the change.
-    "request_assign",
-    "request_call",
-    "request_note",
-    "request_status",
-    "request_visit",
-    "request_visit_edit",
-    "request_visit_status",
-    "request_referral",
-    "request_referral_status",
     # Retention of personal data.
     "retention_dry_run",
     "retention_run",

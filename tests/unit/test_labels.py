@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from pyydaapua import audit, models
-from pyydaapua.casework.views import ACTIONS as CASEWORK_ACTIONS
+from pyydaapua.casework.actions import ACTIONS as CASEWORK_ACTIONS
+from pyydaapua.casework.actions import TIMELINE_TEXTS
 from pyydaapua.inbox.queries import OWNER_FILTERS, STATUS_FILTERS
 from pyydaapua.rules import status_flow
 from pyydaapua.web import labels
 from pyydaapua.web.labels import language_choices
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMELINE_TEMPLATE = ROOT / "templates" / "casework" / "_timeline.html"
+# The casework actions' events are declared with the actions, in their registry.
+CASEWORK_AUDIT_ACTIONS = {action.audit_action for action in CASEWORK_ACTIONS.values()}
 
 
 def calls(path: Path, names: tuple[str, ...]) -> list[ast.expr]:
@@ -59,7 +59,7 @@ def recorded_audit_actions() -> set[str]:
     ``Read`` anywhere in the code."""
     computed = {
         "action": set(),  # the _audit helpers pass their own argument on: their calls count
-        "'request_' + name": {"request_" + name for name in CASEWORK_ACTIONS},
+        "action.audit_action": CASEWORK_AUDIT_ACTIONS,
         "search_action(kind)": {audit.search_action(kind) for kind in audit.SEARCH_KINDS},
         "REQUEST_LISTED": {audit.REQUEST_LISTED},
         "SEARCH_NO_RESULTS": {audit.SEARCH_NO_RESULTS},
@@ -80,12 +80,6 @@ def timeline_kinds() -> set[str]:
     return codes_of(expressions, computed)
 
 
-def timeline_labels() -> dict[str, object]:
-    """Each kind the timeline shows, with the first words it shows for it."""
-    pattern = r'event\.kind == "(\w+)" %\}\{\{ _\("([^"]+)"'
-    return {kind: _l(words) for kind, words in re.findall(pattern, TIMELINE_TEMPLATE.read_text())}
-
-
 CASES = [
     ("topics", models.TOPICS, labels.TOPIC_LABELS),
     ("child_ages", models.CHILD_AGES, labels.CHILD_AGE_LABELS),
@@ -99,8 +93,7 @@ CASES = [
     ("visit_statuses", status_flow.VISIT_STATUSES, labels.VISIT_STATUS_LABELS),
     ("referral_statuses", status_flow.REFERRAL_STATUSES, labels.REFERRAL_STATUS_LABELS),
     ("provider_types", status_flow.PROVIDER_TYPES, labels.PROVIDER_TYPE_LABELS),
-    ("audit_actions", audit.ACTIONS, labels.AUDIT_LABELS),
-    ("timeline_kinds", timeline_kinds(), timeline_labels()),
+    ("audit_actions", {*audit.ACTIONS, *CASEWORK_AUDIT_ACTIONS}, labels.AUDIT_LABELS),
     # The inbox filters (not stored, but shown): the statuses' own labels name the rest.
     ("status_filters", set(STATUS_FILTERS) - set(status_flow.STATUSES), labels.FILTER_LABELS),
     ("owner_filters", OWNER_FILTERS, labels.OWNER_LABELS),
@@ -132,10 +125,16 @@ def test_every_language_is_named_in_itself() -> None:
 def test_the_audit_actions_are_the_ones_recorded() -> None:
     recorded = recorded_audit_actions()
     assert {"sign_in", "retention_run", "service_created", "request_call"} <= recorded
-    assert recorded == set(audit.ACTIONS)
+    assert recorded == set(audit.ACTIONS) | CASEWORK_AUDIT_ACTIONS
+    assert not set(audit.ACTIONS) & CASEWORK_AUDIT_ACTIONS
     assert len(audit.ACTIONS) == len(set(audit.ACTIONS))
 
 
-def test_the_timeline_kinds_are_read_from_the_casework() -> None:
+def test_every_timeline_kind_written_has_its_text() -> None:
+    """The texts (and their translations: tests/web/test_casework_actions.py) come from the
+    registry of casework actions."""
     kinds = timeline_kinds()
     assert {"taken", "call", "closed", "visit_done", "visit_cancelled"} <= kinds
+    assert kinds == set(TIMELINE_TEXTS)
+    # Each kind belongs to one action.
+    assert sum(len(action.timeline) for action in CASEWORK_ACTIONS.values()) == len(kinds)

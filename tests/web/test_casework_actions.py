@@ -1,11 +1,10 @@
 """The registry of casework actions (pyydaapua/casework/actions.py): every registered action has
-its route, its form where the page shows it, the text of every timeline entry it writes, its
-audit label, and translations of all of them; and a change is committed with its audit event
-or not at all."""
+its route, its form where the page shows it, its audit label, and translations of these and of
+its timeline texts (that every kind written has a text: tests/unit/test_labels.py); and a
+change is committed with its audit event or not at all."""
 
 from __future__ import annotations
 
-import ast
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,25 +57,6 @@ def assert_translated(text: object) -> None:
     assert rendered["fi"] != rendered["sv"], rendered
 
 
-def written_kinds() -> set[str]:
-    """Every timeline kind the domain functions write: ``change.event("kind", …)``, with
-    ``"visit_" + status`` for each status a visit can be given."""
-    kinds = set()
-    for node in ast.walk(ast.parse(DOMAIN.read_text(encoding="utf-8"))):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "event"
-        ):
-            first = node.args[0]
-            if isinstance(first, ast.Constant):
-                kinds.add(first.value)
-            else:  # "visit_" + status
-                assert isinstance(first, ast.BinOp) and first.left.value == "visit_"
-                kinds.update({"visit_done", "visit_cancelled"})
-    return kinds
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_every_action_has_its_post_route(app, name) -> None:
     action = ACTIONS[name]
@@ -110,12 +90,6 @@ def test_every_action_text_is_translated(app, name) -> None:
             if text is not None:
                 assert_translated(text)
         assert AUDIT_LABELS[action.audit_action] is action.audit_label
-
-
-def test_every_timeline_kind_written_has_its_text() -> None:
-    assert written_kinds() == set(TIMELINE_TEXTS)
-    # Each kind belongs to one action.
-    assert sum(len(action.timeline) for action in ACTIONS.values()) == len(TIMELINE_TEXTS)
 
 
 # A value of the right kind of code for each timeline kind that shows one.
