@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, InputRequired, Length
 
 from pyydaapua.accounts.users import MIN_PASSWORD_LENGTH
-from pyydaapua.web.forms import Form, max_length
-from pyydaapua.web.labels import ROLE_LABELS, choices, language_choices, strip
+from pyydaapua.web.forms import Form, max_length, strip
+from pyydaapua.web.labels import ROLE_LABELS, choices, language_choices
 
 PASSWORD_MAX = 200
 

@@ -23,7 +23,7 @@ from pyydaapua.casework.domain import CallData
 from pyydaapua.rules import times as time_rules
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
-from pyydaapua.web.forms import Form, max_length
+from pyydaapua.web.forms import Form, max_length, strip
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
@@ -33,7 +33,6 @@ from pyydaapua.web.labels import (
     STATUS_LABELS,
     VISIT_STATUS_LABELS,
     choices,
-    strip,
 )
 from pyydaapua.web.params import ID_MAX
 

@@ -13,10 +13,7 @@ from wtforms.validators import DataRequired
 
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.web.days import DATE_TEXT_MAX, DayField
-from pyydaapua.web.forms import Form, max_length
-from pyydaapua.web.labels import (
-    strip,
-)
+from pyydaapua.web.forms import Form, max_length, strip
 
 
 class ListedChoice:

@@ -20,9 +20,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 
 from pyydaapua import audit
-from pyydaapua.data_rights.records import day_start
 from pyydaapua.models import HelpRequest
-from pyydaapua.rules.workdays import helsinki_date
+from pyydaapua.rules.workdays import day_start, helsinki_date
 from pyydaapua.web.extensions import db
 
 

@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, roles_required
-from pyydaapua.data_rights import records
+from pyydaapua.data_rights import audit_trail, export
 from pyydaapua.data_rights.forms import AuditLogForm, ReferenceForm
 from pyydaapua.rules.references import format_reference
 from pyydaapua.web.csv_export import content_disposition, csv_response
@@ -39,13 +39,13 @@ def _audit_form() -> AuditLogForm:
     form = AuditLogForm(formdata=request.args)
     form.user.choices = [
         SelectChoice("", _("Everyone")),
-        *(SelectChoice(str(user.id), user.name) for user in records.staff_members()),
+        *(SelectChoice(str(user.id), user.name) for user in audit_trail.staff_members()),
     ]
     form.action.choices = [
         SelectChoice("", _("All actions")),
         *(
             SelectChoice(code, AUDIT_LABELS.get(code, code))
-            for code in records.action_codes(AUDIT_LABELS)
+            for code in audit_trail.action_codes(AUDIT_LABELS)
         ),
     ]
     return form
@@ -59,7 +59,7 @@ def audit_log() -> tuple[str, int]:
     form = _audit_form()
     valid = form.validate()
     errors = form.errors
-    filters = records.AuditFilters(
+    filters = audit_trail.AuditFilters(
         user_id=int(form.user.data) if form.user.data and "user" not in errors else None,
         reference=form.reference.code if "reference" not in errors else None,
         action=(form.action.data or "") if "action" not in errors else "",
@@ -74,7 +74,7 @@ def audit_log() -> tuple[str, int]:
         target=filters.describe(),
         commit=False,
     )
-    page = records.audit_page(filters)
+    page = audit_trail.audit_page(filters)
     html = render_template("data_rights/audit_log.html", form=form, filters=filters, page=page)
     db.session.commit()  # after rendering, so that nothing is loaded twice
     return html, 200 if valid else 422
@@ -96,7 +96,7 @@ def access_log() -> tuple[str, int]:
     if not form.validate():
         return render_template("data_rights/access_log.html", **context), 422
     context["searched"] = True
-    help_request = records.request_by_reference(form.reference.code)
+    help_request = audit_trail.request_by_reference(form.reference.code)
     audit.record(
         "access_log_viewed",
         user_id=current_user.id,
@@ -107,7 +107,7 @@ def access_log() -> tuple[str, int]:
     )
     if help_request is not None:
         context["req"] = help_request
-        context["events"] = records.access_events(help_request.id)
+        context["events"] = audit_trail.access_events(help_request.id)
         context["now"] = datetime.now(UTC)
     html = render_template("data_rights/access_log.html", **context)
     db.session.commit()
@@ -122,7 +122,7 @@ def access_log_csv() -> Response:
     form = ReferenceForm(formdata=request.args)
     if not form.validate():
         abort(404)
-    help_request = records.request_by_reference(form.reference.code)
+    help_request = audit_trail.request_by_reference(form.reference.code)
     if help_request is None:
         abort(404)
     audit.record(
@@ -140,7 +140,7 @@ def access_log_csv() -> Response:
             _role_label(row.user_role),
             str(AUDIT_LABELS.get(row.event.action, row.event.action)),
         )
-        for row in records.access_events(help_request.id)
+        for row in audit_trail.access_events(help_request.id)
     ]
     headers = [_("Time"), _("Staff member"), _("Role"), _("Action")]
     db.session.commit()
@@ -148,8 +148,8 @@ def access_log_csv() -> Response:
     return csv_response(f"access-log-{reference}.csv", headers, rows)
 
 
-def _record(request_id: int, target: str) -> records.RequestRecord:
-    record = records.request_record(request_id)
+def _record(request_id: int, target: str) -> export.RequestExport:
+    record = export.request_export(request_id)
     if record is None:
         abort(404)
     audit.record(
@@ -182,7 +182,7 @@ def export_page(request_id: int) -> str:
 def export_json(request_id: int) -> Response:
     """The same as a JSON file: stable English keys, stored codes, ISO 8601 times."""
     record = _record(request_id, "json")
-    data = records.export_data(record, datetime.now(UTC))
+    data = export.export_data(record, datetime.now(UTC))
     db.session.commit()
     filename = f"request-{format_reference(record.request.reference)}.json"
     return Response(

@@ -15,7 +15,7 @@ from wtforms.validators import Email, Optional
 
 from pyydaapua.intake.submission import NewRequest, new_submission_key, valid_submission_key
 from pyydaapua.rules.phones import normalise_phone
-from pyydaapua.web.forms import Form, max_length
+from pyydaapua.web.forms import Form, max_length, strip
 from pyydaapua.web.labels import (
     CALL_TIME_LABELS,
     CHILD_AGE_LABELS,
@@ -23,7 +23,6 @@ from pyydaapua.web.labels import (
     YES_NO_LABELS,
     choices,
     language_choices,
-    strip,
 )
 
 DESCRIPTION_MAX = 4000

@@ -13,10 +13,7 @@ from wtforms.validators import DataRequired
 
 from pyydaapua.rules import times as time_rules
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, parse_day
-from pyydaapua.web.forms import Form, max_length
-from pyydaapua.web.labels import (
-    strip,
-)
+from pyydaapua.web.forms import Form, max_length, strip
 
 
 class PeriodForm(Form):

@@ -7,7 +7,7 @@ Europe/Helsinki. No Flask here: every part of the app calls these functions.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -71,3 +71,8 @@ def month_number(day: date) -> int:
 def callback_due_date(submitted_at: datetime) -> date:
     """The call-back due date: the third working day after the submission day in Helsinki."""
     return add_working_days(helsinki_date(submitted_at), CALLBACK_WORKING_DAYS)
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a Helsinki day, in UTC."""
+    return datetime.combine(day, time(), HELSINKI).astimezone(UTC)

@@ -134,3 +134,8 @@ def with_text_decoding(request_class: type[Request]) -> type[Request]:
     if issubclass(request_class, TextDecoding):
         return request_class
     return type(request_class.__name__, (TextDecoding, request_class), {})
+
+
+def strip(value: str | None) -> str:
+    """A form filter: surrounding white space off; a missing value becomes empty."""
+    return value.strip() if isinstance(value, str) else ""

@@ -44,11 +44,6 @@ def choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-def strip(value: str | None) -> str:
-    """A form filter: surrounding white space off; a missing value becomes empty."""
-    return value.strip() if isinstance(value, str) else ""
-
-
 def language_choices() -> list[SelectChoice]:
     """The languages, each named in itself ("suomi", "svenska")."""
     return [SelectChoice(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES]
