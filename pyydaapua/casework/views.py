@@ -18,7 +18,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from pyydaapua import audit
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
+from pyydaapua.accounts.permissions import Permission, can, roles_with
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.forms import (
     AssignForm,
@@ -31,7 +32,7 @@ from pyydaapua.casework.forms import (
     VisitStatusForm,
 )
 from pyydaapua.inbox import queries as inbox
-from pyydaapua.models import REQUEST_ROLES, AuditEvent, HelpRequest, HomeVisit, Service, StaffUser
+from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, Service, StaffUser
 from pyydaapua.rules import status_flow as workflow
 from pyydaapua.rules import text as text_rules
 from pyydaapua.rules.workdays import HELSINKI
@@ -84,7 +85,8 @@ def make_form(name: str, **kwargs: Any) -> FlaskForm:
 
 def _staff_choices() -> list[SelectChoice]:
     if "staff_choices" not in g:
-        g.staff_choices = [SelectChoice(u.id, u.name) for u in casework.active_staff(REQUEST_ROLES)]
+        assignable = casework.active_staff(roles_with(Permission.WORK_REQUESTS))
+        g.staff_choices = [SelectChoice(u.id, u.name) for u in assignable]
     return g.staff_choices
 
 
@@ -171,7 +173,7 @@ def _visit_form(visit: HomeVisit) -> VisitForm:
 
 
 def _audit_events(request_id: int) -> list[tuple[AuditEvent, StaffUser | None]]:
-    if current_user.role != "supervisor":
+    if not can(current_user, Permission.SEE_HANDLERS):
         return []
     rows = db.session.execute(
         select(AuditEvent, StaffUser)
@@ -191,7 +193,7 @@ def _load(request_id: int) -> HelpRequest:
 
 
 @bp.get("/requests/<int:request_id>")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def request_page(request_id: int) -> str:
     """Everything the parent sent, the timeline, and the actions. Every view is audited."""
     help_request = _load(request_id)
@@ -289,13 +291,13 @@ def _user(user_id: str | int | None) -> StaffUser | None:
     if user_id in (None, ""):
         return None
     user = db.session.get(StaffUser, int(user_id))
-    if user is None or not user.active or user.role not in REQUEST_ROLES:
+    if user is None or not user.active or not can(user, Permission.WORK_REQUESTS):
         abort(400)
     return user
 
 
 @bp.post("/requests/<int:request_id>/take")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def take(request_id: int) -> Response | tuple[str, int]:
     """Take the request: the signed-in counsellor becomes its owner."""
     help_request = _load(request_id)
@@ -310,7 +312,7 @@ def take(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/assign")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def assign(request_id: int) -> Response | tuple[str, int]:
     """Assign the request to a colleague, or unassign it (empty owner)."""
     help_request = _load(request_id)
@@ -325,7 +327,7 @@ def assign(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/calls")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def record_call(request_id: int) -> Response | tuple[str, int]:
     """Record a call with the check-in; the first reached call stops the clock."""
     help_request = _load(request_id)
@@ -338,7 +340,7 @@ def record_call(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/notes")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def add_note(request_id: int) -> Response | tuple[str, int]:
     """Add an internal note."""
     help_request = _load(request_id)
@@ -351,7 +353,7 @@ def add_note(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/status")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def change_status(request_id: int) -> Response | tuple[str, int]:
     """Change the status; closing needs an outcome, a closed request can be reopened."""
     help_request = _load(request_id)
@@ -380,7 +382,7 @@ def _visit_data(form: VisitForm) -> casework.VisitData:
 
 
 @bp.post("/requests/<int:request_id>/visits")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def book_visit(request_id: int) -> Response | tuple[str, int]:
     """Book a home visit."""
     help_request = _load(request_id)
@@ -393,7 +395,7 @@ def book_visit(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/visits/<int:visit_id>")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def edit_visit(request_id: int, visit_id: int) -> Response | tuple[str, int]:
     """Change the time, length, address or people of a planned home visit."""
     help_request = _load(request_id)
@@ -409,7 +411,7 @@ def edit_visit(request_id: int, visit_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/visits/<int:visit_id>/status")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def visit_status(request_id: int, visit_id: int) -> Response | tuple[str, int]:
     """Mark a planned home visit done or cancelled, with a note."""
     help_request = _load(request_id)
@@ -425,7 +427,7 @@ def visit_status(request_id: int, visit_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/referrals")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def refer(request_id: int) -> Response | tuple[str, int]:
     """Refer the family to a service from the catalogue."""
     help_request = _load(request_id)
@@ -442,7 +444,7 @@ def refer(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/requests/<int:request_id>/referrals/<int:referral_id>/status")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def referral_status(request_id: int, referral_id: int) -> Response | tuple[str, int]:
     """Update the status of a referral."""
     help_request = _load(request_id)
@@ -458,7 +460,7 @@ def referral_status(request_id: int, referral_id: int) -> Response | tuple[str, 
 
 
 @bp.get("/services/options")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def service_options() -> str | tuple[str, int]:
     """The services matching ``q``, as ``<option>`` elements for the referral form's list;
     none (422) for a text the search cannot use (control characters, too long)."""
