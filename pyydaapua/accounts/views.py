@@ -1,4 +1,4 @@
-"""Staff views under /staff/: every one needs sign-in, and all but sign-in check the role."""
+"""Staff views under /staff/: every one needs sign-in, and all but sign-in check a permission."""
 
 from __future__ import annotations
 
