@@ -163,9 +163,8 @@ class RequestTopic(db.Model):
     request: Mapped[HelpRequest] = relationship(back_populates="topics")
 
 
+# What each role may do is in pyydaapua/accounts/permissions.py.
 ROLES = ("counsellor", "supervisor", "admin")
-# Roles that may open and work help requests; the admin role manages accounts only.
-REQUEST_ROLES = ("counsellor", "supervisor")
 
 
 class StaffUser(UserMixin, db.Model):
@@ -208,10 +207,6 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
-
-    @property
-    def works_requests(self) -> bool:
-        return self.role in REQUEST_ROLES
 
     @property
     def two_factor_enrolled(self) -> bool:

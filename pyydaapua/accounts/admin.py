@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts import users as staff_accounts
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.forms import (
     ActiveForm,
     NewUserForm,
@@ -25,6 +25,7 @@ from pyydaapua.accounts.forms import (
     TwoFactorResetForm,
     UserForm,
 )
+from pyydaapua.accounts.permissions import Permission
 from pyydaapua.models import StaffUser
 from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
@@ -105,14 +106,14 @@ def _user_page(
 
 
 @bp.get("/admin/users", endpoint="admin_users")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_users() -> str:
     """Every staff account, active or deactivated, by name."""
     return render_template("accounts/admin_users.html", users=staff_accounts.list_users())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"], endpoint="admin_user_new")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_user_new() -> Response | tuple[str, int]:
     """Create an account; its first password must be changed at the first sign-in."""
     form = NewUserForm()
@@ -145,7 +146,7 @@ def admin_user_new() -> Response | tuple[str, int]:
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"], endpoint="admin_user")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_user(user_id: int) -> Response | tuple[str, int]:
     """An account: change its name, role and language; set a password; deactivate it."""
     user = _user_or_404(user_id)
@@ -174,7 +175,7 @@ def admin_user(user_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/admin/users/<int:user_id>/active", endpoint="admin_user_active")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_user_active(user_id: int) -> Response | tuple[str, int]:
     """Deactivate (ending the user's sessions at once) or reactivate an account."""
     user = _user_or_404(user_id)
@@ -198,7 +199,7 @@ def admin_user_active(user_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/admin/users/<int:user_id>/password", endpoint="admin_user_password")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_user_password(user_id: int) -> Response | tuple[str, int]:
     """Set a new password that the user must change; the user's sessions end."""
     user = _user_or_404(user_id)
@@ -228,7 +229,7 @@ def admin_user_password(user_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/admin/users/<int:user_id>/two-factor", endpoint="admin_user_two_factor")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_user_two_factor(user_id: int) -> Response | tuple[str, int]:
     """Reset the user's two-factor sign-in (a lost phone): their sessions end, and they take
     it into use again at their next sign-in. Not one's own."""

@@ -1,4 +1,4 @@
-"""Sign-in plumbing: Flask-Login on server-side sessions, role checks, audit of refusals."""
+"""Sign-in plumbing: Flask-Login on server-side sessions, permission checks, audit of refusals."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from pyydaapua import audit
 from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.models import StaffUser
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db, limiter, login_manager
@@ -86,8 +87,11 @@ def _password_change_first() -> Response:
     return redirect(target, code=302 if request.method == "GET" else 303)
 
 
-def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Allow only signed-in staff with one of ``roles``; a refusal is a 403 and an audit event.
+def permission_required(
+    permission: Permission,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Allow only signed-in staff whose role has ``permission``; a refusal is a 403 and an audit
+    event.
 
     A user whose password an administrator has set must change it before anything else."""
 
@@ -100,7 +104,7 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
                 and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
             ):
                 return _password_change_first()
-            if current_user.role not in roles:
+            if not can(current_user, permission):
                 audit.record(
                     "access_refused",
                     user_id=current_user.id,
@@ -186,3 +190,9 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorised)
+    app.add_template_global(current_user_can, "can")
+
+
+def current_user_can(permission: Permission | str) -> bool:
+    """``can("read_reports")`` in a template: whether the signed-in user has the permission."""
+    return can(current_user, permission)

@@ -10,16 +10,16 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts import users as staff_accounts
 from pyydaapua.accounts.admin import show_account_error
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.forms import OwnPasswordForm
-from pyydaapua.models import ROLES
+from pyydaapua.accounts.permissions import Permission
 from pyydaapua.web.extensions import db, limiter
 from pyydaapua.web.staff_area import bp
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="account_password")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@roles_required(*ROLES)
+@permission_required(Permission.OWN_ACCOUNT)
 def account_password() -> Response | tuple[str, int]:
     """Change one's own password: the current one, the new one twice. Clears a forced change;
     the user's other sessions end, this one goes on."""

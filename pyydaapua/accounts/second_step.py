@@ -37,7 +37,7 @@ def _pending() -> StaffUser | Response:
     """The account whose password was verified, with its pages in its language; else where to
     go instead (the staff home when already signed in, the sign-in page otherwise)."""
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user.role))
+        return redirect(_home_for(current_user))
     user = password_verified_user()
     if user is None:
         return _back_to_password()

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
+from pyydaapua.accounts.permissions import Permission, role_can
 from pyydaapua.models import LANGUAGES, ROLES, RecoveryCode, StaffSession, StaffUser
 from pyydaapua.web.extensions import db
 
@@ -123,12 +124,17 @@ def update_user(
 ) -> list[str]:
     """Change the name, role and language; returns the names of the fields that changed.
 
-    An administrator (``actor``) cannot take away their own admin role, so that the service
-    always keeps someone who can manage accounts."""
+    An administrator (``actor``) cannot give themselves a role without the right to manage
+    accounts, so that the service always keeps someone who can manage them."""
     if not name.strip():
         raise AccountError("the name is empty", "name_empty")
     _check_role_and_language(role, language)
-    if actor is not None and actor.id == user.id and user.role == "admin" and role != "admin":
+    if (
+        actor is not None
+        and actor.id == user.id
+        and role_can(user.role, Permission.MANAGE_ACCOUNTS)
+        and not role_can(role, Permission.MANAGE_ACCOUNTS)
+    ):
         raise AccountError("you cannot take away your own admin role", "own_admin_role")
     changed = []
     for field, value in (("name", name.strip()), ("role", role), ("language", language)):

@@ -1,4 +1,4 @@
-"""Staff views under /staff/: every one needs sign-in, and all but sign-in check the role."""
+"""Staff views under /staff/: every one needs sign-in, and all but sign-in check a permission."""
 
 from __future__ import annotations
 
@@ -19,19 +19,25 @@ from pyydaapua.accounts import users as staff_accounts
 from pyydaapua.accounts.auth import (
     client_address,
     mark_password_verified,
-    roles_required,
+    permission_required,
     safe_next,
     sign_in_limits,
 )
 from pyydaapua.accounts.forms import LanguageForm, LoginForm
-from pyydaapua.models import REQUEST_ROLES, ROLES, StaffUser
+from pyydaapua.accounts.permissions import Permission, can
+from pyydaapua.models import StaffUser
 from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
 
-def _home_for(role: str) -> str:
-    """Where a user lands after sign-in: the inbox, or the staff accounts for an admin."""
-    return url_for("staff.inbox" if role in REQUEST_ROLES else "staff.admin_users")
+def _home_for(user: StaffUser) -> str:
+    """Where a user lands after sign-in: the inbox for those who work requests, else the staff
+    accounts for those who manage them, else their own account."""
+    if can(user, Permission.WORK_REQUESTS):
+        return url_for("staff.inbox")
+    if can(user, Permission.MANAGE_ACCOUNTS):
+        return url_for("staff.admin_users")
+    return url_for("staff.account")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,7 +46,7 @@ def login() -> Response | str | tuple[str, int]:
     """The sign-in form, first step: the password. A failure gets one generic message and a
     401, and is audited. The right password leads to the code (or to enrolment), nothing more."""
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user.role))
+        return redirect(_home_for(current_user))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -69,11 +75,11 @@ def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
     audit.record("sign_in", user_id=user.id, client_address=client_address())
     if user.password_change_required:
         return url_for("staff.account_password")
-    return next_url or _home_for(user.role)
+    return next_url or _home_for(user)
 
 
 @bp.post("/logout")
-@roles_required(*ROLES)
+@permission_required(Permission.OWN_ACCOUNT)
 def logout() -> Response:
     """End the server-side session, so that neither the back button nor the old cookie works."""
     user_id, token = current_user.id, current_user.session_token
@@ -86,7 +92,7 @@ def logout() -> Response:
 
 
 @bp.get("/account")
-@roles_required(*ROLES)
+@permission_required(Permission.OWN_ACCOUNT)
 def account() -> str:
     """The signed-in user's own account and the language of the staff pages."""
     form = LanguageForm(language=current_user.language)
@@ -94,7 +100,7 @@ def account() -> str:
 
 
 @bp.post("/account/language")
-@roles_required(*ROLES)
+@permission_required(Permission.OWN_ACCOUNT)
 def account_language() -> Response | tuple[str, int]:
     """Change the language of the staff pages for this user."""
     form = LanguageForm()

@@ -19,6 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
+from pyydaapua.accounts.permissions import Permission, can, roles_with
 from pyydaapua.casework import domain
 from pyydaapua.casework.forms import (
     AssignForm,
@@ -31,7 +32,7 @@ from pyydaapua.casework.forms import (
     VisitStatusForm,
 )
 from pyydaapua.catalogue import domain as catalogue
-from pyydaapua.models import REQUEST_ROLES, HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.web.extensions import db
 from pyydaapua.web.labels import (
     AUDIT_LABELS,
@@ -102,7 +103,8 @@ class Action:
 def staff_choices() -> list[SelectChoice]:
     """The staff who can own a request or go on a visit, loaded once per answer."""
     if "staff_choices" not in g:
-        g.staff_choices = [SelectChoice(u.id, u.name) for u in domain.active_staff(REQUEST_ROLES)]
+        assignable = domain.active_staff(roles_with(Permission.WORK_REQUESTS))
+        g.staff_choices = [SelectChoice(u.id, u.name) for u in assignable]
     return g.staff_choices
 
 
@@ -148,7 +150,7 @@ def request_staff(user_id: str | int | None) -> StaffUser | None:
     if user_id in (None, ""):
         return None
     user = db.session.get(StaffUser, int(user_id))
-    if user is None or not user.active or user.role not in REQUEST_ROLES:
+    if user is None or not user.active or not can(user, Permission.WORK_REQUESTS):
         abort(400)
     return user
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
+from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.actions import (
     ACTIONS,
@@ -31,7 +32,7 @@ from pyydaapua.casework.actions import (
 from pyydaapua.casework.forms import (
     VisitForm,
 )
-from pyydaapua.models import REQUEST_ROLES, AuditEvent, HelpRequest, HomeVisit, StaffUser
+from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import status_flow as workflow
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.web import htmx
@@ -123,7 +124,7 @@ def _visit_form(visit: HomeVisit) -> VisitForm:
 
 
 def _audit_events(request_id: int) -> list[tuple[AuditEvent, StaffUser | None]]:
-    if current_user.role != "supervisor":
+    if not can(current_user, Permission.SEE_HANDLERS):
         return []
     rows = db.session.execute(
         select(AuditEvent, StaffUser)
@@ -143,7 +144,7 @@ def _load(request_id: int) -> HelpRequest:
 
 
 @bp.get("/requests/<int:request_id>")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def request_page(request_id: int) -> str:
     """Everything the parent sent, the timeline, and the actions. Every view is audited."""
     help_request = _load(request_id)
@@ -250,13 +251,13 @@ for _action in ACTIONS.values():
     bp.add_url_rule(
         _action.rule,
         endpoint=_action.endpoint,
-        view_func=roles_required(*REQUEST_ROLES)(_action_view(_action)),
+        view_func=permission_required(Permission.WORK_REQUESTS)(_action_view(_action)),
         methods=["POST"],
     )
 
 
 @bp.post("/requests/<int:request_id>/take")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def take(request_id: int) -> Response | tuple[str, int]:
     """Take the request: the signed-in counsellor becomes its owner."""
     action = ACTIONS["assign"]

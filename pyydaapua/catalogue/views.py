@@ -10,11 +10,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
+from pyydaapua.accounts.permissions import Permission
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.catalogue.forms import ServiceForm
 from pyydaapua.inbox import queries as inbox
-from pyydaapua.models import REQUEST_ROLES, Service
+from pyydaapua.models import Service
 from pyydaapua.rules import text as text_rules
 from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
@@ -25,7 +26,7 @@ def _audit(action: str, target: str) -> None:
 
 
 @bp.get("/admin/services", endpoint="admin_services")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_CATALOGUE)
 def admin_services() -> str:
     """The whole service catalogue, in use or not, by name in the admin's language."""
     services = catalogue.all_services(current_user.language)
@@ -38,7 +39,7 @@ def _show_catalogue_error(form: ServiceForm, error: catalogue.CatalogueError) ->
 
 
 @bp.route("/admin/services/new", methods=["GET", "POST"], endpoint="admin_service_new")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_CATALOGUE)
 def admin_service_new() -> Response | tuple[str, int]:
     """Add a service to the catalogue."""
     form = ServiceForm()
@@ -57,7 +58,7 @@ def admin_service_new() -> Response | tuple[str, int]:
 
 
 @bp.route("/admin/services/<int:service_id>", methods=["GET", "POST"], endpoint="admin_service")
-@roles_required("admin")
+@permission_required(Permission.MANAGE_CATALOGUE)
 def admin_service(service_id: int) -> Response | tuple[str, int]:
     """Change a service, or take it out of use for new referrals (old ones keep it)."""
     service = db.session.get(Service, service_id)
@@ -80,7 +81,7 @@ def admin_service(service_id: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/services/options")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def service_options() -> str | tuple[str, int]:
     """The services matching ``q``, as ``<option>`` elements for the referral form's list;
     none (422) for a text the search cannot use (control characters, too long)."""

@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from pyydaapua import audit
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
+from pyydaapua.accounts.permissions import Permission
 from pyydaapua.data_rights import audit_trail, export
 from pyydaapua.data_rights.forms import AuditLogForm, ReferenceForm
 from pyydaapua.rules.references import format_reference
@@ -25,7 +26,6 @@ from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from pyydaapua.web.params import parse_int
 from pyydaapua.web.staff_area import bp
 
-SUPERVISOR = "supervisor"
 # The time format of the CSV: what Excel in a Finnish locale reads as a date and time.
 CSV_TIME = "d.M.yyyy H.mm"
 
@@ -52,7 +52,7 @@ def _audit_form() -> AuditLogForm:
 
 
 @bp.get("/audit", endpoint="audit_log")
-@roles_required(SUPERVISOR)
+@permission_required(Permission.SEE_HANDLERS)
 def audit_log() -> tuple[str, int]:
     """Every audit event, newest first, filtered by staff member, request, action and period.
     A filter with an error is left out, and the form shows the error (422)."""
@@ -85,7 +85,7 @@ def _role_label(role: str | None) -> str:
 
 
 @bp.get("/access-log", endpoint="access_log")
-@roles_required(SUPERVISOR)
+@permission_required(Permission.SEE_HANDLERS)
 def access_log() -> tuple[str, int]:
     """Who has handled a request: every read and change by staff, oldest first, printable.
     An unknown reference gets a clear message on the page (200)."""
@@ -115,7 +115,7 @@ def access_log() -> tuple[str, int]:
 
 
 @bp.get("/access-log.csv", endpoint="access_log_csv")
-@roles_required(SUPERVISOR)
+@permission_required(Permission.SEE_HANDLERS)
 def access_log_csv() -> Response:
     """The same list as a CSV file for Excel, in the staff member's language. 404 when the
     reference is missing, malformed or unknown."""
@@ -164,7 +164,7 @@ def _record(request_id: int, target: str) -> export.RequestExport:
 
 
 @bp.get("/requests/<int:request_id>/export", endpoint="export_page")
-@roles_required(SUPERVISOR)
+@permission_required(Permission.SEE_HANDLERS)
 def export_page(request_id: int) -> str:
     """Everything stored about one request, as a printable page in the staff member's
     language: what the parent sent, the history, calls, home visits, referrals, the access
@@ -178,7 +178,7 @@ def export_page(request_id: int) -> str:
 
 
 @bp.get("/requests/<int:request_id>/export.json", endpoint="export_json")
-@roles_required(SUPERVISOR)
+@permission_required(Permission.SEE_HANDLERS)
 def export_json(request_id: int) -> Response:
     """The same as a JSON file: stable English keys, stored codes, ISO 8601 times."""
     record = _record(request_id, "json")

@@ -15,10 +15,10 @@ from flask_login import current_user
 from pyydaapua import audit
 from pyydaapua.accounts.auth import (
     client_address,
-    roles_required,
+    permission_required,
 )
+from pyydaapua.accounts.permissions import Permission
 from pyydaapua.inbox import queries as inbox
-from pyydaapua.models import REQUEST_ROLES
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
@@ -46,7 +46,7 @@ def _inbox_counter() -> dict[str, object]:
 
 
 @bp.get("/", endpoint="inbox")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def inbox_page() -> str | tuple[str, int]:
     """The team inbox: filters and search from the URL; only the results for htmx. Every
     request shown (a row, an upcoming visit, a search result) is audited, in one INSERT.
@@ -83,7 +83,7 @@ def inbox_page() -> str | tuple[str, int]:
 
 
 @bp.get("/inbox/new")
-@roles_required(*REQUEST_ROLES)
+@permission_required(Permission.WORK_REQUESTS)
 def inbox_new() -> str:
     """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
     ``since`` is not a request id."""

@@ -8,7 +8,8 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from pyydaapua import audit
-from pyydaapua.accounts.auth import client_address, roles_required
+from pyydaapua.accounts.auth import client_address, permission_required
+from pyydaapua.accounts.permissions import Permission
 from pyydaapua.reporting import figures as reports
 from pyydaapua.reporting import tables as report_tables
 from pyydaapua.reporting.forms import PeriodForm
@@ -30,7 +31,7 @@ def _period() -> tuple[PeriodForm, reports.Period | None, date]:
 
 
 @bp.get("/reports")
-@roles_required("supervisor")
+@permission_required(Permission.READ_REPORTS)
 def reports_page() -> str | tuple[str, int]:
     """Volumes, seasons and response times for a period, as charts and tables."""
     form, period, today = _period()
@@ -54,7 +55,7 @@ def reports_page() -> str | tuple[str, int]:
 
 
 @bp.get("/reports.csv")
-@roles_required("supervisor")
+@permission_required(Permission.READ_REPORTS)
 def report_csv() -> Response | tuple[str, int]:
     """One table of the report as a CSV file for Excel, headers in the user's language."""
     form, period, today = _period()

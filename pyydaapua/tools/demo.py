@@ -18,10 +18,10 @@ from sqlalchemy import text as sql_text
 
 from pyydaapua.accounts import two_factor
 from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts.permissions import Permission, roles_with
 from pyydaapua.models import (
     CALL_TIMES,
     CHILD_AGES,
-    REQUEST_ROLES,
     TOPICS,
     Call,
     HelpRequest,
@@ -569,7 +569,7 @@ def add_synthetic_requests(
     staff_ids = list(
         db.session.scalars(
             select(StaffUser.id).where(
-                StaffUser.role.in_(REQUEST_ROLES), StaffUser.active.is_(True)
+                StaffUser.role.in_(roles_with(Permission.WORK_REQUESTS)), StaffUser.active.is_(True)
             )
         )
     )

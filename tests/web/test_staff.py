@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -203,9 +204,48 @@ def test_sign_in_returns_only_to_local_urls(app, target) -> None:
     assert response.headers["Location"] == "/staff/"
 
 
+# The staff menu shows the pages a role may open, and no other.
+MENU = {
+    "counsellor": ["/staff/", "/staff/account"],
+    "supervisor": [
+        "/staff/",
+        "/staff/reports",
+        "/staff/audit",
+        "/staff/access-log",
+        "/staff/account",
+    ],
+    "admin": ["/staff/admin/users", "/staff/admin/services", "/staff/account"],
+}
+
+
+@pytest.mark.parametrize("role", list(MENU))
+def test_the_menu_follows_the_permissions(staff_client, role) -> None:
+    page = staff_client(role).get("/staff/account").get_data(as_text=True)
+    menu = re.search(r'<nav class="staff-nav".*?</nav>', page, re.S)
+    assert menu is not None
+    assert re.findall(r'<a href="([^"]+)"', menu.group()) == MENU[role]
+
+
 def test_admin_lands_on_the_staff_accounts(app) -> None:
     _, email = make_staff(app, "admin")
     assert sign_in(app.test_client(), email).headers["Location"] == "/staff/admin/users"
+
+
+def test_the_landing_page_follows_the_permissions(app, monkeypatch) -> None:
+    """The inbox for whoever works requests, else the staff accounts for whoever manages them,
+    else the user's own account."""
+    from pyydaapua.accounts.permissions import ROLE_PERMISSIONS, Permission
+
+    _, email = make_staff(app, "supervisor")
+    landing = {
+        frozenset({Permission.OWN_ACCOUNT, Permission.MANAGE_ACCOUNTS}): "/staff/admin/users",
+        frozenset({Permission.OWN_ACCOUNT, Permission.WORK_REQUESTS}): "/staff/",
+        frozenset(Permission): "/staff/",
+        frozenset({Permission.OWN_ACCOUNT, Permission.READ_REPORTS}): "/staff/account",
+    }
+    for granted, target in landing.items():
+        monkeypatch.setitem(ROLE_PERMISSIONS, "supervisor", granted)
+        assert sign_in(app.test_client(), email).headers["Location"] == target
 
 
 def test_failed_sign_in_is_generic_and_audited(app) -> None:
