@@ -105,6 +105,13 @@ def app(app_factory: Any) -> Flask:
 
 
 @pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An application context around ``app``, for tests that call the modules directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

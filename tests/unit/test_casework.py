@@ -20,12 +20,6 @@ MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)  # due Thursday 26.11.
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-
-
-@pytest.fixture
 def req(ctx) -> HelpRequest:
     return submit(
         NewRequest(

@@ -31,12 +31,6 @@ from tests.conftest import count_queries
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-
-
 def worked(worker: StaffUser, service: Service, key: str, submitted: datetime) -> HelpRequest:
     """A request with everything that holds personal data: call notes and check-in notes, a
     home visit with an address and a note, a referral note and timeline notes."""

@@ -12,12 +12,6 @@ from pyydaapua.extensions import db
 IDLE, LIFETIME = timedelta(minutes=30), timedelta(hours=10)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def test_password_is_stored_only_as_an_argon2id_hash(ctx) -> None:
     user = staff_accounts.create_user("A@Example.fi ", "Anna", "counsellor", "a long password 1")
     assert user.email == "a@example.fi"
