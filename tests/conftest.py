@@ -277,6 +277,14 @@ def staff_client(app: Flask) -> Any:
     return factory
 
 
+def assert_cli_error(result: Any, exit_code: int, message: str) -> None:
+    """A command that stopped with click's own error and nothing else: the exit code (2 for
+    a usage error, 1 for the command's refusal), the message, and no other exception."""
+    assert type(result.exception) is SystemExit, repr(result.exception)
+    assert result.exit_code == exit_code, result.output
+    assert f"Error: {message}" in result.output, result.output
+
+
 def csrf_token(client: FlaskClient) -> str:
     """The session's CSRF token, as every page carries it for htmx."""
     html = client.get("/fi/").get_data(as_text=True)

@@ -26,7 +26,7 @@ from pyydaapua.models import (
 )
 from pyydaapua.staff_accounts import create_user
 from pyydaapua.workdays import month_number
-from tests.conftest import count_queries
+from tests.conftest import assert_cli_error, count_queries
 
 NOW = datetime.now(UTC)
 
@@ -363,7 +363,11 @@ def test_cli_dry_run_and_apply(app, runner, requests) -> None:
     shorter = runner.invoke(args=["retention", "--apply", "--months", "1"])
     assert "Removed the personal data of 1 closed requests" in shorter.output
     assert is_empty(personal(requests["recent"]))
-    assert runner.invoke(args=["retention", "--months", "0"]).exit_code != 0
+    assert_cli_error(
+        runner.invoke(args=["retention", "--months", "0"]),
+        2,
+        "Invalid value for '--months': 0 is not in the range x>=1.",
+    )
     assert [action for action, _, _ in audit_targets()] == [
         "retention_dry_run",
         "retention_run",
