@@ -107,25 +107,34 @@ def test_missing_phone_comes_back_with_errors_and_every_value(
     assert count_requests(app) == 0
 
 
+PHONE_MESSAGE = "Kirjoita puhelinnumero, esimerkiksi 040 123 4567 tai +358 40 123 4567."
+
+
 @pytest.mark.parametrize(
-    ("fields", "field_id", "fragment"),
+    ("fields", "field_id", "message"),
     [
-        ({"phone": "12345"}, "phone", "040 123 4567"),
-        ({"phone": "not a number"}, "phone", "040 123 4567"),
-        ({"email": "sanna@"}, "email", "nimi@example.fi"),
-        ({"description": "x" * 4001}, "description", "4"),
-        ({"topics": ["nonsense"]}, "topics", ""),
-        ({"call_language": "en"}, "call_language", ""),
+        ({"phone": "12345"}, "phone", PHONE_MESSAGE),
+        ({"phone": "not a number"}, "phone", PHONE_MESSAGE),
+        (
+            {"email": "sanna@"},
+            "email",
+            "Kirjoita sähköpostiosoite, esimerkiksi nimi@example.fi, tai jätä kenttä tyhjäksi.",
+        ),
+        ({"description": "x" * 4001}, "description", "Kirjoita enintään 4\u00a0000 merkkiä."),
+        ({"topics": ["nonsense"]}, "topics", "Virheellinen valinta"),
+        ({"child_ages": ["3-5", "nonsense"]}, "child_ages", "Virheellinen valinta"),
+        ({"call_language": "en"}, "call_language", "Virheellinen valinta"),
     ],
 )
 def test_invalid_values_get_a_message_in_the_language(
-    app, request_form, fields, field_id, fragment
+    app, request_form, fields, field_id, message
 ) -> None:
     response = request_form.submit("fi", **fields)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert f'id="{field_id}-error"' in html
-    assert fragment in html
+    # The examples in the messages are in the hints too: check the message next to the field.
+    error = f'<p class="field-error" id="{field_id}-error">'
+    assert f'{error}<span class="visually-hidden">Virhe:</span> {message}</p>' in html
     assert count_requests(app) == 0
 
 
