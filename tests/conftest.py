@@ -129,6 +129,15 @@ def hidden_fields(html: str) -> dict[str, str]:
     return dict(_HIDDEN.findall(html))
 
 
+_FORM_NOTICE = re.compile(r'<div class="notice" id="form-notice"[^>]*>(.*?)</div>', re.S)
+
+
+def form_notice(html: str) -> str:
+    """The text of the notice above the request form (why it was not sent), or ""."""
+    found = _FORM_NOTICE.search(html)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+
 class RequestFormHelper:
     """Fills the request form as a parent would: GET it, then POST with its hidden fields."""
 

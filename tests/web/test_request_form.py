@@ -13,7 +13,7 @@ from pyydaapua.extensions import db
 from pyydaapua.models import HelpRequest
 from pyydaapua.references import ALPHABET
 from pyydaapua.workdays import callback_due_date
-from tests.conftest import RequestFormHelper, hidden_fields
+from tests.conftest import RequestFormHelper, form_notice, hidden_fields
 
 
 def count_requests(app) -> int:
@@ -281,7 +281,7 @@ def test_rate_limit_keeps_the_typed_text(app_factory) -> None:
     html = refused.get_data(as_text=True)
     assert '<html lang="sv">' in html
     assert "Vi behöver hjälp</textarea>" in html and 'value="Erik"' in html
-    assert 'id="form-notice"' in html
+    assert "Många kontaktbegäranden har skickats från den här anslutningen" in form_notice(html)
     assert hidden_fields(html)["csrf_token"]
     assert count_requests(app) == 2
     # Reading the form is never limited.
@@ -321,7 +321,7 @@ def test_expired_session_keeps_the_text_and_gives_a_fresh_token(app_factory) -> 
     html = response.get_data(as_text=True)
     assert "Kirjoitin pitkään</textarea>" in html and 'value="Aino"' in html
     assert 'name="topics" value="finances" checked' in html
-    assert 'id="form-notice"' in html
+    assert "koska sivu oli ollut auki pitkään" in form_notice(html)
     new_hidden = hidden_fields(html)
     assert new_hidden["csrf_token"] and new_hidden["csrf_token"] != hidden["csrf_token"]
     assert new_hidden["submission_key"] == hidden["submission_key"]
