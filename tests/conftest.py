@@ -106,6 +106,13 @@ def app(app_factory: Any) -> Flask:
 
 
 @pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An application context around ``app``, for tests that call the modules directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
@@ -121,6 +128,15 @@ _HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_key)"[^>]*value="
 def hidden_fields(html: str) -> dict[str, str]:
     """The CSRF token and submission key of a rendered request form."""
     return dict(_HIDDEN.findall(html))
+
+
+_FORM_NOTICE = re.compile(r'<div class="notice" id="form-notice"[^>]*>(.*?)</div>', re.S)
+
+
+def form_notice(html: str) -> str:
+    """The text of the notice above the request form (why it was not sent), or ""."""
+    found = _FORM_NOTICE.search(html)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
 
 
 class RequestFormHelper:
@@ -269,6 +285,14 @@ def staff_client(app: Flask) -> Any:
         return client
 
     return factory
+
+
+def assert_cli_error(result: Any, exit_code: int, message: str) -> None:
+    """A command that stopped with click's own error and nothing else: the exit code (2 for
+    a usage error, 1 for the command's refusal), the message, and no other exception."""
+    assert type(result.exception) is SystemExit, repr(result.exception)
+    assert result.exit_code == exit_code, result.output
+    assert f"Error: {message}" in result.output, result.output
 
 
 def csrf_token(client: FlaskClient) -> str:

@@ -35,6 +35,17 @@ def _no_blanks(values: list[str] | None) -> list[str]:
     return [value for value in values or [] if value]
 
 
+class MultipleChoiceField(SelectMultipleField):
+    """A multiple choice whose refusal of an unknown value is in the user's language: WTForms'
+    own message for it has no Finnish or Swedish translation (and repeats the value)."""
+
+    def pre_validate(self, form: Form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(self.gettext("Not a valid choice.")) from error
+
+
 class SubmissionKeyField(HiddenField):
     """The random key of one form submission, so that a double click stores one request.
 
@@ -52,7 +63,7 @@ class SubmissionKeyField(HiddenField):
 class RequestForm(Form):
     """Everything here is optional except the phone number: the call is the service."""
 
-    topics = SelectMultipleField(
+    topics = MultipleChoiceField(
         _l("What would you like to talk about?"),
         choices=choices(TOPIC_LABELS),
         # No Optional(): it looks only at the first value, and would let through an unknown
@@ -64,7 +75,7 @@ class RequestForm(Form):
         filters=[strip],
         validators=[max_length(DESCRIPTION_MAX)],
     )
-    child_ages = SelectMultipleField(
+    child_ages = MultipleChoiceField(
         _l("How old are your children?"),
         choices=choices(CHILD_AGE_LABELS),
         # No Optional(): it looks only at the first value, and would let through an unknown

@@ -22,12 +22,6 @@ MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)  # due Thursday 26.11.
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-
-
-@pytest.fixture
 def req(ctx) -> HelpRequest:
     return submit(
         NewRequest(
@@ -90,8 +84,9 @@ def test_late_first_contact(req, anna) -> None:
 
 
 def test_close_needs_an_outcome_and_can_be_reopened(req, anna) -> None:
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as refused:
         casework.change_status(req, anna, 1, "closed")
+    assert refused.value.code == "outcome_required"
     db.session.rollback()
     casework.change_status(req, anna, 1, "closed", "conversation_enough", "all good")
     assert (req.status, req.outcome) == ("closed", "conversation_enough")
@@ -109,8 +104,9 @@ def test_visits_and_referrals(req, anna, erik) -> None:
     casework.update_visit(req, anna, 2, visit.id, VisitData(start, 90, "Kotikatu 2", [anna]))
     casework.set_visit_status(req, anna, 3, visit.id, "done", "went well")
     assert req.first_contact_at == start  # a visit done is a contact too
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as refused:  # done already
         casework.set_visit_status(req, anna, 4, visit.id, "cancelled")
+    assert refused.value.code == "visit_not_planned"
     db.session.rollback()
     demo.load_services()
     service = db.session.scalars(select(Service)).first()

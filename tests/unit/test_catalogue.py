@@ -8,12 +8,6 @@ from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.catalogue.domain import CatalogueError, ServiceData
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 @pytest.mark.parametrize(
     "phone", ["+358 8 558 45000", "08 5584 5000", "(08) 123-45", "040-123 4567", "116111"]
 )

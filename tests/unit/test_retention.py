@@ -28,15 +28,9 @@ from pyydaapua.models import (
 from pyydaapua.rules.workdays import month_number
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
-from tests.conftest import count_queries
+from tests.conftest import assert_cli_error, count_queries
 
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
 
 
 def worked(worker: StaffUser, service: Service, key: str, submitted: datetime) -> HelpRequest:
@@ -371,7 +365,11 @@ def test_cli_dry_run_and_apply(app, runner, requests) -> None:
     shorter = runner.invoke(args=["retention", "--apply", "--months", "1"])
     assert "Removed the personal data of 1 closed requests" in shorter.output
     assert is_empty(personal(requests["recent"]))
-    assert runner.invoke(args=["retention", "--months", "0"]).exit_code != 0
+    assert_cli_error(
+        runner.invoke(args=["retention", "--months", "0"]),
+        2,
+        "Invalid value for '--months': 0 is not in the range x>=1.",
+    )
     assert [action for action, _, _ in audit_targets()] == [
         "retention_dry_run",
         "retention_run",

@@ -12,12 +12,6 @@ from pyydaapua.web.extensions import db
 IDLE, LIFETIME = timedelta(minutes=30), timedelta(hours=10)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def test_password_is_stored_only_as_an_argon2id_hash(ctx) -> None:
     user = staff_accounts.create_user("A@Example.fi ", "Anna", "counsellor", "a long password 1")
     assert user.email == "a@example.fi"
@@ -26,17 +20,20 @@ def test_password_is_stored_only_as_an_argon2id_hash(ctx) -> None:
 
 
 @pytest.mark.parametrize(
-    ("email", "role", "password", "language"),
+    ("email", "role", "password", "language", "code"),
     [
-        ("no-at-sign", "counsellor", "long enough pw", "fi"),
-        ("a@example.fi", "boss", "long enough pw", "fi"),
-        ("a@example.fi", "admin", "short", "fi"),
-        ("a@example.fi", "admin", "long enough pw", "en"),
+        ("no-at-sign", "counsellor", "long enough pw", "fi", "email_invalid"),
+        ("a@example.fi", "boss", "long enough pw", "fi", "role_invalid"),
+        ("a@example.fi", "admin", "short", "fi", "password_short"),
+        ("a@example.fi", "admin", "long enough pw", "en", "language_invalid"),
     ],
 )
-def test_invalid_accounts_are_refused(ctx, email, role, password, language) -> None:
-    with pytest.raises(staff_accounts.AccountError):
+def test_invalid_accounts_are_refused(ctx, email, role, password, language, code) -> None:
+    # The code names the field that the admin page marks: each refusal for its own reason.
+    with pytest.raises(staff_accounts.AccountError) as refused:
         staff_accounts.create_user(email, "X", role, password, language)
+    assert refused.value.code == code
+    assert staff_accounts.list_users() == []
 
 
 def test_duplicate_email_is_refused(ctx) -> None:
@@ -135,11 +132,16 @@ def test_update_user_returns_what_changed(ctx) -> None:
     assert changed == ["name", "role"]
     assert (user.name, user.role, user.language) == ("Anna", "supervisor", "fi")
     assert staff_accounts.update_user(user, name="Anna", role="supervisor", language="fi") == []
-    for bad in ({"role": "boss"}, {"language": "en"}, {"name": ""}):
-        with pytest.raises(staff_accounts.AccountError):
+    for bad, code in (
+        ({"role": "boss"}, "role_invalid"),
+        ({"language": "en"}, "language_invalid"),
+        ({"name": ""}, "name_empty"),
+    ):
+        with pytest.raises(staff_accounts.AccountError) as refused:
             staff_accounts.update_user(
                 user, **{"name": "Anna", "role": "counsellor", "language": "sv", **bad}
             )
+        assert refused.value.code == code
 
 
 def test_an_admin_cannot_take_away_their_own_admin_role(ctx) -> None:

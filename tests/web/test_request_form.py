@@ -13,7 +13,7 @@ from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import ALPHABET
 from pyydaapua.rules.workdays import callback_due_date
 from pyydaapua.web.extensions import db
-from tests.conftest import RequestFormHelper, hidden_fields
+from tests.conftest import RequestFormHelper, form_notice, hidden_fields
 
 
 def count_requests(app) -> int:
@@ -107,25 +107,34 @@ def test_missing_phone_comes_back_with_errors_and_every_value(
     assert count_requests(app) == 0
 
 
+PHONE_MESSAGE = "Kirjoita puhelinnumero, esimerkiksi 040 123 4567 tai +358 40 123 4567."
+
+
 @pytest.mark.parametrize(
-    ("fields", "field_id", "fragment"),
+    ("fields", "field_id", "message"),
     [
-        ({"phone": "12345"}, "phone", "040 123 4567"),
-        ({"phone": "not a number"}, "phone", "040 123 4567"),
-        ({"email": "sanna@"}, "email", "nimi@example.fi"),
-        ({"description": "x" * 4001}, "description", "4"),
-        ({"topics": ["nonsense"]}, "topics", ""),
-        ({"call_language": "en"}, "call_language", ""),
+        ({"phone": "12345"}, "phone", PHONE_MESSAGE),
+        ({"phone": "not a number"}, "phone", PHONE_MESSAGE),
+        (
+            {"email": "sanna@"},
+            "email",
+            "Kirjoita sähköpostiosoite, esimerkiksi nimi@example.fi, tai jätä kenttä tyhjäksi.",
+        ),
+        ({"description": "x" * 4001}, "description", "Kirjoita enintään 4\u00a0000 merkkiä."),
+        ({"topics": ["nonsense"]}, "topics", "Virheellinen valinta"),
+        ({"child_ages": ["3-5", "nonsense"]}, "child_ages", "Virheellinen valinta"),
+        ({"call_language": "en"}, "call_language", "Virheellinen valinta"),
     ],
 )
 def test_invalid_values_get_a_message_in_the_language(
-    app, request_form, fields, field_id, fragment
+    app, request_form, fields, field_id, message
 ) -> None:
     response = request_form.submit("fi", **fields)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert f'id="{field_id}-error"' in html
-    assert fragment in html
+    # The examples in the messages are in the hints too: check the message next to the field.
+    error = f'<p class="field-error" id="{field_id}-error">'
+    assert f'{error}<span class="visually-hidden">Virhe:</span> {message}</p>' in html
     assert count_requests(app) == 0
 
 
@@ -272,7 +281,7 @@ def test_rate_limit_keeps_the_typed_text(app_factory) -> None:
     html = refused.get_data(as_text=True)
     assert '<html lang="sv">' in html
     assert "Vi behöver hjälp</textarea>" in html and 'value="Erik"' in html
-    assert 'id="form-notice"' in html
+    assert "Många kontaktbegäranden har skickats från den här anslutningen" in form_notice(html)
     assert hidden_fields(html)["csrf_token"]
     assert count_requests(app) == 2
     # Reading the form is never limited.
@@ -312,7 +321,7 @@ def test_expired_session_keeps_the_text_and_gives_a_fresh_token(app_factory) -> 
     html = response.get_data(as_text=True)
     assert "Kirjoitin pitkään</textarea>" in html and 'value="Aino"' in html
     assert 'name="topics" value="finances" checked' in html
-    assert 'id="form-notice"' in html
+    assert "koska sivu oli ollut auki pitkään" in form_notice(html)
     new_hidden = hidden_fields(html)
     assert new_hidden["csrf_token"] and new_hidden["csrf_token"] != hidden["csrf_token"]
     assert new_hidden["submission_key"] == hidden["submission_key"]

@@ -13,7 +13,14 @@ from pyydaapua.casework.actions import ACTIONS
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
 from pyydaapua.web.extensions import db
-from tests.conftest import PRODUCTION, STAFF_PASSWORD, csrf_token, make_staff, sign_in
+from tests.conftest import (
+    PRODUCTION,
+    STAFF_PASSWORD,
+    assert_cli_error,
+    csrf_token,
+    make_staff,
+    sign_in,
+)
 
 
 def audit_actions(app) -> list[tuple[str, int | None]]:
@@ -365,7 +372,11 @@ def test_create_user_reads_the_password_from_standard_input(app, runner) -> None
     assert signed_in.headers["Location"] == "/staff/login/enrol"  # a new account enrols first
 
 
-def test_create_user_has_no_password_option(runner) -> None:
+def test_create_user_has_no_password_option(app, runner) -> None:
+    command = app.cli.get_command(None, "create-user")
+    options = {flag for param in command.params for flag in param.opts + param.secondary_opts}
+    assert not {flag for flag in options if "pass" in flag.lower()}
+    assert "password" not in {param.name for param in command.params}
     result = runner.invoke(
         args=[
             "create-user",
@@ -376,18 +387,23 @@ def test_create_user_has_no_password_option(runner) -> None:
             "--role",
             "admin",
             "--password",
-            "x",
-        ]
+            "a long enough password",
+        ],
+        input="a long enough password\n",
     )
-    assert result.exit_code != 0
+    assert_cli_error(result, 2, "No such option '--password'.")
+    with app.app_context():
+        assert db.session.scalars(select(StaffUser)).all() == []
 
 
-def test_create_user_refuses_a_short_password(runner) -> None:
+def test_create_user_refuses_a_short_password(app, runner) -> None:
     result = runner.invoke(
         args=["create-user", "--email", "a@example.fi", "--name", "A", "--role", "admin"],
         input="short\n",
     )
-    assert result.exit_code != 0 and "12" in result.output
+    assert_cli_error(result, 1, "the password must have at least 12 characters")
+    with app.app_context():
+        assert db.session.scalars(select(StaffUser)).all() == []
 
 
 def test_seed_demo_creates_one_user_per_role_and_prints_them(app, runner) -> None:
@@ -403,7 +419,9 @@ def test_seed_demo_creates_one_user_per_role_and_prints_them(app, runner) -> Non
 def test_seed_demo_is_refused_in_production(app_factory) -> None:
     app = app_factory(**PRODUCTION)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code != 0
+    assert_cli_error(result, 1, "seed-demo creates demo accounts and is refused in production")
+    with app.app_context():
+        assert db.session.scalars(select(StaffUser)).all() == []
 
 
 def test_idle_session_on_an_htmx_action_goes_to_the_sign_in_page(app_factory) -> None:

@@ -20,6 +20,7 @@ from pyydaapua.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import (
     PRODUCTION,
     STAFF_PASSWORD,
+    assert_cli_error,
     csrf_token,
     current_code,
     form_token,
@@ -438,4 +439,6 @@ def test_demo_secrets_are_never_printed_for_other_accounts(app, runner) -> None:
 
 def test_demo_users_is_refused_in_production(app_factory) -> None:
     app = app_factory(**PRODUCTION)
-    assert app.test_cli_runner().invoke(args=["demo-users"]).exit_code != 0
+    result = app.test_cli_runner().invoke(args=["demo-users"])
+    assert_cli_error(result, 1, "demo-users is for demo data and is refused in production")
+    assert "secret" not in result.output and "oathtool" not in result.output
