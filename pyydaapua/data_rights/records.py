@@ -98,14 +98,14 @@ class AuditRow:
     reference: str | None
 
 
-def _rows(query: Select) -> list[AuditRow]:
+def _rows(query: Select[AuditEvent, str, str, str]) -> list[AuditRow]:
     return [
         AuditRow(event, name, role, reference)
         for event, name, role, reference in db.session.execute(query).all()
     ]
 
 
-def _with_names() -> Select:
+def _with_names() -> Select[AuditEvent, str, str, str]:
     return (
         select(AuditEvent, StaffUser.name, StaffUser.role, HelpRequest.reference)
         .outerjoin(StaffUser, StaffUser.id == AuditEvent.user_id)
@@ -116,7 +116,9 @@ def _with_names() -> Select:
 def audit_page(filters: AuditFilters, per_page: int = PER_PAGE) -> Page[AuditRow]:
     """One page of the audit log, newest first: two queries (the count and the page)."""
     conditions = filters.conditions()
-    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    total = db.session.execute(
+        select(func.count()).select_from(AuditEvent).where(*conditions)
+    ).scalar_one()
     number = min(max(1, filters.page), max(1, -(-total // per_page)))
     items = _rows(
         _with_names()

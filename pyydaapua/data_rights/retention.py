@@ -15,8 +15,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, func, or_, select, update
 
 from pyydaapua import audit
 from pyydaapua.data_rights.records import day_start
@@ -69,7 +70,9 @@ def _due(cutoff_at: datetime) -> ColumnElement[bool]:
 
 
 def due_count(cutoff_at: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(HelpRequest).where(_due(cutoff_at)))
+    return db.session.execute(
+        select(func.count()).select_from(HelpRequest).where(_due(cutoff_at))
+    ).scalar_one()
 
 
 def _clear(cutoff_at: datetime, now: datetime) -> int:
@@ -83,9 +86,9 @@ def _clear(cutoff_at: datetime, now: datetime) -> int:
     )
     # The children first: the request's own UPDATE below takes it out of the due set.
     for model, values in children:
-        table = model.__table__
+        table = cast(Table, model.__table__)
         db.session.execute(update(table).where(table.c.request_id.in_(due_ids)).values(values))
-    table = HelpRequest.__table__
+    table = cast(Table, HelpRequest.__table__)
     result = db.session.execute(
         update(table)
         .where(_due(cutoff_at))
@@ -101,7 +104,7 @@ def _clear(cutoff_at: datetime, now: datetime) -> int:
             version=table.c.version + 1,
         )
     )
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def run(months: int, *, apply: bool = False, now: datetime | None = None) -> RetentionResult:
