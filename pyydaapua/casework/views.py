@@ -5,7 +5,8 @@ and lists are swapped out of band, with the result announced in the live region.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -121,7 +122,7 @@ def prepare(
 
 def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, FlaskForm]:
     """One form per action, fresh unless given (a form the user is correcting)."""
-    forms = {}
+    forms: dict[str, FlaskForm] = {}
     for name in ("assign", "call", "note", "status", "visit", "referral"):
         if name in submitted:
             forms[name] = prepare(name, submitted[name], help_request)
@@ -132,7 +133,7 @@ def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, 
 
 def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     """Everything the request page and its parts show, in a constant number of queries."""
-    context = {
+    context: dict[str, Any] = {
         "req": help_request,
         "timeline": casework.timeline(help_request.id),
         "visits": casework.visits(help_request.id),
@@ -261,6 +262,7 @@ def run_action(
                 return redirect(url_for("staff.request_page", request_id=help_request.id), 303)
             context = page_context(help_request, announcement=message)
             return render_template("casework/_action_done.html", name=name, **context), 200
+    extra: dict[str, Any]
     if item_id is not None:
         extra = {"item_errors": {(name, item_id): form}}
     else:
@@ -372,10 +374,10 @@ def change_status(request_id: int) -> Response | tuple[str, int]:
 
 def _visit_data(form: VisitForm) -> casework.VisitData:
     return casework.VisitData(
-        starts_at=form.starts_at.data_utc,
+        starts_at=cast(datetime, form.starts_at.data_utc),  # the form was validated
         duration_minutes=form.duration_minutes.data,
         address=form.address.data,
-        staff=[_user(user_id) for user_id in form.staff.data],
+        staff=[user for user_id in form.staff.data if (user := _user(user_id)) is not None],
     )
 
 
