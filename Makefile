@@ -40,6 +40,7 @@ run: seed
 test: $(VENV)/.installed-dev
 	$(FLASK) translate compile
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The property-based tests at full size (1,000 examples per form; FUZZ_EXAMPLES changes it), on
