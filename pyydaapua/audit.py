@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from pyydaapua.models import AuditEvent
 from pyydaapua.web.extensions import db
@@ -109,7 +110,7 @@ def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) ->
         return
     at = datetime.now(UTC)
     db.session.execute(
-        insert(AuditEvent.__table__).values(
+        insert(cast(Table, AuditEvent.__table__)).values(
             [
                 {
                     "at": at,

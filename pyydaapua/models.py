@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from pyydaapua.web.extensions import db
+from pyydaapua.web.extensions import Model, db
 
 # Codes stored in the database; their labels in both languages live in labels.py.
 TOPICS = (
@@ -53,7 +54,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
-class HelpRequest(db.Model):
+class HelpRequest(Model):
     """One form a parent sent: what they asked and how to reach them."""
 
     __tablename__ = "help_request"
@@ -146,7 +147,7 @@ class HelpRequest(db.Model):
         return [code for code in self.child_ages.split(",") if code]
 
 
-class RequestTopic(db.Model):
+class RequestTopic(Model):
     """A topic the parent ticked; a row each, so statistics can count them in SQL."""
 
     __tablename__ = "request_topic"
@@ -167,7 +168,7 @@ class RequestTopic(db.Model):
 ROLES = ("counsellor", "supervisor", "admin")
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A member of staff who signs in. The password is stored only as an argon2id hash."""
 
     __tablename__ = "staff_user"
@@ -199,7 +200,10 @@ class StaffUser(UserMixin, db.Model):
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
     # so signing out (which ends the server-side session) makes an old cookie worthless.
-    session_token = None  # not a column
+    if TYPE_CHECKING:  # annotated for the type checker only: the ORM would look for a column
+        session_token: str | None = None
+    else:
+        session_token = None  # not a column
 
     def get_id(self) -> str | None:
         return self.session_token
@@ -213,7 +217,7 @@ class StaffUser(UserMixin, db.Model):
         return self.totp_secret is not None and self.totp_confirmed_at is not None
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One sign-in: ends on sign-out, after the idle timeout or at the absolute lifetime."""
 
     __tablename__ = "staff_session"
@@ -232,7 +236,7 @@ class StaffSession(db.Model):
     user: Mapped[StaffUser] = relationship(lazy="joined")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """One single-use recovery code of a staff user, stored only as a SHA-256 hash."""
 
     __tablename__ = "recovery_code"
@@ -248,7 +252,7 @@ class RecoveryCode(db.Model):
     )
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when, from where, to which request. Never the family's own words."""
 
     __tablename__ = "audit_event"
@@ -266,7 +270,7 @@ class AuditEvent(db.Model):
     target: Mapped[str] = mapped_column(String(200), default="", info={"personal": False})
 
 
-class Service(db.Model):
+class Service(Model):
     """A service in the catalogue that families are referred to."""
 
     __tablename__ = "service"
@@ -290,7 +294,7 @@ class Service(db.Model):
         return self.description_sv if language == "sv" else self.description_fi
 
 
-class Call(db.Model):
+class Call(Model):
     """A phone call, with the check-in the counsellor always asks about."""
 
     __tablename__ = "call"
@@ -324,7 +328,7 @@ home_visit_staff = db.Table(
 )
 
 
-class HomeVisit(db.Model):
+class HomeVisit(Model):
     """A home visit booked to map the family's situation more closely."""
 
     __tablename__ = "home_visit"
@@ -343,7 +347,7 @@ class HomeVisit(db.Model):
     request: Mapped[HelpRequest] = relationship()
 
 
-class Referral(db.Model):
+class Referral(Model):
     """Guiding the family to a service in the catalogue."""
 
     __tablename__ = "referral"
@@ -361,7 +365,7 @@ class Referral(db.Model):
     service: Mapped[Service] = relationship(lazy="joined")
 
 
-class TimelineEvent(db.Model):
+class TimelineEvent(Model):
     """One thing that happened to a request, shown newest first on its page."""
 
     __tablename__ = "timeline_event"

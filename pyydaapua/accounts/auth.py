@@ -10,8 +10,9 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts import users as staff_accounts

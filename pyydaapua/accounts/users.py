@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
@@ -155,7 +156,7 @@ def end_sessions(
     if keep_token is not None:
         query = query.where(StaffSession.token != keep_token)
     result = db.session.execute(query.values(ended_at=now or datetime.now(UTC)))
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def set_active(
@@ -300,7 +301,7 @@ def _accept_step(user: StaffUser, step: int) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         return False
     user.totp_last_step = step
     return True
@@ -359,7 +360,8 @@ def verify_second_factor(
         .where(RecoveryCode.id == unused[matched], RecoveryCode.used_at.is_(None))
         .values(used_at=now)
     )
-    if result.rowcount != 1:  # used at the same moment by another request
+    # No row changed: used at the same moment by another request.
+    if cast("CursorResult[Any]", result).rowcount != 1:
         return None
     _finish(commit)
     return "recovery"
@@ -367,11 +369,11 @@ def verify_second_factor(
 
 def unused_recovery_codes(user: StaffUser) -> int:
     """How many of the user's recovery codes are still unused."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(RecoveryCode.id)).where(
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
-    )
+    ).scalar_one()
 
 
 def reset_two_factor(

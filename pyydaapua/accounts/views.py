@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     flash,
     redirect,
     render_template,
@@ -13,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts import users as staff_accounts

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from flask import abort, g
 from flask_babel import format_datetime, get_locale, ngettext
@@ -157,10 +158,10 @@ def request_staff(user_id: str | int | None) -> StaffUser | None:
 
 def _visit_data(form: VisitForm) -> domain.VisitData:
     return domain.VisitData(
-        starts_at=form.starts_at.data_utc,
+        starts_at=cast(datetime, form.starts_at.data_utc),  # the form was validated
         duration_minutes=form.duration_minutes.data,
         address=form.address.data,
-        staff=[request_staff(user_id) for user_id in form.staff.data],
+        staff=[user for user_id in form.staff.data if (user := request_staff(user_id))],
     )
 
 
@@ -182,8 +183,9 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
 # --- Timeline texts ---
 
 
-def _time(moment: Any) -> str:
-    return format_datetime(moment, "short")
+def _visit_time(event: TimelineEvent) -> str:
+    assert event.visit is not None  # every visit entry names its visit
+    return format_datetime(event.visit.starts_at, "short")
 
 
 def _call_text(event: TimelineEvent) -> str:
@@ -195,7 +197,13 @@ def _call_text(event: TimelineEvent) -> str:
 
 
 def _service(event: TimelineEvent) -> str:
+    assert event.referral is not None  # every referral entry names its referral
     return event.referral.service.name(get_locale().language)
+
+
+def _other_user(event: TimelineEvent) -> str:
+    assert event.other_user is not None  # an assignment names whom to
+    return event.other_user.name
 
 
 # --- The registry ---
@@ -221,7 +229,7 @@ ACTIONS: dict[str, Action] = {
             audit_label=_l("changed the owner"),
             timeline={
                 "taken": lambda e: _("took the request"),
-                "assigned": lambda e: _("assigned the request to %(name)s", name=e.other_user.name),
+                "assigned": lambda e: _("assigned the request to %(name)s", name=_other_user(e)),
                 "unassigned": lambda e: _("removed the owner"),
             },
         ),
@@ -254,7 +262,7 @@ ACTIONS: dict[str, Action] = {
             audit_label=_l("booked a home visit"),
             timeline={
                 "visit_booked": lambda e: _(
-                    "booked a home visit for %(time)s", time=_time(e.visit.starts_at)
+                    "booked a home visit for %(time)s", time=_visit_time(e)
                 ),
             },
         ),
@@ -335,7 +343,7 @@ ACTIONS: dict[str, Action] = {
             audit_label=_l("changed a home visit"),
             timeline={
                 "visit_changed": lambda e: _(
-                    "changed the home visit of %(time)s", time=_time(e.visit.starts_at)
+                    "changed the home visit of %(time)s", time=_visit_time(e)
                 ),
             },
         ),
@@ -359,10 +367,10 @@ ACTIONS: dict[str, Action] = {
             audit_label=_l("updated a home visit"),
             timeline={
                 "visit_done": lambda e: _(
-                    "marked the home visit of %(time)s done", time=_time(e.visit.starts_at)
+                    "marked the home visit of %(time)s done", time=_visit_time(e)
                 ),
                 "visit_cancelled": lambda e: _(
-                    "cancelled the home visit of %(time)s", time=_time(e.visit.starts_at)
+                    "cancelled the home visit of %(time)s", time=_visit_time(e)
                 ),
             },
         ),

@@ -140,6 +140,7 @@ def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
         except StaleDataError:
             db.session.rollback()
             fresh = get_request(help_request.id)
+            assert fresh is not None  # requests are never deleted
             db.session.refresh(fresh)
             raise StaleVersion(fresh) from None
         return help_request

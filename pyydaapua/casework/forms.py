@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -133,7 +134,7 @@ class CallForm(VersionedForm):
 
     def to_data(self) -> CallData:
         return CallData(
-            called_at=self.called_at.data_utc,
+            called_at=cast(datetime, self.called_at.data_utc),  # the form was validated
             result=self.result.data,
             duration_minutes=self.duration_minutes.data,
             notes=self.notes.data,

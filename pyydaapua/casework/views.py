@@ -76,7 +76,7 @@ def prepare(
 def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, FlaskForm]:
     """One form per action shown once on the page, fresh unless given (a form the user is
     correcting)."""
-    forms = {}
+    forms: dict[str, FlaskForm] = {}
     for action in PAGE_ACTIONS:
         if action.name in submitted:
             forms[action.name] = prepare(action, submitted[action.name], help_request)
@@ -88,7 +88,7 @@ def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, 
 
 def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     """Everything the request page and its parts show, in a constant number of queries."""
-    context = {
+    context: dict[str, Any] = {
         "req": help_request,
         "timeline": casework.timeline(help_request.id),
         "visits": casework.visits(help_request.id),
@@ -215,6 +215,7 @@ def run_action(
                 return redirect(url_for("staff.request_page", request_id=help_request.id), 303)
             context = page_context(help_request, announcement=message)
             return render_template("casework/_action_done.html", action=action, **context), 200
+    extra: dict[str, Any]
     if action.per_item:
         extra = {"item_errors": {(action.name, item_id): form}}
     else:

@@ -105,7 +105,9 @@ def _with_names() -> Select:
 def audit_page(filters: AuditFilters, per_page: int = PER_PAGE) -> Page[AuditRow]:
     """One page of the audit log, newest first: two queries (the count and the page)."""
     conditions = filters.conditions()
-    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    total = db.session.execute(
+        select(func.count()).select_from(AuditEvent).where(*conditions)
+    ).scalar_one()
     number = min(max(1, filters.page), max(1, -(-total // per_page)))
     items = _rows(
         _with_names()

@@ -16,8 +16,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, func, or_, select, update
 
 from pyydaapua import audit
 from pyydaapua.models import HelpRequest
@@ -69,7 +70,9 @@ def _due(cutoff_at: datetime) -> ColumnElement[bool]:
 
 
 def due_count(cutoff_at: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(HelpRequest).where(_due(cutoff_at)))
+    return db.session.execute(
+        select(func.count()).select_from(HelpRequest).where(_due(cutoff_at))
+    ).scalar_one()
 
 
 def cleared_values(table: Table) -> dict[str, str | None]:
@@ -86,7 +89,7 @@ def cleared_parts() -> list[tuple[Table, dict[str, str | None]]]:
     """The tables other than ``help_request`` that hold personal data, with their cleared
     values. Each must belong to a request (a ``request_id`` referring to it): retention only
     knows when a request's data is due."""
-    request_table = HelpRequest.__table__
+    request_table = cast(Table, HelpRequest.__table__)
     parts = []
     for table in db.metadata.sorted_tables:
         values = cleared_values(table)
@@ -105,7 +108,7 @@ def _clear(cutoff_at: datetime, now: datetime) -> int:
     # The parts first: the request's own UPDATE below takes it out of the due set.
     for part, values in cleared_parts():
         db.session.execute(update(part).where(part.c.request_id.in_(due_ids)).values(values))
-    table = HelpRequest.__table__
+    table = cast(Table, HelpRequest.__table__)
     result = db.session.execute(
         update(table)
         .where(_due(cutoff_at))
@@ -119,7 +122,7 @@ def _clear(cutoff_at: datetime, now: datetime) -> int:
             version=table.c.version + 1,
         )
     )
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def run(months: int, *, apply: bool = False, now: datetime | None = None) -> RetentionResult:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import abort, render_template, request
 from flask_babel import format_datetime
@@ -96,7 +97,7 @@ def access_log() -> tuple[str, int]:
     if not form.validate():
         return render_template("data_rights/access_log.html", **context), 422
     context["searched"] = True
-    help_request = audit_trail.request_by_reference(form.reference.code)
+    help_request = audit_trail.request_by_reference(cast(str, form.reference.code))  # validated
     audit.record(
         "access_log_viewed",
         user_id=current_user.id,
@@ -122,7 +123,7 @@ def access_log_csv() -> Response:
     form = ReferenceForm(formdata=request.args)
     if not form.validate():
         abort(404)
-    help_request = audit_trail.request_by_reference(form.reference.code)
+    help_request = audit_trail.request_by_reference(cast(str, form.reference.code))  # validated
     if help_request is None:
         abort(404)
     audit.record(

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -85,7 +86,7 @@ class Filters:
             **_search_text(args.get("q", "")),
         )
 
-    def to_args(self, **changes: object) -> dict[str, str]:
+    def to_args(self, **changes: Any) -> dict[str, str]:
         """The non-default values, for links and the pushed URL."""
         values = asdict(replace(self, **changes))
         defaults = asdict(Filters())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import (
     render_template,
@@ -58,7 +59,7 @@ def inbox_page() -> str | tuple[str, int]:
     today = helsinki_date(now)
     counts = inbox.counts(filters, current_user.id, today)
     page = inbox.requests_page(filters, current_user.id, today, counts.total)
-    context = {
+    context: dict[str, Any] = {
         "filters": filters,
         "counts": counts,
         "page": page,
@@ -88,5 +89,6 @@ def inbox_new() -> str:
     """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
     ``since`` is not a request id."""
     since = int_arg("since", 0, maximum=ID_MAX)
-    back = url_for("staff.inbox", **inbox.Filters.from_args(request.args).to_args(page=1))
+    args: dict[str, Any] = inbox.Filters.from_args(request.args).to_args(page=1)
+    back = url_for("staff.inbox", **args)
     return render_template("inbox/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)

@@ -54,6 +54,8 @@ class SubmissionKeyField(HiddenField):
     its own instead of being refused or taken for another parent's. When a field is sent
     more than once, the first value counts, as for every single-valued field of the form."""
 
+    data: str  # never empty: a fresh key replaces a bad or missing one
+
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
         if not valid_submission_key(self.data):

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -15,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm

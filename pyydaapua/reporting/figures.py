@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy import ColumnElement, case, func, select
 
@@ -205,21 +206,25 @@ def build(period: Period, today: date) -> Report:
         overall.add(row)
 
     topics: dict[str, dict[Month, int]] = {t: dict.fromkeys(months, 0) for t in TOPICS}
-    rows = db.session.execute(
+    topic_rows = db.session.execute(
         select(_MONTH, RequestTopic.topic, func.count())
         .join(RequestTopic, RequestTopic.request_id == HelpRequest.id)
         .where(in_period)
         .group_by(_MONTH, RequestTopic.topic)
     )
-    for month, topic, count in rows:
+    for month, topic, count in topic_rows:
         topics.setdefault(topic, dict.fromkeys(months, 0))[_month(month)] = count
 
+    # The NULLs are left out in SQL, which the column's type cannot tell.
     workdays = dict(
-        db.session.execute(
-            select(HelpRequest.first_contact_workdays, func.count())
-            .where(in_period, HelpRequest.first_contact_workdays.is_not(None))
-            .group_by(HelpRequest.first_contact_workdays)
-        ).all()
+        cast(
+            "list[tuple[int, int]]",
+            db.session.execute(
+                select(HelpRequest.first_contact_workdays, func.count())
+                .where(in_period, HelpRequest.first_contact_workdays.is_not(None))
+                .group_by(HelpRequest.first_contact_workdays)
+            ).all(),
+        )
     )
 
     backlog_row = db.session.execute(
@@ -232,16 +237,19 @@ def build(period: Period, today: date) -> Report:
 
     outcomes = dict.fromkeys(OUTCOMES, 0)
     outcomes.update(
-        db.session.execute(
-            select(HelpRequest.outcome, func.count())
-            .where(in_period, HelpRequest.outcome.is_not(None))  # only closed requests have one
-            .group_by(HelpRequest.outcome)
-        ).all()
+        cast(
+            "list[tuple[str, int]]",
+            db.session.execute(
+                select(HelpRequest.outcome, func.count())
+                .where(in_period, HelpRequest.outcome.is_not(None))  # only closed requests have one
+                .group_by(HelpRequest.outcome)
+            ).all(),
+        )
     )
 
     by_type = {kind: dict.fromkeys(REFERRAL_STATUSES, 0) for kind in PROVIDER_TYPES}
     by_service: dict[int, ServiceReferrals] = {}
-    rows = db.session.execute(
+    referral_rows = db.session.execute(
         select(
             Service.id,
             Service.name_fi,
@@ -256,7 +264,7 @@ def build(period: Period, today: date) -> Report:
         .group_by(Service.id, Service.name_fi, Service.name_sv, Service.provider_type)
         .group_by(Referral.status)
     )
-    for service_id, name_fi, name_sv, kind, status, count in rows:
+    for service_id, name_fi, name_sv, kind, status, count in referral_rows:
         by_type.setdefault(kind, dict.fromkeys(REFERRAL_STATUSES, 0))[status] += count
         entry = by_service.setdefault(
             service_id,

@@ -70,7 +70,7 @@ def csv_value(value: object, kind: str) -> object:
     if kind == PERCENT:
         return format_decimal(round(float(value) * 100, 1), format="0.0")  # type: ignore[arg-type]
     if kind == DECIMAL and not isinstance(value, int):
-        return format_decimal(value, format="0.0#")  # type: ignore[arg-type]
+        return format_decimal(value, format="0.0#")
     return value if kind in (COUNT, DECIMAL) else str(value)
 
 
@@ -78,11 +78,11 @@ def page_value(value: object, kind: str) -> str:
     if value is None:
         return "–"
     if kind == PERCENT:
-        return format_percent(value, format="#,##0.0 %")  # type: ignore[arg-type]
+        return format_percent(value, format="#,##0.0 %")
     if kind == DECIMAL and not isinstance(value, int):
-        return format_decimal(value, format="#,##0.0#")  # type: ignore[arg-type]
+        return format_decimal(value, format="#,##0.0#")
     if kind in (COUNT, DECIMAL):
-        return format_decimal(value)  # type: ignore[arg-type]
+        return format_decimal(value)
     return str(value)
 
 
@@ -92,7 +92,7 @@ def month_name(month: Month, form: str = "LLLL yyyy") -> str:
 
 
 def language_name(code: str) -> str:
-    return get_locale().languages.get(code, code)  # type: ignore[union-attr]
+    return get_locale().languages.get(code, code)
 
 
 def _percent(share: float | None) -> float | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required

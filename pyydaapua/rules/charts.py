@@ -56,9 +56,9 @@ class BarChart:
 def nice_step(maximum: float, most_ticks: int = 5) -> float:
     """A round step (1, 2 or 5 times a power of ten) giving at most ``most_ticks`` steps."""
     if maximum <= 0:
-        return 1
+        return 1.0
     rough = maximum / most_ticks
-    power = 10 ** math.floor(math.log10(rough))
+    power = 10.0 ** math.floor(math.log10(rough))
     for multiple in (1, 2, 5, 10):
         if multiple * power >= rough:
             return multiple * power

@@ -19,7 +19,7 @@ CALLBACK_WORKING_DAYS = 3
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[date]:
-    return frozenset(holidays.Finland(years=year).keys())
+    return frozenset(holidays.country_holidays("FI", years=year).keys())
 
 
 def is_holiday(day: date) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
@@ -602,9 +603,9 @@ class _Ids:
     """Hands out primary keys for bulk inserts, so no row needs a RETURNING round trip."""
 
     def __init__(self) -> None:
-        self.next: dict[type, int] = {}
+        self.next: dict[type[Any], int] = {}
 
-    def take(self, model: type, rows: list[dict]) -> list[int]:
+    def take(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
         if model not in self.next:
             self.next[model] = (db.session.scalar(select(func.max(model.id))) or 0) + 1
         first = self.next[model]

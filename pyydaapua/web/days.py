@@ -58,6 +58,7 @@ DATE_TEXT_MAX = 20
 class DayField(StringField):
     """A day in Helsinki; ``day`` is the date, or None."""
 
+    data: str | None
     day: date | None = None
 
     def process_formdata(self, valuelist: list[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, redirect, request
 from htmx_flask import Htmx
+from werkzeug.wrappers import Response as BaseResponse
 
 _htmx = Htmx()
 
@@ -19,10 +20,10 @@ def init_app(app: Flask) -> None:
 def is_htmx() -> bool:
     """True when the current request was made by htmx (and is not a history restore)."""
     headers = getattr(request, "htmx", None)
-    return bool(headers) and not headers.history_restore_request
+    return headers is not None and bool(headers) and not headers.history_restore_request
 
 
-def redirect_after_post(url: str) -> Response:
+def redirect_after_post(url: str) -> BaseResponse:
     """A 303 to ``url``; for htmx, a full-page navigation via ``HX-Redirect``."""
     if is_htmx():
         response = Response(status=204)

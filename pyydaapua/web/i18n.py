@@ -59,7 +59,9 @@ def other_language_links() -> list[dict[str, str]]:
             url = url_for(endpoint, lang=code)
         else:
             url = url_for("public.landing", lang=code)
-        links.append({"code": code, "name": Locale.parse(code).get_display_name(code), "url": url})
+        links.append(
+            {"code": code, "name": Locale.parse(code).get_display_name(code) or code, "url": url}
+        )
     return links
 
 

@@ -26,12 +26,13 @@ def test_values_with_separators_quotes_and_line_breaks_survive() -> None:
 
 
 def test_numbers_none_and_decimal_comma() -> None:
-    assert parse(to_csv(["n"], [(12, None, 1.5, Decimal("2.25"), True, -3)]))[1] == [
+    assert parse(to_csv(["n"], [(12, None, 1.5, Decimal("2.25"), True, False, -3)]))[1] == [
         "12",
         "",
         "1,5",
         "2,25",
         "1",
+        "0",
         "-3",
     ]
 
@@ -55,4 +56,8 @@ def test_download_response() -> None:
     assert response.get_data() == b"\xef\xbb\xbfa\r\nb\r\n"
     assert content_disposition("käyttö.csv") == (
         "attachment; filename=\"k?ytt?.csv\"; filename*=UTF-8''k%C3%A4ytt%C3%B6.csv"
+    )
+    # A quote cannot end the quoted name early: it is left out there.
+    assert content_disposition('a"b.csv') == (
+        "attachment; filename=\"ab.csv\"; filename*=UTF-8''a%22b.csv"
     )

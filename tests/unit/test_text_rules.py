@@ -43,6 +43,8 @@ def test_control_characters_are_taken_out_of_the_text_offered_back() -> None:
     assert text_rules.without_control_characters("a\x00b\nc\x07", True) == "ab\nc"
     assert text_rules.without_control_characters("Anna\tVirta\x00nen\n", False) == "Anna Virtanen "
     assert text_rules.without_control_characters("caf\ufffd\x00", False) == "caf\ufffd"
+    # A lone surrogate cannot be stored: it is offered back as U+FFFD.
+    assert text_rules.without_control_characters("a\ud800b", False) == "a\ufffdb"
 
 
 def test_urlencoded_bodies_keep_every_field_and_mark_unreadable_bytes() -> None:

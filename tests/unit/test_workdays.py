@@ -1,16 +1,19 @@
 """The Finnish working-day calendar and the call-back due date."""
 
 import ast
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from pyydaapua.rules.workdays import (
+    HELSINKI,
     add_working_days,
     callback_due_date,
     helsinki_date,
     is_working_day,
+    month_number,
     working_days_between,
 )
 
@@ -101,8 +104,31 @@ def test_naive_datetimes_are_taken_as_utc() -> None:
 
 
 def test_add_working_days_needs_a_positive_count() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^count must be at least 1$"):
         add_working_days(date(2026, 11, 23), 0)
+    assert add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 24)
+
+
+def test_naive_datetimes_are_utc_whatever_the_servers_zone(monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert helsinki_date(datetime(2026, 11, 26, 22, 30)) == date(2026, 11, 27)
+        # 20.00 UTC is 22.00 in Helsinki; 20.00 in New York would be 3.00 the next day.
+        assert helsinki_date(datetime(2026, 11, 26, 20, 0)) == date(2026, 11, 26)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_aware_datetimes_keep_their_zone() -> None:
+    # 23.30 in Helsinki is still the same day there; taken as UTC it would be the next.
+    assert helsinki_date(datetime(2026, 11, 26, 23, 30, tzinfo=HELSINKI)) == date(2026, 11, 26)
+
+
+def test_month_number() -> None:
+    assert month_number(date(2026, 12, 31)) == 202612
+    assert month_number(date(2027, 1, 1)) == 202701
 
 
 def test_working_days_between() -> None:

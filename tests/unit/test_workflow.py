@@ -63,3 +63,37 @@ def test_first_contact_on_time_uses_the_helsinki_date() -> None:
     # 22:01 UTC is already 27.11. in Helsinki: a day late.
     assert not workflow.first_contact_on_time(datetime(2026, 11, 26, 22, 1, tzinfo=UTC), due)
     assert workflow.first_contact_on_time(datetime(2026, 11, 24, 8, tzinfo=UTC), due)
+
+
+def test_workflow_error_carries_its_code() -> None:
+    error = WorkflowError("outcome_required", "outcome")
+    assert str(error) == error.code == "outcome_required"
+    assert error.field == "outcome"
+
+
+def test_an_unknown_status_allows_no_transition() -> None:
+    with pytest.raises(WorkflowError, match="transition_not_allowed"):
+        workflow.check_transition("archived", "closed", "other")
+
+
+def test_call_times_are_compared_to_the_minute_of_the_submission() -> None:
+    submitted = datetime(2026, 11, 26, 9, 15, 0, 500_000, tzinfo=UTC)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    workflow.check_call_time(datetime(2026, 11, 26, 9, 15, tzinfo=UTC), submitted, now)
+    workflow.check_visit_time(datetime(2026, 11, 26, 9, 15, tzinfo=UTC), submitted)
+
+
+@pytest.mark.parametrize(
+    ("submitted", "contacted", "days"),
+    [
+        # Thursday 23.00 in Helsinki to Monday: Friday and Monday; 00.30 on Friday: Monday.
+        (datetime(2026, 11, 26, 21, 0, tzinfo=UTC), datetime(2026, 11, 30, 8, 0, tzinfo=UTC), 2),
+        (datetime(2026, 11, 26, 22, 30, tzinfo=UTC), datetime(2026, 11, 30, 8, 0, tzinfo=UTC), 1),
+        (datetime(2026, 11, 26, 8, 0, tzinfo=UTC), datetime(2026, 11, 26, 9, 0, tzinfo=UTC), 0),
+        (datetime(2026, 11, 26, 8, 0, tzinfo=UTC), datetime(2026, 11, 27, 9, 0, tzinfo=UTC), 1),
+        # A contact time before the submission (a clock running fast) counts as the same day.
+        (datetime(2026, 11, 27, 8, 0, tzinfo=UTC), datetime(2026, 11, 26, 9, 0, tzinfo=UTC), 0),
+    ],
+)
+def test_working_days_to_contact(submitted: datetime, contacted: datetime, days: int) -> None:
+    assert workflow.working_days_to_contact(submitted, contacted) == days
