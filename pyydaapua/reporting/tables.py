@@ -13,8 +13,8 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
 from pyydaapua.models import LANGUAGES
-from pyydaapua.reporting.figures import CALL_BUCKETS, FirstContact, Month, Report
 from pyydaapua.rules import charts
+from pyydaapua.rules.report_arithmetic import CALL_BUCKETS, FirstContact, Month, Report
 from pyydaapua.rules.status_flow import REFERRAL_STATUSES
 from pyydaapua.web.labels import (
     OUTCOME_LABELS,

@@ -1,0 +1,137 @@
+"""The arithmetic of the reports: periods and months, first contact within three working days,
+the nearest-rank percentile. The SQL that fills them is in pyydaapua/reporting/figures.py."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+Month = tuple[int, int]  # (year, month)
+
+
+CALL_BUCKETS = ("0", "1", "2", "3+")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Helsinki days from ``start`` to ``end``, both included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def last_twelve_months(cls, today: date) -> Period:
+        """This month and the eleven before it, up to today."""
+        months_back = today.year * 12 + today.month - 1 - 11
+        return cls(date(months_back // 12, months_back % 12 + 1, 1), today)
+
+    def months(self) -> list[Month]:
+        """Every calendar month the period touches, in order (empty ones too)."""
+        first = self.start.year * 12 + self.start.month - 1
+        last = self.end.year * 12 + self.end.month - 1
+        return [(index // 12, index % 12 + 1) for index in range(first, last + 1)]
+
+
+@dataclass
+class FirstContact:
+    """First contacts of the requests received in a month (or in the whole period).
+
+    ``due`` counts the requests that should have been reached by now: those reached, and those
+    whose due date has passed. The share on time is taken of those, so requests that are not
+    yet due do not count against the team.
+    """
+
+    received: int = 0
+    due: int = 0
+    on_time: int = 0
+    reached: int = 0
+
+    @property
+    def never_reached(self) -> int:
+        return self.received - self.reached
+
+    @property
+    def share_on_time(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    def add(self, other: FirstContact) -> None:
+        self.received += other.received
+        self.due += other.due
+        self.on_time += other.on_time
+        self.reached += other.reached
+
+
+@dataclass
+class Backlog:
+    open: int = 0
+    unassigned: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class ServiceReferrals:
+    service_id: int
+    name_fi: str
+    name_sv: str
+    provider_type: str
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def name(self, language: str) -> str:
+        return self.name_sv if language == "sv" else self.name_fi
+
+
+@dataclass
+class Report:
+    period: Period
+    today: date
+    by_month: dict[Month, dict[str, int]]
+    topics_by_month: dict[str, dict[Month, int]]
+    first_contact_by_month: dict[Month, FirstContact]
+    first_contact: FirstContact
+    workdays_to_contact: dict[int, int]
+    backlog: Backlog
+    outcomes: dict[str, int]
+    referrals_by_type: dict[str, dict[str, int]]
+    referrals_by_service: list[ServiceReferrals]
+    visits: dict[str, int]
+    calls_per_request: dict[str, int]
+    calls: int
+
+    @property
+    def months(self) -> list[Month]:
+        return self.period.months()
+
+    @property
+    def received(self) -> int:
+        return sum(sum(languages.values()) for languages in self.by_month.values())
+
+    def topic_totals(self) -> dict[str, int]:
+        return {topic: sum(months.values()) for topic, months in self.topics_by_month.items()}
+
+    @property
+    def median_workdays(self) -> int | None:
+        return percentile(self.workdays_to_contact, 0.5)
+
+    @property
+    def p90_workdays(self) -> int | None:
+        return percentile(self.workdays_to_contact, 0.9)
+
+    @property
+    def calls_average(self) -> float | None:
+        return self.calls / self.received if self.received else None
+
+
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+    """The nearest-rank percentile of the values counted in ``histogram`` (value -> count):
+    the smallest value with at least ``share`` of all the counts at or below it."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(share * total))
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable")  # pragma: no cover
