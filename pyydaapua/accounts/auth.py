@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.models import StaffUser
 from pyydaapua.web import htmx
@@ -34,7 +34,7 @@ def client_address() -> str:
 
 def _load_user(token: str) -> StaffUser | None:
     config = current_app.config
-    return staff_accounts.resume_session(
+    return users.resume_session(
         token,
         idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
         lifetime=timedelta(hours=config["STAFF_SESSION_HOURS"]),
@@ -154,7 +154,7 @@ def next_after_sign_in() -> str | None:
 def _account_key() -> str:
     """The account an attempt is for: the e-mail typed, or the one whose password was verified."""
     if request.endpoint == "staff.login":
-        return "account:" + staff_accounts.normalise_email(request.form.get("email", ""))[:254]
+        return "account:" + users.normalise_email(request.form.get("email", ""))[:254]
     marker = session.get(SECOND_STEP)
     user = marker.get("user") if isinstance(marker, dict) else None
     return f"account-id:{user}"

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import users
 from pyydaapua.accounts.admin import show_account_error
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.forms import OwnPasswordForm
@@ -26,14 +26,14 @@ def account_password() -> Response | tuple[str, int]:
     form = OwnPasswordForm()
     if form.validate_on_submit():
         try:
-            staff_accounts.change_own_password(
+            users.change_own_password(
                 current_user,
                 form.current_password.data,
                 form.new_password.data,
                 keep_token=current_user.session_token,
                 commit=False,
             )
-        except staff_accounts.AccountError as error:
+        except users.AccountError as error:
             db.session.rollback()
             show_account_error(form, error)
         else:
@@ -49,5 +49,5 @@ def account_password() -> Response | tuple[str, int]:
     return render_template(
         "accounts/account_password.html",
         form=form,
-        min_password_length=staff_accounts.MIN_PASSWORD_LENGTH,
+        min_password_length=users.MIN_PASSWORD_LENGTH,
     ), status

@@ -2,7 +2,7 @@
 
 Reached only with the marker that the right password leaves in the Flask session (auth.py);
 the real staff session starts here, after a right code. The rules are in two_factor.py and
-staff_accounts.py.
+users.py.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import two_factor
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import two_factor, users
 from pyydaapua.accounts.auth import (
     client_address,
     next_after_sign_in,
@@ -57,13 +56,13 @@ def login_code() -> Response | tuple[str, int]:
         return redirect(url_for("staff.login_enrol"), code=303)
     form = CodeForm()
     if form.validate_on_submit():
-        kind = staff_accounts.verify_second_factor(user, form.code.data)
+        kind = users.verify_second_factor(user, form.code.data)
         if kind is None:
             audit.record("sign_in_code_failed", user_id=user.id, client_address=client_address())
             form.code.errors = [_("The code is not correct.")]
             return render_template("accounts/login_code.html", form=form), 401
         if kind == "recovery":
-            left = staff_accounts.unused_recovery_codes(user)
+            left = users.unused_recovery_codes(user)
             audit.record(
                 "recovery_code_used",
                 user_id=user.id,
@@ -85,7 +84,7 @@ def login_code() -> Response | tuple[str, int]:
 
 
 def _enrol_page(user: StaffUser, form: EnrolForm, status: int) -> tuple[str, int]:
-    secret = staff_accounts.start_enrolment(user)
+    secret = users.start_enrolment(user)
     uri = two_factor.provisioning_uri(secret, user.email)
     context = {
         "form": form,
@@ -112,7 +111,7 @@ def login_enrol() -> Response | tuple[str, int]:
     form = EnrolForm()
     if not form.validate_on_submit():
         return _enrol_page(user, form, 422 if form.errors else 200)
-    codes = staff_accounts.confirm_enrolment(user, form.code.data, commit=False)
+    codes = users.confirm_enrolment(user, form.code.data, commit=False)
     if codes is None:
         audit.record("sign_in_code_failed", user_id=user.id, client_address=client_address())
         form.code.errors = [

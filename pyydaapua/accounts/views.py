@@ -15,7 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import users
 from pyydaapua.accounts.auth import (
     client_address,
     mark_password_verified,
@@ -51,7 +51,7 @@ def login() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user, named = staff_accounts.authenticate(form.email.data, form.password.data)
+        user, named = users.authenticate(form.email.data, form.password.data)
         if user is None:
             audit.record(
                 "sign_in_failed",
@@ -70,7 +70,7 @@ def login() -> Response | str | tuple[str, int]:
 def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
     """Start the real staff session after the second step; returns where the user goes next."""
     session.clear()  # a new session on every sign-in; the password marker goes too
-    staff_accounts.start_session(user)
+    users.start_session(user)
     login_user(user)
     audit.record("sign_in", user_id=user.id, client_address=client_address())
     if user.password_change_required:
@@ -83,7 +83,7 @@ def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
 def logout() -> Response:
     """End the server-side session, so that neither the back button nor the old cookie works."""
     user_id, token = current_user.id, current_user.session_token
-    staff_accounts.end_session(token)
+    users.end_session(token)
     audit.record("sign_out", user_id=user_id, client_address=client_address())
     logout_user()
     session.clear()

@@ -26,7 +26,7 @@ from pyydaapua.models import (
     StaffUser,
     TimelineEvent,
 )
-from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules import status_flow
 from pyydaapua.web.extensions import db
 
 
@@ -152,10 +152,10 @@ def _note_first_contact(change: _Change, contacted_at: datetime) -> None:
     request = change.request
     if request.first_contact_at is None:
         request.first_contact_at = contacted_at
-        request.first_contact_on_time = workflow.first_contact_on_time(
+        request.first_contact_on_time = status_flow.first_contact_on_time(
             contacted_at, request.due_date
         )
-        request.first_contact_workdays = workflow.working_days_to_contact(
+        request.first_contact_workdays = status_flow.working_days_to_contact(
             request.submitted_at, contacted_at
         )
 
@@ -169,7 +169,7 @@ def assign(change: _Change, assignee: StaffUser | None) -> None:
         change.event("unassigned")
         return
     request.assigned_to_id = assignee.id
-    request.status = workflow.status_after_contact(request.status)
+    request.status = status_flow.status_after_contact(request.status)
     if assignee.id == change.actor.id:
         change.event("taken")
     else:
@@ -194,12 +194,12 @@ class CallData:
 def record_call(change: _Change, data: CallData) -> None:
     """Record a call; the first reached call stops the three-day clock."""
     request = change.request
-    workflow.check_call_time(data.called_at, request.submitted_at, change.at)
+    status_flow.check_call_time(data.called_at, request.submitted_at, change.at)
     call = Call(request_id=request.id, **data.__dict__)
     db.session.add(call)
     request.call_attempts += 1
-    request.status = workflow.status_after_contact(request.status)
-    if workflow.counts_as_contact(data.result):
+    request.status = status_flow.status_after_contact(request.status)
+    if status_flow.counts_as_contact(data.result):
         _note_first_contact(change, data.called_at)
     change.event("call", value=data.result, call=call)
 
@@ -213,7 +213,7 @@ def add_note(change: _Change, note: str) -> None:
 def change_status(change: _Change, status: str, outcome: str | None = None, note: str = "") -> None:
     """Move the request on; closing needs an outcome, reopening clears it."""
     request = change.request
-    workflow.check_transition(request.status, status, outcome)
+    status_flow.check_transition(request.status, status, outcome)
     if status == "closed":
         request.outcome = outcome
         request.closed_at = change.at
@@ -238,7 +238,7 @@ class VisitData:
 @versioned
 def book_visit(change: _Change, data: VisitData) -> None:
     request = change.request
-    workflow.check_visit_time(data.starts_at, request.submitted_at)
+    status_flow.check_visit_time(data.starts_at, request.submitted_at)
     visit = HomeVisit(
         request_id=request.id,
         starts_at=data.starts_at,
@@ -247,7 +247,7 @@ def book_visit(change: _Change, data: VisitData) -> None:
         staff=list(data.staff),
     )
     db.session.add(visit)
-    request.status = workflow.status_after_contact(request.status)
+    request.status = status_flow.status_after_contact(request.status)
     change.event("visit_booked", visit=visit)
 
 
@@ -261,7 +261,7 @@ def _visit_of(help_request: HelpRequest, visit_id: int) -> HomeVisit:
 @versioned
 def update_visit(change: _Change, visit_id: int, data: VisitData) -> None:
     visit = _visit_of(change.request, visit_id)
-    workflow.check_visit_time(data.starts_at, change.request.submitted_at)
+    status_flow.check_visit_time(data.starts_at, change.request.submitted_at)
     visit.starts_at = data.starts_at
     visit.duration_minutes = data.duration_minutes
     visit.address = data.address
@@ -274,9 +274,9 @@ def set_visit_status(change: _Change, visit_id: int, status: str, note: str = ""
     """Mark a planned visit done (a contact with the family) or cancelled."""
     visit = _visit_of(change.request, visit_id)
     if status not in ("done", "cancelled") or visit.status != "planned":
-        raise workflow.WorkflowError("visit_not_planned")
+        raise status_flow.WorkflowError("visit_not_planned")
     if status == "done":
-        workflow.check_visit_done(visit.starts_at, change.at)
+        status_flow.check_visit_done(visit.starts_at, change.at)
     visit.status = status
     visit.status_note = note
     if status == "done":
@@ -288,7 +288,7 @@ def set_visit_status(change: _Change, visit_id: int, status: str, note: str = ""
 def refer(change: _Change, service: Service, status: str, note: str = "") -> None:
     """Refer the family to ``service``; a service no longer in use is not offered any more."""
     if not service.active:
-        raise workflow.WorkflowError("service_inactive")
+        raise status_flow.WorkflowError("service_inactive")
     referral = Referral(
         request_id=change.request.id, service_id=service.id, status=status, note=note
     )

@@ -33,7 +33,7 @@ from pyydaapua.casework.forms import (
     VisitForm,
 )
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
-from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules import status_flow
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
@@ -201,7 +201,7 @@ def run_action(
         except casework.NotFound:
             db.session.rollback()
             abort(404)
-        except workflow.WorkflowError as error:
+        except status_flow.WorkflowError as error:
             db.session.rollback()
             message = str(WORKFLOW_MESSAGES[error.code])
             if error.field is not None and error.field in form:

@@ -3,7 +3,7 @@
 Every day typed into a form lies between the first day of the service's start year and the
 last day of next year (Helsinki days): nothing happened before, nothing is booked further
 ahead, and the arithmetic on times never overflows. A report period is at most three years
-long. The rules of calls and visits that use these are in ``workflow.py``.
+long. The rules of calls and visits that use these are in ``status_flow.py``.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from pyydaapua.models import (
     TimelineEvent,
     home_visit_staff,
 )
-from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules import status_flow
 from pyydaapua.rules.references import new_reference
 from pyydaapua.rules.status_flow import CHECK_IN_SCALE
 from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
@@ -510,8 +510,10 @@ def synthetic_casework(
     last = work.calls[-1]["called_at"] if work.calls else submitted
     if reached_at is not None:
         row["first_contact_at"] = reached_at
-        row["first_contact_on_time"] = workflow.first_contact_on_time(reached_at, row["due_date"])
-        row["first_contact_workdays"] = workflow.working_days_to_contact(submitted, reached_at)
+        row["first_contact_on_time"] = status_flow.first_contact_on_time(
+            reached_at, row["due_date"]
+        )
+        row["first_contact_workdays"] = status_flow.working_days_to_contact(submitted, reached_at)
         if rng.random() < 0.08:
             starts = reached_at + timedelta(days=rng.uniform(2, 10))
             work.visit = {

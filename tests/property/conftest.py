@@ -16,6 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 
+from pyydaapua.accounts import users
 from tests.property import tally
 
 _SLOW_FIXTURES = [
@@ -46,11 +47,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 with the smallest cost, so that a sign-in or a new password does not take most
     of an example's time. The hashes name their parameters, so verification still works."""
-    from pyydaapua.accounts import users as staff_accounts
 
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(staff_accounts, "_hasher", hasher)
-    monkeypatch.setattr(staff_accounts, "_DUMMY_HASH", hasher.hash("not anyone's password"))
+    monkeypatch.setattr(users, "_hasher", hasher)
+    monkeypatch.setattr(users, "_DUMMY_HASH", hasher.hash("not anyone's password"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from pyydaapua.data_rights import retention
 from pyydaapua.models import HelpRequest
-from pyydaapua.reporting import figures as reports
+from pyydaapua.reporting import figures
 from pyydaapua.reporting.tables import Table
 from pyydaapua.rules.report_arithmetic import Backlog, FirstContact, Period
 from pyydaapua.web.extensions import db
@@ -19,10 +19,10 @@ DEC, JAN = (2025, 12), (2026, 1)
 
 
 @pytest.fixture
-def report(app) -> reports.Report:
+def report(app) -> figures.Report:
     with app.app_context():
         fx.build()
-        return reports.build(Period(fx.START, fx.END), fx.TODAY)
+        return figures.build(Period(fx.START, fx.END), fx.TODAY)
 
 
 def test_the_holiday_request_is_on_time_only_because_of_the_holidays(app) -> None:
@@ -73,7 +73,7 @@ def test_a_request_not_yet_due_does_not_count_against_the_team(app) -> None:
     with app.app_context():
         fx.build()
         # On 19.1. R6 (due 20.1.) is not yet due: January has nothing due.
-        early = reports.build(Period(fx.START, fx.END), date(2026, 1, 19))
+        early = figures.build(Period(fx.START, fx.END), date(2026, 1, 19))
     assert early.first_contact_by_month[JAN] == FirstContact(received=1, due=0, reached=0)
     assert early.first_contact_by_month[JAN].share_on_time is None
 
@@ -107,7 +107,7 @@ def test_outcomes_referrals_visits_and_calls(report) -> None:
 def test_an_empty_period(app) -> None:
     with app.app_context():
         fx.build()
-        empty = reports.build(Period(date(2020, 1, 1), date(2020, 1, 31)), fx.TODAY)
+        empty = figures.build(Period(date(2020, 1, 1), date(2020, 1, 31)), fx.TODAY)
     assert empty.received == 0
     assert empty.first_contact.share_on_time is None
     assert empty.median_workdays is None
@@ -119,9 +119,9 @@ def test_the_report_runs_a_fixed_number_of_queries(app) -> None:
     with app.app_context():
         fx.build()
         period = Period(fx.START, fx.END)
-        _, few = count_queries(app, lambda: reports.build(period, fx.TODAY))
+        _, few = count_queries(app, lambda: figures.build(period, fx.TODAY))
         longer = Period(date(2025, 1, 1), date(2026, 12, 31))
-        _, more = count_queries(app, lambda: reports.build(longer, fx.TODAY))
+        _, more = count_queries(app, lambda: figures.build(longer, fx.TODAY))
     assert len(few) == len(more) <= 9
 
 
@@ -147,16 +147,16 @@ def test_retention_keeps_every_report_number(app) -> None:
     with app.app_context():
         built = fx.build()
         period = Period(fx.START, fx.END)
-        before = reports.build(period, fx.TODAY)
+        before = figures.build(period, fx.TODAY)
         later = datetime.now(UTC) + timedelta(days=800)  # every closed request is long closed
         cleared = retention.run(12, apply=True, now=later)
         assert cleared.count == 4  # R1, R3, R4 and R5; R2, R6 and R7 are open
         r1 = db.session.get(HelpRequest, built.requests["R1"].id)
         assert (r1.name, r1.phone, r1.email, r1.description) == ("", "", "", "")
         assert r1.personal_data_removed_at is not None
-        after = reports.build(period, fx.TODAY)
+        after = figures.build(period, fx.TODAY)
         assert retention.run(12, apply=True, now=later).count == 0
-        again = reports.build(period, fx.TODAY)
+        again = figures.build(period, fx.TODAY)
     assert after == before
     assert again == before
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules import status_flow
 from pyydaapua.rules.status_flow import WorkflowError
 
 
@@ -21,7 +21,7 @@ from pyydaapua.rules.status_flow import WorkflowError
     ],
 )
 def test_allowed_transitions(current, target, outcome) -> None:
-    workflow.check_transition(current, target, outcome)
+    status_flow.check_transition(current, target, outcome)
 
 
 @pytest.mark.parametrize(
@@ -36,33 +36,33 @@ def test_allowed_transitions(current, target, outcome) -> None:
 )
 def test_refused_transitions(current, target, outcome, code) -> None:
     with pytest.raises(WorkflowError) as error:
-        workflow.check_transition(current, target, outcome)
+        status_flow.check_transition(current, target, outcome)
     assert error.value.code == code
 
 
 def test_every_status_has_transitions_and_closing_is_reachable() -> None:
-    assert set(workflow.TRANSITIONS) == set(workflow.STATUSES)
-    assert all("closed" in workflow.TRANSITIONS[s] for s in workflow.OPEN_STATUSES)
+    assert set(status_flow.TRANSITIONS) == set(status_flow.STATUSES)
+    assert all("closed" in status_flow.TRANSITIONS[s] for s in status_flow.OPEN_STATUSES)
 
 
 def test_contact_starts_the_work() -> None:
-    assert workflow.status_after_contact("new") == "in_progress"
-    assert workflow.status_after_contact("waiting") == "waiting"
-    assert workflow.status_after_contact("closed") == "closed"
+    assert status_flow.status_after_contact("new") == "in_progress"
+    assert status_flow.status_after_contact("waiting") == "waiting"
+    assert status_flow.status_after_contact("closed") == "closed"
 
 
 def test_only_a_reached_call_is_a_contact() -> None:
-    assert workflow.counts_as_contact("reached")
+    assert status_flow.counts_as_contact("reached")
     for result in ("no_answer", "left_message", "sms_sent"):
-        assert not workflow.counts_as_contact(result)
+        assert not status_flow.counts_as_contact(result)
 
 
 def test_first_contact_on_time_uses_the_helsinki_date() -> None:
     due = date(2026, 11, 26)
-    assert workflow.first_contact_on_time(datetime(2026, 11, 26, 21, 59, tzinfo=UTC), due)
+    assert status_flow.first_contact_on_time(datetime(2026, 11, 26, 21, 59, tzinfo=UTC), due)
     # 22:01 UTC is already 27.11. in Helsinki: a day late.
-    assert not workflow.first_contact_on_time(datetime(2026, 11, 26, 22, 1, tzinfo=UTC), due)
-    assert workflow.first_contact_on_time(datetime(2026, 11, 24, 8, tzinfo=UTC), due)
+    assert not status_flow.first_contact_on_time(datetime(2026, 11, 26, 22, 1, tzinfo=UTC), due)
+    assert status_flow.first_contact_on_time(datetime(2026, 11, 24, 8, tzinfo=UTC), due)
 
 
 def test_workflow_error_carries_its_code() -> None:
@@ -73,14 +73,14 @@ def test_workflow_error_carries_its_code() -> None:
 
 def test_an_unknown_status_allows_no_transition() -> None:
     with pytest.raises(WorkflowError, match="transition_not_allowed"):
-        workflow.check_transition("archived", "closed", "other")
+        status_flow.check_transition("archived", "closed", "other")
 
 
 def test_call_times_are_compared_to_the_minute_of_the_submission() -> None:
     submitted = datetime(2026, 11, 26, 9, 15, 0, 500_000, tzinfo=UTC)
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-    workflow.check_call_time(datetime(2026, 11, 26, 9, 15, tzinfo=UTC), submitted, now)
-    workflow.check_visit_time(datetime(2026, 11, 26, 9, 15, tzinfo=UTC), submitted)
+    status_flow.check_call_time(datetime(2026, 11, 26, 9, 15, tzinfo=UTC), submitted, now)
+    status_flow.check_visit_time(datetime(2026, 11, 26, 9, 15, tzinfo=UTC), submitted)
 
 
 @pytest.mark.parametrize(
@@ -96,4 +96,4 @@ def test_call_times_are_compared_to_the_minute_of_the_submission() -> None:
     ],
 )
 def test_working_days_to_contact(submitted: datetime, contacted: datetime, days: int) -> None:
-    assert workflow.working_days_to_contact(submitted, contacted) == days
+    assert status_flow.working_days_to_contact(submitted, contacted) == days

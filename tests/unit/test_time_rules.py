@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pyydaapua.rules import status_flow as workflow
+from pyydaapua.rules import status_flow
 from pyydaapua.rules import times as time_rules
 
 TODAY = date(2026, 11, 30)
@@ -61,23 +61,23 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 )
 def test_a_call_lies_between_the_submission_and_now(called_at: datetime, code: str | None) -> None:
     if code is None:
-        workflow.check_call_time(called_at, SENT, NOW)
+        status_flow.check_call_time(called_at, SENT, NOW)
         return
-    with pytest.raises(workflow.WorkflowError) as error:
-        workflow.check_call_time(called_at, SENT, NOW)
+    with pytest.raises(status_flow.WorkflowError) as error:
+        status_flow.check_call_time(called_at, SENT, NOW)
     assert (error.value.code, error.value.field) == (code, "called_at")
 
 
 def test_a_visit_starts_after_the_submission() -> None:
-    workflow.check_visit_time(datetime(2026, 11, 30, 9, 41, tzinfo=UTC), SENT)
-    with pytest.raises(workflow.WorkflowError) as error:
-        workflow.check_visit_time(datetime(2026, 11, 29, 10, 0, tzinfo=UTC), SENT)
+    status_flow.check_visit_time(datetime(2026, 11, 30, 9, 41, tzinfo=UTC), SENT)
+    with pytest.raises(status_flow.WorkflowError) as error:
+        status_flow.check_visit_time(datetime(2026, 11, 29, 10, 0, tzinfo=UTC), SENT)
     assert (error.value.code, error.value.field) == ("visit_before_request", "starts_at")
 
 
 def test_a_visit_is_done_only_once_it_has_started() -> None:
-    workflow.check_visit_done(NOW - timedelta(hours=1), NOW)
-    workflow.check_visit_done(NOW + timedelta(minutes=5), NOW)
-    with pytest.raises(workflow.WorkflowError) as error:
-        workflow.check_visit_done(NOW + timedelta(minutes=6), NOW)
+    status_flow.check_visit_done(NOW - timedelta(hours=1), NOW)
+    status_flow.check_visit_done(NOW + timedelta(minutes=5), NOW)
+    with pytest.raises(status_flow.WorkflowError) as error:
+        status_flow.check_visit_done(NOW + timedelta(minutes=6), NOW)
     assert error.value.code == "visit_not_started"
