@@ -12,7 +12,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -24,7 +23,7 @@ from pyydaapua.casework.domain import CallData
 from pyydaapua.rules import times as time_rules
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
-from pyydaapua.web.forms import Form, max_length, strip
+from pyydaapua.web.forms import Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
@@ -203,7 +202,7 @@ class VisitForm(VersionedForm):
         filters=[strip],
         validators=[DataRequired(_l("Enter the address.")), max_length(300)],
     )
-    staff = SelectMultipleField(
+    staff = MultipleChoiceField(
         _l("Who is going"),
         choices=[],
         coerce=int,

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -15,7 +14,7 @@ from wtforms.validators import Email, Optional
 
 from pyydaapua.intake.submission import NewRequest, new_submission_key, valid_submission_key
 from pyydaapua.rules.phones import normalise_phone
-from pyydaapua.web.forms import Form, max_length, strip
+from pyydaapua.web.forms import Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (
     CALL_TIME_LABELS,
     CHILD_AGE_LABELS,
@@ -33,17 +32,6 @@ PHONE_MAX = 40
 def _no_blanks(values: list[str] | None) -> list[str]:
     """A multiple choice without empty values (a hand-made post can send ``topics=``)."""
     return [value for value in values or [] if value]
-
-
-class MultipleChoiceField(SelectMultipleField):
-    """A multiple choice whose refusal of an unknown value is in the user's language: WTForms'
-    own message for it has no Finnish or Swedish translation (and repeats the value)."""
-
-    def pre_validate(self, form: Form) -> None:
-        try:
-            super().pre_validate(form)
-        except ValidationError as error:
-            raise ValidationError(self.gettext("Not a valid choice.")) from error
 
 
 class SubmissionKeyField(HiddenField):

@@ -18,7 +18,15 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.utils import cached_property
-from wtforms import Field, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Length, StopValidation
 
 from pyydaapua.rules import text as text_rules
@@ -139,3 +147,14 @@ def with_text_decoding(request_class: type[Request]) -> type[Request]:
 def strip(value: str | None) -> str:
     """A form filter: surrounding white space off; a missing value becomes empty."""
     return value.strip() if isinstance(value, str) else ""
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """A multiple choice whose refusal of an unknown value is in the user's language: WTForms'
+    own message for it has no Finnish or Swedish translation (and repeats the value)."""
+
+    def pre_validate(self, form: Form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(self.gettext("Not a valid choice.")) from error

@@ -481,3 +481,29 @@ def test_planned_visit_can_be_changed(app, counsellor, req_id) -> None:
         visit = casework.visits(req_id)[0]
         assert (visit.address, visit.duration_minutes) == ("Uusikatu 2", 90)
     assert audit_actions(app)[-1] == "request_visit_edit"
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"), [("fi", "Virheellinen valinta"), ("sv", "Inte ett giltigt val")]
+)
+def test_an_unknown_visitor_is_refused_in_the_language(
+    app, staff_client, req_id, lang, message
+) -> None:
+    """A hand-made post names someone not on the list: the refusal is in the user's language
+    (WTForms' own message for it is in English and repeats the value)."""
+    client = staff_client("counsellor", lang)
+    response = client.post(
+        f"/staff/requests/{req_id}/visits",
+        data={
+            "visit-version": version_of(app, req_id),
+            "visit-starts_at": helsinki_text(datetime.now(UTC) + timedelta(days=2)),
+            "visit-duration_minutes": "45",
+            "visit-address": "Kotikatu 1",
+            "visit-staff": "999999",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<li><a href="#visit-staff">{message}</a></li>' in html
+    assert "is not a valid choice" not in html
