@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from pyydaapua.rules.report_arithmetic import Period, percentile
+from pyydaapua.rules.report_arithmetic import (
+    Backlog,
+    FirstContact,
+    Period,
+    Report,
+    ServiceReferrals,
+    percentile,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,3 +32,53 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile({0: 5, 1: 4, 7: 1}, 0.5) == 0
     assert percentile({0: 5, 1: 4, 7: 1}, 0.9) == 1
     assert percentile({0: 5, 1: 4, 7: 1}, 0.95) == 7
+
+
+def test_the_months_of_a_period_cross_the_new_year() -> None:
+    period = Period(date(2025, 11, 15), date(2026, 2, 3))
+    assert period.months() == [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
+    assert Period(date(2026, 12, 1), date(2026, 12, 31)).months() == [(2026, 12)]
+
+
+def test_first_contact_shares_and_sums() -> None:
+    first = FirstContact(received=10, due=8, on_time=6, reached=7)
+    assert first.never_reached == 3
+    assert first.share_on_time == 0.75
+    assert FirstContact().share_on_time is None
+    first.add(FirstContact(received=1, due=2, on_time=3, reached=4))
+    assert (first.received, first.due, first.on_time, first.reached) == (11, 10, 9, 11)
+
+
+def test_a_service_is_named_in_the_language() -> None:
+    service = ServiceReferrals(1, "Perheneuvola", "Familjerådgivningen", "city")
+    assert service.name("fi") == "Perheneuvola"
+    assert service.name("sv") == "Familjerådgivningen"
+
+
+def _report(by_month: dict, calls: int) -> Report:
+    return Report(
+        period=Period(date(2026, 1, 1), date(2026, 2, 28)),
+        today=date(2026, 3, 1),
+        by_month=by_month,
+        topics_by_month={"finances": {(2026, 1): 2, (2026, 2): 1}, "sleep": {}},
+        first_contact_by_month={},
+        first_contact=FirstContact(),
+        workdays_to_contact={0: 2, 1: 2, 3: 1},
+        backlog=Backlog(),
+        outcomes={},
+        referrals_by_type={},
+        referrals_by_service=[],
+        visits={},
+        calls_per_request={},
+        calls=calls,
+    )
+
+
+def test_the_report_totals() -> None:
+    report = _report({(2026, 1): {"fi": 3, "sv": 1}, (2026, 2): {"fi": 2}}, calls=12)
+    assert report.months == [(2026, 1), (2026, 2)]
+    assert report.received == 6
+    assert report.topic_totals() == {"finances": 3, "sleep": 0}
+    assert report.calls_average == 2.0
+    assert (report.median_workdays, report.p90_workdays) == (1, 3)
+    assert _report({}, calls=0).calls_average is None

@@ -11,6 +11,7 @@ from pyydaapua.rules.workdays import (
     HELSINKI,
     add_working_days,
     callback_due_date,
+    day_start,
     helsinki_date,
     is_working_day,
     month_number,
@@ -157,3 +158,8 @@ def test_module_does_not_import_flask() -> None:
     }
     assert "flask" not in imported
     assert "holidays" in imported
+
+
+def test_a_helsinki_day_starts_at_its_local_midnight_in_utc() -> None:
+    assert day_start(date(2026, 1, 15)) == datetime(2026, 1, 14, 22, tzinfo=UTC)
+    assert day_start(date(2026, 7, 1)) == datetime(2026, 6, 30, 21, tzinfo=UTC)
