@@ -7,6 +7,7 @@ Europe/Helsinki. No Flask here: every part of the app calls these functions.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -20,6 +21,23 @@ CALLBACK_WORKING_DAYS = 3
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("FI", years=year).keys())
+
+
+@lru_cache(maxsize=64)
+def _weekday_holidays_of(year: int) -> tuple[date, ...]:
+    """The year's holidays that fall on Monday to Friday, in order."""
+    return tuple(sorted(day for day in _holidays_of(year) if day.weekday() < 5))
+
+
+def _weekdays_up_to(day: date) -> int:
+    """Mondays to Fridays from 1 January of year 1 (a Monday) up to and including ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _weekday_holidays_up_to(day: date) -> int:
+    """Weekday holidays of ``day``'s year up to and including ``day``."""
+    return bisect_right(_weekday_holidays_of(day.year), day)
 
 
 def is_holiday(day: date) -> bool:
@@ -46,14 +64,16 @@ def add_working_days(day: date, count: int) -> date:
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
+    """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier.
+
+    Constant time for a pair: weekdays by week arithmetic, minus the weekday holidays found by
+    bisection in each year's sorted list (one list per year the span touches)."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(
-        1
-        for offset in range(1, (end - start).days + 1)
-        if is_working_day(start + timedelta(days=offset))
-    )
+    weekdays = _weekdays_up_to(end) - _weekdays_up_to(start)
+    holidays_in_span = sum(len(_weekday_holidays_of(year)) for year in range(start.year, end.year))
+    holidays_in_span += _weekday_holidays_up_to(end) - _weekday_holidays_up_to(start)
+    return weekdays - holidays_in_span
 
 
 def helsinki_date(moment: datetime) -> date:

@@ -2,10 +2,12 @@
 
 import ast
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pyydaapua.rules.workdays import (
     HELSINKI,
@@ -140,6 +142,36 @@ def test_working_days_between() -> None:
     assert working_days_between(monday, monday) == 0
     # Over Christmas 2025: Tue 23.12. to Mon 29.12. has only Monday.
     assert working_days_between(date(2025, 12, 23), date(2025, 12, 29)) == 1
+
+
+def _counted_one_by_one(start: date, end: date) -> int:
+    """The definition, day by day: what the constant-time count must equal."""
+    if end < start:
+        return -_counted_one_by_one(end, start)
+    return sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(offset))
+    )
+
+
+def test_working_days_between_across_years() -> None:
+    # Wed 31.12.2025 to Fri 2.1.2026: New Year's Day is a holiday, so only Friday counts.
+    assert working_days_between(date(2025, 12, 31), date(2026, 1, 2)) == 1
+    # The whole of 2025: 261 weekdays, 10 of them holidays (6.12. was a Saturday).
+    assert working_days_between(date(2024, 12, 31), date(2025, 12, 31)) == 251
+    assert working_days_between(date(2023, 6, 1), date(2026, 6, 1)) == _counted_one_by_one(
+        date(2023, 6, 1), date(2026, 6, 1)
+    )
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    st.integers(min_value=-800, max_value=800),
+)
+def test_working_days_between_equals_counting_day_by_day(start: date, days: int) -> None:
+    end = start + timedelta(days)
+    assert working_days_between(start, end) == _counted_one_by_one(start, end)
 
 
 def test_module_does_not_import_flask() -> None:
