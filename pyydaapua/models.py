@@ -147,6 +147,18 @@ class HelpRequest(Model):
         return [code for code in self.child_ages.split(",") if code]
 
 
+class RequestCount(Model):
+    """How many requests there are of each status, with and without an owner. Database
+    triggers (migration 0006) keep the numbers exact in the transaction of every change, so
+    the inbox and its menu never count the whole table."""
+
+    __tablename__ = "request_count"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True, info={"personal": False})
+    assigned: Mapped[bool] = mapped_column(Boolean, primary_key=True, info={"personal": False})
+    total: Mapped[int] = mapped_column(Integer, info={"personal": False})
+
+
 class RequestTopic(Model):
     """A topic the parent ticked; a row each, so statistics can count them in SQL."""
 
@@ -200,10 +212,14 @@ class StaffUser(UserMixin, Model):
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
     # so signing out (which ends the server-side session) makes an old cookie worthless.
+    # Also set then, on pages that are only read: the number beside the inbox link, read in
+    # the same statement as the session (None when it was not read).
     if TYPE_CHECKING:  # annotated for the type checker only: the ORM would look for a column
         session_token: str | None = None
+        unassigned_open: int | None = None
     else:
         session_token = None  # not a column
+        unassigned_open = None
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
+from pyydaapua.inbox import queries as inbox_queries
 from pyydaapua.models import StaffUser
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db, limiter, login_manager
@@ -33,11 +34,14 @@ def client_address() -> str:
 
 
 def _load_user(token: str) -> StaffUser | None:
+    """The signed-in user; on a page that is only read, with the inbox link's number read in
+    the same statement (after a change it is read again, when the answer shows it)."""
     config = current_app.config
     return users.resume_session(
         token,
         idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
         lifetime=timedelta(hours=config["STAFF_SESSION_HOURS"]),
+        unassigned_open=inbox_queries.unassigned_open_column() if request.method == "GET" else None,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
@@ -247,13 +247,20 @@ def start_session(user: StaffUser, now: datetime | None = None) -> str:
 
 
 def resume_session(
-    token: str, idle: timedelta, lifetime: timedelta, now: datetime | None = None
+    token: str,
+    idle: timedelta,
+    lifetime: timedelta,
+    now: datetime | None = None,
+    unassigned_open: ColumnElement[int] | None = None,
 ) -> StaffUser | None:
-    """The user of a live session, or None when it has ended, idled out or grown too old."""
+    """The user of a live session, or None when it has ended, idled out or grown too old.
+    ``unassigned_open``, when given, is read in the same statement onto the user."""
     now = now or datetime.now(UTC)
-    staff_session = db.session.scalar(select(StaffSession).where(StaffSession.token == token))
-    if staff_session is None or staff_session.ended_at is not None:
+    statement = select(StaffSession, unassigned_open if unassigned_open is not None else null())
+    row = db.session.execute(statement.where(StaffSession.token == token)).first()
+    if row is None or row[0].ended_at is not None:
         return None
+    staff_session, counter = row
     user = staff_session.user
     expired = now - staff_session.last_seen_at > idle or now - staff_session.created_at > lifetime
     if expired or not user.active:
@@ -264,6 +271,7 @@ def resume_session(
         staff_session.last_seen_at = now
         db.session.commit()
     user.session_token = token
+    user.unassigned_open = counter
     return user
 
 

@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from pyydaapua.models import (
@@ -47,11 +47,19 @@ def now_utc() -> datetime:
 
 
 def get_request(request_id: int) -> HelpRequest | None:
-    """The request with its owner and last editor (one query; topics one more)."""
-    return db.session.scalar(
-        select(HelpRequest)
-        .where(HelpRequest.id == request_id)
-        .options(selectinload(HelpRequest.assigned_to), selectinload(HelpRequest.updated_by))
+    """The request with its topics, owner and last editor, in one query."""
+    return (
+        db.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.id == request_id)
+            .options(
+                joinedload(HelpRequest.topics),
+                joinedload(HelpRequest.assigned_to),
+                joinedload(HelpRequest.updated_by),
+            )
+        )
+        .unique()
+        .one_or_none()
     )
 
 

@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from pyydaapua.models import (
@@ -20,6 +21,7 @@ from pyydaapua.models import (
     TOPICS,
     HelpRequest,
     HomeVisit,
+    RequestCount,
     RequestTopic,
     home_visit_staff,
 )
@@ -185,19 +187,45 @@ class Counts:
 
 
 def counts(filters: Filters, user_id: int, today: date) -> Counts:
-    """One aggregate query for every status count."""
-    base = _filtered(filters, user_id, today, status=False).subquery()
+    """One aggregate query for every status count: from the kept counts when only the owner
+    filter "unassigned" (or none) applies, else over the filtered requests."""
     newest = select(func.max(HelpRequest.id)).scalar_subquery()
-    columns = [func.count().label("all"), newest.label("newest")] + [
-        func.coalesce(func.sum(case((base.c.status == code, 1), else_=0)), 0).label(code)
-        for code in STATUSES
-    ]
-    row = db.session.execute(select(*columns).select_from(base)).one()._mapping
+    if _counted_ahead(filters):
+        kept = select(RequestCount.status, RequestCount.total)
+        if filters.owner == "unassigned":
+            kept = kept.where(RequestCount.assigned.is_(False))
+        totals = kept.subquery()
+        columns = [func.coalesce(func.sum(totals.c.total), 0).label("all")] + [
+            func.coalesce(
+                func.sum(case((totals.c.status == code, totals.c.total), else_=0)), 0
+            ).label(code)
+            for code in STATUSES
+        ]
+        base = totals
+    else:
+        base = _filtered(filters, user_id, today, status=False).subquery()
+        columns = [func.count().label("all")] + [
+            func.coalesce(func.sum(case((base.c.status == code, 1), else_=0)), 0).label(code)
+            for code in STATUSES
+        ]
+    row = (
+        db.session.execute(select(*columns, newest.label("newest")).select_from(base))
+        .one()
+        ._mapping
+    )
     by_status = {code: int(row[code]) for code in STATUSES}
     by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
     by_status["all"] = int(row["all"])
     shown = by_status[filters.status]
     return Counts(by_status, shown, int(row["newest"] or 0))
+
+
+def _counted_ahead(filters: Filters) -> bool:
+    """Whether the kept counts (``RequestCount``) answer for these filters."""
+    searching = bool(filters.q and not filters.q_problem)
+    return filters.owner != "mine" and not (
+        filters.topic or filters.language or filters.overdue or searching
+    )
 
 
 def requests_page(
@@ -207,7 +235,7 @@ def requests_page(
     number = min(filters.page, max(1, -(-total // per_page)))
     items = db.session.scalars(
         _filtered(filters, user_id, today)
-        .options(selectinload(HelpRequest.assigned_to))
+        .options(joinedload(HelpRequest.assigned_to))
         .order_by(HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id)
         .limit(per_page)
         .offset((number - 1) * per_page)
@@ -259,13 +287,19 @@ def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[HomeVi
     )
 
 
-def unassigned_open() -> int:
-    """Open requests that nobody owns yet: the number beside the inbox link."""
+def unassigned_open_column() -> ColumnElement[int]:
+    """Open requests that nobody owns yet, from the kept counts, as a column to read."""
     return (
-        db.session.scalar(
-            select(func.count()).where(
-                HelpRequest.assigned_to_id.is_(None), HelpRequest.status.in_(OPEN_STATUSES)
-            )
-        )
-        or 0
+        select(func.coalesce(func.sum(RequestCount.total), 0))
+        .where(RequestCount.assigned.is_(False), RequestCount.status.in_(OPEN_STATUSES))
+        .scalar_subquery()
     )
+
+
+def unassigned_open() -> int:
+    """The number beside the inbox link: read with the signed-in session when the page only
+    reads, else now."""
+    loaded = getattr(current_user, "unassigned_open", None)
+    if loaded is not None:
+        return int(loaded)
+    return int(db.session.scalar(select(unassigned_open_column())) or 0)

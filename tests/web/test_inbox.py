@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -171,4 +172,22 @@ def test_inbox_query_count_does_not_grow(app, staff_client) -> None:
     response, large = count_queries(app, lambda: client.get("/staff/?status=all"))
     assert rows(response.get_data(as_text=True)) == 25
     assert len(small) == len(large), (small, large)
-    assert len(large) <= 8, large
+    # The session (with the menu's counter), the counts, the page, its topics, the upcoming
+    # visits, and one INSERT of the audit events.
+    assert len(large) <= 6, large
+
+
+def test_menu_counter_on_every_page(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    counter = re.compile(r'<span id="inbox-counter" class="counter">([^<]*)<')
+    add_requests(app, 3, datetime.now(UTC))
+    assert counter.findall(client.get("/staff/").get_data(as_text=True)) == [
+        "(3 ilman käsittelijää)"
+    ]
+    with app.app_context():
+        first = db.session.scalars(select(HelpRequest)).first()
+        first.assigned_to_id = db.session.scalars(select(StaffUser.id)).first()
+        db.session.commit()
+        request_id = first.id
+    page = client.get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    assert counter.findall(page) == ["(2 ilman käsittelijää)"]

@@ -1,0 +1,114 @@
+"""The kept counts per status and owner (``request_count``, kept by database triggers) always
+equal counting the requests themselves, and the inbox's counts read them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from pyydaapua.inbox import queries as inbox
+from pyydaapua.models import HelpRequest, RequestCount, StaffUser
+from pyydaapua.tools import demo
+from pyydaapua.web.extensions import db
+
+TODAY = date(2026, 11, 30)
+
+
+def kept() -> dict[tuple[str, bool], int]:
+    rows = db.session.execute(
+        select(RequestCount.status, RequestCount.assigned, RequestCount.total)
+    )
+    return {(status, bool(assigned)): total for status, assigned, total in rows if total}
+
+
+def counted() -> dict[tuple[str, bool], int]:
+    assigned = HelpRequest.assigned_to_id.is_not(None)
+    rows = db.session.execute(
+        select(HelpRequest.status, assigned, func.count()).group_by(HelpRequest.status, assigned)
+    )
+    return {(status, bool(owned)): total for status, owned, total in rows}
+
+
+def remove(ids: Any) -> None:
+    """Delete requests with everything that refers to them (the app itself never deletes)."""
+    for table in reversed(db.metadata.sorted_tables):
+        if "request_id" in table.c and table.name != "audit_event":
+            db.session.execute(delete(table).where(table.c.request_id.in_(ids)))
+    db.session.execute(delete(HelpRequest).where(HelpRequest.id.in_(ids)))
+
+
+def test_counts_follow_inserts_changes_and_deletes(ctx: Any) -> None:
+    demo.load_demo_users()
+    demo.load_services()
+    demo.add_synthetic_requests(120, seed=3, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
+    assert sum(kept().values()) == 120
+    assert kept() == counted()
+
+    owner = db.session.scalar(select(StaffUser.id).where(StaffUser.role == "counsellor"))
+    first, second, third = db.session.scalars(select(HelpRequest).limit(3)).all()
+    first.assigned_to_id, first.status = None, "new"
+    db.session.commit()
+    assert kept() == counted()
+    # Through the ORM: a new owner and status, then a change of status only, then a delete.
+    first.assigned_to_id, first.status = owner, "in_progress"
+    second.status = "waiting"
+    db.session.commit()
+    remove([third.id])
+    db.session.commit()
+    assert kept() == counted()
+    # A set-based change outside the ORM, and one that changes nothing counted.
+    db.session.execute(
+        update(HelpRequest).where(HelpRequest.status == "waiting").values(assigned_to_id=None)
+    )
+    db.session.execute(update(HelpRequest).values(call_attempts=HelpRequest.call_attempts + 1))
+    closed = db.session.scalars(
+        select(HelpRequest.id).where(HelpRequest.status == "closed").limit(5)
+    ).all()
+    remove(closed)
+    db.session.commit()
+    assert kept() == counted()
+
+
+def test_a_change_rolled_back_leaves_the_counts(ctx: Any) -> None:
+    demo.load_demo_users()
+    demo.add_synthetic_requests(10, seed=4, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
+    before = kept()
+    db.session.execute(update(HelpRequest).values(status="closed"))
+    assert kept() != before
+    db.session.rollback()
+    assert kept() == before == counted()
+
+
+def test_inbox_counts_from_the_kept_counts_equal_counting(ctx: Any) -> None:
+    demo.load_demo_users()
+    demo.load_services()
+    demo.add_synthetic_requests(80, seed=5, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
+    # Some open requests without an owner, as new ones are.
+    db.session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id.in_(select(HelpRequest.id).limit(7)))
+        .values(status="new", assigned_to_id=None)
+    )
+    db.session.commit()
+    for owner in ("all", "unassigned"):
+        filters = inbox.Filters(owner=owner, status="all")
+        assert inbox._counted_ahead(filters)
+        fast = inbox.counts(filters, 0, TODAY)
+        # The same numbers by counting the filtered requests (a language filter that every
+        # request passes forces the slow path).
+        db.session.execute(update(HelpRequest).values(call_language="fi"))
+        slow = inbox.counts(inbox.Filters(owner=owner, status="all", language="fi"), 0, TODAY)
+        db.session.rollback()
+        assert fast == slow
+        assert fast.total == sum(
+            total for (_, assigned), total in counted().items() if owner == "all" or not assigned
+        )
+    expected = sum(
+        total
+        for (status, assigned), total in counted().items()
+        if not assigned and status in ("new", "in_progress", "waiting")
+    )
+    assert expected > 0
+    assert inbox.unassigned_open() == expected
