@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -11,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -33,6 +34,20 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """On the embedded SQLite database, readers and the writer do not wait for each other
+    (write-ahead log), and a commit does not wait for the disk each time: after a power cut
+    the last commits may be lost, never the database (synchronous NORMAL)."""
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

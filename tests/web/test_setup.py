@@ -201,3 +201,12 @@ def test_seed_demo_gives_synthetic_requests_casework(app, runner) -> None:
         assert count(TimelineEvent, TimelineEvent.kind == "closed") == closed
         referred = count(HelpRequest, HelpRequest.outcome.like("referred_%"))
         assert count(Referral) == referred
+
+
+def test_sqlite_uses_the_write_ahead_log(tmp_path) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        db.engine.dispose()
