@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+
 from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
@@ -154,8 +158,15 @@ OWNER_LABELS = {"all": _l("Everyone's"), "mine": _l("Mine"), "unassigned": _l("U
 
 
 def template_labels() -> dict[str, object]:
-    """The label tables, for templates."""
-    return {
+    """The label tables, for templates, as plain text in the page's language."""
+    return _labels_in(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _labels_in(locale: str) -> dict[str, object]:
+    """Every label table translated once per language, not at every use: called while
+    ``locale`` is the page's language, and kept."""
+    tables: dict[str, Mapping[str, object]] = {
         "topic_labels": TOPIC_LABELS,
         "child_age_labels": CHILD_AGE_LABELS,
         "call_time_labels": CALL_TIME_LABELS,
@@ -172,4 +183,7 @@ def template_labels() -> dict[str, object]:
         "filter_labels": FILTER_LABELS,
         "owner_labels": OWNER_LABELS,
         "language_names": {choice.value: choice.label for choice in language_choices()},
+    }
+    return {
+        name: {code: str(label) for code, label in table.items()} for name, table in tables.items()
     }

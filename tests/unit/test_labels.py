@@ -138,3 +138,15 @@ def test_every_timeline_kind_written_has_its_text() -> None:
     assert kinds == set(TIMELINE_TEXTS)
     # Each kind belongs to one action.
     assert sum(len(action.timeline) for action in CASEWORK_ACTIONS.values()) == len(kinds)
+
+
+def test_template_labels_are_translated_once_per_language(app) -> None:
+    with app.test_request_context("/"):
+        with force_locale("fi"):
+            finnish = labels.template_labels()
+            assert labels.template_labels() is finnish  # kept, not translated again
+        with force_locale("sv"):
+            swedish = labels.template_labels()
+    assert finnish["status_labels"]["closed"] == "Suljettu"
+    assert swedish["status_labels"]["closed"] == "Avslutad"
+    assert all(type(label) is str for table in finnish.values() for label in table.values())
