@@ -34,7 +34,7 @@ from pyydaapua.rules.workdays import working_days_between
 from pyydaapua.web.extensions import db
 from pyydaapua.web.params import parse_int
 
-PER_PAGE = 25
+PER_PAGE = 50
 SEARCH_MAX = 100
 STATUS_FILTERS = ("open", *STATUSES, "all")
 OWNER_FILTERS = ("all", "mine", "unassigned")

@@ -504,7 +504,7 @@ def test_a_page_of_search_results_is_one_insert(world, htmx) -> None:
     before = last_event_id(app)
     response, many = count_queries(app, lambda: client.get("/staff/?q=yhteinen", headers=headers))
     assert response.status_code == 200
-    assert found(events_after(app, before)) == 25  # a full page
+    assert found(events_after(app, before)) == 50  # a full page
     inserts = [query for query in many if query.lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1 and "audit_event" in inserts[0]
     assert len(few) == len(many), (few, many)

@@ -57,10 +57,10 @@ def rows(html: str) -> int:
 
 def test_inbox_orders_by_due_date_and_pages(app, staff_client) -> None:
     client = staff_client("counsellor")
-    add_requests(app, 30, datetime.now(UTC))
+    add_requests(app, 55, datetime.now(UTC))
     html = client.get("/staff/").get_data(as_text=True)
-    assert rows(html) == 25
-    assert "30 yhteydenottopyyntöä" in html
+    assert rows(html) == 50
+    assert "55 yhteydenottopyyntöä" in html
     assert "badge-overdue" in html and "badge-on_time" in html
     with app.app_context():
         expected = list(
@@ -74,7 +74,7 @@ def test_inbox_orders_by_due_date_and_pages(app, staff_client) -> None:
         ref.replace("-", "")
         for ref in __import__("re").findall(r'reference-cell"><a href="[^"]+">([^<]+)<', html)
     ]
-    assert shown == expected[:25]
+    assert shown == expected[:50]
     second = client.get("/staff/?page=2").get_data(as_text=True)
     assert rows(second) == 5
     assert 'href="/staff/" rel="prev"' in second
@@ -170,7 +170,7 @@ def test_inbox_query_count_does_not_grow(app, staff_client) -> None:
         db.session.commit()
     add_requests_more(app, 195, datetime.now(UTC) - timedelta(days=1), worked=True)
     response, large = count_queries(app, lambda: client.get("/staff/?status=all"))
-    assert rows(response.get_data(as_text=True)) == 25
+    assert rows(response.get_data(as_text=True)) == 50
     assert len(small) == len(large), (small, large)
     # The session (with the menu's counter), the counts, the page, its topics, the upcoming
     # visits, and one INSERT of the audit events.
