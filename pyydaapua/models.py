@@ -115,7 +115,8 @@ class HelpRequest(Model):
     version: Mapped[int] = mapped_column(Integer, default=1, info={"personal": False})
 
     __mapper_args__ = {"version_id_col": version}
-    # Holds every column the reports read, so they never touch the rows themselves.
+    # Holds every column the reports read (the id for their joins), so they never touch the
+    # rows themselves.
     __table_args__ = (
         Index(
             "ix_help_request_report",
@@ -129,6 +130,7 @@ class HelpRequest(Model):
             "status",
             "outcome",
             "call_attempts",
+            "id",
         ),
     )
 

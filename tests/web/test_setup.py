@@ -19,9 +19,26 @@ from tests.conftest import make_app
 
 
 def test_migrations_match_the_models(app) -> None:
+    """The schema built by the migrations is the models' schema, but for the search's trigram
+    indexes, which exist on PostgreSQL only (migration 0006) and are not in the models."""
+
+    def compared(obj: object, name: str | None, kind: str, reflected: bool, _: object) -> bool:
+        return not (kind == "index" and reflected and (name or "").endswith("_trgm"))
+
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_object": compared})
         assert compare_metadata(context, db.metadata) == []
+        postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        with app.app_context(), db.engine.connect() as connection:
+            names = connection.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'help_request'"
+            ).scalars()
+            assert {name for name in names if name.endswith("_trgm")} == {
+                "ix_help_request_name_trgm",
+                "ix_help_request_description_trgm",
+                "ix_help_request_phone_trgm",
+            }
 
 
 def test_revision_0004_fills_in_the_days_of_existing_requests(tmp_path) -> None:
