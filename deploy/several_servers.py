@@ -759,9 +759,13 @@ def main() -> int:
             setup.wait_for_balancer(context)
             rows += measure(setup, results, args.wrk_duration, cookie, workers=1)
             print()
-            print(f"Throughput (wrk -t2 -c8 -d{args.wrk_duration}, {os.cpu_count()} cores):")
+            load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+            print(
+                f"Throughput (wrk -t2 -c8 -d{args.wrk_duration}, {os.cpu_count()} cores, "
+                f"load average now {load}):"
+            )
             for page_label, target_label, result in rows:
-                print(f"  {page_label:32} {target_label:44} {result.requests_per_second:8.1f} /s")
+                print(f"  {page_label:32} {target_label:48} {result.requests_per_second:8.1f} /s")
         except Exception as error:  # reported as a failure, then torn down
             results.check(False, "the set-up", f"{type(error).__name__}: {error}")
         finally:
