@@ -156,6 +156,7 @@ class Client:
     context: ssl.SSLContext | None = None
     jar: CookieJar = field(default_factory=CookieJar)
     headers: dict[str, str] = field(default_factory=dict)
+    origin: str | None = None
 
     def __post_init__(self) -> None:
         handlers: list[urllib.request.BaseHandler] = [
@@ -177,7 +178,7 @@ class Client:
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Origin"] = self.base
+            headers["Origin"] = self.origin or self.base
             headers["Sec-Fetch-Site"] = "same-origin"
         if pin:
             headers[PIN_HEADER] = pin
@@ -525,6 +526,22 @@ def run_checks(setup: Setup, context: ssl.SSLContext, results: Results) -> str:
         f"status {first.status}",
     )
 
+    # What X-Forwarded-Proto is for: a browser's POST as the balancer passes it on, sent to
+    # instance a directly with and without the header (the phone number left empty: 422).
+    parent = Client(balancer, context)
+    fields = form_fields(parent.get("/fi/request").body, "/fi/request")
+    host = urllib.parse.urlsplit(balancer).netloc
+    passed_on = {"Host": host, "Cookie": f"__Host-session={parent.cookie('__Host-session')}"}
+    plain = Client(setup.instance("a"), headers=passed_on, origin=balancer)
+    proxied = Client(setup.instance("a"), origin=balancer,
+                     headers={**passed_on, "X-Forwarded-Proto": "https"})  # fmt: skip
+    without, with_proto = plain.post("/fi/request", fields), proxied.post("/fi/request", fields)
+    results.check(
+        (without.status, with_proto.status) == (400, 422),
+        "a browser's POST with Origin https://… is refused without X-Forwarded-Proto "
+        f"({without.status}) and passes the origin check with it ({with_proto.status})",
+    )
+
     # Requests are spread.
     anonymous = Client(balancer, context)
     served = [anonymous.get("/fi/").served_by for _ in range(6)]
@@ -723,6 +740,8 @@ def main() -> int:
         help=f"a PostgreSQL server to create the database {DATABASE} on",
     )
     args = parser.parse_args()
+    # A SIGTERM tears down like Ctrl+C does (the finally block below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = Results()
     processes = Processes()
     with temporary_folder(args.keep) as folder:
