@@ -789,7 +789,9 @@ def main() -> int:
             results.check(False, "the set-up", f"{type(error).__name__}: {error}")
         finally:
             if args.keep:
-                note(f"kept running: balancer {setup.balancer}, files in {folder}")
+                pids = " ".join(str(p.pid) for p in processes.running.values())
+                note(f"kept running: balancer {setup.balancer}, files in {folder}, database "
+                     f"{DATABASE}; stop with: kill -- -PID for each of {pids}")  # fmt: skip
             else:
                 processes.stop_all()
                 setup.drop_database()
