@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations migrate seed bench fuzz mutants clean
+.PHONY: run test lint translations migrate seed bench fuzz mutants several-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,13 @@ mutants: $(VENV)/.installed-dev
 
 bench: translations
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Two gunicorn instances behind HAProxy (HTTPS), on a database and a Redis of their own:
+# checks that sessions, rate limits and casework hold across instances, and measures them
+# with wrk. Needs PostgreSQL on 127.0.0.1:5432, haproxy, redis-server, openssl and wrk.
+# Not part of `make test`. SEVERAL_ARGS="--keep" leaves it running.
+several-servers: translations
+	$(BIN)/python deploy/several_servers.py $(SEVERAL_ARGS)
 
 clean:
 	rm -rf $(VENV) instance mutants .pytest_cache .ruff_cache .mypy_cache translations/*/LC_MESSAGES/*.mo
