@@ -10,7 +10,6 @@ after the retention job has removed personal data.
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from sqlalchemy import ColumnElement, case, func, select
 
@@ -95,18 +94,6 @@ def build(period: Period, today: date) -> Report:
     for month, topic, count in topic_rows:
         topics.setdefault(topic, dict.fromkeys(months, 0))[_month(month)] = count
 
-    # The NULLs are left out in SQL, which the column's type cannot tell.
-    workdays = dict(
-        cast(
-            "list[tuple[int, int]]",
-            db.session.execute(
-                select(HelpRequest.first_contact_workdays, func.count())
-                .where(in_period, HelpRequest.first_contact_workdays.is_not(None))
-                .group_by(HelpRequest.first_contact_workdays)
-            ).all(),
-        )
-    )
-
     backlog_row = db.session.execute(
         select(
             func.count(),
@@ -114,18 +101,6 @@ def build(period: Period, today: date) -> Report:
             _count_if(HelpRequest.first_contact_at.is_(None) & (HelpRequest.due_date < today)),
         ).where(HelpRequest.status.in_(OPEN_STATUSES))
     ).one()
-
-    outcomes = dict.fromkeys(OUTCOMES, 0)
-    outcomes.update(
-        cast(
-            "list[tuple[str, int]]",
-            db.session.execute(
-                select(HelpRequest.outcome, func.count())
-                .where(in_period, HelpRequest.outcome.is_not(None))  # only closed requests have one
-                .group_by(HelpRequest.outcome)
-            ).all(),
-        )
-    )
 
     by_type = {kind: dict.fromkeys(REFERRAL_STATUSES, 0) for kind in PROVIDER_TYPES}
     by_service: dict[int, ServiceReferrals] = {}
@@ -164,18 +139,32 @@ def build(period: Period, today: date) -> Report:
         ).all()
     )
 
+    # Working days to the first contact, closing outcomes and calls per request: one scan,
+    # grouped by the three together (a few hundred groups at most), added up here.
     bucket = case(
         (HelpRequest.call_attempts >= 3, "3+"),
         else_=func.cast(HelpRequest.call_attempts, db.String),
     )
+    workdays: dict[int, int] = {}
+    outcomes = dict.fromkeys(OUTCOMES, 0)
     calls_per_request = dict.fromkeys(CALL_BUCKETS, 0)
     calls = 0
-    for label, count, total in db.session.execute(
-        select(bucket, func.count(), func.sum(HelpRequest.call_attempts))
+    for days, outcome, label, count, total in db.session.execute(
+        select(
+            HelpRequest.first_contact_workdays,
+            HelpRequest.outcome,  # only closed requests have one
+            bucket,
+            func.count(),
+            func.sum(HelpRequest.call_attempts),
+        )
         .where(in_period)
-        .group_by(bucket)
+        .group_by(HelpRequest.first_contact_workdays, HelpRequest.outcome, bucket)
     ):
-        calls_per_request[label] = count
+        if days is not None:
+            workdays[days] = workdays.get(days, 0) + count
+        if outcome is not None:
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
+        calls_per_request[label] += count
         calls += int(total or 0)
 
     return Report(
