@@ -11,7 +11,8 @@ on ``help_request`` keep them exact in the same transaction as every insert, cha
 or owner, and delete. On PostgreSQL, trigram indexes serve the inbox search's
 ``lower(column) LIKE '%words%'`` and the phone search's ``LIKE '%digits%'``. The reports'
 covering index gains the request id, so that the reports' joins (topics, referrals, visits)
-read the requests of a period from the index alone.
+read the requests of a period from the index alone. A partial index holds the open requests
+in the inbox's order, so that its default page never steps over the closed ones.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -72,6 +73,7 @@ TRIGRAM_INDEXES = {
 }
 
 
+OPEN = sa.text("status IN ('new', 'in_progress', 'waiting')")
 REPORT_COLUMNS = [
     'submitted_on', 'submitted_month', 'call_language', 'due_date', 'first_contact_at',
     'first_contact_on_time', 'first_contact_workdays', 'status', 'outcome', 'call_attempts',
@@ -82,6 +84,10 @@ def upgrade():
     with op.batch_alter_table('help_request', schema=None) as batch_op:
         batch_op.drop_index('ix_help_request_report')
         batch_op.create_index('ix_help_request_report', [*REPORT_COLUMNS, 'id'], unique=False)
+        batch_op.create_index(
+            'ix_help_request_open_due', ['due_date', 'submitted_at', 'id'], unique=False,
+            sqlite_where=OPEN, postgresql_where=OPEN,
+        )
     op.create_table(
         'request_count',
         sa.Column('status', sa.String(length=16), nullable=False),
@@ -105,6 +111,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('help_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_help_request_open_due')
         batch_op.drop_index('ix_help_request_report')
         batch_op.create_index('ix_help_request_report', REPORT_COLUMNS, unique=False)
     postgresql = op.get_bind().dialect.name == "postgresql"

@@ -210,9 +210,7 @@ def test_change_own_password(ctx) -> None:
             users.change_own_password(user, current, new, keep_token=this)
         assert refused.value.code == code
     assert user.password_change_required is True
-    users.change_own_password(
-        user, "long enough pw", "a brand new password", keep_token=this
-    )
+    users.change_own_password(user, "long enough pw", "a brand new password", keep_token=this)
     assert user.password_change_required is False
     assert users.resume_session(this, IDLE, LIFETIME).id == user.id
     assert users.resume_session(other, IDLE, LIFETIME) is None

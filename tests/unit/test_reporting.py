@@ -125,24 +125,6 @@ def test_the_report_runs_a_fixed_number_of_queries(app) -> None:
     assert len(few) == len(more) <= 9
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def test_retention_keeps_every_report_number(app) -> None:
     with app.app_context():
         built = fx.build()

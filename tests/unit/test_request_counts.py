@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.models import HelpRequest, RequestCount, StaffUser
@@ -112,3 +112,36 @@ def test_inbox_counts_from_the_kept_counts_equal_counting(ctx: Any) -> None:
     )
     assert expected > 0
     assert inbox.unassigned_open() == expected
+
+
+def test_the_open_requests_index_holds_the_open_statuses() -> None:
+    from pyydaapua.models import OPEN_CONDITION
+    from pyydaapua.rules.status_flow import OPEN_STATUSES
+
+    quoted = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    assert f"status IN ({quoted})" == OPEN_CONDITION
+
+
+def test_the_default_inbox_page_reads_the_open_requests_index(ctx: Any) -> None:
+    """The statement as it is sent, with its parameters: a partial index serves only a query
+    whose condition the planner can match before the parameters are known."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        inbox.requests_page(inbox.Filters(), 0, TODAY, total=1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    statement, parameters = sent[0]
+    postgresql = db.engine.dialect.name == "postgresql"
+    with db.engine.connect() as connection:
+        if postgresql:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN "
+        plan = " ".join(
+            str(row) for row in connection.exec_driver_sql(explain + statement, parameters)
+        )
+    assert "ix_help_request_open_due" in plan, plan
