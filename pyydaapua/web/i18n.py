@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
+from babel import dates as babel_dates
 from flask import Flask, g, request, session, url_for
 from flask_babel import (
     format_date,
-    format_datetime,
     format_decimal,
     format_timedelta,
     get_locale,
@@ -18,6 +19,7 @@ from flask_login import current_user
 
 from pyydaapua.models import LANGUAGES
 from pyydaapua.rules.references import format_reference
+from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.web.labels import template_labels
 
 
@@ -70,6 +72,29 @@ def date_long(day: date) -> str:
     return format_date(day, format="full")
 
 
+@lru_cache(maxsize=64)
+def _datetime_pattern(locale: str, form: str) -> babel_dates.DateTimePattern:
+    """The whole pattern of a named date-and-time format ("short" …) or a pattern of one's own,
+    parsed once: Babel would look up and parse its date part, its time part and the glue
+    between them at every use."""
+    if form not in ("full", "long", "medium", "short"):
+        return babel_dates.parse_pattern(form)
+    parsed = Locale.parse(locale)
+    glue = str(babel_dates.get_datetime_format(form, locale=parsed))
+    time_part = babel_dates.get_time_format(form, locale=parsed).pattern
+    date_part = babel_dates.get_date_format(form, locale=parsed).pattern
+    return babel_dates.parse_pattern(glue.replace("{0}", time_part).replace("{1}", date_part))
+
+
+def datetime_text(moment: datetime, form: str = "medium") -> str:
+    """A moment in Helsinki time, in the page's language: what Flask-Babel's
+    ``format_datetime`` gives, without its lookups at every use (inbox rows, the timeline)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    locale = str(get_locale())
+    return _datetime_pattern(locale, form).apply(moment.astimezone(HELSINKI), locale)
+
+
 def relative_time(delta: timedelta) -> str:
     """ "3 days ago" / "för 3 dagar sedan"."""
     return format_timedelta(delta, add_direction=True)
@@ -77,7 +102,13 @@ def relative_time(delta: timedelta) -> str:
 
 def date_short(day: date) -> str:
     """A date in short form: "26.11.2026" / "26 nov. 2026"."""
-    return format_date(day, format="medium")
+    return _date_medium(day, str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _date_medium(day: date, locale: str) -> str:
+    """Dates repeat on a page (due dates); each is formatted once per language."""
+    return babel_dates.format_date(day, format="medium", locale=locale)
 
 
 def init_app(app: Flask) -> None:
@@ -86,7 +117,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(template_labels)
     app.add_template_filter(format_decimal, "number")
     app.add_template_filter(format_reference, "reference")
-    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(relative_time, "timedelta")
 
     @app.context_processor
