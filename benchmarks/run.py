@@ -40,8 +40,7 @@ def _ratio(results: Results, size: int, page: str) -> float | None:
     loads = results.loads.get(size)
     if not loads:
         return None
-    rate = next(load.rate for load in loads if load.page == page)
-    return rate / throughput.bare_rate(loads)
+    return throughput.ratio(loads, page)
 
 
 def _rate(results: Results, size: int, page: str) -> float | None:
@@ -176,8 +175,8 @@ def main() -> None:
                         print(
                             f"Throughput: wrk -t{throughput.THREADS} -c{throughput.CONNECTIONS} "
                             f"-d{args.duration}, gunicorn -w {throughput.WORKERS} -k sync; "
-                            "× bare: the rate over the bare page's (mean of the runs before "
-                            "and after)."
+                            "× bare: the rate over the bare page's (the mean of its runs just "
+                            "before and after)."
                         )
                         print()
                         throughput.print_table({f"{backend} {size:,}": results.loads[size]})

@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,34 +190,37 @@ def wrk(
 
 
 def measure(dataset: Dataset, bare: str, duration: str) -> list[Load]:
-    """The bare page before, our pages, the bare page after."""
+    """Our pages, each between two runs on the bare page (the machine's speed drifts)."""
     loads = [wrk(BARE, bare, duration)]
     with app_server(dataset) as (base, master):
         cookie = sign_in(base, dataset.url)
+        form, inbox = f"{base}/fi/request", f"{base}/staff/"
         long_request = f"{base}/staff/requests/{dataset.long_request_id}"
-        for url in (f"{base}/fi/request", f"{base}/staff/", long_request):
+        for url in (form, inbox, long_request):
             check_page(url, cookie)
-        loads.append(wrk(FORM, f"{base}/fi/request", duration, master=master))
-        loads.append(wrk(INBOX, f"{base}/staff/", duration, cookie=cookie, master=master))
-        loads.append(wrk(LONG_REQUEST, long_request, duration, cookie=cookie, master=master))
-        loads.append(
-            wrk(
+        runs: list[Callable[[], Load]] = [
+            lambda: wrk(FORM, form, duration, master=master),
+            lambda: wrk(INBOX, inbox, duration, cookie=cookie, master=master),
+            lambda: wrk(LONG_REQUEST, long_request, duration, cookie=cookie, master=master),
+            lambda: wrk(
                 SUBMIT,
-                f"{base}/fi/request",
+                form,
                 duration,
                 script="submit.lua",
                 expected=frozenset({200, 303}),
                 master=master,
-            )
-        )
-    loads.append(wrk(BARE, bare, duration))
+            ),
+        ]
+        for run in runs:
+            loads.append(run())
+            loads.append(wrk(BARE, bare, duration))
     return loads
 
 
-def bare_rate(loads: list[Load]) -> float:
-    """The bare page's rate: the mean of the runs before and after."""
-    rates = [load.rate for load in loads if load.page == BARE]
-    return sum(rates) / len(rates)
+def ratio(loads: list[Load], page: str) -> float:
+    """The page's rate over the bare page's: the mean of the runs just before and after it."""
+    at = next(number for number, load in enumerate(loads) if load.page == page)
+    return loads[at].rate / ((loads[at - 1].rate + loads[at + 1].rate) / 2)
 
 
 def print_table(results: dict[str, list[Load]]) -> None:
@@ -227,12 +230,20 @@ def print_table(results: dict[str, list[Load]]) -> None:
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name, loads in results.items():
-        bare = bare_rate(loads)
         for load in loads:
+            if load.page == BARE:
+                continue
             rss = " / ".join(f"{mb:.0f}" for mb in load.rss_mb) or "–"
             statuses = ", ".join(f"{s}: {n}" for s, n in sorted(load.statuses.items()))
             print(
-                f"| {name} | {load.page} | {load.rate:,.0f} | {load.rate / bare:.2f} "
+                f"| {name} | {load.page} | {load.rate:,.0f} | {ratio(loads, load.page):.2f} "
                 f"| {load.unexpected} ({statuses}) | {load.non_2xx_3xx} | {load.socket_errors} "
                 f"| {rss} |"
             )
+        runs = [load for load in loads if load.page == BARE]
+        rates = [load.rate for load in runs]
+        print(
+            f"| {name} | {BARE}, {len(runs)} runs: before and after each page "
+            f"| {min(rates):,.0f}–{max(rates):,.0f} | 1 | {sum(r.unexpected for r in runs)} "
+            f"| {sum(r.non_2xx_3xx for r in runs)} | {sum(r.socket_errors for r in runs)} | – |"
+        )
