@@ -69,7 +69,7 @@ def print_summary(all_results: list[Results]) -> None:
         results: Results,
         value: float | None,
         met: Callable[[float], bool],
-        fmt: str = "{:.2f}",
+        fmt: str = "{:.3f}",
     ) -> None:
         shown = "–" if value is None else fmt.format(value)
         verdict = "not measured" if value is None else ("met" if met(value) else "**not met**")
