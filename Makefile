@@ -80,8 +80,13 @@ mutants: $(VENV)/.installed-dev
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 
+# Latency, throughput against a bare Flask page (gunicorn + wrk) and memory, on 1,000, 20,000
+# and 100,000 requests on SQLite, and on PostgreSQL too when BENCH_DATABASE_URL names a server
+# (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres). The data sets are kept for the
+# next run (instance/bench/, databases pyydaapua_bench_<size>). Needs wrk.
+# BENCH_ARGS="--sizes 1000,20000 --duration 5s --no-throughput" changes what is run.
 bench: translations
-	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Two gunicorn instances behind HAProxy (HTTPS), on a database and a Redis of their own:
 # checks that sessions, rate limits and casework hold across instances, and measures them

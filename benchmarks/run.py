@@ -1,147 +1,191 @@
-"""Benchmark: seed N synthetic requests, then time the public pages and count their queries.
+"""Benchmark: latency, throughput against a bare Flask page, and memory, on data sets of
+several sizes, with a summary against the targets.
 
-    .venv/bin/python benchmarks/run.py [--requests 100000] [--rounds 200] [--database-url URL]
+    .venv/bin/python benchmarks/run.py [--sizes 1000,20000,100000] [--duration 10s]
+        [--rounds 100] [--no-throughput] [--database-url postgresql+psycopg://…/postgres]
 
-Uses a fresh SQLite file by default (or the given database, which must be empty), builds the
-schema with the migrations, and prints a Markdown table for the README.
+The data sets are built once and kept (datasets.py): SQLite files under instance/bench/, and
+with --database-url (default: $BENCH_DATABASE_URL) also databases on that PostgreSQL server.
+Prints Markdown tables for the README.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import statistics
-import tempfile
+import os
 import time
-from datetime import date
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 
-import flask_migrate
-from sqlalchemy import event, text
+import latency
+import throughput
+from datasets import working_copy
 
-from pyydaapua import create_app
-from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 
-HIDDEN = re.compile(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"')
+@dataclass
+class Results:
+    """What was measured on one back end, by data set size."""
+
+    backend: str
+    latency: dict[int, list[latency.Row]] = field(default_factory=dict)
+    loads: dict[int, list[throughput.Load]] = field(default_factory=dict)
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(size.replace("_", "")) for size in text.split(",") if size.strip()]
+
+
+def _ratio(results: Results, size: int, page: str) -> float | None:
+    loads = results.loads.get(size)
+    if not loads:
+        return None
+    return throughput.ratio(loads, page)
+
+
+def _rate(results: Results, size: int, page: str) -> float | None:
+    loads = results.loads.get(size)
+    return next(load.rate for load in loads if load.page == page) if loads else None
+
+
+def _queries(results: Results, pages: tuple[str, ...]) -> int | None:
+    counts = [
+        row.high_queries for rows in results.latency.values() for row in rows if row.page in pages
+    ]
+    return max(counts) if counts else None
+
+
+def _median(results: Results, size: int, pages: tuple[str, ...]) -> float | None:
+    rows = [row for row in results.latency.get(size, []) if row.page in pages]
+    return max(row.median_ms for row in rows) if rows else None
+
+
+def print_summary(all_results: list[Results]) -> None:
+    print("| target | back end | measured | met |")
+    print("|---|---|---:|---|")
+
+    def line(
+        target: str,
+        results: Results,
+        value: float | None,
+        met: Callable[[float], bool],
+        fmt: str = "{:.3f}",
+    ) -> None:
+        shown = "–" if value is None else fmt.format(value)
+        verdict = "not measured" if value is None else ("met" if met(value) else "**not met**")
+        print(f"| {target} | {results.backend} | {shown} | {verdict} |")
+
+    for results in all_results:
+        sizes = sorted(results.latency)
+        at = 20_000 if 20_000 in results.loads else max(results.loads, default=20_000)
+        for page, goal in (
+            (throughput.FORM, 0.60),
+            (throughput.INBOX, 0.40),
+            (throughput.LONG_REQUEST, 0.40),
+            (throughput.SUBMIT, 0.25),
+        ):
+            line(
+                f"{page} ≥ {goal:.2f} × bare page, at {at:,}",
+                results,
+                _ratio(results, at, page),
+                lambda value, goal=goal: value >= goal,
+            )
+        for page in (throughput.INBOX, throughput.LONG_REQUEST):
+            small, large = _rate(results, 1_000, page), _rate(results, 100_000, page)
+            line(
+                f"{page}: req/s at 100,000 ≥ 0.67 × at 1,000",
+                results,
+                None if small is None or large is None else large / small,
+                lambda value: value >= 0.67,
+            )
+        for name, pages in (
+            ("inbox", (latency.INBOX,)),
+            ("request page", (latency.WORKED_REQUEST, latency.LONG_REQUEST)),
+        ):
+            line(
+                f"SQL statements per {name} ≤ 8 (most, {', '.join(f'{s:,}' for s in sizes)})",
+                results,
+                _queries(results, pages),
+                lambda value: value <= 8,
+                "{:.0f}",
+            )
+        rss = [mb for loads in results.loads.values() for load in loads for mb in load.rss_mb]
+        line(
+            "worker RSS ≤ 100 MB (largest after any run)",
+            results,
+            max(rss) if rss else None,
+            lambda value: value <= 100,
+            "{:.0f} MB",
+        )
+        if results.backend == "PostgreSQL":
+            searches = tuple(f"GET /staff/?q={kind} (search)" for kind in latency.SEARCHES)
+            line(
+                "search median ≤ 30 ms at 100,000 (slowest of reference, phone, name, words)",
+                results,
+                _median(results, 100_000, searches),
+                lambda value: value <= 30,
+                "{:.1f} ms",
+            )
+            line(
+                "reports median ≤ 150 ms at 100,000 (slowest of 12 and 18 months)",
+                results,
+                _median(results, 100_000, latency.REPORTS),
+                lambda value: value <= 150,
+                "{:.1f} ms",
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--database-url")
+    parser.add_argument("--sizes", type=_sizes, default=[1_000, 20_000, 100_000])
+    parser.add_argument("--duration", default="10s", help="of each wrk run, e.g. 10s or 1m")
+    parser.add_argument("--rounds", type=int, default=100, help="of each page for the latency")
+    parser.add_argument("--no-throughput", dest="throughput", action="store_false")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or None,
+        help="a PostgreSQL server to measure on too (its databases pyydaapua_bench_<size>)",
+    )
     args = parser.parse_args()
+    started = time.perf_counter()
 
-    workdir = tempfile.mkdtemp(prefix="pyydaapua-bench-")
-    url = args.database_url or f"sqlite:///{workdir}/bench.sqlite3"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True}
-    )
-    queries = [0]
-    with app.app_context():
-        flask_migrate.upgrade()
-        demo.load_demo_users()
-        demo.load_services()
-        started = time.perf_counter()
-        demo.add_synthetic_requests(args.requests, seed=1)
-        seed_seconds = time.perf_counter() - started
-        # What the database's routine maintenance (autovacuum on PostgreSQL) does after a load.
-        maintenance = "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(maintenance))
-        event.listen(
-            db.engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1)
-        )
-
-    client = app.test_client()
-    rows = []
-
-    def measure(name: str, call, rounds: int | None = None) -> None:
-        times, counts = [], []
-        for _ in range(rounds or args.rounds):
-            queries[0] = 0
-            started = time.perf_counter()
-            response = call()
-            times.append((time.perf_counter() - started) * 1000)
-            counts.append(queries[0])
-            assert response.status_code < 400, (name, response.status_code)
-        times.sort()
-        rows.append(
-            (
-                name,
-                statistics.median(times),
-                times[int(len(times) * 0.95) - 1],
-                min(counts),
-                max(counts),
-            )
-        )
-
-    def submit():
-        hidden = dict(HIDDEN.findall(client.get("/fi/request").get_data(as_text=True)))
-        return client.post(
-            "/fi/request",
-            data={
-                **hidden,
-                "phone": "0401234567",
-                "topics": ["finances"],
-                "description": "x" * 500,
-            },
-        )
-
-    confirmation = submit().headers["Location"]
-    measure("GET /fi/", lambda: client.get("/fi/"))
-    measure("GET /fi/request", lambda: client.get("/fi/request"))
-    measure("GET + POST /fi/request (submit)", submit)
-    measure("GET confirmation", lambda: client.get(confirmation))
-
-    def signed_in(email: str):
-        staff = app.test_client()
-        token = HIDDEN.search(staff.get("/staff/login").get_data(as_text=True))
-        staff.post(
-            "/staff/login",
-            data={"email": email, "password": demo.DEMO_PASSWORD, token.group(1): token.group(2)},
-        )
-        return staff
-
-    staff = signed_in("counsellor@example.fi")
-    measure("GET /staff/ (open requests)", lambda: staff.get("/staff/"))
-    measure(
-        "GET /staff/?status=all&topic=finances&page=40",
-        lambda: staff.get("/staff/?status=all&topic=finances&page=40"),
-    )
-    measure("GET /staff/?q=words (search)", lambda: staff.get("/staff/?status=all&q=apua"))
-    measure("GET /staff/requests/<id> (worked request)", lambda: staff.get("/staff/requests/1000"))
-
-    supervisor = signed_in("supervisor@example.fi")
-    report_rounds = max(5, args.rounds // 10)
-    measure(
-        "GET /staff/reports (last 12 months)",
-        lambda: supervisor.get("/staff/reports"),
-        report_rounds,
-    )
-    # Every seeded month, within the longest period a report accepts (three years).
-    today = date.today()
-    every_month = f"start={date(today.year - 2, 1, 1).isoformat()}&end={today.isoformat()}"
-    measure(
-        "GET /staff/reports (all 18 months)",
-        lambda: supervisor.get(f"/staff/reports?{every_month}"),
-        report_rounds,
-    )
-    measure(
-        "GET /staff/reports.csv?table=topics",
-        lambda: supervisor.get("/staff/reports.csv?table=topics"),
-        report_rounds,
-    )
-
-    print(
-        f"Seeded {args.requests:,} synthetic requests in {seed_seconds:.1f} s ({url.split(':')[0]})"
-    )
+    backends: list[tuple[str, str | None]] = [("SQLite", None)]
+    if args.database_url:
+        backends.append(("PostgreSQL", args.database_url))
+    all_results = []
+    bare_server = throughput.bare_server() if args.throughput else nullcontext(("", 0))
+    with bare_server as (bare, _):
+        for backend, server in backends:
+            results = Results(backend)
+            all_results.append(results)
+            for size in args.sizes:
+                with working_copy(size, server) as dataset:
+                    print(f"## {backend}, {size:,} requests")
+                    print()
+                    if dataset.seed_seconds is None:
+                        print("Data set reused from an earlier run.")
+                    else:
+                        print(f"Data set built: seeding took {dataset.seed_seconds:.1f} s.")
+                    print()
+                    results.latency[size] = latency.measure_pages(dataset, args.rounds)
+                    latency.print_table(results.latency[size])
+                    print()
+                    if args.throughput:
+                        results.loads[size] = throughput.measure(dataset, bare + "/", args.duration)
+                        print(
+                            f"Throughput: wrk -t{throughput.THREADS} -c{throughput.CONNECTIONS} "
+                            f"-d{args.duration}, gunicorn -w {throughput.WORKERS} -k sync; "
+                            "× bare: the rate over the bare page's (the mean of its runs just "
+                            "before and after)."
+                        )
+                        print()
+                        throughput.print_table({f"{backend} {size:,}": results.loads[size]})
+                        print()
+    print("## Targets")
     print()
-    print("| page | median ms | p95 ms | SQL queries |")
-    print("|---|---:|---:|---:|")
-    for name, median, p95, low, high in rows:
-        count = str(low) if low == high else f"{low}–{high}"
-        print(f"| {name} | {median:.1f} | {p95:.1f} | {count} |")
+    print_summary(all_results)
+    print()
+    print(f"Benchmark took {(time.perf_counter() - started) / 60:.1f} minutes.")
 
 
 if __name__ == "__main__":
