@@ -104,23 +104,23 @@ def record(
 
 
 def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) -> None:
-    """Write the events of one answer in a single multi-row INSERT (none when ``reads`` is
-    empty). Not committed: the view commits after rendering."""
+    """Write the events of one answer in one INSERT executed for every row at once (none when
+    ``reads`` is empty): the statement is compiled once and kept, whatever the number of rows.
+    Not committed: the view commits after rendering."""
     if not reads:
         return
     at = datetime.now(UTC)
     db.session.execute(
-        insert(cast(Table, AuditEvent.__table__)).values(
-            [
-                {
-                    "at": at,
-                    "action": read.action,
-                    "user_id": user_id,
-                    "request_id": read.request_id,
-                    "client_address": client_address[:64],
-                    "target": read.target[:200],
-                }
-                for read in reads
-            ]
-        )
+        insert(cast(Table, AuditEvent.__table__)),
+        [
+            {
+                "at": at,
+                "action": read.action,
+                "user_id": user_id,
+                "request_id": read.request_id,
+                "client_address": client_address[:64],
+                "target": read.target[:200],
+            }
+            for read in reads
+        ],
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from pyydaapua.models import (
@@ -233,6 +233,9 @@ def _counted_ahead(filters: Filters) -> bool:
     )
 
 
+UNLISTED = (HelpRequest.description, HelpRequest.name, HelpRequest.phone, HelpRequest.email)
+
+
 def requests_page(
     filters: Filters, user_id: int, today: date, total: int, per_page: int = PER_PAGE
 ) -> Page[HelpRequest]:
@@ -240,7 +243,11 @@ def requests_page(
     number = min(filters.page, max(1, -(-total // per_page)))
     items = db.session.scalars(
         requests_query(filters, user_id, today)
-        .options(joinedload(HelpRequest.assigned_to))
+        .options(
+            joinedload(HelpRequest.assigned_to),
+            # The list shows none of the family's own text: it is not even read.
+            *(defer(column, raiseload=True) for column in UNLISTED),
+        )
         .limit(per_page)
         .offset((number - 1) * per_page)
     ).all()

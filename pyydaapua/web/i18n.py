@@ -8,6 +8,7 @@ from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask, g, request, session, url_for
 from flask_babel import (
     format_date,
@@ -111,11 +112,23 @@ def _date_medium(day: date, locale: str) -> str:
     return babel_dates.format_date(day, format="medium", locale=locale)
 
 
+def number(value: float) -> str:
+    """A number in the page's language; whole numbers (counts on every row) formatted once."""
+    if isinstance(value, int):
+        return _whole_number(value, str(get_locale()))
+    return format_decimal(value)
+
+
+@lru_cache(maxsize=1024)
+def _whole_number(value: int, locale: str) -> str:
+    return babel_numbers.format_decimal(value, locale=locale)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_long, "date_long")
     app.add_template_filter(date_short, "date_short")
     app.context_processor(template_labels)
-    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(number, "number")
     app.add_template_filter(format_reference, "reference")
     app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(relative_time, "timedelta")

@@ -40,3 +40,12 @@ def test_date_short_equals_flask_babel(app, language) -> None:
         finnish = i18n.date_short(date(2026, 11, 26))
     with app.test_request_context("/"), force_locale("sv"):
         assert i18n.date_short(date(2026, 11, 26)) != finnish  # cached per language
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_number_equals_flask_babel(app, language) -> None:
+    from flask_babel import format_decimal
+
+    with app.test_request_context("/"), force_locale(language):
+        for value in (0, 7, 1234, 98765432, -4500, 2.5, 1234.75):
+            assert i18n.number(value) == format_decimal(value), value
