@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from pyydaapua.tools import cli
 from pyydaapua.web import errors, htmx, i18n, params, ratelimits, request_shape, security
 from pyydaapua.web.config import check_production, from_environment
-from pyydaapua.web.extensions import babel, csrf, db, migrate
+from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf, db
 from pyydaapua.web.forms import with_text_decoding
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    app.extensions["migrate"] = LazyMigrations(app, str(PROJECT_ROOT / "migrations"))
+    app.cli.add_command(LazyMigrationCommands())
     request_shape.init_app(app)  # before CSRF and the limits: a body of the wrong kind is a 415
     csrf.init_app(app)
     ratelimits.init_app(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -78,12 +78,18 @@ def _datetime_pattern(locale: str, form: str) -> babel_dates.DateTimePattern:
     """The whole pattern of a named date-and-time format ("short" …) or a pattern of one's own,
     parsed once: Babel would look up and parse its date part, its time part and the glue
     between them at every use."""
-    if form not in ("full", "long", "medium", "short"):
+    named: dict[str, Literal["full", "long", "medium", "short"]] = {
+        "full": "full",
+        "long": "long",
+        "medium": "medium",
+        "short": "short",
+    }
+    if form not in named:
         return babel_dates.parse_pattern(form)
     parsed = Locale.parse(locale)
-    glue = str(babel_dates.get_datetime_format(form, locale=parsed))
-    time_part = babel_dates.get_time_format(form, locale=parsed).pattern
-    date_part = babel_dates.get_date_format(form, locale=parsed).pattern
+    glue = str(babel_dates.get_datetime_format(named[form], locale=parsed))
+    time_part = babel_dates.get_time_format(named[form], locale=parsed).pattern
+    date_part = babel_dates.get_date_format(named[form], locale=parsed).pattern
     return babel_dates.parse_pattern(glue.replace("{0}", time_part).replace("{1}", date_part))
 
 

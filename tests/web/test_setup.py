@@ -9,7 +9,7 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, func, insert, select
+from sqlalchemy import MetaData, func, insert, select, text
 
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.tools.demo import EXAMPLES, synthetic_rows
@@ -227,3 +227,35 @@ def test_sqlite_uses_the_write_ahead_log(tmp_path) -> None:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         db.engine.dispose()
+
+
+def test_the_web_app_does_not_load_the_migrations() -> None:
+    """Alembic, Mako and Pygments (about 10 MB a worker) are loaded by the db commands only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pyydaapua import create_app; "
+        "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+        "app.test_client().get('/fi/request'); "
+        "print(sorted(m for m in ('alembic', 'mako', 'pygments', 'flask_migrate') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(  # noqa: S603 - this Python, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_db_commands_run(tmp_path) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    runner = app.test_cli_runner()
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    current = runner.invoke(args=["db", "current"])
+    assert current.exit_code == 0, current.output
+    with app.app_context():
+        head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        db.engine.dispose()
+    assert head == "0006_counts_search"
+    assert "db" in runner.invoke(args=["--help"]).output
