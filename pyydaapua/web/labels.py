@@ -50,7 +50,12 @@ def choices(labels: dict) -> list[SelectChoice]:
 
 def language_choices() -> list[SelectChoice]:
     """The languages, each named in itself ("suomi", "svenska")."""
-    return [SelectChoice(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES]
+    return [SelectChoice(code, name) for code, name in _language_names()]
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> tuple[tuple[str, str], ...]:
+    return tuple((code, Locale.parse(code).get_display_name(code) or code) for code in LANGUAGES)
 
 
 ROLE_LABELS = {
