@@ -3,7 +3,8 @@ timeline, built once and kept.
 
 SQLite data sets are files under instance/bench/, PostgreSQL ones are databases named
 pyydaapua_bench_<size> on the given server. Both are keyed by a fingerprint of the schema
-(the alembic head revision) and of the code that seeds them, and rebuilt when it changes.
+(the alembic head revision and the migrations' text) and of the code that seeds them, and
+rebuilt when it changes.
 A benchmark never runs on a kept data set itself but on a copy (``working_copy``), because
 it submits requests and signs in.
 """
@@ -54,12 +55,13 @@ class Dataset:
 
 
 def fingerprint() -> str:
-    """The alembic head revision and a digest of the seeding code."""
+    """The alembic head revision and a digest of the migrations and of the seeding code."""
     config = Config()
     config.set_main_option("script_location", str(ROOT / "migrations"))
     head = ScriptDirectory.from_config(config).get_current_head()
     digest = hashlib.sha256()
-    for path in (ROOT / "pyydaapua" / "tools" / "demo.py", Path(__file__)):
+    migrations = sorted((ROOT / "migrations" / "versions").glob("*.py"))
+    for path in (*migrations, ROOT / "pyydaapua" / "tools" / "demo.py", Path(__file__)):
         digest.update(path.read_bytes())
     return f"{head}-{digest.hexdigest()[:10]}"
 
