@@ -191,3 +191,16 @@ def test_menu_counter_on_every_page(app, staff_client) -> None:
         request_id = first.id
     page = client.get(f"/staff/requests/{request_id}").get_data(as_text=True)
     assert counter.findall(page) == ["(2 ilman käsittelijää)"]
+
+
+def test_the_list_does_not_read_the_familys_own_text(app) -> None:
+    from sqlalchemy import inspect as loaded_state
+
+    from pyydaapua.inbox import queries as inbox
+
+    add_requests(app, 3, datetime.now(UTC))
+    with app.app_context():
+        page = inbox.requests_page(inbox.Filters(), 0, datetime.now(UTC).date(), 3)
+        assert len(page.items) == 3
+        for item in page.items:
+            assert {"description", "name", "phone", "email"} <= loaded_state(item).unloaded
