@@ -10,9 +10,12 @@ as they are (passwords are only hashed; hidden fields are checked by their own f
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from flask import Request
+from babel import support
+from flask import Request, current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -27,6 +30,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, StopValidation
 
 from pyydaapua.rules import text as text_rules
@@ -100,6 +104,18 @@ class Form(FlaskForm):
                 field.filters = (normalise, *field.filters)
                 field.pre_validate = _checked_first(field, CleanText(multiline))
             return field
+
+        def get_translations(self, form: Any) -> Any:
+            """WTForms' own messages in the page's language: the catalogue read once per
+            language, where Flask-WTF reads it from disk for every answer with a form."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)  # type: ignore[misc]
+            return _wtforms_catalogue(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def _checked_first(field: Field, check: CleanText) -> Any:

@@ -49,3 +49,20 @@ def test_number_equals_flask_babel(app, language) -> None:
     with app.test_request_context("/"), force_locale(language):
         for value in (0, 7, 1234, 98765432, -4500, 2.5, 1234.75):
             assert i18n.number(value) == format_decimal(value), value
+
+
+def test_wtforms_messages_come_from_a_catalogue_kept_per_language(app) -> None:
+    from pyydaapua.web.forms import Form
+
+    class Example(Form):
+        pass
+
+    with app.test_request_context("/"):
+        with force_locale("fi"):
+            form = Example()
+            finnish = form.meta.get_translations(form)
+            assert finnish.gettext("This field is required.") == "Pakollinen."
+            assert Example().meta.get_translations(form) is finnish  # read once, kept
+        with force_locale("sv"):
+            swedish = form.meta.get_translations(form)
+            assert swedish.gettext("This field is required.") == "Det här fältet är obligatoriskt."
