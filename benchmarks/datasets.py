@@ -164,7 +164,7 @@ def _sqlite(size: int) -> tuple[Path, float | None]:
     for old in CACHE.glob(f"requests-{size}-*"):
         old.unlink()
     partial = kept.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
+    _remove_sqlite(partial)
     seconds = _seed(f"sqlite:///{partial}", size)
     partial.rename(kept)
     return kept, seconds
@@ -202,6 +202,12 @@ def _postgresql(server_url: str, size: int) -> tuple[str, float | None]:
     return name, seconds
 
 
+def _remove_sqlite(path: Path) -> None:
+    """A SQLite file with its write-ahead log and shared-memory index."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 @contextmanager
 def working_copy(size: int, server_url: str | None = None) -> Iterator[Dataset]:
     """A fresh copy of the data set of ``size`` (SQLite, or PostgreSQL on ``server_url``),
@@ -209,11 +215,12 @@ def working_copy(size: int, server_url: str | None = None) -> Iterator[Dataset]:
     if server_url is None:
         kept, seconds = _sqlite(size)
         copy = CACHE / f"work-{size}.sqlite3"
+        _remove_sqlite(copy)  # a write-ahead log left by a run that was stopped would spoil it
         shutil.copyfile(kept, copy)
         try:
             yield _describe(f"sqlite:///{copy}", size, "sqlite", seconds)
         finally:
-            copy.unlink(missing_ok=True)
+            _remove_sqlite(copy)
         return
     name, seconds = _postgresql(server_url, size)
     work = f"{name}_work"
