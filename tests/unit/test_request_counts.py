@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, event, func, select, update
 
 from pyydaapua.inbox import queries as inbox
-from pyydaapua.models import HelpRequest, RequestCount, StaffUser
+from pyydaapua.models import HelpRequest, HomeVisit, RequestCount, StaffUser, home_visit_staff
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
 
@@ -33,6 +33,8 @@ def counted() -> dict[tuple[str, bool], int]:
 
 def remove(ids: Any) -> None:
     """Delete requests with everything that refers to them (the app itself never deletes)."""
+    visits = select(HomeVisit.id).where(HomeVisit.request_id.in_(ids))
+    db.session.execute(delete(home_visit_staff).where(home_visit_staff.c.visit_id.in_(visits)))
     for table in reversed(db.metadata.sorted_tables):
         if "request_id" in table.c and table.name != "audit_event":
             db.session.execute(delete(table).where(table.c.request_id.in_(ids)))
@@ -63,9 +65,16 @@ def test_counts_follow_inserts_changes_and_deletes(ctx: Any) -> None:
         update(HelpRequest).where(HelpRequest.status == "waiting").values(assigned_to_id=None)
     )
     db.session.execute(update(HelpRequest).values(call_attempts=HelpRequest.call_attempts + 1))
+    # Closed requests with home visits among them, so that everything referring to them goes.
     closed = db.session.scalars(
-        select(HelpRequest.id).where(HelpRequest.status == "closed").limit(5)
+        select(HelpRequest.id)
+        .where(HelpRequest.status == "closed")
+        .order_by(HelpRequest.id.in_(select(HomeVisit.request_id)).desc(), HelpRequest.id)
+        .limit(5)
     ).all()
+    assert db.session.scalar(
+        select(func.count(HomeVisit.id)).where(HomeVisit.request_id.in_(closed))
+    )
     remove(closed)
     db.session.commit()
     assert kept() == counted()
