@@ -29,10 +29,9 @@ from sqlalchemy.engine import Engine
 from pyydaapua import create_app
 from pyydaapua.accounts import two_factor
 from pyydaapua.casework import domain
-from pyydaapua.models import HelpRequest, RequestTopic, StaffUser
-from pyydaapua.rules.references import new_reference
+from pyydaapua.intake.submission import NewRequest, submit
+from pyydaapua.models import HelpRequest, StaffUser
 from pyydaapua.rules.status_flow import CHECK_IN_SCALE
-from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
 
@@ -72,29 +71,19 @@ def add_long_timeline_request(now: datetime) -> None:
     counsellor = db.session.scalar(select(StaffUser).where(StaffUser.email == COUNSELLOR))
     assert counsellor is not None
     submitted = now - timedelta(days=21)
-    reference = new_reference()
-    while db.session.scalar(select(HelpRequest.id).where(HelpRequest.reference == reference)):
-        reference = new_reference()
-    request = HelpRequest(
-        reference=reference,
-        submission_key=LONG_TIMELINE_KEY,
-        language="fi",
-        call_language="fi",
-        description="Arki on ollut raskasta ja rahat eivät riitä. Toivoisin, että joku soittaa.",
-        child_ages="3-5,6-12",
-        name="Kerttu",
-        phone=LONG_TIMELINE_PHONE,
-        email="",
-        call_time="any",
-        sms_ok=False,
-        submitted_at=submitted,
-        submitted_on=helsinki_date(submitted),
-        submitted_month=month_number(helsinki_date(submitted)),
-        due_date=callback_due_date(submitted),
-        topics=[RequestTopic(topic="finances"), RequestTopic(topic="parent_coping")],
+    request = submit(
+        NewRequest(
+            submission_key=LONG_TIMELINE_KEY,
+            language="fi",
+            call_language="fi",
+            phone=LONG_TIMELINE_PHONE,
+            topics=["finances", "parent_coping"],
+            child_ages=["3-5", "6-12"],
+            description="Arki on ollut raskasta ja rahat eivät riitä. Soittakaa, kiitos.",
+            name="Kerttu",
+        ),
+        now=submitted,
     )
-    db.session.add(request)
-    db.session.commit()
     domain.assign(request, counsellor, request.version, counsellor)
     for number in range(30):
         reached = number % 5 == 4
