@@ -37,7 +37,15 @@ run: seed
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+# The W3C Nu HTML checker for tests/web/test_valid_html.py, from npm's vnu-jar (needs Java).
+VNU_VERSION := 26.9.27
+$(VENV)/vnu/vnu.jar: | $(BIN)/python
+	rm -rf $(VENV)/vnu && mkdir -p $(VENV)/vnu
+	cd $(VENV)/vnu && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null \
+		&& tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar \
+		&& mv package/build/dist/vnu.jar vnu.jar && rm -rf package vnu-jar-$(VNU_VERSION).tgz
+
+test: $(VENV)/.installed-dev $(VENV)/vnu/vnu.jar
 	$(FLASK) translate compile
 	$(BIN)/ruff check .
 	$(BIN)/mypy

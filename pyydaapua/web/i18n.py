@@ -130,6 +130,13 @@ def _whole_number(value: int, locale: str) -> str:
     return babel_numbers.format_decimal(value, locale=locale)
 
 
+def machine_time(value: date | datetime) -> str:
+    """A date or a moment as a <time datetime> attribute wants it: to the second at most."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_long, "date_long")
     app.add_template_filter(date_short, "date_short")
@@ -138,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_reference, "reference")
     app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(relative_time, "timedelta")
+    app.add_template_filter(machine_time, "iso")
 
     @app.context_processor
     def _language_context() -> dict[str, Any]:

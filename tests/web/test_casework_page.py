@@ -229,15 +229,16 @@ def test_action_inline_with_htmx(app, counsellor, req_id, action) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html
-    assert 'hx-swap-oob="innerHTML:#announcer"' in html
+    assert 'data-hx-swap-oob="innerHTML:#announcer"' in html
     assert (
-        'id="timeline" class="timeline" aria-labelledby="timeline-title" hx-swap-oob="true"' in html
+        'id="timeline" class="timeline" aria-labelledby="timeline-title" data-hx-swap-oob="true"'
+        in html
     )
     new_version = version_of(app, req_id)
     assert f'data-version="{new_version}"' in html
     # The inbox counter in the menu follows: this request has an owner after take/assign.
     counter = re.search(
-        r'<span id="inbox-counter" class="counter" hx-swap-oob="true">([^<]*)<', html
+        r'<span id="inbox-counter" class="counter" data-hx-swap-oob="true">([^<]*)<', html
     ).group(1)
     assert counter == (
         "(0 ilman käsittelijää)" if action in ("take", "assign") else "(1 ilman käsittelijää)"

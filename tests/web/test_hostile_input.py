@@ -260,7 +260,7 @@ def test_inbox_search_with_nul_is_refused_next_to_the_field(
     partial = client.get("/staff/?q=apua%00", headers=HTMX)
     assert partial.status_code == 422
     body = partial.get_data(as_text=True)
-    assert 'id="q-error" hx-swap-oob="true"' in body and SEARCH_CONTROL[lang] in body
+    assert 'id="q-error" data-hx-swap-oob="true"' in body and SEARCH_CONTROL[lang] in body
 
 
 def test_inbox_search_too_long_is_refused(staff_client) -> None:

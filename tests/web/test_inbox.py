@@ -140,7 +140,7 @@ def test_htmx_gets_only_the_results(app, staff_client) -> None:
     html = client.get("/staff/?q=Nimi1", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert html.startswith('<section id="inbox-results"') and "<html" not in html
     assert rows(html) == 1
-    assert 'hx-get="/staff/inbox/new?since=' in html and "q=Nimi1" in html
+    assert 'data-hx-get="/staff/inbox/new?since=' in html and "q=Nimi1" in html
 
 
 def test_new_requests_are_announced(app, staff_client) -> None:
