@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import abort, g
-from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,6 +35,7 @@ from pyydaapua.casework.forms import (
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.web.extensions import db
+from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import (
     AUDIT_LABELS,
     CALL_RESULT_LABELS,
@@ -185,7 +186,7 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
 
 def _visit_time(event: TimelineEvent) -> str:
     assert event.visit is not None  # every visit entry names its visit
-    return format_datetime(event.visit.starts_at, "short")
+    return datetime_text(event.visit.starts_at, "short")
 
 
 def _call_text(event: TimelineEvent) -> str:

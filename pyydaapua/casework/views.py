@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -37,6 +36,7 @@ from pyydaapua.rules import status_flow
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
+from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.staff_area import bp
 
 bp.add_app_template_global(timeline_text)
@@ -163,7 +163,7 @@ def request_page(request_id: int) -> str:
 
 def stale_notice(fresh: HelpRequest) -> str:
     who = fresh.updated_by.name if fresh.updated_by else _("Someone")
-    when = format_datetime(fresh.updated_at, "short") if fresh.updated_at else ""
+    when = datetime_text(fresh.updated_at, "short") if fresh.updated_at else ""
     return _(
         "%(name)s changed this request at %(time)s. The page now shows the latest state and "
         "what you wrote is kept: check it and send again.",

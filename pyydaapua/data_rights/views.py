@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import cast
 
 from flask import abort, render_template, request
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,6 +22,7 @@ from pyydaapua.data_rights.forms import AuditLogForm, ReferenceForm
 from pyydaapua.rules.references import format_reference
 from pyydaapua.web.csv_export import content_disposition, csv_response
 from pyydaapua.web.extensions import db
+from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from pyydaapua.web.params import parse_int
 from pyydaapua.web.staff_area import bp
@@ -136,7 +136,7 @@ def access_log_csv() -> Response:
     )
     rows = [
         (
-            format_datetime(row.event.at, CSV_TIME),
+            datetime_text(row.event.at, CSV_TIME),
             row.user_name or "",
             _role_label(row.user_role),
             str(AUDIT_LABELS.get(row.event.action, row.event.action)),

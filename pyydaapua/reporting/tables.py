@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
 
 from pyydaapua.models import LANGUAGES
@@ -174,7 +174,7 @@ def build_tables(report: Report) -> dict[str, Table]:
             _("First contact within three working days"),
             [
                 Column(_("Month"), TEXT),
-                Column(_("Received")),
+                Column(pgettext("column: how many requests", "Received")),
                 Column(_("Due by now or reached")),
                 Column(_("Reached on time")),
                 Column(_("Share on time (%)"), PERCENT),
@@ -196,7 +196,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         Table(
             "backlog",
             _("Backlog today"),
-            [Column(_("Requests"), TEXT), Column(_("Number"))],
+            [Column(pgettext("column of row names", "Requests"), TEXT), Column(_("Number"))],
             [
                 [_("Open"), report.backlog.open],
                 [_("Open without an owner"), report.backlog.unassigned],

@@ -69,33 +69,58 @@ def other_language_links() -> list[dict[str, str]]:
 
 
 def date_long(day: date) -> str:
-    """A date with its weekday, in the viewer's language: "torstai 26. marraskuuta 2026"."""
+    """A date with its weekday, in the viewer's language: "torstai 26. marraskuuta 2026" /
+    "torsdag 26 november 2026" (the names from Babel)."""
     return format_date(day, format="full")
+
+
+# Dates and times as they are written in Finland, in Finnish and in Finland-Swedish:
+# "17.11.2026 klo 12.12" / "17.11.2026 kl. 12.12". Babel's Finnish short form has no "klo",
+# and its "sv" and "sv_FI" forms are Sweden's ("2026-11-17 12:12", "17 nov. 2026"), so the
+# numeric patterns are set here; weekday and month names still come from Babel.
+DATE_PATTERN = "d.M.yyyy"
+TIME_PATTERNS = {"short": "H.mm", "medium": "H.mm.ss", "long": "H.mm", "full": "H.mm"}
+CLOCK_WORDS = {"fi": "klo", "sv": "kl."}
+
+_NamedForm = Literal["full", "long", "medium", "short"]
+_NAMED_FORMS: dict[str, _NamedForm] = {
+    "full": "full",
+    "long": "long",
+    "medium": "medium",
+    "short": "short",
+}
+
+
+def _clock_word(locale: str) -> str | None:
+    return CLOCK_WORDS.get(Locale.parse(locale).language)
 
 
 @lru_cache(maxsize=64)
 def _datetime_pattern(locale: str, form: str) -> babel_dates.DateTimePattern:
     """The whole pattern of a named date-and-time format ("short" …) or a pattern of one's own,
-    parsed once: Babel would look up and parse its date part, its time part and the glue
-    between them at every use."""
-    named: dict[str, Literal["full", "long", "medium", "short"]] = {
-        "full": "full",
-        "long": "long",
-        "medium": "medium",
-        "short": "short",
-    }
-    if form not in named:
+    parsed once. In Finnish and Swedish: the numeric date ("short", "medium") or Babel's date
+    with names ("long", "full"), the clock word and the time with a dot."""
+    if form not in _NAMED_FORMS:
         return babel_dates.parse_pattern(form)
+    named = _NAMED_FORMS[form]
     parsed = Locale.parse(locale)
-    glue = str(babel_dates.get_datetime_format(named[form], locale=parsed))
-    time_part = babel_dates.get_time_format(named[form], locale=parsed).pattern
-    date_part = babel_dates.get_date_format(named[form], locale=parsed).pattern
+    clock = _clock_word(locale)
+    if clock is not None:
+        if named in ("short", "medium"):
+            date_part = DATE_PATTERN
+        else:
+            date_part = babel_dates.get_date_format(named, locale=parsed).pattern
+        return babel_dates.parse_pattern(f"{date_part} '{clock}' {TIME_PATTERNS[named]}")
+    glue = str(babel_dates.get_datetime_format(named, locale=parsed))
+    time_part = babel_dates.get_time_format(named, locale=parsed).pattern
+    date_part = babel_dates.get_date_format(named, locale=parsed).pattern
     return babel_dates.parse_pattern(glue.replace("{0}", time_part).replace("{1}", date_part))
 
 
 def datetime_text(moment: datetime, form: str = "medium") -> str:
-    """A moment in Helsinki time, in the page's language: what Flask-Babel's
-    ``format_datetime`` gives, without its lookups at every use (inbox rows, the timeline)."""
+    """A moment in Helsinki time, in the page's language: "17.11.2026 klo 12.12" /
+    "17.11.2026 kl. 12.12" ("short"; "medium" adds the seconds). Patterns are parsed once:
+    inbox rows and the timeline show many moments."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     locale = str(get_locale())
@@ -108,14 +133,16 @@ def relative_time(delta: timedelta) -> str:
 
 
 def date_short(day: date) -> str:
-    """A date in short form: "26.11.2026" / "26 nov. 2026"."""
-    return _date_medium(day, str(get_locale()))
+    """A date in short form, as written in Finland in both languages: "26.11.2026"."""
+    return _date_numeric(day, str(get_locale()))
 
 
 @lru_cache(maxsize=1024)
-def _date_medium(day: date, locale: str) -> str:
+def _date_numeric(day: date, locale: str) -> str:
     """Dates repeat on a page (due dates); each is formatted once per language."""
-    return babel_dates.format_date(day, format="medium", locale=locale)
+    if _clock_word(locale) is None:
+        return babel_dates.format_date(day, format="medium", locale=locale)
+    return babel_dates.format_date(day, format=DATE_PATTERN, locale=locale)
 
 
 def number(value: float) -> str:

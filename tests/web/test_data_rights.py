@@ -289,7 +289,8 @@ def test_access_log_unknown_reference(app, supervisor, logged) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     # The reference is in the search field anyway: look for it in the notice.
-    assert f"<p>Tunnuksella {unknown} ei ole pyyntöä. Tarkista tunnus perheeltä.</p>" in html
+    notice = f"Pyynnön tunnuksella {unknown} ei löydy pyyntöä. Tarkista tunnus perheeltä."
+    assert f"<p>{notice}</p>" in html
     assert 'id="not-found"' in html and 'id="access-events"' not in html
     event = last_event(app)
     assert (event.action, event.request_id, event.target) == (

@@ -60,7 +60,7 @@ def test_form_fields_have_stable_names(client, lang) -> None:
     ("lang", "prefix", "message", "optional"),
     [
         ("fi", "Virhe:", "puhelinnumero", "(vapaaehtoinen)"),
-        ("sv", "Fel:", "telefonnummer", "(frivillig)"),
+        ("sv", "Fel:", "telefonnummer", "(frivilligt)"),
     ],
 )
 def test_missing_phone_comes_back_with_errors_and_every_value(

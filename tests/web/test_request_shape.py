@@ -360,6 +360,6 @@ def test_a_reference_of_white_space_only_asks_for_the_reference(staff_client, re
     client = staff_client("supervisor")
     page = client.get("/staff/access-log", query_string={"reference": reference})
     assert page.status_code == 422
-    assert "Anna tunnus." in page.get_data(as_text=True)
+    assert "Anna pyynnön tunnus." in page.get_data(as_text=True)
     csv = client.get("/staff/access-log.csv", query_string={"reference": reference})
     assert csv.status_code == 404
