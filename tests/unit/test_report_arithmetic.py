@@ -42,7 +42,9 @@ def test_the_months_of_a_period_cross_the_new_year() -> None:
 
 def test_first_contact_shares_and_sums() -> None:
     first = FirstContact(received=10, due=8, on_time=6, reached=7)
-    assert first.never_reached == 3
+    # Of the 8 due by now, 7 were reached: 1 never reached; 2 are not yet due.
+    assert first.never_reached == 1
+    assert first.not_yet_due == 2
     assert first.share_on_time == 0.75
     assert FirstContact().share_on_time is None
     first.add(FirstContact(received=1, due=2, on_time=3, reached=4))

@@ -108,8 +108,8 @@ def test_the_page_shows_the_period_numbers(supervisor) -> None:
         ["Yhteensä", "4", "1", "5"],
     ]
     first_contact = tables["first_contact"]
-    assert first_contact[-1] == ["Yhteensä", "5", "5", "2", "40,0 %", "2"]
-    assert first_contact[1] == ["joulukuu 2025", "4", "4", "2", "50,0 %", "1"]
+    assert first_contact[-1] == ["Yhteensä", "5", "5", "2", "40,0 %", "2", "0"]
+    assert first_contact[1] == ["joulukuu 2025", "4", "4", "2", "50,0 %", "1", "0"]
 
 
 @pytest.mark.parametrize("table", TABLES)
