@@ -7,14 +7,21 @@ numbers. Labels come from labels.py; numbers, percentages and months are formatt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from babel.lists import format_list
 from flask_babel import format_date, format_decimal, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
 
 from pyydaapua.models import LANGUAGES
 from pyydaapua.rules import charts
-from pyydaapua.rules.report_arithmetic import CALL_BUCKETS, FirstContact, Month, Report
+from pyydaapua.rules.report_arithmetic import (
+    CALL_BUCKETS,
+    WORKDAY_ROWS,
+    FirstContact,
+    Month,
+    Report,
+)
 from pyydaapua.rules.status_flow import REFERRAL_STATUSES
 from pyydaapua.web.labels import (
     OUTCOME_LABELS,
@@ -91,6 +98,36 @@ def month_name(month: Month, form: str = "LLLL yyyy") -> str:
     return format_date(date(month[0], month[1], 1), format=form)
 
 
+def _day(day: date) -> str:
+    return format_date(day, format="d.M.")
+
+
+def month_label(report: Report, month: Month, form: str = "LLLL yyyy") -> str:
+    """The month's name, with the days covered when the report does not cover it whole:
+    "marraskuu 2026 (30.11. asti)" / "november 2026 (till 30.11.)"."""
+    name = month_name(month, form)
+    days = report.partial_months().get(month)
+    if days is None:
+        return name
+    first, last = days
+    if first.day == 1:
+        return _("%(month)s (to %(day)s)", month=name, day=_day(last))
+    if last.month != (last + timedelta(days=1)).month:
+        return _("%(month)s (from %(day)s)", month=name, day=_day(first))
+    return _("%(month)s (%(first)s–%(last)s)", month=name, first=_day(first), last=_day(last))
+
+
+def partial_note(report: Report) -> str | None:
+    """The explanation of the months marked with an asterisk in the charts."""
+    partial = report.partial_months()
+    if not partial:
+        return None
+    return _(
+        "* The month is not over or the period covers only part of it: %(months)s.",
+        months=format_list([month_label(report, m) for m in partial], locale=get_locale()),
+    )
+
+
 def language_name(code: str) -> str:
     return get_locale().languages.get(code, code)
 
@@ -100,7 +137,19 @@ def _percent(share: float | None) -> float | None:
 
 
 def _first_contact_row(label: str, row: FirstContact) -> list[object]:
-    return [label, row.received, row.due, row.on_time, row.share_on_time, row.never_reached]
+    return [
+        label,
+        row.received,
+        row.due,
+        row.on_time,
+        row.share_on_time,
+        row.never_reached,
+        row.not_yet_due,
+    ]
+
+
+def _workday_label(days: int) -> str:
+    return _("%(days)s or more", days=days) if days > WORKDAY_ROWS else str(days)
 
 
 def _counts(
@@ -114,7 +163,8 @@ def _counts(
 def build_tables(report: Report) -> dict[str, Table]:
     """Every table of the report, by the key its CSV download uses."""
     months = report.months
-    month_label = [month_name(m) for m in months]
+    labels = [month_label(report, m) for m in months]
+    measured = format_decimal(report.contacts_measured)
     languages = [language_name(code) for code in LANGUAGES]
     overall = report.first_contact.share_on_time
     status_columns = [Column(str(REFERRAL_STATUS_LABELS[s])) for s in REFERRAL_STATUSES]
@@ -126,9 +176,26 @@ def build_tables(report: Report) -> dict[str, Table]:
             [
                 [_("Requests received"), report.received],
                 [_("First contact within three working days (%)"), _percent(overall)],
-                [_("Median working days to first contact"), report.median_workdays],
-                [_("Working days to first contact, 90th percentile"), report.p90_workdays],
+                [
+                    _(
+                        "Median working days to first contact (reached families, n = %(count)s)",
+                        count=measured,
+                    ),
+                    report.median_workdays,
+                ],
+                [
+                    _(
+                        "Working days to first contact, 90th percentile (reached families, "
+                        "n = %(count)s)",
+                        count=measured,
+                    ),
+                    report.p90_workdays,
+                ],
                 [_("Requests never reached"), report.first_contact.never_reached],
+                [
+                    _("Requests not reached yet, their due date not passed"),
+                    report.first_contact.not_yet_due,
+                ],
                 [_("Calls per request"), report.calls_average],
             ],
         ),
@@ -138,7 +205,7 @@ def build_tables(report: Report) -> dict[str, Table]:
             [Column(_("Month"), TEXT), *(Column(name) for name in languages), Column(_("Total"))],
             [
                 [label, *report.by_month[m].values(), sum(report.by_month[m].values())]
-                for label, m in zip(month_label, months, strict=True)
+                for label, m in zip(labels, months, strict=True)
             ],
             [
                 _("Total"),
@@ -151,7 +218,7 @@ def build_tables(report: Report) -> dict[str, Table]:
             _("Topics by month"),
             [
                 Column(_("Topic"), TEXT),
-                *(Column(month_name(m, "LLL yyyy")) for m in months),
+                *(Column(month_label(report, m, "LLL yyyy")) for m in months),
                 Column(_("Total")),
             ],
             [
@@ -179,10 +246,11 @@ def build_tables(report: Report) -> dict[str, Table]:
                 Column(_("Reached on time")),
                 Column(_("Share on time (%)"), PERCENT),
                 Column(_("Never reached")),
+                Column(_("Not yet due")),
             ],
             [
                 _first_contact_row(label, report.first_contact_by_month[m])
-                for label, m in zip(month_label, months, strict=True)
+                for label, m in zip(labels, months, strict=True)
             ],
             _first_contact_row(_("Total"), report.first_contact),
         ),
@@ -190,8 +258,8 @@ def build_tables(report: Report) -> dict[str, Table]:
             "workdays",
             _("Working days to first contact"),
             [Column(_("Working days"), TEXT), Column(_("Requests"))],
-            [[str(days), count] for days, count in sorted(report.workdays_to_contact.items())],
-            [_("Total"), sum(report.workdays_to_contact.values())],
+            [[_workday_label(days), count] for days, count in report.workday_rows()],
+            [_("Total"), report.contacts_measured],
         ),
         Table(
             "backlog",
@@ -266,18 +334,30 @@ def build_tables(report: Report) -> dict[str, Table]:
 
 @dataclass
 class Figure:
-    """A chart with its text alternative and the key of the table beside it."""
+    """A chart with its text alternative and the key of the table beside it.
+
+    ``y_unit`` and ``x_unit`` name the axes; ``note`` explains the months marked with an
+    asterisk (those not covered whole)."""
 
     key: str
     title: str
     description: str
     chart: charts.BarChart
+    y_unit: str
+    x_unit: str
     legend: list[str] = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.key}-chart"
 
 
 def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
     months = report.months
-    short = [month_name(m, "LLL") for m in months]
+    partial = report.partial_months()
+    short = [month_name(m, "LLL") + ("*" if m in partial else "") for m in months]
+    note = partial_note(report)
     per_month = [sum(report.by_month[m].values()) for m in months]
     busiest = max(range(len(months)), key=per_month.__getitem__)
     quietest = min(range(len(months)), key=per_month.__getitem__)
@@ -294,9 +374,9 @@ def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
                 total=format_decimal(report.received),
                 start=format_date(report.period.start, "long"),
                 end=format_date(report.period.end, "long"),
-                busiest=month_name(months[busiest]),
+                busiest=month_label(report, months[busiest]),
                 most=format_decimal(per_month[busiest]),
-                quietest=month_name(months[quietest]),
+                quietest=month_label(report, months[quietest]),
                 fewest=format_decimal(per_month[quietest]),
             ),
             charts.bar_chart(
@@ -305,7 +385,10 @@ def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
                     for label, m in zip(short, months, strict=True)
                 ]
             ),
-            [language_name(code) for code in LANGUAGES],
+            y_unit=_("Requests"),
+            x_unit=_("Month"),
+            legend=[language_name(code) for code in LANGUAGES],
+            note=note,
         ),
         Figure(
             "first_contact",
@@ -323,5 +406,73 @@ def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
                 ],
                 top=100,
             ),
+            y_unit=_("Share on time (%)"),
+            x_unit=_("Month"),
+            note=note,
+        ),
+    ]
+
+
+@dataclass
+class Section:
+    """A part of the report page: its heading (none for the key figures), explanations, and
+    its charts and tables in order. The contents list is made of the same items, so every
+    chart and table has an entry."""
+
+    anchor: str | None
+    title: str | None
+    hints: list[str]
+    items: list[Table | Figure]
+
+
+def build_sections(tables: dict[str, Table], figures: list[Figure]) -> list[Section]:
+    figure = {f.key: f for f in figures}
+    return [
+        Section(None, None, [], [tables["summary"]]),
+        Section("months-section", _("Volumes"), [], [figure["months"], tables["months"]]),
+        Section(
+            "topics-section",
+            _("What families ask about"),
+            [
+                _(
+                    "The darker the cell, the more requests on that topic that month compared "
+                    "with its other months. A request can have several topics."
+                )
+            ],
+            [tables["topics"], tables["topic_totals"]],
+        ),
+        Section(
+            "contact-section",
+            _("Reaching families in time"),
+            [
+                _(
+                    "A request counts once it has been reached or its due date has passed. "
+                    "Working days are counted from the day the request arrived, without "
+                    "weekends and public holidays."
+                ),
+                _(
+                    "Never reached: not reached although the due date has passed. Not yet due: "
+                    "not reached, but still within three working days. The median and the 90th "
+                    "percentile of working days to the first contact are taken over the reached "
+                    "families; the share on time also counts those never reached."
+                ),
+            ],
+            [figure["first_contact"], tables["first_contact"], tables["workdays"]],
+        ),
+        Section(
+            "work-section",
+            _("Work and outcomes"),
+            [],
+            [
+                tables[key]
+                for key in (
+                    "backlog",
+                    "outcomes",
+                    "referrals_by_type",
+                    "referrals_by_service",
+                    "visits",
+                    "calls",
+                )
+            ],
         ),
     ]

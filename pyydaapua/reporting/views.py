@@ -40,6 +40,7 @@ def reports_page() -> str | tuple[str, int]:
         return render_template("reporting/reports.html", form=form), 422
     report = reports.build(period, today)
     tables = report_tables.build_tables(report)
+    figures = report_tables.build_figures(report, tables)
     audit.record(
         "reports_viewed",
         user_id=current_user.id,
@@ -51,7 +52,7 @@ def reports_page() -> str | tuple[str, int]:
         form=form,
         report=report,
         tables=tables,
-        figures={figure.key: figure for figure in report_tables.build_figures(report, tables)},
+        sections=report_tables.build_sections(tables, figures),
     )
 
 

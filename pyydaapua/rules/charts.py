@@ -17,6 +17,7 @@ MARGIN_RIGHT = 8
 MARGIN_TOP = 12
 MARGIN_BOTTOM = 40
 MAX_LABELS = 12
+AXIS_TITLE = 20  # room above the plot for the name of the vertical axis (its unit)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,21 @@ class BarChart:
     bars: list[Bar]
     ticks: list[Tick]
     labels: list[Label]
+
+    @property
+    def view_box(self) -> str:
+        """The drawing's frame: the chart, and a strip above it for the vertical axis's name."""
+        return f"0 {-AXIS_TITLE} {self.width} {self.height + AXIS_TITLE}"
+
+    @property
+    def y_title(self) -> float:
+        """Where the name of the vertical axis sits, above its highest tick."""
+        return MARGIN_TOP - AXIS_TITLE + 4
+
+    @property
+    def x_title(self) -> float:
+        """Where the name of the horizontal axis sits, under the labels of the bars."""
+        return self.baseline + 36
 
 
 def nice_step(maximum: float, most_ticks: int = 5) -> float:

@@ -3,6 +3,7 @@ the nearest-rank percentile. The SQL that fills them is in pyydaapua/reporting/f
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +12,22 @@ Month = tuple[int, int]  # (year, month)
 
 
 CALL_BUCKETS = ("0", "1", "2", "3+")
+
+# The distribution of working days to the first contact has a row for every day from 0 up to
+# this; later first contacts share one last row.
+WORKDAY_ROWS = 10
+
+
+def first_contact_state(reached: bool, due_date: date, today: date) -> str:
+    """Where one request stands on ``today`` (in Helsinki): "reached"; "never_reached" when it
+    has not been reached although its due date has passed; "not_yet_due" while it is still
+    inside its three working days (up to and including the due date).
+
+    figures.py counts the same in SQL; tests/unit/test_reporting.py checks that the two agree.
+    """
+    if reached:
+        return "reached"
+    return "never_reached" if due_date < today else "not_yet_due"
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,18 @@ class Period:
         last = self.end.year * 12 + self.end.month - 1
         return [(index // 12, index % 12 + 1) for index in range(first, last + 1)]
 
+    def partial(self, month: Month, today: date) -> tuple[date, date] | None:
+        """The first and last day of ``month`` the report covers, when that is not the whole
+        month: the period starts or ends inside it, or the month is not over on ``today`` (the
+        last day shown is then today). None for a whole month that is over."""
+        month_start = date(month[0], month[1], 1)
+        month_end = date(month[0], month[1], calendar.monthrange(*month)[1])
+        first = max(self.start, month_start)
+        last = min(self.end, month_end, max(today, first))
+        if first == month_start and last == month_end and month_end < today:
+            return None
+        return first, last
+
 
 @dataclass
 class FirstContact:
@@ -39,7 +68,8 @@ class FirstContact:
 
     ``due`` counts the requests that should have been reached by now: those reached, and those
     whose due date has passed. The share on time is taken of those, so requests that are not
-    yet due do not count against the team.
+    yet due do not count against the team. The rest are not yet due: not reached, but still
+    inside their three working days (see ``first_contact_state``).
     """
 
     received: int = 0
@@ -49,7 +79,13 @@ class FirstContact:
 
     @property
     def never_reached(self) -> int:
-        return self.received - self.reached
+        """Not reached although the due date has passed."""
+        return self.due - self.reached
+
+    @property
+    def not_yet_due(self) -> int:
+        """Not reached, still inside the three working days."""
+        return self.received - self.due
 
     @property
     def share_on_time(self) -> float | None:
@@ -108,6 +144,31 @@ class Report:
 
     def topic_totals(self) -> dict[str, int]:
         return {topic: sum(months.values()) for topic, months in self.topics_by_month.items()}
+
+    @property
+    def contacts_measured(self) -> int:
+        """The reached requests: what the median and the 90th percentile are taken over."""
+        return sum(self.workdays_to_contact.values())
+
+    def partial_months(self) -> dict[Month, tuple[date, date]]:
+        """The months of the period that are not covered whole, with the days that are."""
+        covered = {m: self.period.partial(m, self.today) for m in self.months}
+        return {m: days for m, days in covered.items() if days is not None}
+
+    def workday_rows(self) -> list[tuple[int, int]]:
+        """(working days, requests) for every day from 0 to the latest first contact, the days
+        without any too; first contacts after ``WORKDAY_ROWS`` days are counted in one last row
+        under ``WORKDAY_ROWS + 1``."""
+        if not self.workdays_to_contact:
+            return []
+        latest = max(self.workdays_to_contact)
+        rows = [
+            (d, self.workdays_to_contact.get(d, 0)) for d in range(min(latest, WORKDAY_ROWS) + 1)
+        ]
+        if latest > WORKDAY_ROWS:
+            later = sum(n for d, n in self.workdays_to_contact.items() if d > WORKDAY_ROWS)
+            rows.append((WORKDAY_ROWS + 1, later))
+        return rows
 
     @property
     def median_workdays(self) -> int | None:

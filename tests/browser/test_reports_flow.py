@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,53 @@ def test_the_report_prints_without_the_menus_and_forms(
     expect(page.locator("#months .download")).to_be_hidden()
     expect(page.locator("#months table")).to_be_visible()
     expect(page.locator("figure.chart").first).to_be_visible()
+
+
+PARTIAL_JANUARY = {"fi": "tammikuu 2026 (20.1. asti)", "sv": "januari 2026 (till 20.1.)"}
+AXES = {
+    "fi": ("Pyyntöjä", "Osuus ajoissa (%)", "Kuukausi"),
+    "sv": ("Begäranden", "Andel i tid (%)", "Månad"),
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_supervisor_sees_partial_months_axis_names_and_a_working_contents_list(
+    page: Any, live_server: Any, report_data: None, lang: str
+) -> None:
+    _, email = make_staff(live_server.app, "supervisor", lang)
+    sign_in_by_keyboard(page, live_server, email, lang)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    page.goto(f"{live_server.url}/staff/reports?start=2025-12-01&end=2026-01-20")
+
+    # January is cut by the period: said in the table, and in words under each chart.
+    expect(page.locator("#months tbody tr").nth(1).locator("th")).to_have_text(
+        PARTIAL_JANUARY[lang]
+    )
+    for key in ("months", "first_contact"):
+        chart = page.locator(f"#{key}-chart")
+        expect(chart.locator(".chart-label").nth(1)).to_have_text(re.compile(r"\*$"))
+        expect(chart.locator(".chart-note")).to_be_visible()
+        expect(chart.locator(".chart-note")).to_contain_text(PARTIAL_JANUARY[lang])
+    requests, share, month = AXES[lang]
+    expect(page.locator("#months-chart .chart-y-title")).to_have_text(requests)
+    expect(page.locator("#first_contact-chart .chart-y-title")).to_have_text(share)
+    expect(page.locator("#months-chart .chart-x-title")).to_have_text(month)
+    expect(page.locator("#months-chart .chart-y-title")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # Every chart and table is in the contents list, and each link lands on it.
+    links = page.locator("nav.report-contents a")
+    targets = [
+        href.lstrip("#") for href in links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    ]
+    shown = page.locator(".report-table, figure.chart").evaluate_all("els => els.map(e => e.id)")
+    assert targets == shown
+    assert len(targets) == 14
+    tab_to(page, "nav.report-contents a[href='#workdays']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#workdays$"))
+    expect(page.locator("#workdays caption")).to_be_in_viewport()
+    for target in targets:
+        page.locator(f"nav.report-contents a[href='#{target}']").click()
+        expect(page).to_have_url(re.compile(rf"#{target}$"))
+        expect(page.locator(f"[id='{target}']")).to_be_in_viewport()

@@ -73,3 +73,12 @@ def test_bar_chart_without_groups() -> None:
     chart = charts.bar_chart([])
     assert chart.bars == [] and chart.labels == []
     assert chart.ticks == [charts.Tick(220.0, 0), charts.Tick(12.0, 1)]
+
+
+def test_the_axes_have_room_for_their_names() -> None:
+    chart = charts.bar_chart([("a", [1])])
+    # A strip above the drawing for the vertical axis's name, the chart itself unchanged.
+    assert chart.view_box == f"0 {-charts.AXIS_TITLE} 720 {260 + charts.AXIS_TITLE}"
+    assert -charts.AXIS_TITLE < chart.y_title < min(tick.y for tick in chart.ticks)
+    # The horizontal axis's name under the bar labels, inside the drawing.
+    assert chart.baseline + 18 < chart.x_title <= chart.height

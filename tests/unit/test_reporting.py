@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from pyydaapua.data_rights import retention
 from pyydaapua.models import HelpRequest
 from pyydaapua.reporting import figures
 from pyydaapua.reporting.tables import Table
-from pyydaapua.rules.report_arithmetic import Backlog, FirstContact, Period
+from pyydaapua.rules.report_arithmetic import (
+    Backlog,
+    FirstContact,
+    Period,
+    first_contact_state,
+)
 from pyydaapua.web.extensions import db
 from tests import report_fixture as fx
 from tests.conftest import count_queries
@@ -147,3 +154,45 @@ def test_shades_run_from_the_quietest_to_the_busiest_month_of_a_row() -> None:
     table = Table("topics", "Topics", [], [], shaded=True)
     assert table.shades(["topic", 10, 20, 30, 15, 75]) == [0, 2, 4, 1]
     assert table.shades(["topic", 3, 3, 6]) == [0, 0]
+
+
+def test_an_overdue_request_is_never_reached_one_within_its_days_is_not_yet_due(app) -> None:
+    with app.app_context():
+        fx.build()
+        period = Period(fx.START, fx.END)
+        # R6 arrived Thursday 15.1., due Tuesday 20.1.: on its due date it is not yet due …
+        on_due_date = figures.build(period, date(2026, 1, 20))
+        # … the next day it is never reached.
+        day_after = figures.build(period, date(2026, 1, 21))
+    assert on_due_date.first_contact_by_month[JAN].never_reached == 0
+    assert on_due_date.first_contact_by_month[JAN].not_yet_due == 1
+    assert on_due_date.first_contact.never_reached == 1  # R3 only, due 15.12.
+    assert day_after.first_contact_by_month[JAN].never_reached == 1
+    assert day_after.first_contact_by_month[JAN].not_yet_due == 0
+    assert day_after.first_contact.never_reached == 2
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2025, 12, 4), date(2025, 12, 15), date(2025, 12, 16), date(2026, 1, 20), fx.TODAY],
+)
+def test_the_sql_counts_as_the_rule_says(app, today) -> None:
+    """Each month's never reached and not yet due, as first_contact_state tells them apart
+    one request at a time."""
+    with app.app_context():
+        fx.build()
+        period = Period(fx.START, fx.END)
+        report = figures.build(period, today)
+        requests = db.session.scalars(
+            select(HelpRequest).where(HelpRequest.submitted_on.between(fx.START, fx.END))
+        ).all()
+        expected: dict[tuple[int, int], Counter[str]] = {m: Counter() for m in period.months()}
+        for req in requests:
+            state = first_contact_state(req.first_contact_at is not None, req.due_date, today)
+            expected[(req.submitted_on.year, req.submitted_on.month)][state] += 1
+    for month, counts in expected.items():
+        row = report.first_contact_by_month[month]
+        assert (row.never_reached, row.not_yet_due) == (
+            counts["never_reached"],
+            counts["not_yet_due"],
+        ), month

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from pyydaapua.models import AuditEvent
+from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web.extensions import db
 from tests import report_fixture as fx
 from tests.conftest import count_queries, make_staff, sign_in
@@ -108,8 +111,8 @@ def test_the_page_shows_the_period_numbers(supervisor) -> None:
         ["Yhteensä", "4", "1", "5"],
     ]
     first_contact = tables["first_contact"]
-    assert first_contact[-1] == ["Yhteensä", "5", "5", "2", "40,0 %", "2"]
-    assert first_contact[1] == ["joulukuu 2025", "4", "4", "2", "50,0 %", "1"]
+    assert first_contact[-1] == ["Yhteensä", "5", "5", "2", "40,0 %", "2", "0"]
+    assert first_contact[1] == ["joulukuu 2025", "4", "4", "2", "50,0 %", "1", "0"]
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -202,3 +205,134 @@ def test_topic_cells_are_shaded_within_their_own_row(supervisor) -> None:
     shades = {label: re.findall(r"heat-(\d)", cells) for label, cells in rows}
     assert shades["Perheen talousasiat"] == ["4", "0"]  # finances: 2 in December, 1 in January
     assert shades["Muutto uudelle paikkakunnalle"] == ["0", "0"]  # moving: none either month
+
+
+def _summary(tables: dict[str, list[list[str]]]) -> dict[str, str]:
+    return {row[0]: row[1] for row in tables["summary"][1:]}
+
+
+def test_never_reached_counts_only_requests_whose_due_date_has_passed(app, supervisor) -> None:
+    """As of today in Helsinki: a request sent a month ago and never reached is never reached;
+    one sent just now, inside its three working days, is not yet due."""
+    now = datetime.now(UTC)
+    today = helsinki_date(now)
+    with app.app_context():
+        fx._request("x", now - timedelta(days=30), ["finances"])
+        fx._request("y", now, ["finances"])
+    period = f"start={(today - timedelta(days=40)).isoformat()}&end={today.isoformat()}"
+    html = supervisor.get(f"/staff/reports?{period}").get_data(as_text=True)
+    tables = page_tables(html)
+    headers = tables["first_contact"][0]
+    assert headers[-2:] == ["Ei tavoitettu", "Määräpäivä ei vielä ohi"]
+    # Received 2, due 1, on time 0, share 0 %, never reached 1, not yet due 1.
+    assert tables["first_contact"][-1] == ["Yhteensä", "2", "1", "0", "0,0 %", "1", "1"]
+    summary = _summary(tables)
+    assert summary["Pyynnöt, joiden perhettä ei tavoitettu"] == "1"
+    assert (
+        summary["Pyynnöt, joiden perhettä ei vielä tavoitettu ja joiden määräpäivä ei ole ohi"]
+        == "1"
+    )
+    # The CSV download counts the same way.
+    rows = parse_csv(supervisor.get(f"/staff/reports.csv?table=first_contact&{period}").data)
+    assert rows[-1] == ["Yhteensä", "2", "1", "0", "0,0", "1", "1"]
+    # The month of today is not over: it says up to which day it is counted.
+    month = format_date(today, "LLLL yyyy", locale="fi")
+    assert tables["first_contact"][-2][0] == f"{month} ({today.day}.{today.month}. asti)"
+
+
+def test_the_median_says_what_it_is_taken_over(supervisor) -> None:
+    summary = page_tables(supervisor.get(f"/staff/reports?{PERIOD}").get_data(as_text=True))
+    rows = list(summary["summary"][1:])
+    labels = [row[0] for row in rows]
+    median = labels.index("Arkipäiviä ensimmäiseen yhteyteen, mediaani (tavoitetut perheet, n = 3)")
+    assert rows[median][1] == "3"
+    p90 = "Arkipäiviä ensimmäiseen yhteyteen, 90. persentiili (tavoitetut perheet, n = 3)"
+    assert rows[labels.index(p90)][1] == "5"
+    # The share on time stays beside them.
+    assert labels[median - 1] == "Ensimmäinen yhteys kolmen arkipäivän kuluessa (%)"
+
+
+def test_the_distribution_has_a_row_for_every_working_day(supervisor) -> None:
+    tables = page_tables(supervisor.get(f"/staff/reports?{PERIOD}").get_data(as_text=True))
+    # Reached after 2, 3 and 5 working days: the days between are there, with 0.
+    assert tables["workdays"][1:] == [
+        ["0", "0"],
+        ["1", "0"],
+        ["2", "1"],
+        ["3", "1"],
+        ["4", "0"],
+        ["5", "1"],
+        ["Yhteensä", "3"],
+    ]
+
+
+def test_a_month_the_period_cuts_is_marked_in_tables_charts_and_csv(supervisor) -> None:
+    period = "start=2025-12-01&end=2026-01-20"
+    html = supervisor.get(f"/staff/reports?{period}").get_data(as_text=True)
+    tables = page_tables(html)
+    assert [row[0] for row in tables["months"][1:]] == [
+        "joulukuu 2025",
+        "tammikuu 2026 (20.1. asti)",
+        "Yhteensä",
+    ]
+    assert [row[0] for row in tables["first_contact"][1:-1]] == [
+        "joulukuu 2025",
+        "tammikuu 2026 (20.1. asti)",
+    ]
+    assert tables["topics"][0][1:3] == ["joulu 2025", "tammi 2026 (20.1. asti)"]
+    # The charts: an asterisk on the month, and the explanation in words under the chart.
+    for key in ("months", "first_contact"):
+        chart = html[
+            html.index(f'id="{key}-chart"') : html.index(
+                "</figure>", html.index(f'id="{key}-chart"')
+            )
+        ]
+        labels = re.findall(r'class="chart-label">([^<]*)<', chart)
+        assert labels == ["joulu", "tammi*"]
+        note = re.search(r'<p class="chart-note">([^<]*)</p>', chart)
+        assert note is not None
+        assert note.group(1) == (
+            "* Kuukausi on vielä kesken tai jakso kattaa siitä vain osan: "
+            "tammikuu 2026 (20.1. asti)."
+        )
+    rows = parse_csv(supervisor.get(f"/staff/reports.csv?table=months&{period}").data)
+    assert rows[2][0] == "tammikuu 2026 (20.1. asti)"
+    # A whole month that is over has no mark.
+    whole = supervisor.get(f"/staff/reports?{PERIOD}").get_data(as_text=True)
+    assert 'class="chart-note"' not in whole
+    assert "*<" not in whole
+
+
+def test_the_chart_axes_are_named(supervisor) -> None:
+    html = supervisor.get(f"/staff/reports?{PERIOD}").get_data(as_text=True)
+    titles = re.findall(r'class="chart-axis-title chart-(y|x)-title">([^<]*)<', html)
+    assert titles == [
+        ("y", "Pyyntöjä"),
+        ("x", "Kuukausi"),
+        ("y", "Osuus ajoissa (%)"),
+        ("x", "Kuukausi"),
+    ]
+
+
+def test_the_contents_list_names_every_table_and_chart(supervisor) -> None:
+    html = supervisor.get(f"/staff/reports?{PERIOD}").get_data(as_text=True)
+    nav = html[
+        html.index('<nav class="report-contents') : html.index(
+            "</nav>", html.index('<nav class="report-contents')
+        )
+    ]
+    links = re.findall(r'<a href="#([^"]+)">([^<]*)</a>', nav)
+    targets = [target for target, _ in links]
+    assert set(targets) == set(TABLES) | {"months-chart", "first_contact-chart"}
+    assert len(targets) == len(TABLES) + 2
+    for target, text in links:
+        assert html.count(f'id="{target}"') == 1  # the link lands on exactly one place
+        assert text.strip()
+    # Tables by their caption, charts by their title.
+    captions = dict(
+        re.findall(r'<div class="report-table" id="([^"]+)">.*?<caption[^>]*>([^<]*)<', html, re.S)
+    )
+    named = dict(links)
+    for key in TABLES:
+        assert named[key] == captions[key]
+    assert named["months-chart"] == "Pyynnöt kuukausittain ja puhelun kielen mukaan (kaavio)"
