@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pyydaapua.models import HelpRequest
+from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import read_confirmation
 from tests.browser.test_unavailable_flow import outage, plain_submit  # noqa: F401 - a fixture
 from tests.conftest import RequestFormHelper, make_app
@@ -165,3 +166,13 @@ def test_unavailable_states_fit_320_px(
     plain_submit(page, "#request-form")
     page.locator("#form-notice").wait_for()
     assert_fits(page)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+@pytest.mark.parametrize("state", ["confirmation", "privacy notice", "accessibility statement"])
+def test_changed_pages_have_no_axe_violations_at_320_px(
+    context_factory: Any, live_server: Any, lang: str, state: str
+) -> None:
+    page = context_factory(viewport={"width": WIDTH, "height": 640}).new_page()
+    STATES[state](page, live_server, lang)
+    assert_no_axe_violations(page)
