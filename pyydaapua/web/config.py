@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pyydaapua.rules.opening_hours import parse_opening_hours
+from pyydaapua.rules.opening_hours import OpeningHours, parse_opening_hours
 
 
 class ConfigError(RuntimeError):
@@ -76,7 +76,7 @@ def _day(name: str, default: str) -> date:
         raise ConfigError(f"{name} must be a date like 2026-11-30, not {text!r}.") from None
 
 
-def _opening_hours(name: str, default: str) -> tuple[Any, ...]:
+def _opening_hours(name: str, default: str) -> tuple[OpeningHours, ...]:
     text = os.environ.get(name, default)
     try:
         return parse_opening_hours(text)
