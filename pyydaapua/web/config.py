@@ -8,8 +8,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from pyydaapua.rules.opening_hours import OpeningHours, parse_opening_hours
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +37,69 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# The public pages' contact details and the notices' facts differ per deployment. Their
+# defaults are demo values (a fictional town, with the real national crisis line and Helsinki's
+# social emergency service, so that no demo ever shows a number that reaches nobody).
+# Production starts with them but logs a warning naming every one left unset.
+PUBLIC_DEMO_SETTINGS = (
+    "FAMILY_CENTRE_PHONE",
+    "FAMILY_CENTRE_HOURS",
+    "SOCIAL_EMERGENCY_PHONE",
+    "SOCIAL_EMERGENCY_NAME",
+    "CRISIS_LINE_PHONE",
+    "CRISIS_LINE_NAME",
+    "CONTROLLER_NAME",
+    "CONTROLLER_ADDRESS",
+    "DPO_EMAIL",
+    "DPO_PHONE",
+    "ACCESSIBILITY_FEEDBACK_EMAIL",
+    "ACCESSIBILITY_STATEMENT_PREPARED",
+    "ACCESSIBILITY_STATEMENT_REVIEWED",
+)
+
+
+def _per_language(name: str, fi: str, sv: str) -> dict[str, str]:
+    """A value that differs by language: ``NAME_FI`` and ``NAME_SV``; Swedish falls back to
+    the Finnish value when only that is set (a name is better than the demo one)."""
+    given_fi = os.environ.get(f"{name}_FI", "").strip()
+    given_sv = os.environ.get(f"{name}_SV", "").strip()
+    return {"fi": given_fi or fi, "sv": given_sv or given_fi or sv}
+
+
+def _day(name: str, default: str) -> date:
+    text = os.environ.get(name, "").strip() or default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a date like 2026-11-30, not {text!r}.") from None
+
+
+def _opening_hours(name: str, default: str) -> tuple[OpeningHours, ...]:
+    text = os.environ.get(name, default)
+    try:
+        return parse_opening_hours(text)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error} (e.g. 'mon-fri 9:00-15:00; sat 10-12').") from None
+
+
+def _web_address(name: str, default: str) -> str:
+    url = os.environ.get(name, "").strip() or default
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name} must be a full web address like https://www.google.com/.")
+    return url
+
+
+def demo_settings_in_use(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The public pages' settings that the environment leaves at their demo values."""
+    environ = os.environ if environ is None else environ
+
+    def given(name: str) -> bool:
+        return any(environ.get(key, "").strip() for key in (name, f"{name}_FI", f"{name}_SV"))
+
+    return [name for name in PUBLIC_DEMO_SETTINGS if not given(name)]
 
 
 def _embedded_secret(instance_path: Path) -> str:
@@ -69,6 +136,30 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STORAGE_TIMEOUT": float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT", "0.5")),
         "REQUEST_RATE_LIMIT": os.environ.get("REQUEST_RATE_LIMIT", "10 per hour"),
+        "FAMILY_CENTRE_PHONE": os.environ.get("FAMILY_CENTRE_PHONE", "09 310 12345"),
+        "FAMILY_CENTRE_HOURS": _opening_hours("FAMILY_CENTRE_HOURS", "mon-fri 9:00-15:00"),
+        "SOCIAL_EMERGENCY_PHONE": os.environ.get("SOCIAL_EMERGENCY_PHONE", "020 696 006"),
+        "SOCIAL_EMERGENCY_NAME": _per_language(
+            "SOCIAL_EMERGENCY_NAME", "Sosiaalipäivystys", "Socialjouren"
+        ),
+        "CRISIS_LINE_PHONE": _per_language("CRISIS_LINE_PHONE", "09 2525 0111", "09 2525 0112"),
+        "CRISIS_LINE_NAME": _per_language(
+            "CRISIS_LINE_NAME", "MIELI ry:n Kriisipuhelin", "MIELI rf:s Kristelefon"
+        ),
+        "QUICK_EXIT_URL": _web_address("QUICK_EXIT_URL", "https://www.google.com/"),
+        "CONTROLLER_NAME": _per_language(
+            "CONTROLLER_NAME", "Esimerkkilän kaupunki", "Exempelby stad"
+        ),
+        "CONTROLLER_ADDRESS": _per_language(
+            "CONTROLLER_ADDRESS", "PL 1, 00099 Esimerkkilä", "PB 1, 00099 Exempelby"
+        ),
+        "DPO_EMAIL": os.environ.get("DPO_EMAIL", "tietosuoja@esimerkkila.example"),
+        "DPO_PHONE": os.environ.get("DPO_PHONE", "09 310 12300"),
+        "ACCESSIBILITY_FEEDBACK_EMAIL": os.environ.get(
+            "ACCESSIBILITY_FEEDBACK_EMAIL", "saavutettavuus@esimerkkila.example"
+        ),
+        "ACCESSIBILITY_STATEMENT_PREPARED": _day("ACCESSIBILITY_STATEMENT_PREPARED", "2026-12-01"),
+        "ACCESSIBILITY_STATEMENT_REVIEWED": _day("ACCESSIBILITY_STATEMENT_REVIEWED", "2026-12-01"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024)),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get(

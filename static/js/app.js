@@ -122,3 +122,14 @@ document.addEventListener("htmx:afterRequest", function (event) {
   document.addEventListener("htmx:sendError", function () { showFailure("network"); });
   document.addEventListener("htmx:timeout", function () { showFailure("network"); });
 })();
+
+// Quick exit: go to the neutral site in place of this page, so that the Back button does not
+// bring the page back. Without this file the link still leads there.
+document.addEventListener("click", function (event) {
+  "use strict";
+  var link = event.target.closest ? event.target.closest("[data-quick-exit]") : null;
+  if (!link || event.defaultPrevented || event.button !== 0) return;
+  if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  window.location.replace(link.href);
+});

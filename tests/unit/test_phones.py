@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyydaapua.rules.phones import normalise_phone
+from pyydaapua.rules.phones import normalise_phone, readable_phone, tel_uri
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,30 @@ def test_valid_numbers_are_stored_in_e164(text: str, stored: str) -> None:
 @pytest.mark.parametrize("text", ["", "abc", "123", "040 12", "+358 00 000 0000"])
 def test_invalid_numbers_are_refused(text: str) -> None:
     assert normalise_phone(text) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+358401234567", "040 123 4567"),  # as dialled in Finland, in groups to read aloud
+        ("+358451234567", "045 123 4567"),
+        ("+358931011111", "09 3101 1111"),
+        ("+46701234567", "+46 70 123 45 67"),  # abroad: with its country code
+        ("not a number", "not a number"),
+    ],
+)
+def test_a_stored_number_is_shown_for_checking(stored: str, shown: str) -> None:
+    assert readable_phone(stored) == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "uri"),
+    [
+        ("09 310 12345", "tel:+358931012345"),
+        ("020 696 006", "tel:+35820696006"),
+        ("112", "tel:112"),  # the emergency number is dialled as it is
+        ("+46 8 123 456 78", "tel:+46812345678"),
+    ],
+)
+def test_a_number_in_a_setting_becomes_a_tel_link(written: str, uri: str) -> None:
+    assert tel_uri(written) == uri

@@ -1,0 +1,106 @@
+"""The deployment's contact details on the public pages: the family centre, the emergency
+numbers, the quick exit, and the facts of the privacy notice and accessibility statement.
+
+They come from the settings (``pyydaapua/web/config.py``); only names, numbers and addresses are
+per deployment, every sentence around them is in the catalogues, and weekdays, times and dates
+are formatted by Babel.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from babel import dates as babel_dates
+from flask import current_app, g
+from flask.sansio.app import App
+from flask_babel import get_locale, gettext
+
+from pyydaapua.rules.opening_hours import OpeningHours
+from pyydaapua.rules.phones import readable_phone, tel_uri
+from pyydaapua.web.config import demo_settings_in_use
+
+# Finnish and Finland-Swedish write times and dates alike ("klo 9.00", "kl. 9.00",
+# "30.11.2026"); Babel's Swedish patterns are Sweden's, so the patterns are given here.
+TIME_PATTERN = "H.mm"
+DATE_PATTERN = "d.M.y"
+
+
+def opening_hours_text(hours: OpeningHours, locale: str) -> str:
+    """ "maanantai–perjantai klo 9.00–15.00" / "måndag–fredag kl. 9.00–15.00"."""
+    names = babel_dates.get_day_names("wide", context="stand-alone", locale=locale)
+    days = str(names[hours.first_day])
+    if hours.last_day != hours.first_day:
+        days = f"{days}–{names[hours.last_day]}"
+    return gettext(
+        "%(days)s %(opens)s–%(closes)s",
+        days=days,
+        opens=babel_dates.format_time(hours.opens, TIME_PATTERN, locale=locale),
+        closes=babel_dates.format_time(hours.closes, TIME_PATTERN, locale=locale),
+    )
+
+
+def statement_date(day: date) -> str:
+    """A date in a notice: "30.11.2026"."""
+    return babel_dates.format_date(day, DATE_PATTERN, locale=str(get_locale()))
+
+
+def public_info() -> dict[str, Any]:
+    """What the public pages' templates show of the deployment, in the page's language
+    (worked out once per request, and only on pages that show it)."""
+    if "public_info" not in g:
+        g.public_info = _public_info()
+    info: dict[str, Any] = g.public_info
+    return info
+
+
+def _public_info() -> dict[str, Any]:
+    config = current_app.config
+    lang = str(get_locale())
+
+    def in_language(name: str) -> str:
+        values: dict[str, str] = config[name]
+        return values.get(lang) or values["fi"]
+
+    return {
+        "family_centre": {
+            "phone": config["FAMILY_CENTRE_PHONE"],
+            "hours": [opening_hours_text(part, lang) for part in config["FAMILY_CENTRE_HOURS"]],
+        },
+        "emergency_numbers": [
+            {"name": gettext("Emergency number"), "phone": "112"},
+            {
+                "name": in_language("SOCIAL_EMERGENCY_NAME"),
+                "phone": config["SOCIAL_EMERGENCY_PHONE"],
+            },
+            {
+                "name": in_language("CRISIS_LINE_NAME"),
+                "phone": in_language("CRISIS_LINE_PHONE"),
+            },
+        ],
+        "quick_exit_url": config["QUICK_EXIT_URL"],
+        "controller": {
+            "name": in_language("CONTROLLER_NAME"),
+            "address": in_language("CONTROLLER_ADDRESS"),
+        },
+        "dpo": {"email": config["DPO_EMAIL"], "phone": config["DPO_PHONE"]},
+        "accessibility": {
+            "feedback_email": config["ACCESSIBILITY_FEEDBACK_EMAIL"],
+            "prepared": config["ACCESSIBILITY_STATEMENT_PREPARED"],
+            "reviewed": config["ACCESSIBILITY_STATEMENT_REVIEWED"],
+        },
+    }
+
+
+def init_app(app: App) -> None:
+    app.context_processor(lambda: {"public_info": public_info})
+    app.add_template_filter(readable_phone, "readable_phone")
+    app.add_template_filter(tel_uri, "tel")
+    app.add_template_filter(statement_date, "statement_date")
+    if app.config["APP_ENV"] == "production":
+        demo = demo_settings_in_use()
+        if demo:
+            app.logger.warning(
+                "The public pages show demo values; set %s (see the README, Configuration).",
+                ", ".join(demo),
+            )
