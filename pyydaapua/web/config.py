@@ -69,6 +69,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STORAGE_TIMEOUT": float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT", "0.5")),
         "REQUEST_RATE_LIMIT": os.environ.get("REQUEST_RATE_LIMIT", "10 per hour"),
+        "FAMILY_CENTRE_PHONE": os.environ.get("FAMILY_CENTRE_PHONE", "09 310 12345"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024)),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get(

@@ -370,3 +370,163 @@ def test_refused_validations_do_not_use_up_the_submission_limit(app_factory) -> 
     # ... and so do failed validations once the limit is reached.
     assert helper.submit("fi", phone="").status_code == 429
     assert count_requests(app) == 2
+
+
+def test_the_form_page_after_sending_is_empty_and_sends_the_same_request(app, request_form) -> None:
+    sent = request_form.submit("fi", description="Arkaluonteinen asia", name="Maija")
+    assert sent.status_code == 303
+    # The back button: the form page is fetched again in the same browser session.
+    page = request_form.client.get("/fi/request")
+    html = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Arkaluonteinen asia" not in html and "Maija" not in html
+    assert 'id="sent-notice"' in html and "Yhteydenottopyyntösi on lähetetty" in html
+    assert '<form id="request-form"' in html and 'novalidate autocomplete="off">' in html
+    for field in ("name", "phone", "email"):
+        assert re.search(rf'id="{field}" name="{field}" value=""\s+autocomplete="off"', html)
+    hidden = hidden_fields(html)
+    # Sent again, even empty: the same request's confirmation, nothing stored.
+    again = request_form.client.post("/fi/request", data=hidden)
+    assert again.status_code == 303
+    assert again.headers["Location"] == sent.headers["Location"]
+    assert count_requests(app) == 1
+    # In the other language too.
+    sv = request_form.client.get("/sv/request").get_data(as_text=True)
+    assert hidden_fields(sv)["submission_key"] == hidden["submission_key"]
+    assert "Din kontaktbegäran har skickats" in sv
+
+
+def test_a_fresh_form_keeps_the_browsers_autocomplete(client) -> None:
+    html = client.get("/fi/request").get_data(as_text=True)
+    assert 'id="sent-notice"' not in html
+    assert 'autocomplete="off">' not in html.split('<div class="hp"')[0]
+    assert 'autocomplete="tel"' in html and 'autocomplete="name"' in html
+
+
+def test_starting_a_new_request_gives_a_new_form(app, request_form) -> None:
+    first = request_form.submit("sv")
+    sent_key = first.headers["Location"].rsplit("/", 1)[1]
+    new = request_form.client.get("/sv/request/new")
+    assert new.status_code == 303 and new.headers["Location"] == "/sv/request"
+    html = request_form.client.get("/sv/request").get_data(as_text=True)
+    assert 'id="sent-notice"' not in html
+    assert hidden_fields(html)["submission_key"] != sent_key
+    second = request_form.client.post(
+        "/sv/request", data={**hidden_fields(html), "phone": "040 765 4321"}
+    )
+    assert second.status_code == 303 and second.headers["Location"] != first.headers["Location"]
+    assert count_requests(app) == 2
+
+
+def test_a_removed_request_is_not_shown_as_sent(app, request_form) -> None:
+    request_form.submit("fi")
+    with app.app_context():
+        db.session.delete(db.session.scalars(select(HelpRequest)).one())
+        db.session.commit()
+    html = request_form.client.get("/fi/request").get_data(as_text=True)
+    assert 'id="sent-notice"' not in html
+
+
+SWITCH_FIELDS = {
+    "topics": ["finances", "moving"],
+    "description": "Kesken – <b>halvt</b> skrivet",
+    "child_ages": ["3-5"],
+    "name": "Aino",
+    "phone": "040 12",
+    "call_time": "morning",
+    "sms_ok": "yes",
+    "email": "not-an-email",
+}
+
+
+@pytest.mark.parametrize(("left", "to"), [("fi", "sv"), ("sv", "fi")])
+def test_switching_language_keeps_everything_typed_without_errors(
+    app, request_form, left, to
+) -> None:
+    hidden = request_form.open(left)
+    response = request_form.client.post(
+        f"/{to}/request",
+        data={**hidden, **SWITCH_FIELDS, "call_language": left, "switch_language": left},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{to}">' in html
+    assert "Kesken – &lt;b&gt;halvt&lt;/b&gt; skrivet</textarea>" in html
+    assert 'name="topics" value="finances" checked' in html
+    assert 'name="topics" value="moving" checked' in html
+    assert 'name="child_ages" value="3-5" checked' in html
+    assert 'value="Aino"' in html and 'value="040 12"' in html and 'value="not-an-email"' in html
+    assert 'name="call_time" value="morning" checked' in html
+    assert 'name="sms_ok" value="yes" checked' in html
+    # The call language was still the page's default: it follows the new language.
+    assert f'name="call_language" value="{to}" checked' in html
+    assert 'id="error-summary"' not in html and "field-error" not in html
+    assert hidden_fields(html) == hidden
+    assert count_requests(app) == 0
+
+
+def test_switching_language_keeps_a_chosen_call_language(request_form) -> None:
+    hidden = request_form.open("fi")
+    html = request_form.client.post(
+        "/sv/request",
+        data={**hidden, "call_language": "sv", "switch_language": "fi"},
+    ).get_data(as_text=True)
+    assert 'name="call_language" value="sv" checked' in html
+    hidden = request_form.open("sv")
+    html = request_form.client.post(
+        "/fi/request",
+        data={**hidden, "call_language": "fi", "switch_language": "sv"},
+    ).get_data(as_text=True)
+    assert 'name="call_language" value="fi" checked' in html
+
+
+def test_switching_language_is_never_rate_limited(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour")
+    helper = RequestFormHelper(app.test_client())
+    assert helper.submit("fi").status_code == 303
+    hidden = helper.open("fi")
+    for _ in range(3):
+        switched = helper.client.post(
+            "/sv/request", data={**hidden, "description": "Teksti", "switch_language": "fi"}
+        )
+        assert switched.status_code == 200
+    assert helper.submit("fi").status_code == 429
+    assert count_requests(app) == 1
+
+
+def test_a_form_sent_again_is_not_refused_by_the_rate_limit(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour")
+    helper = RequestFormHelper(app.test_client())
+    hidden = helper.open("sv")
+    first = helper.submit("sv", hidden=hidden)
+    again = helper.submit("sv", hidden=hidden)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert count_requests(app) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fi", "Voit myös soittaa perhekeskukseen:"), ("sv", "Du kan också ringa familjecentret:")],
+)
+def test_rate_limit_refusal_offers_the_family_centre_phone(app_factory, lang, text) -> None:
+    app = app_factory(
+        RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour", FAMILY_CENTRE_PHONE="08 558 45 000"
+    )
+    helper = RequestFormHelper(app.test_client())
+    helper.submit(lang)
+    refused = helper.submit(lang, description="Teksti")
+    assert refused.status_code == 429
+    notice = form_notice(refused.get_data(as_text=True))
+    assert f"{text} 08 558 45 000" in notice
+    assert '<a href="tel:+358855845000" id="family-centre-phone">08 558 45 000</a>' in (
+        refused.get_data(as_text=True)
+    )
+
+
+def test_the_family_centre_phone_has_a_default(tmp_path, monkeypatch) -> None:
+    from pyydaapua.web.config import from_environment
+
+    monkeypatch.delenv("FAMILY_CENTRE_PHONE", raising=False)
+    assert from_environment(str(tmp_path))["FAMILY_CENTRE_PHONE"] == "09 310 12345"
+    monkeypatch.setenv("FAMILY_CENTRE_PHONE", "08 558 45 000")
+    assert from_environment(str(tmp_path))["FAMILY_CENTRE_PHONE"] == "08 558 45 000"
