@@ -382,8 +382,8 @@ def test_the_form_page_after_sending_is_empty_and_sends_the_same_request(app, re
     assert "Arkaluonteinen asia" not in html and "Maija" not in html
     assert 'id="sent-notice"' in html and "Yhteydenottopyyntösi on lähetetty" in html
     assert '<form id="request-form"' in html and 'novalidate autocomplete="off">' in html
-    for field in ("name", "phone", "email"):
-        assert re.search(rf'id="{field}" name="{field}" value=""\s+autocomplete="off"', html)
+    for field, purpose in (("name", "name"), ("phone", "tel"), ("email", "email")):
+        assert re.search(rf'id="{field}" name="{field}" value=""\s+autocomplete="{purpose}"', html)
     hidden = hidden_fields(html)
     # Sent again, even empty: the same request's confirmation, nothing stored.
     again = request_form.client.post("/fi/request", data=hidden)
