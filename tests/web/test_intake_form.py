@@ -465,21 +465,6 @@ def test_switching_language_keeps_everything_typed_without_errors(
     assert count_requests(app) == 0
 
 
-def test_switching_language_keeps_a_chosen_call_language(request_form) -> None:
-    hidden = request_form.open("fi")
-    html = request_form.client.post(
-        "/sv/request",
-        data={**hidden, "call_language": "sv", "switch_language": "fi"},
-    ).get_data(as_text=True)
-    assert 'name="call_language" value="sv" checked' in html
-    hidden = request_form.open("sv")
-    html = request_form.client.post(
-        "/fi/request",
-        data={**hidden, "call_language": "fi", "switch_language": "sv"},
-    ).get_data(as_text=True)
-    assert 'name="call_language" value="fi" checked' in html
-
-
 def test_switching_language_is_never_rate_limited(app_factory) -> None:
     app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour")
     helper = RequestFormHelper(app.test_client())
