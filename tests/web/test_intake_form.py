@@ -461,7 +461,8 @@ def test_switching_language_keeps_everything_typed_without_errors(
     # The call language was still the page's default: it follows the new language.
     assert f'name="call_language" value="{to}" checked' in html
     assert 'id="error-summary"' not in html and "field-error" not in html
-    assert hidden_fields(html) == hidden
+    assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
+    assert hidden_fields(html)["csrf_token"]
     assert count_requests(app) == 0
 
 
@@ -515,3 +516,25 @@ def test_the_family_centre_phone_has_a_default(tmp_path, monkeypatch) -> None:
     assert from_environment(str(tmp_path))["FAMILY_CENTRE_PHONE"] == "09 310 12345"
     monkeypatch.setenv("FAMILY_CENTRE_PHONE", "08 558 45 000")
     assert from_environment(str(tmp_path))["FAMILY_CENTRE_PHONE"] == "08 558 45 000"
+
+
+def test_two_sends_of_one_form_racing_store_one_request(app, monkeypatch) -> None:
+    from pyydaapua.intake import submission
+
+    new = submission.NewRequest(
+        submission_key="race" * 8, language="fi", call_language="fi", phone="+358401234567"
+    )
+    with app.app_context():
+        first_id = submission.submit(new).id
+        real_find = submission.find_by_submission
+        looks: list[str] = []
+
+        def late_find(key: str):
+            # The other click's request is not visible yet when this one first looks.
+            looks.append(key)
+            return None if len(looks) == 1 else real_find(key)
+
+        monkeypatch.setattr(submission, "find_by_submission", late_find)
+        assert submission.submit(new).id == first_id
+        assert len(looks) == 2  # the unique key refused the insert; the stored one was found
+    assert count_requests(app) == 1
