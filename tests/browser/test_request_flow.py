@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from pyydaapua.models import HelpRequest
 from pyydaapua.web.extensions import db
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import LiveServer, assert_no_axe_violations
+from tests.conftest import make_app
 
 BUTTON = {"fi": "Pyydä apua", "sv": "Be om hjälp"}
 SEND = {"fi": "Lähetä", "sv": "Skicka"}
@@ -355,3 +356,44 @@ def test_language_switch_elsewhere_is_still_a_link(page: Any, live_server: Any) 
     page.goto(f"{live_server.url}/fi/")
     expect(page.locator(".language-switcher a[hreflang=sv]")).to_have_count(1)
     expect(page.locator(".language-switcher button")).to_have_count(0)
+
+
+PHONE_OFFER = {
+    "fi": "Voit myös soittaa perhekeskukseen:",
+    "sv": "Du kan också ringa familjecentret:",
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_submission_limit_offers_the_family_centre_phone(
+    page: Any, migrated_url: str, lang: str
+) -> None:
+    app = make_app(
+        migrated_url,
+        RATELIMIT_ENABLED=True,
+        REQUEST_RATE_LIMIT="1 per hour",
+        FAMILY_CENTRE_PHONE="08 558 45 000",
+    )
+    with LiveServer(app) as server:
+        page.goto(f"{server.url}/{lang}/request/new")
+        page.locator("#phone").fill("040 555 4449")
+        page.locator("#request-form button[type=submit]").click()
+        page.wait_for_url(re.compile(rf"/{lang}/request/sent/"))
+        page.goto(f"{server.url}/{lang}/request/new")
+        page.locator("#description").fill("Toinen asia")
+        page.locator("#phone").fill("040 555 4449")
+        page.locator("#request-form button[type=submit]").click()
+        notice = page.locator("#form-notice")
+        notice.wait_for()
+        expect(notice).to_contain_text(f"{PHONE_OFFER[lang]} 08 558 45 000")
+        link = notice.get_by_role("link", name="08 558 45 000")
+        assert link.get_attribute("href") == "tel:+358855845000"
+        assert page.locator("#description").input_value() == "Toinen asia"
+        assert_no_axe_violations(page)
+    with app.app_context():
+        for sent in db.session.scalars(
+            select(HelpRequest).where(HelpRequest.phone == "+358405554449")
+        ):
+            db.session.delete(sent)
+        db.session.commit()
+        db.engine.dispose()
