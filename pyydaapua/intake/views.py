@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.models import LANGUAGES
-from pyydaapua.rules.phones import normalise_phone
+from pyydaapua.rules.dialling import tel_uri
 from pyydaapua.web import htmx, request_shape
 from pyydaapua.web.extensions import limiter
 
@@ -91,8 +91,7 @@ def _not_limited() -> bool:
 def family_centre_phone() -> dict[str, str]:
     """The family centre's phone number as shown, and as a ``tel:`` link target."""
     shown = str(current_app.config["FAMILY_CENTRE_PHONE"])
-    dialled = normalise_phone(shown) or "".join(c for c in shown if c.isdigit() or c == "+")
-    return {"shown": shown, "href": f"tel:{dialled}"}
+    return {"shown": shown, "href": tel_uri(shown)}
 
 
 def render_request_form(
