@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from flask import (
@@ -15,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from pyydaapua.intake import submission as help_requests
@@ -22,7 +24,8 @@ from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.models import LANGUAGES
 from pyydaapua.rules.dialling import tel_uri
 from pyydaapua.web import htmx, request_shape
-from pyydaapua.web.extensions import limiter
+from pyydaapua.web.errors import DATABASE_UNAVAILABLE
+from pyydaapua.web.extensions import db, limiter
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 root = Blueprint("root", __name__)
@@ -68,7 +71,14 @@ def _sent_key() -> str | None:
     key = session.get(SENT_KEY)
     if not isinstance(key, str) or not help_requests.valid_submission_key(key):
         return None
-    if help_requests.find_by_submission(key) is None:  # removed since (e.g. on request)
+    try:
+        stored = help_requests.find_by_submission(key)
+    except DATABASE_UNAVAILABLE:
+        # The form page needs no data: without the database the request counts as sent.
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        return key
+    if stored is None:  # removed since (e.g. on request)
         session.pop(SENT_KEY, None)
         return None
     return key

@@ -538,3 +538,22 @@ def test_two_sends_of_one_form_racing_store_one_request(app, monkeypatch) -> Non
         assert submission.submit(new).id == first_id
         assert len(looks) == 2  # the unique key refused the insert; the stored one was found
     assert count_requests(app) == 1
+
+
+def test_the_form_page_after_sending_needs_no_database(app, request_form, monkeypatch) -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from pyydaapua.intake import submission
+
+    sent = request_form.submit("fi", description="Arkaluonteinen asia")
+
+    def database_down(_key: str) -> None:
+        raise OperationalError("SELECT", {}, psycopg.OperationalError("connection refused"))
+
+    monkeypatch.setattr(submission, "find_by_submission", database_down)
+    page = request_form.client.get("/fi/request")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="sent-notice"' in html and "Arkaluonteinen asia" not in html
+    assert sent.headers["Location"].endswith(hidden_fields(html)["submission_key"])
