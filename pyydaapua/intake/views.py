@@ -139,8 +139,12 @@ def _switched_language_form() -> RequestForm:
     """The posted form in this page's language, as typed; no errors are shown yet.
 
     The call language was the page's default unless changed: when it is still the language
-    of the page left, it follows the parent to the new one."""
+    of the page left, it follows the parent to the new one. A form whose request is already
+    stored (a switch posted again from the browser's history) comes back empty."""
     form = RequestForm(call_language=g.lang)
+    if help_requests.find_by_submission(form.submission_key.data) is not None:
+        session[SENT_KEY] = form.submission_key.data
+        return RequestForm(formdata=None, call_language=g.lang, submission_key=session[SENT_KEY])
     if form.call_language.data == request.form.get(SWITCH_LANGUAGE):
         form.call_language.data = g.lang
     return form

@@ -557,3 +557,22 @@ def test_the_form_page_after_sending_needs_no_database(app, request_form, monkey
     html = page.get_data(as_text=True)
     assert 'id="sent-notice"' in html and "Arkaluonteinen asia" not in html
     assert sent.headers["Location"].endswith(hidden_fields(html)["submission_key"])
+
+
+def test_a_language_switch_posted_again_after_sending_shows_nothing_typed(
+    app, request_form
+) -> None:
+    hidden = request_form.open("fi")
+    switch = {**hidden, "description": "Arkaluonteinen asia", "name": "Maija"}
+    switched = request_form.client.post("/sv/request", data={**switch, "switch_language": "fi"})
+    assert "Arkaluonteinen asia" in switched.get_data(as_text=True)
+    sent = request_form.submit("sv", hidden=hidden, description="Arkaluonteinen asia")
+    assert sent.status_code == 303
+    # The switch's POST is still in the browser's history: sent again, it shows nothing typed.
+    again = request_form.client.post("/sv/request", data={**switch, "switch_language": "fi"})
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert "Arkaluonteinen asia" not in html and "Maija" not in html
+    assert 'id="sent-notice"' in html
+    assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
+    assert count_requests(app) == 1
