@@ -97,7 +97,8 @@ def measure_pages(dataset: Dataset, rounds: int) -> list[Row]:
         )
 
     def submit() -> TestResponse:
-        hidden = hidden_fields(client.get("/fi/request").get_data(as_text=True))
+        new_form = client.get("/fi/request/new", follow_redirects=True)
+        hidden = hidden_fields(new_form.get_data(as_text=True))
         answer = client.post(
             "/fi/request",
             data={

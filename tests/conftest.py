@@ -146,7 +146,8 @@ class RequestFormHelper:
         self.client = client
 
     def open(self, lang: str = "fi") -> dict[str, str]:
-        response = self.client.get(f"/{lang}/request")
+        """A new, empty form (as from the front page's button, after any request sent)."""
+        response = self.client.get(f"/{lang}/request/new", follow_redirects=True)
         assert response.status_code == 200
         return hidden_fields(response.get_data(as_text=True))
 

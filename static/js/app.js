@@ -133,3 +133,13 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   window.location.replace(link.href);
 });
+
+// The language buttons of the request form post what is typed to the form in the other
+// language as a whole new page: htmx's own handling of the form's submit is skipped.
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var submitter = event.submitter;
+  if (submitter && submitter.name === "switch_language") {
+    event.stopPropagation();
+  }
+}, true);

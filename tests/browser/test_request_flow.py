@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from pyydaapua.models import HelpRequest
 from pyydaapua.web.extensions import db
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import LiveServer, assert_no_axe_violations
+from tests.conftest import make_app
 
 BUTTON = {"fi": "Pyydä apua", "sv": "Be om hjälp"}
 SEND = {"fi": "Lähetä", "sv": "Skicka"}
@@ -233,3 +235,192 @@ def test_prints_without_navigation(page: Any, live_server: Any) -> None:
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".site-footer").is_visible()
     assert page.locator("h1").is_visible()
+
+
+LANGUAGE_NAME = {"fi": "Suomi", "sv": "Svenska"}
+SENT_NOTICE = {"fi": "pyyntösi on lähetetty", "sv": "Din kontaktbegäran har skickats"}
+
+
+def count_stored(live_server: Any) -> int:
+    with live_server.app.app_context():
+        return len(db.session.scalars(select(HelpRequest.id)).all())
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_back_after_sending_shows_an_empty_form_that_sends_the_same_request(
+    context_factory: Any, live_server: Any, lang: str, javascript: bool
+) -> None:
+    page = context_factory(java_script_enabled=javascript).new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    page.get_by_role("link", name=BUTTON[lang], exact=True).last.click()
+    page.wait_for_url(re.compile(rf"/{lang}/request$"))
+    page.locator("#topics-4").check()
+    page.locator("#description").fill("Arkaluonteinen asia")
+    page.locator("#name").fill("Maija")
+    page.locator("#phone").fill("040 555 1234")
+    page.locator("#email").fill("maija@example.fi")
+    page.locator("#sms_ok-0").check()
+    page.locator("#request-form button[type=submit]").click()
+    first = read_confirmation(page, live_server, lang)
+    reference = page.locator("#reference").inner_text()
+    stored_before = count_stored(live_server)
+
+    page.go_back()
+    page.wait_for_url(re.compile(rf"/{lang}/request$"))
+    page.locator("#request-form").wait_for()
+    for field in ("#description", "#name", "#phone", "#email"):
+        assert page.locator(field).input_value() == "", field
+    assert page.locator("input[name=topics]:checked").count() == 0
+    assert page.locator("#sms_ok-1").is_checked()  # the default, not what was sent
+    expect(page.locator("#sent-notice")).to_contain_text(SENT_NOTICE[lang])
+
+    page.locator("#request-form button[type=submit]").click()
+    again = read_confirmation(page, live_server, lang)
+    assert page.locator("#reference").inner_text() == reference
+    assert again.id == first.id
+    assert count_stored(live_server) == stored_before
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_new_request_after_one_sent_is_a_new_form(page: Any, live_server: Any, lang: str) -> None:
+    page.goto(f"{live_server.url}/{lang}/request/new")
+    page.locator("#phone").fill("040 555 2222")
+    page.locator("#request-form button[type=submit]").click()
+    first = read_confirmation(page, live_server, lang)
+    page.go_back()
+    page.locator("#sent-notice").wait_for()
+    assert_no_axe_violations(page)
+    page.locator("#sent-notice a").click()
+    page.wait_for_url(re.compile(rf"/{lang}/request$"))
+    expect(page.locator("#sent-notice")).to_have_count(0)
+    page.locator("#phone").fill("040 555 3333")
+    page.locator("#request-form button[type=submit]").click()
+    second = read_confirmation(page, live_server, lang)
+    assert second.id != first.id and second.phone == "+358405553333"
+
+
+def fill_for_switch(page: Any) -> None:
+    page.locator("#topics-2").check()
+    page.locator("#description").fill("Kesken kirjoitettu – halvt skrivet")
+    page.locator("#child_ages-1").check()
+    page.locator("#name").fill("Aino")
+    page.locator("#phone").fill("040 123")  # not valid yet: no error is shown on switching
+    page.locator("#call_time-2").check()
+
+
+def assert_kept_after_switch(page: Any, live_server: Any, other: str) -> None:
+    page.wait_for_url(f"{live_server.url}/{other}/request")
+    assert page.locator("html").get_attribute("lang") == other
+    assert page.locator("#description").input_value() == "Kesken kirjoitettu – halvt skrivet"
+    assert page.locator("#topics-2").is_checked() and page.locator("#child_ages-1").is_checked()
+    assert page.locator("#name").input_value() == "Aino"
+    assert page.locator("#phone").input_value() == "040 123"
+    assert page.locator("#call_time-2").is_checked()
+    # The call language was left as the page's default, so it follows the new page.
+    assert page.locator(f'input[name=call_language][value="{other}"]').is_checked()
+    expect(page.locator("#error-summary")).to_have_count(0)
+    expect(page.locator(".field-error")).to_have_count(0)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_switching_language_keeps_what_is_typed(
+    context_factory: Any, live_server: Any, lang: str, javascript: bool
+) -> None:
+    other = "sv" if lang == "fi" else "fi"
+    page = context_factory(java_script_enabled=javascript).new_page()
+    page.goto(f"{live_server.url}/{lang}/request")
+    fill_for_switch(page)
+    page.locator(".language-switcher").get_by_role("button", name=LANGUAGE_NAME[other]).click()
+    assert_kept_after_switch(page, live_server, other)
+    page.locator("#phone").fill("040 123 4444")
+    page.locator("#request-form button[type=submit]").click()
+    request = read_confirmation(page, live_server, other)
+    assert request.description == "Kesken kirjoitettu – halvt skrivet"
+    assert request.call_language == other and request.call_time == "afternoon"
+
+
+def test_switching_language_by_keyboard(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/fi/request")
+    fill_for_switch(page)
+    page.locator("#description").focus()
+    # Back to the top of the page, then forward to the language button.
+    page.evaluate("document.activeElement.blur()")
+    tab_to(page, ".language-switcher button")
+    page.keyboard.press("Enter")
+    assert_kept_after_switch(page, live_server, "sv")
+    assert_no_axe_violations(page)
+
+
+def test_language_switch_elsewhere_is_still_a_link(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/fi/")
+    expect(page.locator(".language-switcher a[hreflang=sv]")).to_have_count(1)
+    expect(page.locator(".language-switcher button")).to_have_count(0)
+
+
+PHONE_OFFER = {
+    "fi": "Voit myös soittaa perhekeskukseen:",
+    "sv": "Du kan också ringa familjecentret:",
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_submission_limit_offers_the_family_centre_phone(
+    page: Any, migrated_url: str, lang: str
+) -> None:
+    app = make_app(
+        migrated_url,
+        RATELIMIT_ENABLED=True,
+        REQUEST_RATE_LIMIT="1 per hour",
+        FAMILY_CENTRE_PHONE="08 558 45 000",
+    )
+    with LiveServer(app) as server:
+        page.goto(f"{server.url}/{lang}/request/new")
+        page.locator("#phone").fill("040 555 4449")
+        page.locator("#request-form button[type=submit]").click()
+        page.wait_for_url(re.compile(rf"/{lang}/request/sent/"))
+        page.goto(f"{server.url}/{lang}/request/new")
+        page.locator("#description").fill("Toinen asia")
+        page.locator("#phone").fill("040 555 4449")
+        page.locator("#request-form button[type=submit]").click()
+        notice = page.locator("#form-notice")
+        notice.wait_for()
+        expect(notice).to_contain_text(f"{PHONE_OFFER[lang]} 08 558 45 000")
+        link = notice.get_by_role("link", name="08 558 45 000")
+        assert link.get_attribute("href") == "tel:+358855845000"
+        assert page.locator("#description").input_value() == "Toinen asia"
+        assert_no_axe_violations(page)
+    with app.app_context():
+        for sent in db.session.scalars(
+            select(HelpRequest).where(HelpRequest.phone == "+358405554449")
+        ):
+            db.session.delete(sent)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_back_after_switching_language_and_sending_shows_nothing_typed(
+    context_factory: Any, live_server: Any, javascript: bool
+) -> None:
+    page = context_factory(java_script_enabled=javascript).new_page()
+    page.goto(f"{live_server.url}/fi/request/new")
+    page.locator("#description").fill("Vaihdoin kieltä kesken")
+    page.locator(".language-switcher").get_by_role("button", name="Svenska").click()
+    page.wait_for_url(f"{live_server.url}/sv/request")
+    page.locator("#phone").fill("040 555 6666")
+    page.locator("#request-form button[type=submit]").click()
+    read_confirmation(page, live_server, "sv")
+    # The entry before is the language switch's POST: Chromium does not post it again by itself.
+    with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
+        page.go_back()
+    page.wait_for_url("chrome-error://chromewebdata/")
+    page.wait_for_load_state()
+    assert "Vaihdoin kieltä kesken" not in page.content()
+    # Reloading it does post it again: the request was sent, so nothing typed comes back.
+    page.reload()
+    page.locator("#sent-notice").wait_for()
+    assert page.url == f"{live_server.url}/sv/request"
+    assert "Vaihdoin kieltä kesken" not in page.content()
+    assert page.locator("#description").input_value() == ""

@@ -370,3 +370,210 @@ def test_refused_validations_do_not_use_up_the_submission_limit(app_factory) -> 
     # ... and so do failed validations once the limit is reached.
     assert helper.submit("fi", phone="").status_code == 429
     assert count_requests(app) == 2
+
+
+def test_the_form_page_after_sending_is_empty_and_sends_the_same_request(app, request_form) -> None:
+    sent = request_form.submit("fi", description="Arkaluonteinen asia", name="Maija")
+    assert sent.status_code == 303
+    # The back button: the form page is fetched again in the same browser session.
+    page = request_form.client.get("/fi/request")
+    html = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Arkaluonteinen asia" not in html and "Maija" not in html
+    assert 'id="sent-notice"' in html
+    assert "Yhteydenottopyyntösi on lähetetty" in html.replace("\u00ad", "")  # a soft hyphen
+    assert '<form id="request-form"' in html and 'novalidate autocomplete="off">' in html
+    for field, purpose in (("name", "name"), ("phone", "tel"), ("email", "email")):
+        assert re.search(rf'id="{field}" name="{field}" value=""\s+autocomplete="{purpose}"', html)
+    hidden = hidden_fields(html)
+    # Sent again, even empty: the same request's confirmation, nothing stored.
+    again = request_form.client.post("/fi/request", data=hidden)
+    assert again.status_code == 303
+    assert again.headers["Location"] == sent.headers["Location"]
+    assert count_requests(app) == 1
+    # In the other language too.
+    sv = request_form.client.get("/sv/request").get_data(as_text=True)
+    assert hidden_fields(sv)["submission_key"] == hidden["submission_key"]
+    assert "Din kontaktbegäran har skickats" in sv
+
+
+def test_a_fresh_form_keeps_the_browsers_autocomplete(client) -> None:
+    html = client.get("/fi/request").get_data(as_text=True)
+    assert 'id="sent-notice"' not in html
+    assert 'autocomplete="off">' not in html.split('<div class="hp"')[0]
+    assert 'autocomplete="tel"' in html and 'autocomplete="name"' in html
+
+
+def test_starting_a_new_request_gives_a_new_form(app, request_form) -> None:
+    first = request_form.submit("sv")
+    sent_key = first.headers["Location"].rsplit("/", 1)[1]
+    new = request_form.client.get("/sv/request/new")
+    assert new.status_code == 303 and new.headers["Location"] == "/sv/request"
+    html = request_form.client.get("/sv/request").get_data(as_text=True)
+    assert 'id="sent-notice"' not in html
+    assert hidden_fields(html)["submission_key"] != sent_key
+    second = request_form.client.post(
+        "/sv/request", data={**hidden_fields(html), "phone": "040 765 4321"}
+    )
+    assert second.status_code == 303 and second.headers["Location"] != first.headers["Location"]
+    assert count_requests(app) == 2
+
+
+def test_a_removed_request_is_not_shown_as_sent(app, request_form) -> None:
+    request_form.submit("fi")
+    with app.app_context():
+        db.session.delete(db.session.scalars(select(HelpRequest)).one())
+        db.session.commit()
+    html = request_form.client.get("/fi/request").get_data(as_text=True)
+    assert 'id="sent-notice"' not in html
+
+
+SWITCH_FIELDS = {
+    "topics": ["finances", "moving"],
+    "description": "Kesken – <b>halvt</b> skrivet",
+    "child_ages": ["3-5"],
+    "name": "Aino",
+    "phone": "040 12",
+    "call_time": "morning",
+    "sms_ok": "yes",
+    "email": "not-an-email",
+}
+
+
+@pytest.mark.parametrize(("left", "to"), [("fi", "sv"), ("sv", "fi")])
+def test_switching_language_keeps_everything_typed_without_errors(
+    app, request_form, left, to
+) -> None:
+    hidden = request_form.open(left)
+    response = request_form.client.post(
+        f"/{to}/request",
+        data={**hidden, **SWITCH_FIELDS, "call_language": left, "switch_language": left},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{to}">' in html
+    assert "Kesken – &lt;b&gt;halvt&lt;/b&gt; skrivet</textarea>" in html
+    assert 'name="topics" value="finances" checked' in html
+    assert 'name="topics" value="moving" checked' in html
+    assert 'name="child_ages" value="3-5" checked' in html
+    assert 'value="Aino"' in html and 'value="040 12"' in html and 'value="not-an-email"' in html
+    assert 'name="call_time" value="morning" checked' in html
+    assert 'name="sms_ok" value="yes" checked' in html
+    # The call language was still the page's default: it follows the new language.
+    assert f'name="call_language" value="{to}" checked' in html
+    assert 'id="error-summary"' not in html and "field-error" not in html
+    assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
+    assert hidden_fields(html)["csrf_token"]
+    assert count_requests(app) == 0
+
+
+def test_switching_language_is_never_rate_limited(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour")
+    helper = RequestFormHelper(app.test_client())
+    assert helper.submit("fi").status_code == 303
+    hidden = helper.open("fi")
+    for _ in range(3):
+        switched = helper.client.post(
+            "/sv/request", data={**hidden, "description": "Teksti", "switch_language": "fi"}
+        )
+        assert switched.status_code == 200
+    assert helper.submit("fi").status_code == 429
+    assert count_requests(app) == 1
+
+
+def test_a_form_sent_again_is_not_refused_by_the_rate_limit(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour")
+    helper = RequestFormHelper(app.test_client())
+    hidden = helper.open("sv")
+    first = helper.submit("sv", hidden=hidden)
+    again = helper.submit("sv", hidden=hidden)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert count_requests(app) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fi", "Voit myös soittaa perhekeskukseen:"), ("sv", "Du kan också ringa familjecentret:")],
+)
+def test_rate_limit_refusal_offers_the_family_centre_phone(app_factory, lang, text) -> None:
+    app = app_factory(
+        RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT="1 per hour", FAMILY_CENTRE_PHONE="08 558 45 000"
+    )
+    helper = RequestFormHelper(app.test_client())
+    helper.submit(lang)
+    refused = helper.submit(lang, description="Teksti")
+    assert refused.status_code == 429
+    notice = form_notice(refused.get_data(as_text=True))
+    assert f"{text} 08 558 45 000" in notice
+    assert '<a href="tel:+358855845000" id="family-centre-phone">08 558 45 000</a>' in (
+        refused.get_data(as_text=True)
+    )
+
+
+def test_the_family_centre_phone_has_a_default(tmp_path, monkeypatch) -> None:
+    from pyydaapua.web.config import from_environment
+
+    monkeypatch.delenv("FAMILY_CENTRE_PHONE", raising=False)
+    assert from_environment(str(tmp_path))["FAMILY_CENTRE_PHONE"] == "09 310 12345"
+    monkeypatch.setenv("FAMILY_CENTRE_PHONE", "08 558 45 000")
+    assert from_environment(str(tmp_path))["FAMILY_CENTRE_PHONE"] == "08 558 45 000"
+
+
+def test_two_sends_of_one_form_racing_store_one_request(app, monkeypatch) -> None:
+    from pyydaapua.intake import submission
+
+    new = submission.NewRequest(
+        submission_key="race" * 8, language="fi", call_language="fi", phone="+358401234567"
+    )
+    with app.app_context():
+        first_id = submission.submit(new).id
+        real_find = submission.find_by_submission
+        looks: list[str] = []
+
+        def late_find(key: str):
+            # The other click's request is not visible yet when this one first looks.
+            looks.append(key)
+            return None if len(looks) == 1 else real_find(key)
+
+        monkeypatch.setattr(submission, "find_by_submission", late_find)
+        assert submission.submit(new).id == first_id
+        assert len(looks) == 2  # the unique key refused the insert; the stored one was found
+    assert count_requests(app) == 1
+
+
+def test_the_form_page_after_sending_needs_no_database(app, request_form, monkeypatch) -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from pyydaapua.intake import submission
+
+    sent = request_form.submit("fi", description="Arkaluonteinen asia")
+
+    def database_down(_key: str) -> None:
+        raise OperationalError("SELECT", {}, psycopg.OperationalError("connection refused"))
+
+    monkeypatch.setattr(submission, "find_by_submission", database_down)
+    page = request_form.client.get("/fi/request")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="sent-notice"' in html and "Arkaluonteinen asia" not in html
+    assert sent.headers["Location"].endswith(hidden_fields(html)["submission_key"])
+
+
+def test_a_language_switch_posted_again_after_sending_shows_nothing_typed(
+    app, request_form
+) -> None:
+    hidden = request_form.open("fi")
+    switch = {**hidden, "description": "Arkaluonteinen asia", "name": "Maija"}
+    switched = request_form.client.post("/sv/request", data={**switch, "switch_language": "fi"})
+    assert "Arkaluonteinen asia" in switched.get_data(as_text=True)
+    sent = request_form.submit("sv", hidden=hidden, description="Arkaluonteinen asia")
+    assert sent.status_code == 303
+    # The switch's POST is still in the browser's history: sent again, it shows nothing typed.
+    again = request_form.client.post("/sv/request", data={**switch, "switch_language": "fi"})
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert "Arkaluonteinen asia" not in html and "Maija" not in html
+    assert 'id="sent-notice"' in html
+    assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
+    assert count_requests(app) == 1
