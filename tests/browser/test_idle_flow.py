@@ -172,3 +172,18 @@ def test_a_different_user_never_gets_the_note(context_factory: Any, live_server:
     page.wait_for_url(re.compile(r"/staff/requests/\d+$"))
     expect(page.locator("#note-note")).to_have_value("")
     assert drafts(page) is None
+
+
+def test_an_inbox_left_open_is_signed_out(context_factory: Any, live_server: Any) -> None:
+    """The inbox polls every second (INBOX_POLL_SECONDS=1), marked as a background request:
+    the poll does not keep the session alive, and the page goes to the sign-in page."""
+    _, email = make_staff(live_server.app, "counsellor", "fi")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    with idle_limit(live_server, seconds=6, warning=3):
+        with page.expect_request(re.compile(r"/staff/inbox/new")) as poll:
+            page.reload()
+        assert poll.value.headers.get("x-background-request") == "1"
+        page.wait_for_url(re.compile(r"/staff/login\?next=/staff/&ended=idle"), timeout=15_000)
+        expect(page.locator("#session-ended")).to_contain_text(TEXTS["fi"]["ended"])
