@@ -187,3 +187,15 @@ def test_an_inbox_left_open_is_signed_out(context_factory: Any, live_server: Any
         assert poll.value.headers.get("x-background-request") == "1"
         page.wait_for_url(re.compile(r"/staff/login\?next=/staff/&ended=idle"), timeout=15_000)
         expect(page.locator("#session-ended")).to_contain_text(TEXTS["fi"]["ended"])
+
+
+def test_signing_out_discards_kept_text(context_factory: Any, live_server: Any) -> None:
+    _, email = make_staff(live_server.app, "counsellor", "fi")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    page.goto(f"{live_server.url}/staff/account")
+    page.evaluate(f"sessionStorage.setItem('{DRAFTS}', '{{}}')")
+    page.locator(".staff-nav .link-button").click()
+    page.wait_for_url(re.compile(r"/staff/login$"))
+    assert drafts(page) is None

@@ -200,3 +200,12 @@ def test_a_signed_out_session_is_not_called_idle(idle_app, counsellor) -> None:
     counsellor.set_cookie("session", cookie)  # the signed-out session's cookie, replayed
     response = counsellor.get("/staff/requests/7", headers=HTMX)
     assert response.headers["HX-Redirect"] == "/staff/login?next=/staff/requests/7"
+
+
+def test_a_page_load_after_the_limit_returns_to_that_page(idle_app, counsellor) -> None:
+    idle_for(idle_app, IDLE_SECONDS + 1)
+    response = counsellor.get("/staff/requests/7")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "/staff/login?next=/staff/requests/7&ended=idle&lang=fi"
+    )
