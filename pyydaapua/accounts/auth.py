@@ -66,6 +66,13 @@ def idle_warning_seconds() -> int:
     return max(1, min(lead, int(idle_limit().total_seconds()) // 2))
 
 
+def idle_remaining() -> int:
+    """Seconds left of the idle limit for this request's user: the whole limit right after
+    signing in, when the session was started rather than checked."""
+    remaining = g.get("staff_idle_remaining")
+    return int(idle_limit().total_seconds()) if remaining is None else remaining
+
+
 def is_background_request() -> bool:
     """Whether the page made this request on its own (a poll), not the counsellor."""
     return request.endpoint in BACKGROUND_ENDPOINTS or request.headers.get(BACKGROUND_HEADER) == "1"
@@ -281,6 +288,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(current_user_can, "can")
     app.add_template_global(idle_warning_seconds)
     app.add_template_global(idle_minutes)
+    app.add_template_global(idle_remaining)
 
 
 def current_user_can(permission: Permission | str) -> bool:

@@ -209,3 +209,18 @@ def test_a_page_load_after_the_limit_returns_to_that_page(idle_app, counsellor) 
     assert response.headers["Location"] == (
         "/staff/login?next=/staff/requests/7&ended=idle&lang=fi"
     )
+
+
+def test_the_page_that_starts_a_session_has_the_whole_limit(idle_app) -> None:
+    """The recovery codes are shown by the answer that starts the session, before any check."""
+    import pyotp
+
+    from tests.conftest import post_code
+    from tests.web.test_two_factor import enrol_page_secret, password_step
+
+    _, email = make_staff(idle_app, enrolled=False)
+    client = idle_app.test_client()
+    password_step(client, email)
+    secret = enrol_page_secret(client.get("/staff/login/enrol").get_data(as_text=True))
+    done = post_code(client, pyotp.TOTP(secret).now(), "/staff/login/enrol")
+    assert f'data-remaining="{IDLE_SECONDS}"' in done.get_data(as_text=True)
