@@ -42,12 +42,13 @@ TEXTS = {
 def idle_limit(live_server: Any, seconds: int, warning: int) -> Iterator[None]:
     """The live server's idle limit, in seconds, for the length of the block."""
     config = live_server.app.config
+    before = config["STAFF_IDLE_WARNING_SECONDS"]
     config.update(STAFF_IDLE_SECONDS=seconds, STAFF_IDLE_WARNING_SECONDS=warning)
     try:
         yield
     finally:
         config.pop("STAFF_IDLE_SECONDS", None)
-        config["STAFF_IDLE_WARNING_SECONDS"] = 180
+        config["STAFF_IDLE_WARNING_SECONDS"] = before
 
 
 def sign_in_here(page: Any, email: str) -> None:
