@@ -106,8 +106,9 @@ def session_status() -> Response:
 @bp.post("/session", endpoint="session_keep")
 @permission_required(Permission.OWN_ACCOUNT)
 def session_keep() -> Response:
-    """"Stay signed in": the idle clock starts again (activity, written at once). For htmx a
-    204 whose header tells the page the time left; without scripts, back to the page."""
+    """The "Stay signed in" button: the idle clock starts again at once, audited. For htmx a
+    204 whose X-Session-Remaining tells the page the time left; without htmx, a 303 to the
+    local ``next`` or the staff home page."""
     users.touch_session(current_user.session_token)
     audit.record("session_extended", user_id=current_user.id, client_address=client_address())
     g.staff_idle_remaining = int(idle_limit().total_seconds())
