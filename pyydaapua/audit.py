@@ -41,6 +41,7 @@ ACTIONS = (
     "recovery_code_used",
     "two_factor_enrolled",
     "sign_out",
+    "session_extended",
     "access_refused",
     "language_changed",
     "password_changed",

@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -18,7 +18,7 @@ from pyydaapua import audit
 from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.inbox import queries as inbox_queries
-from pyydaapua.models import StaffUser
+from pyydaapua.models import LANGUAGES, StaffUser
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db, limiter, login_manager
 
@@ -33,24 +33,108 @@ def client_address() -> str:
     return request.remote_addr or ""
 
 
+# Requests that a page makes on its own, not the counsellor: they never keep a session alive.
+# The inbox's poll is one by its endpoint; any other request says so with this header, which
+# static/js/app.js adds to every request of an htmx trigger that runs "every" few seconds.
+BACKGROUND_ENDPOINTS = frozenset({"staff.inbox_new", "staff.session_status"})
+BACKGROUND_HEADER = "X-Background-Request"
+# The header that tells a page how many seconds of the idle limit are left.
+REMAINING_HEADER = "X-Session-Remaining"
+# What the sign-in page is told when the session ended for being idle (``ended=idle``).
+ENDED_IDLE = "idle"
+
+
+def idle_limit() -> timedelta:
+    """How long a staff session may go without activity: ``STAFF_IDLE_MINUTES``, or, when set,
+    ``STAFF_IDLE_SECONDS`` (for tests of the warning, which cannot wait for minutes)."""
+    config = current_app.config
+    seconds = config.get("STAFF_IDLE_SECONDS")
+    if seconds is not None:
+        return timedelta(seconds=seconds)
+    return timedelta(minutes=config["STAFF_IDLE_MINUTES"])
+
+
+def idle_minutes() -> int:
+    """The idle limit in whole minutes (rounded up), as the pages tell it."""
+    return max(1, -(-int(idle_limit().total_seconds()) // 60))
+
+
+def idle_warning_seconds() -> int:
+    """How long before the idle limit the page warns: ``STAFF_IDLE_WARNING_SECONDS``, at most
+    half the limit."""
+    lead = int(current_app.config["STAFF_IDLE_WARNING_SECONDS"])
+    return max(1, min(lead, int(idle_limit().total_seconds()) // 2))
+
+
+def idle_remaining() -> int:
+    """Seconds left of the idle limit for this request's user: the whole limit right after
+    signing in, when the session was started rather than checked."""
+    remaining = g.get("staff_idle_remaining")
+    return int(idle_limit().total_seconds()) if remaining is None else remaining
+
+
+def is_background_request() -> bool:
+    """Whether the page made this request on its own (a poll), not the counsellor."""
+    return request.endpoint in BACKGROUND_ENDPOINTS or request.headers.get(BACKGROUND_HEADER) == "1"
+
+
 def _load_user(token: str) -> StaffUser | None:
     """The signed-in user; on a page that is only read, with the inbox link's number read in
-    the same statement (after a change it is read again, when the answer shows it)."""
-    config = current_app.config
-    return users.resume_session(
+    the same statement (after a change it is read again, when the answer shows it). A
+    background request does not count as activity."""
+    check = users.check_session(
         token,
-        idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
-        lifetime=timedelta(hours=config["STAFF_SESSION_HOURS"]),
+        idle=idle_limit(),
+        lifetime=timedelta(hours=current_app.config["STAFF_SESSION_HOURS"]),
         unassigned_open=inbox_queries.unassigned_open_column() if request.method == "GET" else None,
+        activity=not is_background_request(),
     )
+    g.staff_session_idled_out = check.idled_out
+    if check.user is not None:
+        g.staff_idle_remaining = int(check.idle_remaining)
+    return check.user
+
+
+def add_remaining_header(response: Response) -> Response:
+    """Tell the page how long the session has left, on every answer to a signed-in user."""
+    remaining = g.get("staff_idle_remaining")
+    if remaining is not None and current_user.is_authenticated:
+        response.headers[REMAINING_HEADER] = str(remaining)
+    return response
+
+
+def _page_of_request() -> str | None:
+    """The local address of the page the counsellor was on: for htmx the page's own address,
+    for a plain form its referrer, for a page load the page itself."""
+    if htmx.is_htmx():
+        candidate = request.headers.get("HX-Current-URL")
+    elif request.method == "GET":
+        return request.full_path.rstrip("?")
+    else:
+        candidate = request.referrer
+    if not candidate:
+        return request.full_path.rstrip("?") if request.method == "GET" else None
+    parts = urlsplit(candidate)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    return safe_next(path)
 
 
 def _unauthorised() -> Response:
-    """Send a visitor who is not signed in to the sign-in page, and back afterwards."""
-    target = url_for("staff.login", next=request.full_path.rstrip("?"))
-    if request.method != "GET":
-        target = url_for("staff.login")
-    return htmx.redirect_after_post(target) if htmx.is_htmx() else redirect(target)
+    """Send a visitor who is not signed in to the sign-in page, and back afterwards to the
+    page they were on; the sign-in page says so when the session ended for being idle."""
+    args: dict[str, Any] = {}
+    target = _page_of_request()
+    if target is not None and not target.startswith(url_for("staff.login")):
+        args["next"] = target
+    if g.get("staff_session_idled_out"):
+        args["ended"] = ENDED_IDLE
+        # In the language of the pages the counsellor was on, remembered in the session.
+        if session.get("staff_language") in LANGUAGES:
+            args["lang"] = session["staff_language"]
+    url = url_for("staff.login", **args)
+    return htmx.redirect_after_post(url) if htmx.is_htmx() else redirect(url)
 
 
 # Longer than any address of the staff pages with their filters.
@@ -81,7 +165,12 @@ def safe_next(target: str | None) -> str | None:
 
 
 # The only pages a user whose password must be changed can reach, besides signing in.
-PASSWORD_CHANGE_ENDPOINTS = ("staff.account_password", "staff.logout")
+PASSWORD_CHANGE_ENDPOINTS = (
+    "staff.account_password",
+    "staff.logout",
+    "staff.session_status",
+    "staff.session_keep",
+)
 
 
 def _password_change_first() -> Response:
@@ -195,7 +284,11 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorised)
+    app.after_request(add_remaining_header)
     app.add_template_global(current_user_can, "can")
+    app.add_template_global(idle_warning_seconds)
+    app.add_template_global(idle_minutes)
+    app.add_template_global(idle_remaining)
 
 
 def current_user_can(permission: Permission | str) -> bool:

@@ -8,6 +8,7 @@ its audit event in the same transaction.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -246,6 +247,56 @@ def start_session(user: StaffUser, now: datetime | None = None) -> str:
     return token
 
 
+@dataclass
+class SessionCheck:
+    """What ``check_session`` found: the user of a live session (else None), how many seconds
+    of the idle limit are left, and, for a session that has ended, whether it ended by idling
+    out (its last activity is more than the idle limit before its end)."""
+
+    user: StaffUser | None
+    idle_remaining: float = 0.0
+    idled_out: bool = False
+
+
+def check_session(
+    token: str,
+    idle: timedelta,
+    lifetime: timedelta,
+    now: datetime | None = None,
+    unassigned_open: ColumnElement[int] | None = None,
+    *,
+    activity: bool = True,
+) -> SessionCheck:
+    """Check the session of ``token`` and, when it is live and ``activity`` is true, count the
+    request as activity: the idle clock starts again (written at most once per
+    ``LAST_SEEN_RESOLUTION``, or a tenth of the idle limit when that is shorter). A request
+    the page makes on its own (``activity=False``) ends an idle session like any other but
+    never keeps it alive."""
+    now = now or datetime.now(UTC)
+    statement = select(StaffSession, unassigned_open if unassigned_open is not None else null())
+    row = db.session.execute(statement.where(StaffSession.token == token)).first()
+    if row is None:
+        return SessionCheck(None)
+    staff_session, counter = row
+    if staff_session.ended_at is not None:
+        idled = staff_session.ended_at - staff_session.last_seen_at > idle
+        return SessionCheck(None, idled_out=idled)
+    user = staff_session.user
+    idled = now - staff_session.last_seen_at > idle
+    if idled or now - staff_session.created_at > lifetime or not user.active:
+        staff_session.ended_at = now
+        db.session.commit()
+        return SessionCheck(None, idled_out=idled)
+    resolution = min(LAST_SEEN_RESOLUTION, idle / 10)
+    if activity and now - staff_session.last_seen_at >= resolution:
+        staff_session.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    user.unassigned_open = counter
+    remaining = idle - (now - staff_session.last_seen_at)
+    return SessionCheck(user, idle_remaining=max(0.0, remaining.total_seconds()))
+
+
 def resume_session(
     token: str,
     idle: timedelta,
@@ -255,24 +306,16 @@ def resume_session(
 ) -> StaffUser | None:
     """The user of a live session, or None when it has ended, idled out or grown too old.
     ``unassigned_open``, when given, is read in the same statement onto the user."""
-    now = now or datetime.now(UTC)
-    statement = select(StaffSession, unassigned_open if unassigned_open is not None else null())
-    row = db.session.execute(statement.where(StaffSession.token == token)).first()
-    if row is None or row[0].ended_at is not None:
-        return None
-    staff_session, counter = row
-    user = staff_session.user
-    expired = now - staff_session.last_seen_at > idle or now - staff_session.created_at > lifetime
-    if expired or not user.active:
-        staff_session.ended_at = now
-        db.session.commit()
-        return None
-    if now - staff_session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        staff_session.last_seen_at = now
-        db.session.commit()
-    user.session_token = token
-    user.unassigned_open = counter
-    return user
+    return check_session(token, idle, lifetime, now, unassigned_open).user
+
+
+def touch_session(token: str, now: datetime | None = None) -> None:
+    """Start the idle clock of a live session again at once ("stay signed in")."""
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.token == token, StaffSession.ended_at.is_(None))
+        .values(last_seen_at=now or datetime.now(UTC))
+    )
 
 
 def end_session(token: str, now: datetime | None = None) -> None:

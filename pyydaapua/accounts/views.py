@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import (
     flash,
+    g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,6 +20,7 @@ from pyydaapua import audit
 from pyydaapua.accounts import users
 from pyydaapua.accounts.auth import (
     client_address,
+    idle_limit,
     mark_password_verified,
     permission_required,
     safe_next,
@@ -26,6 +29,7 @@ from pyydaapua.accounts.auth import (
 from pyydaapua.accounts.forms import LanguageForm, LoginForm
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.models import StaffUser
+from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
@@ -89,6 +93,29 @@ def logout() -> Response:
     session.clear()
     flash(_("You have signed out."))
     return redirect(url_for("staff.login"), code=303)
+
+
+@bp.get("/session", endpoint="session_status")
+@permission_required(Permission.OWN_ACCOUNT)
+def session_status() -> Response:
+    """How many seconds of the idle limit are left: asked by the page before it warns or says
+    the session has ended. Never counts as activity (a background request)."""
+    return jsonify(remaining=g.get("staff_idle_remaining", 0))
+
+
+@bp.post("/session", endpoint="session_keep")
+@permission_required(Permission.OWN_ACCOUNT)
+def session_keep() -> Response:
+    """The "Stay signed in" button: the idle clock starts again at once, audited. For htmx a
+    204 whose X-Session-Remaining tells the page the time left; without htmx, a 303 to the
+    local ``next`` or the staff home page."""
+    users.touch_session(current_user.session_token)
+    audit.record("session_extended", user_id=current_user.id, client_address=client_address())
+    g.staff_idle_remaining = int(idle_limit().total_seconds())
+    if htmx.is_htmx():
+        return Response(status=204)
+    target = safe_next(request.form.get("next")) or _home_for(current_user)
+    return redirect(target, code=303)
 
 
 @bp.get("/account")

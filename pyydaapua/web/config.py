@@ -166,6 +166,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "LOGIN_ADDRESS_RATE_LIMIT", "100 per 15 minutes"
         ),
         "STAFF_IDLE_MINUTES": int(os.environ.get("STAFF_IDLE_MINUTES", "30")),
+        "STAFF_IDLE_WARNING_SECONDS": int(os.environ.get("STAFF_IDLE_WARNING_SECONDS", "180")),
         "STAFF_SESSION_HOURS": int(os.environ.get("STAFF_SESSION_HOURS", "10")),
         "INBOX_POLL_SECONDS": int(os.environ.get("INBOX_POLL_SECONDS", "30")),
         "PROXY_FIX_X_FOR": int(os.environ.get("PROXY_FIX_X_FOR", "0")),

@@ -127,6 +127,7 @@ AUDIT_LABELS = {
     "sign_in": _l("signed in"),
     "sign_in_failed": _l("failed to sign in"),
     "sign_out": _l("signed out"),
+    "session_extended": _l("chose to stay signed in"),
     "access_refused": _l("was refused access"),
     "language_changed": _l("changed the language of the staff pages"),
     "reports_viewed": _l("viewed the reports"),

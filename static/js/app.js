@@ -143,3 +143,233 @@ document.addEventListener("submit", function (event) {
     event.stopPropagation();
   }
 }, true);
+
+// ---------------------------------------------------------------------------------------
+// The idle limit of a staff session (templates/staff/base.html, #session-warning).
+//
+// The server says how many seconds of the idle limit are left: in data-remaining when a page
+// is drawn, and in the X-Session-Remaining header of every answer. A while before the end the
+// page asks the server again (another tab may have been used), then shows the warning, moves
+// the focus to its "Stay signed in" button and announces it. At the end the page asks once
+// more; if the session has ended it keeps what was typed and goes to the sign-in page.
+//
+// Requests that htmx makes on its own ("every Ns" triggers) carry X-Background-Request, so
+// they never count as activity on the server.
+//
+// What was typed and not saved is kept only when the session has ended: in sessionStorage of
+// this tab (gone when the tab closes; never localStorage or a cookie), with the user's id.
+// It is put back, and removed from the storage, when the same user signs in again and the
+// same page opens; a different user's sign-in or an explicit sign-out removes it.
+// ---------------------------------------------------------------------------------------
+(function () {
+  "use strict";
+
+  var DRAFTS_KEY = "pyydaapua.staff-drafts";
+  var TEXT_TYPES = ["text", "search", "email", "tel", "url", "number", "date", "time", "datetime-local"];
+
+  function isPoll(elt) {
+    var trigger = elt && elt.getAttribute &&
+      (elt.getAttribute("data-hx-trigger") || elt.getAttribute("hx-trigger"));
+    return !!trigger && /^\s*every\s/.test(trigger);
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (isPoll(event.detail.elt)) event.detail.headers["X-Background-Request"] = "1";
+  });
+
+  function storage() {
+    try { return window.sessionStorage; } catch (error) { return null; }
+  }
+
+  function forgetDrafts() {
+    var store = storage();
+    if (store) store.removeItem(DRAFTS_KEY);
+  }
+
+  function typedFields() {
+    var fields = [];
+    document.querySelectorAll("main form[action]").forEach(function (form) {
+      form.querySelectorAll("textarea[name], input[name]").forEach(function (field) {
+        if (field.tagName === "INPUT" && TEXT_TYPES.indexOf(field.type) < 0) return;
+        if (!field.value || field.value === field.defaultValue) return;
+        fields.push({ form: form.getAttribute("action"), name: field.name, value: field.value });
+      });
+    });
+    return fields;
+  }
+
+  function keepDrafts(user) {
+    var store = storage();
+    var fields = typedFields();
+    if (!store || !user || fields.length === 0) return;
+    store.setItem(DRAFTS_KEY, JSON.stringify({
+      user: user, path: window.location.pathname, fields: fields
+    }));
+  }
+
+  function announce(text) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer) return;
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 100);
+  }
+
+  function restoreDrafts(warning) {
+    var store = storage();
+    var raw = store && store.getItem(DRAFTS_KEY);
+    if (!raw) return;
+    var drafts;
+    try { drafts = JSON.parse(raw); } catch (error) { drafts = null; }
+    if (!drafts || drafts.user !== warning.dataset.user) {
+      forgetDrafts();  // another user's text is never shown
+      return;
+    }
+    if (drafts.path !== window.location.pathname) return;
+    var first = null;
+    (drafts.fields || []).forEach(function (saved) {
+      var form = Array.prototype.find.call(document.querySelectorAll("main form[action]"),
+        function (candidate) { return candidate.getAttribute("action") === saved.form; });
+      var field = form && form.querySelector('[name="' + CSS.escape(saved.name) + '"]');
+      if (!field || (field.value && field.value !== field.defaultValue)) return;
+      field.value = saved.value;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      var details = field.closest("details");
+      if (details) details.open = true;
+      first = first || field;
+    });
+    forgetDrafts();
+    if (!first) return;
+    var notice = document.getElementById("service-notice");
+    if (notice) {
+      var box = document.createElement("div");
+      box.className = "notice";
+      box.id = "drafts-restored";
+      var text = document.createElement("p");
+      text.textContent = warning.dataset.restoredText;
+      box.appendChild(text);
+      notice.innerHTML = "";
+      notice.appendChild(box);
+    }
+    first.focus();
+    announce(warning.dataset.restoredText);
+  }
+
+  function start() {
+    var warning = document.getElementById("session-warning");
+    if (!warning) return;
+    var keepForm = document.getElementById("session-keep");
+    var button = keepForm.querySelector("button");
+    var warnMs = parseInt(warning.dataset.warnSeconds, 10) * 1000;
+    var deadline = Date.now() + parseInt(warning.dataset.remaining, 10) * 1000;
+    var checking = false;
+    var ended = false;
+    var focusBefore = null;
+
+    function setRemaining(seconds) {
+      if (isNaN(seconds)) return;
+      deadline = Date.now() + seconds * 1000;
+      if (!warning.hidden && deadline - Date.now() > warnMs) hideWarning(false);
+    }
+
+    function showWarning() {
+      if (!warning.hidden) return;
+      focusBefore = document.activeElement;
+      warning.hidden = false;
+      button.focus();
+      var parts = [warning.querySelector("h2"), document.getElementById("session-warning-text")];
+      announce(parts.map(function (part) { return part.textContent.trim(); }).join(". "));
+    }
+
+    function hideWarning(kept) {
+      var hadFocus = warning.contains(document.activeElement);
+      warning.hidden = true;
+      if (!kept) return;
+      announce(warning.dataset.keptText);
+      if (!hadFocus) return;
+      if (focusBefore && document.body.contains(focusBefore) && focusBefore !== document.body) {
+        focusBefore.focus();
+      } else {
+        document.getElementById("main").focus();
+      }
+    }
+
+    function signInUrl() {
+      var url = warning.dataset.signInUrl;
+      var here = window.location.pathname + window.location.search;
+      return url + (url.indexOf("?") < 0 ? "?" : "&") + "next=" + encodeURIComponent(here);
+    }
+
+    function end(target) {
+      if (ended) return;
+      ended = true;
+      keepDrafts(warning.dataset.user);
+      window.location.assign(target || signInUrl());
+    }
+
+    // Ask the server how long is left; never counts as activity.
+    function check(then) {
+      if (checking) return;
+      checking = true;
+      fetch(warning.dataset.statusUrl, {
+        credentials: "same-origin",
+        headers: {
+          "HX-Request": "true",
+          "HX-Current-URL": window.location.href,
+          "X-Background-Request": "1",
+          "Accept": "application/json"
+        }
+      }).then(function (response) {
+        checking = false;
+        if (response.status === 200) {
+          setRemaining(parseInt(response.headers.get("X-Session-Remaining"), 10));
+          then();
+        } else if (response.headers.get("HX-Redirect")) {
+          end(response.headers.get("HX-Redirect"));
+        }
+      }, function () {
+        checking = false;  // no connection: try again at the next tick
+      });
+    }
+
+    function tick() {
+      if (ended) return;
+      var left = deadline - Date.now();
+      if (left <= -1000) {
+        check(function () {});
+      } else if (left <= warnMs && warning.hidden) {
+        check(function () { if (deadline - Date.now() <= warnMs) showWarning(); });
+      }
+    }
+
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var xhr = event.detail.xhr;
+      var remaining = xhr && xhr.getResponseHeader("X-Session-Remaining");
+      if (remaining !== null && remaining !== undefined) setRemaining(parseInt(remaining, 10));
+      if (event.detail.elt === keepForm && event.detail.successful) hideWarning(true);
+    });
+
+    // The session ended on the server: htmx is about to follow HX-Redirect to the sign-in
+    // page. Keep what was typed first.
+    document.addEventListener("htmx:beforeOnLoad", function (event) {
+      var xhr = event.detail.xhr;
+      var target = xhr && xhr.getResponseHeader("HX-Redirect");
+      if (target && target.indexOf(warning.dataset.signInUrl.split("?")[0]) === 0) {
+        keepDrafts(warning.dataset.user);
+      }
+    });
+
+    // Leaving the page after the end (the computer slept through it): keep what was typed.
+    window.addEventListener("pagehide", function () {
+      if (!ended && Date.now() > deadline) keepDrafts(warning.dataset.user);
+    });
+
+    document.querySelectorAll('form[action$="/staff/logout"]').forEach(function (form) {
+      form.addEventListener("submit", forgetDrafts);
+    });
+
+    restoreDrafts(warning);
+    setInterval(tick, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

@@ -93,14 +93,14 @@ def test_failed_note_is_shown_announced_and_kept(
 
 def test_ended_session_goes_to_the_sign_in_page(context_factory: Any, live_server: Any) -> None:
     """A staff session that has ended is not a failure notice: htmx follows the app's
-    HX-Redirect to the sign-in page."""
+    HX-Redirect to the sign-in page, which is told why and where to return."""
     page = counsellor_typing_a_note(context_factory, live_server, "fi")
     config = live_server.app.config
     idle = config["STAFF_IDLE_MINUTES"]
     config["STAFF_IDLE_MINUTES"] = 0
     try:
         page.locator("#form-note button[type=submit]").click()
-        page.wait_for_url(re.compile(r"/staff/login$"))
+        page.wait_for_url(re.compile(r"/staff/login\?next=/staff/requests/\d+&ended=idle"))
     finally:
         config["STAFF_IDLE_MINUTES"] = idle
     expect(page.locator("#password")).to_be_visible()

@@ -55,6 +55,8 @@ ROUTES = {
     ("GET", "/staff/account"): answers(302, 200, 200),
     ("POST", "/staff/account/language"): answers(302, 303, 303),
     ("POST", "/staff/logout"): answers(302, 303, 303),
+    ("GET", "/staff/session"): answers(302, 200, 200),
+    ("POST", "/staff/session"): answers(302, 303, 303),
     ("GET", "/staff/requests/<int:request_id>"): answers(302, 200, 403),
     ("POST", "/staff/requests/<int:request_id>/take"): answers(302, 303, 403),
     ("GET", "/staff/services/options"): answers(302, 200, 403),
@@ -425,7 +427,8 @@ def test_seed_demo_is_refused_in_production(app_factory) -> None:
 
 
 def test_idle_session_on_an_htmx_action_goes_to_the_sign_in_page(app_factory) -> None:
-    """htmx follows HX-Redirect from a 204: no error notice, the sign-in page instead."""
+    """htmx follows HX-Redirect from a 204: no error notice, the sign-in page instead, which
+    is told that the session idled out."""
     app = app_factory(STAFF_IDLE_MINUTES=0)
     _, email = make_staff(app, "counsellor")
     client = app.test_client()
@@ -433,11 +436,11 @@ def test_idle_session_on_an_htmx_action_goes_to_the_sign_in_page(app_factory) ->
     htmx = {"HX-Request": "true"}
     response = client.get("/staff/?q=x", headers=htmx)
     assert response.status_code == 204
-    assert response.headers["HX-Redirect"] == "/staff/login?next=/staff/?q%3Dx"
+    assert response.headers["HX-Redirect"] == "/staff/login?next=/staff/?q%3Dx&ended=idle"
     response = client.post(
         "/staff/requests/1/notes",
         data={"note-note": "kesken", "csrf_token": csrf_token(client)},
         headers=htmx,
     )
     assert response.status_code == 204
-    assert response.headers["HX-Redirect"] == "/staff/login"
+    assert response.headers["HX-Redirect"] == "/staff/login?ended=idle"
