@@ -161,9 +161,18 @@ def request_page(request_id: int) -> str:
     return page
 
 
-def stale_notice(fresh: HelpRequest) -> str:
-    who = fresh.updated_by.name if fresh.updated_by else _("Someone")
+def stale_notice(stale: casework.StaleVersion) -> str:
+    """Who changed the request meanwhile, and when; the counsellor's own other window is
+    named as such, not by their own name."""
+    fresh = stale.fresh
     when = datetime_text(fresh.updated_at, "short") if fresh.updated_at else ""
+    if stale.by_actor:
+        return _(
+            "You changed this request in another window at %(time)s. The page now shows the "
+            "latest state and what you wrote is kept: check it and send again.",
+            time=when,
+        )
+    who = fresh.updated_by.name if fresh.updated_by else _("Someone")
     return _(
         "%(name)s changed this request at %(time)s. The page now shows the latest state and "
         "what you wrote is kept: check it and send again.",
@@ -194,7 +203,7 @@ def run_action(
         try:
             action.apply(help_request, form, item_id, record)
         except casework.StaleVersion as stale:
-            help_request, status, notice = stale.fresh, 409, stale_notice(stale.fresh)
+            help_request, status, notice = stale.fresh, 409, stale_notice(stale)
             # The second try is based on the state now shown.
             form.version.data = help_request.version
             form.version.raw_data = [str(help_request.version)]
