@@ -5,6 +5,7 @@ and lists are swapped out of band, with the result announced in the live region.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -31,15 +32,19 @@ from pyydaapua.casework.actions import (
 from pyydaapua.casework.forms import (
     VisitForm,
 )
+from pyydaapua.inbox.queries import Deadline
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import status_flow
-from pyydaapua.rules.workdays import HELSINKI
+from pyydaapua.rules.phones import format_phone, phone_link
+from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.staff_area import bp
 
 bp.add_app_template_global(timeline_text)
+bp.add_app_template_filter(format_phone, "phone")
+bp.add_app_template_filter(phone_link, "phone_link")
 
 WORKFLOW_MESSAGES = {
     "transition_not_allowed": _l(
@@ -90,7 +95,10 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     """Everything the request page and its parts show, in a constant number of queries."""
     context: dict[str, Any] = {
         "req": help_request,
+        # The same badge as in the inbox, on the same rule.
+        "deadline": Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
         "timeline": casework.timeline(help_request.id),
+        "newest_first": True,  # the timeline; the family's export shows it oldest first
         "visits": casework.visits(help_request.id),
         "referrals": casework.referrals(help_request.id),
         "audit_events": _audit_events(help_request.id),
