@@ -213,3 +213,12 @@ def test_two_counsellors_take_at_the_same_moment(ctx, req, anna, erik) -> None:
     owner = next(user_id for user_id, result in results.items() if result == "owner")
     assert stored.assigned_to_id == owner and stored.version == 2
     assert db.session.scalar(select(db.func.count()).select_from(TimelineEvent)) == 1
+
+
+def test_timeline_entries_of_the_same_moment_are_newest_first(req, anna, monkeypatch) -> None:
+    """Entries written at the same instant keep a stable order: the one stored last first."""
+    monkeypatch.setattr(casework, "now_utc", lambda: MONDAY + timedelta(hours=1))
+    for number in range(1, 4):
+        casework.add_note(req, anna, number, f"note {number}")
+    assert len({event.at for event in casework.timeline(req.id)}) == 1
+    assert [event.note for event in casework.timeline(req.id)] == ["note 3", "note 2", "note 1"]
