@@ -35,7 +35,6 @@ from pyydaapua.casework.forms import (
 from pyydaapua.inbox.queries import Deadline
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import status_flow
-from pyydaapua.rules.phones import format_phone, phone_link
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
@@ -43,8 +42,6 @@ from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.staff_area import bp
 
 bp.add_app_template_global(timeline_text)
-bp.add_app_template_filter(format_phone, "phone")
-bp.add_app_template_filter(phone_link, "phone_link")
 
 WORKFLOW_MESSAGES = {
     "transition_not_allowed": _l(
