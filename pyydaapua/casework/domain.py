@@ -3,6 +3,9 @@
 A change based on a stale version raises ``StaleVersion`` with the fresh request, so the view
 can tell who changed it and when and keep what the counsellor typed. Two changes racing each
 other are caught by the version column in the UPDATE itself (SQLAlchemy's version_id_col).
+An additive change (``@additive``: it only adds to the request, computed from its current
+state) based on a version that is stale only through the actor's own later change (another
+window of theirs) goes through.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from pyydaapua.web.extensions import db
 
 
 class StaleVersion(Exception):
-    """Someone else changed the request after the form was opened."""
+    """The request was changed after the form was opened: by someone else, or by the same
+    person in another window (``by_actor``)."""
 
-    def __init__(self, fresh: HelpRequest) -> None:
+    def __init__(self, fresh: HelpRequest, actor: StaffUser | None = None) -> None:
         super().__init__("stale version")
         self.fresh = fresh
+        self.by_actor = actor is not None and fresh.updated_by_id == actor.id
 
 
 class NotFound(LookupError):
@@ -120,10 +125,18 @@ class _Change:
         return event
 
 
-def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
+def versioned(
+    operation: Callable[..., None], *, additive: bool = False
+) -> Callable[..., HelpRequest]:
     """Run ``operation(change, …)`` on ``(help_request, actor, version, …)`` as one versioned
     change: refused when ``version`` is stale, committed once, with one UPDATE of the request.
-    ``record()``, when given, adds the change's audit event to the same transaction."""
+    ``record()``, when given, adds the change's audit event to the same transaction.
+
+    ``additive``: the operation only adds to the request (a note, a call) and derives whatever
+    it sets from the request as it is now, so it overwrites nothing. It then goes through on a
+    stale version when the last change was the actor's own (their other window); after someone
+    else's change it is refused like any other, so that they see it first. A change racing it
+    in the UPDATE is still refused."""
 
     @wraps(operation)
     def run(
@@ -135,7 +148,9 @@ def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
         **kwargs: Any,
     ) -> HelpRequest:
         if version is None or help_request.version != version:
-            raise StaleVersion(help_request)
+            own_change = version is not None and help_request.updated_by_id == actor.id
+            if not (additive and own_change):
+                raise StaleVersion(help_request, actor)
         change = _Change(help_request, actor, now_utc())
         with db.session.no_autoflush:
             operation(change, *args, **kwargs)
@@ -150,10 +165,15 @@ def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
             fresh = get_request(help_request.id)
             assert fresh is not None  # requests are never deleted
             db.session.refresh(fresh)
-            raise StaleVersion(fresh) from None
+            raise StaleVersion(fresh, actor) from None
         return help_request
 
     return run
+
+
+def additive(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
+    """``versioned``, for a change that only adds to the request (see there)."""
+    return versioned(operation, additive=True)
 
 
 def _note_first_contact(change: _Change, contacted_at: datetime) -> None:
@@ -198,7 +218,7 @@ class CallData:
     daily_life_note: str = ""
 
 
-@versioned
+@additive
 def record_call(change: _Change, data: CallData) -> None:
     """Record a call; the first reached call stops the three-day clock."""
     request = change.request
@@ -212,7 +232,7 @@ def record_call(change: _Change, data: CallData) -> None:
     change.event("call", value=data.result, call=call)
 
 
-@versioned
+@additive
 def add_note(change: _Change, note: str) -> None:
     change.event("note", note=note)
 

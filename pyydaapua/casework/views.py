@@ -5,6 +5,7 @@ and lists are swapped out of band, with the result announced in the live region.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -31,9 +32,10 @@ from pyydaapua.casework.actions import (
 from pyydaapua.casework.forms import (
     VisitForm,
 )
+from pyydaapua.inbox.queries import Deadline
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import status_flow
-from pyydaapua.rules.workdays import HELSINKI
+from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
@@ -90,7 +92,10 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     """Everything the request page and its parts show, in a constant number of queries."""
     context: dict[str, Any] = {
         "req": help_request,
+        # The same badge as in the inbox, on the same rule.
+        "deadline": Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
         "timeline": casework.timeline(help_request.id),
+        "newest_first": True,  # the timeline; the family's export shows it oldest first
         "visits": casework.visits(help_request.id),
         "referrals": casework.referrals(help_request.id),
         "audit_events": _audit_events(help_request.id),
@@ -161,9 +166,18 @@ def request_page(request_id: int) -> str:
     return page
 
 
-def stale_notice(fresh: HelpRequest) -> str:
-    who = fresh.updated_by.name if fresh.updated_by else _("Someone")
+def stale_notice(stale: casework.StaleVersion) -> str:
+    """Who changed the request meanwhile, and when; the counsellor's own other window is
+    named as such, not by their own name."""
+    fresh = stale.fresh
     when = datetime_text(fresh.updated_at, "short") if fresh.updated_at else ""
+    if stale.by_actor:
+        return _(
+            "You changed this request in another window at %(time)s. The page now shows the "
+            "latest state and what you wrote is kept: check it and send again.",
+            time=when,
+        )
+    who = fresh.updated_by.name if fresh.updated_by else _("Someone")
     return _(
         "%(name)s changed this request at %(time)s. The page now shows the latest state and "
         "what you wrote is kept: check it and send again.",
@@ -194,7 +208,7 @@ def run_action(
         try:
             action.apply(help_request, form, item_id, record)
         except casework.StaleVersion as stale:
-            help_request, status, notice = stale.fresh, 409, stale_notice(stale.fresh)
+            help_request, status, notice = stale.fresh, 409, stale_notice(stale)
             # The second try is based on the state now shown.
             form.version.data = help_request.version
             form.version.raw_data = [str(help_request.version)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -160,8 +161,8 @@ def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) 
     tab_to(page, "#form-call button[type=submit]", limit=30)
     page.keyboard.press("Enter")
     page.locator("#timeline .check-in-list").wait_for()
-    # The focus moves to what changed: the newest entry on the timeline.
-    expect(page.locator("#timeline .timeline-entry").nth(1)).to_be_focused()
+    # The focus moves to what changed: the newest entry on the timeline, its first.
+    expect(page.locator("#timeline .timeline-entry").first).to_be_focused()
 
     tab_to(page, "details.action:has(#form-visit) > summary", limit=60)
     page.keyboard.press("Enter")
@@ -171,7 +172,7 @@ def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) 
     tab_to(page, "#form-visit button[type=submit]", limit=30)
     page.keyboard.press("Enter")
     page.locator("#visits .record").wait_for()
-    expect(page.locator("#timeline .timeline-entry").nth(1)).to_be_focused()
+    expect(page.locator("#timeline .timeline-entry").first).to_be_focused()
 
     tab_to(page, "details.action:has(#form-status) > summary", limit=60)
     page.keyboard.press("Enter")
@@ -269,3 +270,129 @@ def test_a_stale_change_is_refused_in_place_with_the_typed_note_kept(
     expect(second.locator("#note-note")).to_have_value("Toisen kirjoittama teksti")
     expect(second.locator("#timeline")).to_contain_text("Ensimmäinen muistiinpano")
     assert_no_axe_violations(second)
+
+
+OWN_WINDOW = {
+    "fi": "Muutit tätä yhteydenottopyyntöä toisessa ikkunassa",
+    "sv": "Du ändrade den här kontaktbegäran i ett annat fönster",
+}
+
+
+def open_action(page: Any, name: str) -> None:
+    details = page.locator("details.action", has=page.locator(f"#form-{name}"))
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_ones_own_second_window(context_factory: Any, live_server: Any, lang: str) -> None:
+    """One counsellor, the request open in two windows of one browser: a note from the window
+    that has not seen the other's change goes through; a status change from a stale window is
+    refused, named as one's own change, and read out by the live region."""
+    reference = parent_sends(context_factory, live_server, "Kaksi ikkunaa")
+    _, email = make_staff(live_server.app, "counsellor", lang)
+    context = context_factory()
+    first = context.new_page()
+    sign_in_by_keyboard(first, live_server, email, lang)
+    first.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(first, live_server, reference)
+    second = context.new_page()
+    second.goto(first.url)
+
+    open_action(first, "status")
+    first.locator("#status-status-2").check()  # waiting
+    first.locator("#form-status button[type=submit]").click()
+    wait_for_announcement(first)
+
+    open_action(second, "note")
+    second.locator("#note-note").fill("Toisesta ikkunasta")
+    second.locator("#form-note button[type=submit]").click()
+    wait_for_announcement(second)
+    expect(second.locator("#request-notice .notice")).to_have_count(0)
+    # Stored on top of the change made in the first window, which it did not undo.
+    expect(second.locator("#timeline .timeline-entry").first).to_contain_text("Toisesta ikkunasta")
+    expect(second.locator("#request-header .status-waiting")).to_be_visible()
+
+    open_action(first, "status")
+    first.locator("#status-status-1").check()  # in progress, on what the first window saw
+    first.locator("#form-status button[type=submit]").click()
+    notice = first.locator("#request-notice .notice")
+    expect(notice).to_contain_text(OWN_WINDOW[lang])
+    expect(notice).to_be_focused()
+    expect(first.locator("#announcer")).to_contain_text(OWN_WINDOW[lang])
+    expect(first.locator("#timeline")).to_contain_text("Toisesta ikkunasta")
+    expect(first.locator("#request-header .status-waiting")).to_be_visible()
+    assert_no_axe_violations(first)
+
+
+def focus_ring(page: Any, selector: str) -> dict[str, str]:
+    return page.locator(selector).evaluate(
+        """element => {
+            const style = getComputedStyle(element);
+            return {
+                focused: String(element === document.activeElement),
+                outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+                shadow: style.boxShadow,
+            };
+        }"""
+    )
+
+
+def ax_headings(page: Any) -> list[tuple[str, int]]:
+    """The headings in Chromium's own accessibility tree (what heading navigation uses)."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    headings = []
+    for node in nodes:
+        if node.get("ignored") or node.get("role", {}).get("value") != "heading":
+            continue
+        level = next(p["value"]["value"] for p in node["properties"] if p["name"] == "level")
+        headings.append((node.get("name", {}).get("value", ""), int(level)))
+    return headings
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_request_page_by_keyboard_and_screen_reader(
+    context_factory: Any, live_server: Any, catalogue: None, lang: str
+) -> None:
+    """Selects and the actions' summaries show the same focus ring as buttons; each action's
+    section is reached by heading navigation, and the headings go down one level at a time."""
+    reference = parent_sends(context_factory, live_server, "Näkyvä kohdistus")
+    _, email = make_staff(live_server.app, "counsellor", lang)
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, lang)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+
+    tab_to(page, "#take-button")
+    button = focus_ring(page, "#take-button")
+    assert button["outline"].startswith("solid 3px"), button
+    tab_to(page, "#assign-assignee")
+    tab_to(page, "details.action:has(#form-visit) > summary", limit=80)
+    summary = focus_ring(page, "details.action:has(#form-visit) > summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "details.action:has(#form-referral) > summary", limit=80)
+    page.keyboard.press("Enter")
+    tab_to(page, "#referral-service", limit=20)
+    select = focus_ring(page, "#referral-service")
+    for ring in (summary, select):
+        assert ring["focused"] == "true"
+        assert (ring["outline"], ring["shadow"]) == (button["outline"], button["shadow"]), ring
+
+    titles = page.locator("details.action > summary h3").all_inner_texts()
+    assert len(titles) == 5
+    headings = ax_headings(page)
+    for title in titles:
+        assert (title, 3) in headings, (title, headings)
+    # In the page's order, each heading at most one level below the one before it.
+    levels = page.locator("h1, h2, h3, h4, h5, h6").evaluate_all(
+        "elements => elements.map(element => Number(element.tagName[1]))"
+    )
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in pairwise(levels)), levels
+    # The summaries still open and close their sections.
+    details = page.locator("details.action:has(#form-status)")
+    details.locator("summary h3").click()
+    expect(details).to_have_attribute("open", "")
+    details.locator("summary h3").click()
+    expect(details).not_to_have_attribute("open", "")
+    assert_no_axe_violations(page)

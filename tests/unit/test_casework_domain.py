@@ -66,6 +66,47 @@ def test_stale_version_is_refused_with_the_fresh_state(req, anna, erik) -> None:
     assert len(casework.timeline(req.id)) == 1
 
 
+def test_own_change_in_another_window_is_named_as_such(req, anna, erik) -> None:
+    """A version made stale by the actor's own change is still refused for a change that
+    overwrites state, and the refusal says that it was the actor's own."""
+    casework.change_status(req, anna, 1, "waiting")  # Anna's other window
+    with pytest.raises(StaleVersion) as own:
+        casework.change_status(req, anna, 1, "in_progress")
+    assert own.value.by_actor and own.value.fresh.status == "waiting"
+    with pytest.raises(StaleVersion) as other:
+        casework.change_status(req, erik, 1, "in_progress")
+    assert not other.value.by_actor
+    assert req.status == "waiting" and req.version == 2
+
+
+def test_additive_changes_go_through_after_the_actors_own_change(req, anna, erik) -> None:
+    """A note and a call only add; after Anna's change in another window, hers based on the
+    older version are stored on top of it, and overwrite nothing that was changed."""
+    casework.change_status(req, anna, 1, "waiting")
+    casework.add_note(req, anna, 1, "written in the first window")
+    casework.record_call(req, anna, 1, call("reached", MONDAY + timedelta(hours=1)))
+    assert req.version == 4
+    assert req.status == "waiting"  # not put back in progress by the call
+    assert req.call_attempts == 1 and req.first_contact_at is not None
+    kinds = [e.kind for e in casework.timeline(req.id)]
+    assert kinds == ["call", "note", "status"]
+    # After someone else's change they are refused, so that it is seen first.
+    with pytest.raises(StaleVersion):
+        casework.add_note(req, erik, 1, "based on what I saw before")
+    with pytest.raises(StaleVersion):
+        casework.record_call(req, erik, 3, call("reached", MONDAY + timedelta(hours=2)))
+    # An action that sets state is not additive, even after one's own change.
+    for stale_change in (
+        lambda: casework.assign(req, anna, 1, erik),
+        lambda: casework.book_visit(
+            req, anna, 1, VisitData(MONDAY + timedelta(days=1), 60, "Kotikatu 1", [anna])
+        ),
+    ):
+        with pytest.raises(StaleVersion):
+            stale_change()
+    assert req.version == 4 and req.assigned_to_id is None
+
+
 def test_first_reached_call_stops_the_clock_once(req, anna) -> None:
     casework.record_call(req, anna, 1, call("no_answer", MONDAY + timedelta(hours=1)))
     assert req.first_contact_at is None and req.call_attempts == 1
@@ -172,3 +213,12 @@ def test_two_counsellors_take_at_the_same_moment(ctx, req, anna, erik) -> None:
     owner = next(user_id for user_id, result in results.items() if result == "owner")
     assert stored.assigned_to_id == owner and stored.version == 2
     assert db.session.scalar(select(db.func.count()).select_from(TimelineEvent)) == 1
+
+
+def test_timeline_entries_of_the_same_moment_are_newest_first(req, anna, monkeypatch) -> None:
+    """Entries written at the same instant keep a stable order: the one stored last first."""
+    monkeypatch.setattr(casework, "now_utc", lambda: MONDAY + timedelta(hours=1))
+    for number in range(1, 4):
+        casework.add_note(req, anna, number, f"note {number}")
+    assert len({event.at for event in casework.timeline(req.id)}) == 1
+    assert [event.note for event in casework.timeline(req.id)] == ["note 3", "note 2", "note 1"]

@@ -138,7 +138,11 @@ def test_the_request_page_lists_every_listed_action_with_its_form(
     app, staff_client, request_id
 ) -> None:
     html = staff_client("counsellor").get(f"/staff/requests/{request_id}").get_data(as_text=True)
-    summaries = re.findall(r'<details class="action"[^>]*><summary>([^<]+)</summary>', html)
+    # Each in a collapsible section whose summary is a heading (reached by heading navigation).
+    summaries = re.findall(
+        r'<details class="action"[^>]*><summary><h3 class="action-title">([^<]+)</h3></summary>',
+        html,
+    )
     with app.test_request_context(), force_locale("fi"):
         assert summaries == [str(action.title) for action in LISTED_ACTIONS]
     for action in LISTED_ACTIONS:

@@ -280,10 +280,14 @@ def test_every_action_refuses_a_stale_version(app, staff_client, req_id, action)
         html = refused.get_data(as_text=True)
         # The name is in the timeline anyway: look in the notice itself.
         assert re.search(
-            r'<div id="request-notice"[^>]*><div class="notice"[^>]*role="alert"><p>'
+            r'<div id="request-notice"[^>]*><div class="notice"[^>]*><p>'
             r"Test counsellor [^<]+</p></div></div>",
             html,
         ), html
+        if headers:  # read out by the page's live region, which is not itself replaced
+            assert re.search(
+                r'<div data-hx-swap-oob="innerHTML:#announcer">Test counsellor [^<]+</div>', html
+            ), html
         assert f'data-version="{seen + 1}"' in html
     assert version_of(app, req_id) == seen + 1
     # Nothing was changed, so no change is recorded; the fresh state shown twice is a read.
@@ -515,3 +519,123 @@ def test_an_unknown_visitor_is_refused_in_the_language(
     assert response.status_code == 422
     assert f'<li><a href="#visit-staff">{message}</a></li>' in html
     assert "is not a valid choice" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "own_words", "others_words"),
+    [
+        ("fi", "Muutit tätä yhteydenottopyyntöä toisessa ikkunassa", "Test counsellor muutti"),
+        ("sv", "Du ändrade den här kontaktbegäran i ett annat fönster", "Test counsellor ändrade"),
+    ],
+)
+def test_own_change_in_another_window_is_named_as_yours(
+    app, staff_client, req_id, language, own_words, others_words
+) -> None:
+    """Two windows of one counsellor: a change that sets state, based on what the first
+    window showed, is refused with the counsellor's own change named as such, not by name."""
+    client = staff_client("counsellor", language=language)
+    seen = version_of(app, req_id)
+    status = {"status-status": "waiting", "status-note": ""}
+    assert post(client, app, req_id, "status", status, version=seen).status_code == 303
+    for headers in ({}, HTMX):
+        back = {"status-status": "in_progress", "status-note": "toinen ikkuna"}
+        refused = post(client, app, req_id, "status", back, version=seen, headers=headers)
+        assert refused.status_code == 409
+        html = refused.get_data(as_text=True)
+        notice = re.search(r'<div id="request-notice"[^>]*>(.*?)</div></div>', html).group(1)
+        assert own_words in notice and others_words not in notice
+        assert "toinen ikkuna</textarea>" in html  # what was typed is kept
+        if headers:
+            assert re.search(
+                rf'<div data-hx-swap-oob="innerHTML:#announcer">{own_words}[^<]+</div>', html
+            )
+    assert version_of(app, req_id) == seen + 1
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_note_and_call_from_ones_other_window_go_through(
+    app, counsellor, staff_client, req_id, headers
+) -> None:
+    """A note and a call only add: sent from a window that has not seen the counsellor's own
+    change made in another, they are stored on top of it and change nothing it set. After
+    someone else's change they are refused as before."""
+    seen = version_of(app, req_id)
+    status = {"status-status": "waiting", "status-note": ""}
+    assert post(counsellor, app, req_id, "status", status, version=seen).status_code == 303
+    for action in ("notes", "calls"):
+        stored = post(
+            counsellor, app, req_id, action, valid_data(app, action), version=seen, headers=headers
+        )
+        assert stored.status_code == (200 if headers else 303), action
+    with app.app_context():
+        request = db.session.get(HelpRequest, req_id)
+        assert request.version == seen + 3
+        assert request.status == "waiting"  # not put back in progress by the call
+        assert request.call_attempts == 1
+        kinds = [event.kind for event in casework.timeline(req_id)]
+    assert kinds == ["call", "note", "status"]
+    erik = staff_client("supervisor")
+    refused = post(erik, app, req_id, "notes", {"note-note": "x"}, version=seen, headers=headers)
+    assert refused.status_code == 409
+
+
+def badge(html: str) -> str:
+    return re.search(r'<span class="badge badge-[a-z_]+">[^<]*</span>', html).group(0)
+
+
+def test_request_page_shows_the_overdue_badge_of_the_inbox(app, counsellor) -> None:
+    """The same badge as the inbox row, until the first contact stops the clock."""
+    with app.app_context():
+        request_id = submit(
+            NewRequest(
+                submission_key="d" * 32, language="fi", call_language="fi", phone="+358401234567"
+            ),
+            now=datetime.now(UTC) - timedelta(days=14),
+        ).id
+    inbox_row = counsellor.get("/staff/").get_data(as_text=True)
+    page = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    header = re.search(r'<section id="request-header".*?</section>', page, re.S).group(0)
+    assert 'class="badge badge-overdue"' in header and "arkipäivää myöhässä" in header
+    assert badge(header) == badge(inbox_row)
+    call = {**valid_data(app, "calls"), "call-called_at": helsinki_text(datetime.now(UTC))}
+    answer = post(counsellor, app, request_id, "calls", call, headers=HTMX)
+    assert answer.status_code == 200
+    header = re.search(
+        r'<section id="request-header".*?</section>', answer.get_data(as_text=True), re.S
+    )
+    assert header is not None and 'class="badge' not in header.group(0)
+
+
+@pytest.mark.parametrize(
+    ("phone", "shown", "href"),
+    [
+        ("+358401234567", "040 123 4567", "tel:+358401234567"),
+        ("+46701234567", "+46 70 123 45 67", "tel:+46701234567"),
+    ],
+)
+def test_phone_number_is_shown_for_reading_and_dials_e164(
+    app, counsellor, phone, shown, href
+) -> None:
+    with app.app_context():
+        request_id = submit(
+            NewRequest(submission_key="p" * 32, language="fi", call_language="fi", phone=phone)
+        ).id
+    html = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    assert f'<dd><a href="{href}" class="phone">{shown}</a></dd>' in html
+
+
+def test_timeline_is_strictly_newest_first(app, counsellor, req_id) -> None:
+    """Newest first, the parent's request last, on the page and in every htmx answer."""
+    for text in ("first", "second"):
+        post(counsellor, app, req_id, "notes", {"note-note": text})
+    answer = post(counsellor, app, req_id, "notes", {"note-note": "third"}, headers=HTMX)
+    for html in (
+        counsellor.get(f"/staff/requests/{req_id}").get_data(as_text=True),
+        answer.get_data(as_text=True),
+    ):
+        timeline = re.search(r'<section id="timeline".*?</section>', html, re.S).group(0)
+        entries = re.findall(r'<li class="timeline-entry".*?</li>', timeline, re.S)
+        notes = [re.search(r'entry-note">([^<]*)<', entry) for entry in entries[:3]]
+        assert [note.group(1) for note in notes if note] == ["third", "second", "first"]
+        assert "Vanhempi lähetti yhteydenottopyynnön." in entries[-1]
+        assert len(entries) == 4
