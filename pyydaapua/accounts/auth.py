@@ -98,7 +98,7 @@ def _load_user(token: str) -> StaffUser | None:
 def add_remaining_header(response: Response) -> Response:
     """Tell the page how long the session has left, on every answer to a signed-in user."""
     remaining = g.get("staff_idle_remaining")
-    if remaining is not None and current_user.is_authenticated:
+    if remaining is not None:  # a live session's user was loaded (and not signed out since)
         response.headers[REMAINING_HEADER] = str(remaining)
     return response
 

@@ -91,6 +91,7 @@ def logout() -> Response:
     audit.record("sign_out", user_id=user_id, client_address=client_address())
     logout_user()
     session.clear()
+    g.pop("staff_idle_remaining", None)
     flash(_("You have signed out."))
     return redirect(url_for("staff.login"), code=303)
 
