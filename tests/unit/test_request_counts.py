@@ -156,4 +156,4 @@ def test_the_default_inbox_page_reads_the_open_requests_index(ctx: Any) -> None:
         plan = " ".join(
             str(row) for row in connection.exec_driver_sql(explain + statement, parameters)
         )
-    assert "ix_help_request_open_due" in plan, plan
+    assert "ix_help_request_open_reached_due" in plan, plan
