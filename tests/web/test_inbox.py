@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pyydaapua.casework import domain as casework
 from pyydaapua.intake.submission import NewRequest, submit
@@ -211,7 +211,19 @@ def test_the_list_does_not_read_the_familys_own_text(app) -> None:
         first_id = first.id
         db.session.commit()
         db.session.expunge_all()
-        page = inbox.requests_page(inbox.Filters(), 0, datetime.now(UTC).date(), 3)
+        sent: list[str] = []
+        capture = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            page = inbox.requests_page(inbox.Filters(), 0, datetime.now(UTC).date(), 3)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        # The excerpt is cut by the database: the whole request never leaves it.
+        described = [part for part in sent if "description" in part]
+        cut = re.compile(r"substr\(help_request\.description, [^,()]+, [^,()]+\)")
+        assert described and all(
+            cut.search(part) and "description" not in cut.sub("", part) for part in described
+        ), described
         assert len(page.items) == 3
         for item in page.items:
             assert {"description", "phone", "email"} <= loaded_state(item).unloaded
