@@ -51,13 +51,37 @@ def signed_in(context_factory: Any, live_server: Any, role: str, width: int, lan
     page = context_factory(viewport={"width": width, "height": 900}).new_page()
     _, email = make_staff(live_server.app, role, lang)
     sign_in_by_keyboard(page, live_server, email, lang)
-    page.wait_for_url(re.compile(r"/staff/"))
+    page.wait_for_url(re.compile(r"/staff/(?!login)"))
     return page
 
 
 def sideways(page: Any) -> int:
     """How far the page itself scrolls sideways, in CSS pixels."""
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+OVERFLOWING = """() => {
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ALL);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest('.table-scroll')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const box = node.nodeType === 1 ? node.getBoundingClientRect()
+            : range.getBoundingClientRect();
+        if (box.right > window.innerWidth + 1) {
+            found.push(node.nodeType === 1 ? `${node.tagName}.${node.className}#${node.id}`
+                : `text in ${parent.tagName}.${parent.className}: ${node.textContent.slice(0, 40)}`);
+        }
+    }
+    return found.slice(0, 8);
+}"""
+
+
+def overflowing(page: Any) -> list[str]:
+    """The elements that reach past the right edge (for the failure message)."""
+    return list(page.evaluate(OVERFLOWING))
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
@@ -137,7 +161,7 @@ def test_staff_pages_reflow_at_320_px(context_factory: Any, live_server: Any) ->
     page = signed_in(context_factory, live_server, "supervisor", 320)
     for path in ("/staff/", f"/staff/requests/{ids[0]}", "/staff/reports", "/staff/audit"):
         page.goto(f"{live_server.url}{path}")
-        assert sideways(page) <= 0, path
+        assert sideways(page) <= 0, (path, overflowing(page))
     page.goto(f"{live_server.url}/staff/")
     region = page.locator("#inbox-results .table-scroll")
     assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
@@ -148,4 +172,4 @@ def test_staff_pages_reflow_at_320_px(context_factory: Any, live_server: Any) ->
     admin = signed_in(context_factory, live_server, "admin", 320)
     for path in ("/staff/admin/users", "/staff/admin/services", "/staff/account"):
         admin.goto(f"{live_server.url}{path}")
-        assert sideways(admin) <= 0, path
+        assert sideways(admin) <= 0, (path, overflowing(admin))
