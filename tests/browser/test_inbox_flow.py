@@ -72,7 +72,7 @@ OVERFLOWING = """() => {
             : range.getBoundingClientRect();
         if (box.right > window.innerWidth + 1) {
             found.push(node.nodeType === 1 ? `${node.tagName}.${node.className}#${node.id}`
-                : `text in ${parent.tagName}.${parent.className}: ${node.textContent.slice(0, 40)}`);
+                : `text in ${parent.tagName}: ${node.textContent.slice(0, 40)}`);
         }
     }
     return found.slice(0, 8);

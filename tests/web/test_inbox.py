@@ -220,7 +220,7 @@ def test_the_list_does_not_read_the_familys_own_text(app) -> None:
             event.remove(db.engine, "before_cursor_execute", capture)
         # The excerpt is cut by the database: the whole request never leaves it.
         described = [part for part in sent if "description" in part]
-        cut = re.compile(r"substr\(help_request\.description, [^,()]+, [^,()]+\)")
+        cut = re.compile(r"substr\(help_request\.description, .+?, .+?\)")
         assert described and all(
             cut.search(part) and "description" not in cut.sub("", part) for part in described
         ), described
