@@ -19,6 +19,7 @@ from pyydaapua.accounts.auth import (
     permission_required,
 )
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.audit import REQUEST_LISTED, Read
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
@@ -54,17 +55,14 @@ def _inbox_counter() -> dict[str, object]:
 
 def _asked_again_of(help_request: HelpRequest) -> list[inbox.Other]:
     """For the request page's notice: the other requests from the same phone number close in
-    time. Each one shown is audited with the page's own event (committed after rendering)."""
+    time. Each one shown is audited like a row of the inbox, in one INSERT (none without
+    others); the page commits after rendering."""
     others = inbox.asked_again([help_request]).get(help_request.id, [])
-    for other in others:
-        audit.record(
-            audit.REQUEST_LISTED,
-            user_id=current_user.id,
-            request_id=other.id,
-            client_address=client_address(),
-            target="same_phone",
-            commit=False,
-        )
+    audit.record_reads(
+        [Read(REQUEST_LISTED, other.id, "same_phone") for other in others],
+        user_id=current_user.id,
+        client_address=client_address(),
+    )
     return others
 
 
@@ -104,12 +102,12 @@ def inbox_page() -> str | tuple[str, int]:
         html = render_template("inbox/inbox.html", **context)
     else:
         # The views' links and the count's live region follow every answer; the filter form
-        # too when a view's link (not the form itself) asked.
+        # too when a view's link (id "view-…") asked, else only the search field's error.
         html = render_template(
             "inbox/_inbox_results.html",
             oob_search_error=True,
             oob_views=True,
-            oob_form=request.headers.get("HX-Trigger") != "inbox-filters",
+            oob_form=request.headers.get("HX-Trigger", "").startswith("view-"),
             **context,
         )
     db.session.commit()  # after rendering, so that nothing is loaded twice
