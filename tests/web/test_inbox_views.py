@@ -233,3 +233,17 @@ def test_the_same_number_costs_one_query_per_page(app, staff_client) -> None:
     response, many = count_queries(app, lambda: client.get("/staff/"))
     assert response.get_data(as_text=True).count("Sama numero") == 43
     assert len(few) == len(many), (few, many)
+
+
+def test_requests_whose_numbers_were_removed_are_not_flagged(app, staff_client) -> None:
+    """Retention empties the phone number of long-closed requests: an empty number is no
+    family's number."""
+    first = add(app, "removed-1", 1, phone="+358401112244")
+    second = add(app, "removed-2", 2, phone="+358401112255")
+    with app.app_context():
+        for request_id in (first, second):
+            db.session.get(HelpRequest, request_id).phone = ""
+        db.session.commit()
+        stored = db.session.scalars(select(HelpRequest)).all()
+        assert inbox.asked_again(list(stored)) == {}
+    assert "Sama numero" not in staff_client("counsellor").get("/staff/").get_data(as_text=True)
