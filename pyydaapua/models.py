@@ -147,15 +147,19 @@ class HelpRequest(Model):
             "call_attempts",
             "id",
         ),
-        # The open requests in the inbox's order: its default page reads no closed request.
+        # The open requests in the inbox's order, the ones not yet reached first: its default
+        # page reads no closed request, and the requests not yet reached come first.
         Index(
-            "ix_help_request_open_due",
+            "ix_help_request_open_reached_due",
+            text("(first_contact_at IS NOT NULL)"),
             "due_date",
             "submitted_at",
             "id",
             sqlite_where=text(OPEN_CONDITION),
             postgresql_where=text(OPEN_CONDITION),
         ),
+        # The same family asking again: the requests from one phone number, by time.
+        Index("ix_help_request_phone_submitted", "phone", "submitted_at"),
     )
 
     topics: Mapped[list[RequestTopic]] = relationship(

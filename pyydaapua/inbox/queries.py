@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import defer, joinedload, lazyload
+from sqlalchemy.orm import aliased, defer, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from pyydaapua.models import (
@@ -29,6 +29,7 @@ from pyydaapua.rules import text as text_rules
 from pyydaapua.rules.paging import Page
 from pyydaapua.rules.phones import normalise_phone
 from pyydaapua.rules.references import parse_reference
+from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, asked_within, excerpt
 from pyydaapua.rules.status_flow import OPEN_STATUSES, STATUSES
 from pyydaapua.rules.workdays import working_days_between
 from pyydaapua.web.extensions import db
@@ -36,13 +37,25 @@ from pyydaapua.web.params import parse_int
 
 PER_PAGE = 50
 # Written into the statement, not sent as parameters, so that the planner matches it with the
-# partial index of open requests (ix_help_request_open_due) before any value is known.
+# partial index of open requests (ix_help_request_open_reached_due) before any value is known.
 OPEN = HelpRequest.status.in_(
     bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
 )
+# Whether the family has been reached (the first contact, casework/domain.py): the inbox shows
+# the requests not yet reached first. The same expression as in the index's first column.
+REACHED = HelpRequest.first_contact_at.is_not(None)
+# The characters of the request read for the excerpt in a row (one more tells it goes on).
+EXCERPT_CHARS = 90
 SEARCH_MAX = 100
 STATUS_FILTERS = ("open", *STATUSES, "all")
 OWNER_FILTERS = ("all", "mine", "unassigned")
+# The named views, one click away: each is a set of filters (the rest at their defaults).
+VIEWS: dict[str, dict[str, str]] = {
+    "all": {},
+    "unreached": {"unreached": "1"},
+    "mine": {"owner": "mine"},
+    "unassigned": {"owner": "unassigned"},
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,8 @@ class Filters:
     topic: str = ""
     language: str = ""
     overdue: bool = False
+    # Only the requests whose family has not been reached yet (no first contact).
+    unreached: bool = False
     q: str = ""
     page: int = 1
     # Why the search text cannot be used ("control", "unreadable", "too_long"), or "".
@@ -89,6 +104,7 @@ class Filters:
             topic=pick("topic", ("", *TOPICS), ""),
             language=pick("language", ("", *LANGUAGES), ""),
             overdue=args.get("overdue") in ("1", "on", "true"),
+            unreached=args.get("unreached") in ("1", "on", "true"),
             page=page,
             **_search_text(args.get("q", "")),
         )
@@ -102,6 +118,12 @@ class Filters:
             for key, value in values.items()
             if value != defaults[key] and key != "q_problem"
         }
+
+    @property
+    def view(self) -> str:
+        """The named view these filters are exactly (on any page), or ""."""
+        args = self.to_args(page=1)
+        return next((name for name, preset in VIEWS.items() if preset == args), "")
 
 
 def search_problem(text: str) -> str:
@@ -177,6 +199,8 @@ def _filtered(filters: Filters, user_id: int, today: date, *, status: bool = Tru
             HelpRequest.first_contact_at.is_(None),
             HelpRequest.status.in_(OPEN_STATUSES),
         )
+    if filters.unreached:
+        query = query.where(HelpRequest.first_contact_at.is_(None))
     if filters.q and not filters.q_problem:
         query = _search(query, filters.q)
     return query
@@ -229,36 +253,85 @@ def _counted_ahead(filters: Filters) -> bool:
     """Whether the kept counts (``RequestCount``) answer for these filters."""
     searching = bool(filters.q and not filters.q_problem)
     return filters.owner != "mine" and not (
-        filters.topic or filters.language or filters.overdue or searching
+        filters.topic or filters.language or filters.overdue or filters.unreached or searching
     )
 
 
-UNLISTED = (HelpRequest.description, HelpRequest.name, HelpRequest.phone, HelpRequest.email)
+# The family's own text that the list does not read: the name is shown, of the request only
+# its first words (``excerpt``, cut in SQL), and the phone number is compared in SQL only.
+UNLISTED = (HelpRequest.description, HelpRequest.phone, HelpRequest.email)
+
+
+@dataclass(frozen=True)
+class ListPage(Page[HelpRequest]):
+    """A page of the inbox, with the first words of each request by its id."""
+
+    excerpts: dict[int, str] = field(default_factory=dict)
 
 
 def requests_page(
     filters: Filters, user_id: int, today: date, total: int, per_page: int = PER_PAGE
-) -> Page[HelpRequest]:
-    """The requests of one page: the earliest due date first, so overdue ones come first."""
+) -> ListPage:
+    """The requests of one page: the ones not yet reached first, each part by the earliest due
+    date, so overdue ones come first."""
     number = min(filters.page, max(1, -(-total // per_page)))
-    items = db.session.scalars(
+    rows = db.session.execute(
         requests_query(filters, user_id, today)
+        .add_columns(func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1))
         .options(
             joinedload(HelpRequest.assigned_to),
-            # The list shows none of the family's own text: it is not even read.
+            # Of the family's own text the list reads only the name and the first words.
             *(defer(column, raiseload=True) for column in UNLISTED),
         )
         .limit(per_page)
         .offset((number - 1) * per_page)
     ).all()
-    return Page(list(items), total, number, per_page)
+    items = [row[0] for row in rows]
+    excerpts = {row[0].id: excerpt(row[1] or "", EXCERPT_CHARS) for row in rows}
+    return ListPage(items, total, number, per_page, excerpts)
 
 
 def requests_query(filters: Filters, user_id: int, today: date) -> Select:
     """The filtered requests in the inbox's order (the open ones by the index of open ones)."""
     return _filtered(filters, user_id, today).order_by(
-        HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id
+        REACHED, HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id
     )
+
+
+@dataclass(frozen=True)
+class Other:
+    """Another request from the same phone number, close in time."""
+
+    id: int
+    reference: str
+    submitted_at: datetime
+
+
+def asked_again(requests: list[HelpRequest]) -> dict[int, list[Other]]:
+    """For each of ``requests``, the other requests from the same phone number sent within
+    ``SAME_FAMILY_DAYS`` days of it, oldest first: one query for all of them (none without
+    requests). Numbers are compared as stored, normalised (E.164) by the form."""
+    if not requests:
+        return {}
+    times = [item.submitted_at for item in requests]
+    window = timedelta(days=SAME_FAMILY_DAYS)
+    mine, other = aliased(HelpRequest), aliased(HelpRequest)
+    rows = db.session.execute(
+        select(mine.id, mine.submitted_at, other.id, other.reference, other.submitted_at)
+        .join(other, and_(other.phone == mine.phone, other.id != mine.id))
+        .where(
+            mine.id.in_([item.id for item in requests]),
+            mine.phone != "",
+            other.submitted_at >= min(times) - window,
+            other.submitted_at <= max(times) + window,
+        )
+        .order_by(other.submitted_at, other.id)
+    )
+    found: dict[int, list[Other]] = {}
+    for mine_id, mine_at, other_id, reference, other_at in rows:
+        if asked_within(mine_at, other_at):
+            found.setdefault(mine_id, []).append(Other(other_id, reference, other_at))
+    return found
 
 
 def shown(filters: Filters, items: list[HelpRequest], visits: list[HomeVisit]) -> list[Read]:

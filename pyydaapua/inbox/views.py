@@ -19,7 +19,10 @@ from pyydaapua.accounts.auth import (
     permission_required,
 )
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.audit import REQUEST_LISTED, Read
 from pyydaapua.inbox import queries as inbox
+from pyydaapua.models import HelpRequest
+from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
@@ -43,7 +46,24 @@ SEARCH_MESSAGES = {
 @bp.context_processor
 def _inbox_counter() -> dict[str, object]:
     """The number beside the inbox link, computed only when a template shows it."""
-    return {"unassigned_open": inbox.unassigned_open}
+    return {
+        "unassigned_open": inbox.unassigned_open,
+        "asked_again_of": _asked_again_of,
+        "same_family_days": SAME_FAMILY_DAYS,
+    }
+
+
+def _asked_again_of(help_request: HelpRequest) -> list[inbox.Other]:
+    """For the request page's notice: the other requests from the same phone number close in
+    time. Each one shown is audited like a row of the inbox, in one INSERT (none without
+    others); the page commits after rendering."""
+    others = inbox.asked_again([help_request]).get(help_request.id, [])
+    audit.record_reads(
+        [Read(REQUEST_LISTED, other.id, "same_phone") for other in others],
+        user_id=current_user.id,
+        client_address=client_address(),
+    )
+    return others
 
 
 @bp.get("/", endpoint="inbox")
@@ -65,6 +85,9 @@ def inbox_page() -> str | tuple[str, int]:
         "page": page,
         "now": now,
         "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
+        "excerpts": page.excerpts,
+        "asked_again": inbox.asked_again(page.items),
+        "views": inbox.VIEWS,
         "newest_id": counts.newest_id,
         "search_error": SEARCH_MESSAGES.get(filters.q_problem),
     }
@@ -78,7 +101,15 @@ def inbox_page() -> str | tuple[str, int]:
     if full_page:
         html = render_template("inbox/inbox.html", **context)
     else:
-        html = render_template("inbox/_inbox_results.html", oob_search_error=True, **context)
+        # The views' links and the count's live region follow every answer; the filter form
+        # too when a view's link (id "view-…") asked, else only the search field's error.
+        html = render_template(
+            "inbox/_inbox_results.html",
+            oob_search_error=True,
+            oob_views=True,
+            oob_form=request.headers.get("HX-Trigger", "").startswith("view-"),
+            **context,
+        )
     db.session.commit()  # after rendering, so that nothing is loaded twice
     return html, 422 if filters.q_problem else 200
 

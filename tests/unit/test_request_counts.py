@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, event, func, select, update
 
 from pyydaapua.inbox import queries as inbox
@@ -131,9 +132,10 @@ def test_the_open_requests_index_holds_the_open_statuses() -> None:
     assert f"status IN ({quoted})" == OPEN_CONDITION
 
 
-def test_the_default_inbox_page_reads_the_open_requests_index(ctx: Any) -> None:
-    """The statement as it is sent, with its parameters: a partial index serves only a query
-    whose condition the planner can match before the parameters are known."""
+def plan_of(call: Any) -> str:
+    """The query plan of the first statement ``call()`` sends, as it is sent, with its
+    parameters: a partial index serves only a query whose condition the planner can match
+    before the parameters are known."""
     sent: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -141,7 +143,7 @@ def test_the_default_inbox_page_reads_the_open_requests_index(ctx: Any) -> None:
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        inbox.requests_page(inbox.Filters(), 0, TODAY, total=1)
+        call()
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     statement, parameters = sent[0]
@@ -153,7 +155,31 @@ def test_the_default_inbox_page_reads_the_open_requests_index(ctx: Any) -> None:
             for setting in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
                 connection.exec_driver_sql(f"SET {setting} = off")
         explain = "EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN "
-        plan = " ".join(
+        return " ".join(
             str(row) for row in connection.exec_driver_sql(explain + statement, parameters)
         )
-    assert "ix_help_request_open_due" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "filters", [inbox.Filters(), inbox.Filters(unreached=True)], ids=["default", "unreached"]
+)
+def test_the_default_inbox_page_reads_the_open_requests_index(
+    ctx: Any, filters: inbox.Filters
+) -> None:
+    """The default view and "Not yet reached" read the open requests in the index's order
+    (not yet reached first), without sorting them."""
+    plan = plan_of(lambda: inbox.requests_page(filters, 0, TODAY, total=1))
+    assert "ix_help_request_open_reached_due" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_the_same_number_is_found_by_the_phone_index(ctx: Any) -> None:
+    demo.load_demo_users()
+    stored = db.session.scalars(select(HelpRequest)).first()
+    if stored is None:
+        from pyydaapua.intake.submission import NewRequest, submit
+
+        stored = submit(NewRequest("k" * 32, "fi", "fi", phone="+358401234567"))
+    assert stored.submitted_at is not None  # loaded before the statement looked at
+    plan = plan_of(lambda: inbox.asked_again([stored]))
+    assert "ix_help_request_phone_submitted" in plan, plan

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pyydaapua.casework import domain as casework
 from pyydaapua.intake.submission import NewRequest, submit
@@ -172,9 +172,10 @@ def test_inbox_query_count_does_not_grow(app, staff_client) -> None:
     response, large = count_queries(app, lambda: client.get("/staff/?status=all"))
     assert rows(response.get_data(as_text=True)) == 50
     assert len(small) == len(large), (small, large)
-    # The session (with the menu's counter), the counts, the page, its topics, the upcoming
-    # visits, and one INSERT of the audit events.
-    assert len(large) <= 6, large
+    # The session (with the menu's counter), the counts, the page, its topics, the other
+    # requests from the same phone numbers, the upcoming visits, and one INSERT of the audit
+    # events.
+    assert len(large) <= 7, large
 
 
 def test_menu_counter_on_every_page(app, staff_client) -> None:
@@ -194,13 +195,40 @@ def test_menu_counter_on_every_page(app, staff_client) -> None:
 
 
 def test_the_list_does_not_read_the_familys_own_text(app) -> None:
+    """Of the family's own text the list reads the name (shown) and the request's first words
+    only, cut in SQL; the whole request, the phone number and the e-mail are not read, and
+    reading them would fail."""
     from sqlalchemy import inspect as loaded_state
+    from sqlalchemy.exc import InvalidRequestError
 
     from pyydaapua.inbox import queries as inbox
 
     add_requests(app, 3, datetime.now(UTC))
+    long_text = "sana " * 400
     with app.app_context():
-        page = inbox.requests_page(inbox.Filters(), 0, datetime.now(UTC).date(), 3)
+        first = db.session.scalars(select(HelpRequest).order_by(HelpRequest.id)).first()
+        first.description = long_text
+        first_id = first.id
+        db.session.commit()
+        db.session.expunge_all()
+        sent: list[str] = []
+        capture = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            page = inbox.requests_page(inbox.Filters(), 0, datetime.now(UTC).date(), 3)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        # The excerpt is cut by the database: the whole request never leaves it.
+        described = [part for part in sent if "description" in part]
+        cut = re.compile(r"substr\(help_request\.description, .+?, .+?\)")
+        assert described and all(
+            cut.search(part) and "description" not in cut.sub("", part) for part in described
+        ), described
         assert len(page.items) == 3
         for item in page.items:
-            assert {"description", "name", "phone", "email"} <= loaded_state(item).unloaded
+            assert {"description", "phone", "email"} <= loaded_state(item).unloaded
+            assert "name" not in loaded_state(item).unloaded
+            with pytest.raises(InvalidRequestError):
+                _ = item.description
+        assert page.excerpts[first_id] == ("sana " * 18).strip() + "…"
+        assert len(page.excerpts[first_id]) <= inbox.EXCERPT_CHARS + 1

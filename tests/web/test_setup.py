@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,18 +19,39 @@ from pyydaapua.web.config import from_environment, normalise_database_url
 from pyydaapua.web.extensions import db
 from tests.conftest import make_app
 
+EXPRESSION_INDEX = "ix_help_request_open_reached_due"
+
 
 def test_migrations_match_the_models(app) -> None:
     """The schema built by the migrations is the models' schema, but for the search's trigram
-    indexes, which exist on PostgreSQL only (migration 0006) and are not in the models."""
+    indexes, which exist on PostgreSQL only (migration 0006) and are not in the models. The
+    open requests' index has an expression that SQLite's reflection skips: its definition is
+    compared as the database holds it."""
 
     def compared(obj: object, name: str | None, kind: str, reflected: bool, _: object) -> bool:
+        if kind == "index" and name == EXPRESSION_INDEX:
+            return False
         return not (kind == "index" and reflected and (name or "").endswith("_trgm"))
 
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": compared})
-        assert compare_metadata(context, db.metadata) == []
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+            warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified exp")
+            assert compare_metadata(context, db.metadata) == []
         postgresql = db.engine.dialect.name == "postgresql"
+        if postgresql:
+            found = connection.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = %s", (EXPRESSION_INDEX,)
+            ).scalar_one()
+        else:
+            found = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (EXPRESSION_INDEX,)
+            ).scalar_one()
+    flat = " ".join(found.lower().replace('"', "").split())
+    columns = r"\(+first_contact_at is not null\)+, due_date, submitted_at, id\)"
+    assert re.search(columns, flat), found
+    assert all(status in flat for status in ("'new'", "'in_progress'", "'waiting'")), found
     if postgresql:
         with app.app_context(), db.engine.connect() as connection:
             names = connection.exec_driver_sql(
@@ -257,5 +280,5 @@ def test_the_db_commands_run(tmp_path) -> None:
     with app.app_context():
         head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         db.engine.dispose()
-    assert head == "0006_counts_search"
+    assert head == "0007_reached_first"
     assert "db" in runner.invoke(args=["--help"]).output
