@@ -175,7 +175,7 @@ def test_rows_carry_what_planning_a_call_needs(app, staff_client) -> None:
         received = stored.submitted_at
     # The received time once, not twice (not also as "2 days ago").
     assert row.count(received.isoformat(timespec="seconds")) == 1
-    assert len(re.findall(r"\d+\.\d+\.\d{4} \d+\.\d+", row)) == 1
+    assert len(re.findall(r"\d+\.\d+\.\d{4} (?:klo |kl\. )?\d+\.\d+", row)) == 1
     assert re.search(
         rf'<td><time datetime="{re.escape(received.isoformat(timespec="seconds"))}">[^<]+</time></td>', row
     )
