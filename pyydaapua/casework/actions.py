@@ -23,6 +23,7 @@ from wtforms import SelectChoice
 from pyydaapua.accounts.permissions import Permission, can, roles_with
 from pyydaapua.casework import domain
 from pyydaapua.casework.forms import (
+    AllFineForm,
     AssignForm,
     CallForm,
     NoteForm,
@@ -79,6 +80,8 @@ class Action:
     per_item: bool = False
     prepare: Callable[[FlaskForm, HelpRequest, bool], None] | None = None
     prefix: Callable[[int | None], str] | None = field(default=None)
+    # The answer's text when it depends on what was sent (else ``done``).
+    done_for: Callable[[Any], Any] | None = None
 
     @property
     def template(self) -> str:
@@ -87,6 +90,10 @@ class Action:
             assert self.form_template is not None
             return self.form_template
         return REGIONS[self.region]
+
+    def done_text(self, form: FlaskForm) -> str:
+        """What the answer says when the action was done."""
+        return str(self.done_for(form) if self.done_for is not None else self.done)
 
     @property
     def audit_action(self) -> str:
@@ -128,8 +135,11 @@ def _prepare_visit_edit(form: FlaskForm, help_request: HelpRequest, submitted: b
 def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
     language = current_user.language
     form.service.choices = [
-        SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
-        for s in catalogue.search_services("", language, limit=500)
+        SelectChoice("", _("Choose a service")),
+        *(
+            SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
+            for s in catalogue.search_services("", language, limit=500)
+        ),
     ]
 
 
@@ -246,6 +256,24 @@ ACTIONS: dict[str, Action] = {
             done=_l("The call was recorded."),
             audit_label=_l("recorded a call"),
             timeline={"call": _call_text},
+        ),
+        Action(
+            name="all_fine",
+            endpoint="record_all_fine",
+            rule="/requests/<int:request_id>/calls/all-fine",
+            form=AllFineForm,
+            form_template="casework/_form_all_fine.html",
+            apply=lambda req, form, item, record: domain.record_all_fine(
+                req, current_user, form.version.data, bool(form.close.data), record=record
+            ),
+            done=_l("The call was recorded: reached, all fine."),
+            done_for=lambda form: (
+                _l("The call was recorded: reached, all fine. The request was closed.")
+                if form.close.data
+                else _l("The call was recorded: reached, all fine.")
+            ),
+            audit_label=_l("recorded a call: reached, all fine"),
+            timeline={},  # it writes a call entry, and a closing one when asked
         ),
         Action(
             name="visit",

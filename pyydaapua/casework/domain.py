@@ -120,10 +120,24 @@ class _Change:
         return event
 
 
+def _claim(change: _Change) -> None:
+    """The first casework action on a request without an owner makes the actor its owner. It
+    runs before the action itself, so that an explicit change of owner (``assign``) wins. The
+    action's own timeline entry and audit event name who did it; the header shows the owner."""
+    if change.request.assigned_to_id is None:
+        change.request.assigned_to_id = change.actor.id
+
+
+def became_owner(owner_before: int | None, help_request: HelpRequest, actor: StaffUser) -> bool:
+    """Whether a change made ``actor`` the owner of a request that had none."""
+    return owner_before is None and help_request.assigned_to_id == actor.id
+
+
 def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
     """Run ``operation(change, …)`` on ``(help_request, actor, version, …)`` as one versioned
     change: refused when ``version`` is stale, committed once, with one UPDATE of the request.
-    ``record()``, when given, adds the change's audit event to the same transaction."""
+    ``record()``, when given, adds the change's audit event to the same transaction. Working
+    on a request that has no owner makes the actor its owner (``_claim``)."""
 
     @wraps(operation)
     def run(
@@ -138,6 +152,7 @@ def versioned(operation: Callable[..., None]) -> Callable[..., HelpRequest]:
             raise StaleVersion(help_request)
         change = _Change(help_request, actor, now_utc())
         with db.session.no_autoflush:
+            _claim(change)
             operation(change, *args, **kwargs)
             help_request.updated_at = change.at
             help_request.updated_by_id = actor.id
@@ -201,6 +216,10 @@ class CallData:
 @versioned
 def record_call(change: _Change, data: CallData) -> None:
     """Record a call; the first reached call stops the three-day clock."""
+    _record_call(change, data)
+
+
+def _record_call(change: _Change, data: CallData) -> None:
     request = change.request
     status_flow.check_call_time(data.called_at, request.submitted_at, change.at)
     call = Call(request_id=request.id, **data.__dict__)
@@ -217,9 +236,36 @@ def add_note(change: _Change, note: str) -> None:
     change.event("note", note=note)
 
 
+ALL_FINE = "fine"  # the check-in answer of each of the three questions in a quick call
+
+
+def all_fine_call(called_at: datetime) -> CallData:
+    """The family was reached and all is fine: coping, finances and daily life answered fine."""
+    return CallData(
+        called_at=called_at,
+        result="reached",
+        coping=ALL_FINE,
+        finances=ALL_FINE,
+        daily_life=ALL_FINE,
+    )
+
+
+@versioned
+def record_all_fine(change: _Change, close: bool = False) -> None:
+    """The most common call in one step: reached now, all fine; with ``close``, the request is
+    closed too, with the outcome "the conversation was enough"."""
+    _record_call(change, all_fine_call(change.at))
+    if close:
+        _change_status(change, "closed", "conversation_enough")
+
+
 @versioned
 def change_status(change: _Change, status: str, outcome: str | None = None, note: str = "") -> None:
     """Move the request on; closing needs an outcome, reopening clears it."""
+    _change_status(change, status, outcome, note)
+
+
+def _change_status(change: _Change, status: str, outcome: str | None, note: str = "") -> None:
     request = change.request
     status_flow.check_transition(request.status, status, outcome)
     if status == "closed":

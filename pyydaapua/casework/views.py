@@ -191,6 +191,7 @@ def run_action(
                 commit=False,
             )
 
+        owner_before = help_request.assigned_to_id
         try:
             action.apply(help_request, form, item_id, record)
         except casework.StaleVersion as stale:
@@ -209,7 +210,11 @@ def run_action(
             else:
                 form.form_errors.append(message)
         else:
-            message = str(action.done)
+            message = action.done_text(form)
+            if action.name != "assign" and casework.became_owner(
+                owner_before, help_request, current_user
+            ):
+                message += " " + _("You are now this request's owner.")
             if not htmx.is_htmx():
                 flash(message)
                 return redirect(url_for("staff.request_page", request_id=help_request.id), 303)

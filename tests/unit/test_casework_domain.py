@@ -13,7 +13,7 @@ from pyydaapua.casework import domain as casework
 from pyydaapua.casework.domain import CallData, StaleVersion, VisitData
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.intake.submission import NewRequest, submit
-from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.models import HelpRequest, RequestCount, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
@@ -172,3 +172,71 @@ def test_two_counsellors_take_at_the_same_moment(ctx, req, anna, erik) -> None:
     owner = next(user_id for user_id, result in results.items() if result == "owner")
     assert stored.assigned_to_id == owner and stored.version == 2
     assert db.session.scalar(select(db.func.count()).select_from(TimelineEvent)) == 1
+
+
+def _kept_counts() -> dict[tuple[str, bool], int]:
+    rows = db.session.execute(
+        select(RequestCount.status, RequestCount.assigned, RequestCount.total)
+    )
+    return {(status, bool(assigned)): total for status, assigned, total in rows if total}
+
+
+def test_the_first_action_on_a_request_without_an_owner_makes_the_actor_its_owner(
+    req, anna, erik
+) -> None:
+    """A call, a note, a visit, a referral or a change of status: whoever does the first one
+    on a request with no owner becomes its owner; the kept counts follow."""
+    casework.record_call(req, anna, 1, call("no_answer", MONDAY + timedelta(hours=1)))
+    assert (req.assigned_to_id, req.status) == (anna.id, "in_progress")
+    assert _kept_counts() == {("in_progress", True): 1}
+    assert casework.became_owner(None, req, anna)
+    casework.add_note(req, erik, 2, "I called too")  # an owner already: it stays Anna
+    assert req.assigned_to_id == anna.id
+    assert not casework.became_owner(anna.id, req, erik)
+    assert [e.kind for e in casework.timeline(req.id)] == ["note", "call"]
+
+
+@pytest.mark.parametrize("action", ["note", "status", "visit", "referral"])
+def test_every_casework_action_claims_a_request_without_an_owner(req, anna, action) -> None:
+    demo.load_services()
+    service = db.session.scalars(select(Service)).first()
+    do = {
+        "note": lambda: casework.add_note(req, anna, 1, "note"),
+        "status": lambda: casework.change_status(req, anna, 1, "waiting"),
+        "visit": lambda: casework.book_visit(
+            req, anna, 1, VisitData(MONDAY + timedelta(days=3), 60, "Kotikatu 1", [anna])
+        ),
+        "referral": lambda: casework.refer(req, anna, 1, service, "suggested"),
+    }
+    do[action]()
+    assert req.assigned_to_id == anna.id
+    assert len(_kept_counts()) == 1 and all(owned for _, owned in _kept_counts())
+
+
+def test_an_explicit_change_of_owner_wins(req, anna, erik) -> None:
+    """Assigning to someone else makes them the owner, not the one who assigns; removing the
+    owner leaves the request without one."""
+    casework.assign(req, anna, 1, erik)
+    assert req.assigned_to_id == erik.id
+    casework.assign(req, anna, 2, None)
+    assert req.assigned_to_id is None
+    assert _kept_counts() == {("in_progress", False): 1}
+
+
+def test_reached_all_fine_is_a_reached_call_with_the_check_in_answered(req, anna) -> None:
+    casework.record_all_fine(req, anna, 1)
+    (entry,) = casework.timeline(req.id)
+    assert (entry.kind, entry.value) == ("call", "reached")
+    assert (entry.call.coping, entry.call.finances, entry.call.daily_life) == ("fine",) * 3
+    assert req.first_contact_at == entry.call.called_at and req.status == "in_progress"
+    assert req.call_attempts == 1 and req.assigned_to_id == anna.id
+
+
+def test_reached_all_fine_can_close_in_the_same_step(req, anna) -> None:
+    casework.record_all_fine(req, anna, 1, close=True)
+    assert (req.status, req.outcome, req.version) == ("closed", "conversation_enough", 2)
+    assert [e.kind for e in casework.timeline(req.id)] == ["closed", "call"]
+    with pytest.raises(WorkflowError):  # closed already: nothing is recorded
+        casework.record_all_fine(req, anna, 2, close=True)
+    db.session.rollback()
+    assert len(casework.timeline(req.id)) == 2
