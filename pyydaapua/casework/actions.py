@@ -35,6 +35,7 @@ from pyydaapua.casework.forms import (
 )
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.extensions import db
 from pyydaapua.web.labels import (
     AUDIT_LABELS,
@@ -82,6 +83,8 @@ class Action:
     prefix: Callable[[int | None], str] | None = field(default=None)
     # The answer's text when it depends on what was sent (else ``done``).
     done_for: Callable[[Any], Any] | None = None
+    # Shows a refusal in the form itself (True) instead of as an error message.
+    warn: Callable[[Any, HelpRequest, WorkflowError], bool] | None = None
 
     @property
     def template(self) -> str:
@@ -146,6 +149,17 @@ def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: boo
 def _prepare_status(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
     if not submitted:
         form.status.data = help_request.status
+
+
+def _warn_of_open_work(form: Any, help_request: HelpRequest, error: WorkflowError) -> bool:
+    """Closing with open work: the form shows the work, to confirm, with every booked visit
+    ticked to be cancelled."""
+    if error.code != "open_work":
+        return False
+    form.open_work = domain.open_work(help_request.id, domain.now_utc())
+    form.open_work_seen.data = True
+    form.cancel_visits.data = [visit.id for visit in form.open_work.visits]
+    return True
 
 
 def visit_form_prefix(visit_id: int | None) -> str:
@@ -341,8 +355,11 @@ ACTIONS: dict[str, Action] = {
                 form.status.data,
                 form.outcome.data or None,
                 form.note.data,
+                open_work_seen=bool(form.open_work_seen.data),
+                cancel_visits=form.cancel_visits.data or (),
                 record=record,
             ),
+            warn=_warn_of_open_work,
             done=_l("The status was changed."),
             audit_label=_l("changed the status"),
             timeline={

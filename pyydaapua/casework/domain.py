@@ -256,13 +256,57 @@ def record_all_fine(change: _Change, close: bool = False) -> None:
     closed too, with the outcome "the conversation was enough"."""
     _record_call(change, all_fine_call(change.at))
     if close:
+        _settle_open_work(change, False, ())
         _change_status(change, "closed", "conversation_enough")
 
 
+@dataclass(frozen=True)
+class OpenWork:
+    """What is still under way when a request is closed: home visits booked for a time still to
+    come, and referrals sent to a service that has not answered yet."""
+
+    visits: list[HomeVisit]
+    referrals: list[Referral]
+
+    def __bool__(self) -> bool:
+        return bool(self.visits or self.referrals)
+
+
+def open_work(request_id: int, now: datetime) -> OpenWork:
+    """The request's open work at ``now``."""
+    return OpenWork(
+        visits=[
+            visit
+            for visit in visits(request_id)
+            if status_flow.visit_is_open(visit.status, visit.starts_at, now)
+        ],
+        referrals=[r for r in referrals(request_id) if status_flow.referral_is_open(r.status)],
+    )
+
+
 @versioned
-def change_status(change: _Change, status: str, outcome: str | None = None, note: str = "") -> None:
-    """Move the request on; closing needs an outcome, reopening clears it."""
+def change_status(
+    change: _Change,
+    status: str,
+    outcome: str | None = None,
+    note: str = "",
+    *,
+    open_work_seen: bool = False,
+    cancel_visits: Iterable[int] = (),
+) -> None:
+    """Move the request on; closing needs an outcome, reopening clears it. Closing a request
+    with open work (``open_work``) is refused until the closer has seen it
+    (``open_work_seen``); the visits in ``cancel_visits`` are cancelled in the same change."""
+    if status == "closed":
+        _settle_open_work(change, open_work_seen, cancel_visits)
     _change_status(change, status, outcome, note)
+
+
+def _settle_open_work(change: _Change, seen: bool, cancel_visits: Iterable[int]) -> None:
+    if not seen and open_work(change.request.id, change.at):
+        raise status_flow.WorkflowError("open_work")
+    for visit_id in cancel_visits:
+        _cancel_visit(change, _visit_of(change.request, visit_id))
 
 
 def _change_status(change: _Change, status: str, outcome: str | None, note: str = "") -> None:
@@ -336,6 +380,14 @@ def set_visit_status(change: _Change, visit_id: int, status: str, note: str = ""
     if status == "done":
         _note_first_contact(change, visit.starts_at)
     change.event("visit_" + status, visit=visit, note=note)
+
+
+def _cancel_visit(change: _Change, visit: HomeVisit) -> None:
+    """Cancel a planned visit as part of closing the request."""
+    if visit.status != "planned":
+        raise status_flow.WorkflowError("visit_not_planned")
+    visit.status = "cancelled"
+    change.event("visit_cancelled", visit=visit)
 
 
 @versioned

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pyydaapua.casework.domain import CallData
+from pyydaapua.casework.domain import CallData, OpenWork
 from pyydaapua.rules import times as time_rules
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
@@ -176,6 +176,11 @@ class StatusForm(VersionedForm):
         validators=[Optional()],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
+    # Closing with open work: shown the first time (``open_work``), confirmed the second, with
+    # the booked visits to cancel in the same change (checked when shown).
+    open_work_seen = BooleanField()
+    cancel_visits = MultipleChoiceField(choices=[], coerce=int, validate_choice=False)
+    open_work: OpenWork | None = None
 
     def validate_outcome(self, field: SelectField) -> None:
         if self.status.data == "closed" and not field.data:

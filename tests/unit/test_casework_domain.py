@@ -240,3 +240,66 @@ def test_reached_all_fine_can_close_in_the_same_step(req, anna) -> None:
         casework.record_all_fine(req, anna, 2, close=True)
     db.session.rollback()
     assert len(casework.timeline(req.id)) == 2
+
+
+def _booked_and_sent(req: HelpRequest, anna: StaffUser) -> tuple[int, int]:
+    """A visit booked for tomorrow, one in the past, and a referral sent; returns the ids of
+    the visit to come and of the referral."""
+    now = casework.now_utc()
+    demo.load_services()
+    service = db.session.scalars(select(Service)).first()
+    casework.book_visit(req, anna, 1, VisitData(now + timedelta(days=1), 60, "Kotikatu 1", [anna]))
+    casework.book_visit(req, anna, 2, VisitData(now - timedelta(hours=1), 60, "Kotikatu 1", [anna]))
+    casework.refer(req, anna, 3, service, "sent")
+    casework.refer(req, anna, 4, service, "suggested")
+    coming = next(v.id for v in casework.visits(req.id) if v.starts_at > now)
+    return coming, casework.referrals(req.id)[0].id
+
+
+def test_open_work_is_the_visits_to_come_and_the_referrals_awaiting_an_answer(req, anna) -> None:
+    coming, sent = _booked_and_sent(req, anna)
+    work = casework.open_work(req.id, casework.now_utc())
+    assert [v.id for v in work.visits] == [coming]
+    assert [r.id for r in work.referrals] == [sent]
+    assert not casework.open_work(req.id, casework.now_utc() + timedelta(days=2)).visits
+
+
+def test_closing_with_open_work_needs_it_seen_and_cancels_the_chosen_visits(req, anna) -> None:
+    coming, _ = _booked_and_sent(req, anna)
+    with pytest.raises(WorkflowError) as refused:
+        casework.change_status(req, anna, 5, "closed", "conversation_enough")
+    assert refused.value.code == "open_work"
+    db.session.rollback()
+    assert req.status == "in_progress"
+    casework.change_status(
+        req, anna, 5, "closed", "conversation_enough", open_work_seen=True, cancel_visits=[coming]
+    )
+    assert req.status == "closed"
+    assert {v.id: v.status for v in casework.visits(req.id)}[coming] == "cancelled"
+    assert [e.kind for e in casework.timeline(req.id)][:2] == ["closed", "visit_cancelled"]
+    assert casework.referrals(req.id)[0].status == "sent"  # referrals keep their status
+
+
+def test_a_visit_kept_when_closing_stays_planned(req, anna) -> None:
+    coming, _ = _booked_and_sent(req, anna)
+    casework.change_status(req, anna, 5, "closed", "other", open_work_seen=True)
+    assert {v.id: v.status for v in casework.visits(req.id)}[coming] == "planned"
+
+
+def test_closing_without_open_work_is_as_before(req, anna) -> None:
+    casework.book_visit(
+        req, anna, 1, VisitData(MONDAY + timedelta(days=3), 60, "Kotikatu 1", [anna])
+    )
+    visit = casework.visits(req.id)[0]
+    casework.set_visit_status(req, anna, 2, visit.id, "cancelled")
+    casework.change_status(req, anna, 3, "closed", "conversation_enough")
+    assert req.status == "closed"
+
+
+def test_the_quick_call_does_not_close_over_open_work(req, anna) -> None:
+    _booked_and_sent(req, anna)
+    with pytest.raises(WorkflowError) as refused:
+        casework.record_all_fine(req, anna, 5, close=True)
+    assert refused.value.code == "open_work"
+    db.session.rollback()
+    assert req.status == "in_progress" and req.call_attempts == 0

@@ -348,3 +348,112 @@ def test_the_service_search_announces_its_result_beside_the_list(app, staff_clie
     assert status + "1 palvelu löytyi</span>" in html
     nothing = counsellor.get("/staff/services/options?q=zzzz").get_data(as_text=True)
     assert status + "Palveluja ei löytynyt</span>" in nothing
+
+
+def _with_open_work(app, request_id: int) -> tuple[int, str]:
+    """A visit booked for tomorrow and a referral sent; returns the visit's id and the
+    service's name."""
+    from pyydaapua.models import Service, StaffUser
+    from pyydaapua.tools import demo
+
+    with app.app_context():
+        demo.load_services()
+        stored = db.session.get(HelpRequest, request_id)
+        worker = db.session.scalars(select(StaffUser)).first()
+        service = db.session.scalars(select(Service)).first()
+        tomorrow = domain.now_utc() + timedelta(days=1)
+        domain.book_visit(
+            stored, worker, stored.version, domain.VisitData(tomorrow, 60, "Kotikatu 9", [worker])
+        )
+        domain.refer(stored, worker, stored.version, service, "sent")
+        return domain.visits(request_id)[0].id, service.name_fi
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_closing_with_open_work_warns_and_closes_on_confirming(
+    app, staff_client, request_id, htmx
+) -> None:
+    counsellor = staff_client("counsellor")
+    visit_id, service = _with_open_work(app, request_id)
+    headers = {"HX-Request": "true"} if htmx else {}
+    url = f"/staff/requests/{request_id}/status"
+    close = {
+        "csrf_token": csrf_token(counsellor),
+        "status-status": "closed",
+        "status-outcome": "conversation_enough",
+    }
+    warned = counsellor.post(
+        url, data={**close, "status-version": _version(app, request_id)}, headers=headers
+    )
+    assert warned.status_code == 422
+    html = warned.get_data(as_text=True)
+    assert ("<html" in html) is not htmx
+    if htmx:
+        assert re.match(r'\s*<form id="form-status"', html)
+    else:  # the status section is open on the page, the warning in it
+        assert re.search(r'<details class="action" open><summary>Muuta tilaa</summary>', html)
+    warning = re.search(r'<div class="open-work".*?Tarkista lopputulos', html, re.S).group(0)
+    assert "Kotikatu 9" in warning and service in warning
+    assert f'name="status-cancel_visits" value="{visit_id}" checked' in warning
+    assert 'name="status-open_work_seen" value="y"' in warning
+    with app.app_context():
+        assert db.session.get(HelpRequest, request_id).status != "closed"
+    # Confirming (the visit still ticked) closes and cancels the visit in the same change.
+    confirmed = counsellor.post(
+        url,
+        data={
+            **close,
+            "status-version": _version(app, request_id),
+            "status-open_work_seen": "y",
+            "status-cancel_visits": str(visit_id),
+        },
+        headers=headers,
+    )
+    assert confirmed.status_code == (200 if htmx else 303)
+    with app.app_context():
+        assert db.session.get(HelpRequest, request_id).status == "closed"
+        assert domain.visits(request_id)[0].status == "cancelled"
+        assert (
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.request_id == request_id)
+                .order_by(AuditEvent.id.desc())
+            ).first()
+            == "request_status"
+        )
+
+
+def test_closing_without_open_work_is_one_step(app, staff_client, request_id) -> None:
+    counsellor = staff_client("counsellor")
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/status",
+        data={
+            "csrf_token": csrf_token(counsellor),
+            "status-version": _version(app, request_id),
+            "status-status": "closed",
+            "status-outcome": "conversation_enough",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "open-work" not in response.get_data(as_text=True)
+
+
+def test_the_quick_close_points_to_the_status_form_over_open_work(
+    app, staff_client, request_id
+) -> None:
+    counsellor = staff_client("counsellor")
+    _with_open_work(app, request_id)
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data={
+            "csrf_token": csrf_token(counsellor),
+            "all_fine-version": _version(app, request_id),
+            "all_fine-close": "y",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Sulje pyyntö kohdassa ”Muuta tilaa”" in html
+    assert 'name="all_fine-close" value="y" checked' in html  # what was chosen is kept
