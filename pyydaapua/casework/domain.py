@@ -298,6 +298,7 @@ def change_status(
     with open work (``open_work``) is refused until the closer has seen it
     (``open_work_seen``); the visits in ``cancel_visits`` are cancelled in the same change."""
     if status == "closed":
+        status_flow.check_transition(change.request.status, status, outcome)  # outcome first
         _settle_open_work(change, open_work_seen, cancel_visits)
     _change_status(change, status, outcome, note)
 

@@ -266,6 +266,10 @@ def test_open_work_is_the_visits_to_come_and_the_referrals_awaiting_an_answer(re
 
 def test_closing_with_open_work_needs_it_seen_and_cancels_the_chosen_visits(req, anna) -> None:
     coming, _ = _booked_and_sent(req, anna)
+    with pytest.raises(WorkflowError) as refused:  # the outcome is asked for first
+        casework.change_status(req, anna, 5, "closed")
+    assert refused.value.code == "outcome_required"
+    db.session.rollback()
     with pytest.raises(WorkflowError) as refused:
         casework.change_status(req, anna, 5, "closed", "conversation_enough")
     assert refused.value.code == "open_work"
