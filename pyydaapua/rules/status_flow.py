@@ -102,8 +102,8 @@ def counts_as_contact(result: str) -> bool:
 
 
 def visit_is_open(status: str, starts_at: datetime, now: datetime) -> bool:
-    """A home visit still to come: planned, for a time after now."""
-    return status == "planned" and starts_at > now
+    """A home visit still to come: planned, from now on (as in "my upcoming visits")."""
+    return status == "planned" and starts_at >= now
 
 
 def referral_is_open(status: str) -> bool:

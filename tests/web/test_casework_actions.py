@@ -375,6 +375,7 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
 ) -> None:
     counsellor = staff_client("counsellor")
     visit_id, service = _with_open_work(app, request_id)
+    assert "Kotikatu 9" in counsellor.get("/staff/").get_data(as_text=True)  # my upcoming visits
     headers = {"HX-Request": "true"} if htmx else {}
     url = f"/staff/requests/{request_id}/status"
     close = {
@@ -421,6 +422,7 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
             ).first()
             == "request_status"
         )
+    assert "Kotikatu 9" not in counsellor.get("/staff/").get_data(as_text=True)
 
 
 def test_closing_without_open_work_is_one_step(app, staff_client, request_id) -> None:
