@@ -88,7 +88,9 @@ def _visit(req: HelpRequest, who: StaffUser, at: datetime, status: str) -> None:
 
 
 def _close(req: HelpRequest, who: StaffUser, outcome: str) -> None:
-    casework.change_status(req, who, req.version, "closed", outcome, "closing note")
+    casework.change_status(
+        req, who, req.version, "closed", outcome, "closing note", open_work_seen=True
+    )
 
 
 def build() -> Built:

@@ -23,6 +23,7 @@ from wtforms import SelectChoice
 from pyydaapua.accounts.permissions import Permission, can, roles_with
 from pyydaapua.casework import domain
 from pyydaapua.casework.forms import (
+    AllFineForm,
     AssignForm,
     CallForm,
     NoteForm,
@@ -34,6 +35,7 @@ from pyydaapua.casework.forms import (
 )
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import (
@@ -80,6 +82,10 @@ class Action:
     per_item: bool = False
     prepare: Callable[[FlaskForm, HelpRequest, bool], None] | None = None
     prefix: Callable[[int | None], str] | None = field(default=None)
+    # The answer's text when it depends on what was sent (else ``done``).
+    done_for: Callable[[Any], Any] | None = None
+    # Shows a refusal in the form itself (True) instead of as an error message.
+    warn: Callable[[Any, HelpRequest, WorkflowError], bool] | None = None
 
     @property
     def template(self) -> str:
@@ -88,6 +94,10 @@ class Action:
             assert self.form_template is not None
             return self.form_template
         return REGIONS[self.region]
+
+    def done_text(self, form: FlaskForm) -> str:
+        """What the answer says when the action was done."""
+        return str(self.done_for(form) if self.done_for is not None else self.done)
 
     @property
     def audit_action(self) -> str:
@@ -129,14 +139,28 @@ def _prepare_visit_edit(form: FlaskForm, help_request: HelpRequest, submitted: b
 def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
     language = current_user.language
     form.service.choices = [
-        SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
-        for s in catalogue.search_services("", language, limit=500)
+        SelectChoice("", _("Choose a service")),
+        *(
+            SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
+            for s in catalogue.search_services("", language, limit=500)
+        ),
     ]
 
 
 def _prepare_status(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
     if not submitted:
         form.status.data = help_request.status
+
+
+def _warn_of_open_work(form: Any, help_request: HelpRequest, error: WorkflowError) -> bool:
+    """Closing with open work: the form shows the work, to confirm, with every booked visit
+    ticked to be cancelled."""
+    if error.code != "open_work":
+        return False
+    form.open_work = domain.open_work(help_request.id, domain.now_utc())
+    form.open_work_seen.data = True
+    form.cancel_visits.data = [visit.id for visit in form.open_work.visits]
+    return True
 
 
 def visit_form_prefix(visit_id: int | None) -> str:
@@ -249,6 +273,24 @@ ACTIONS: dict[str, Action] = {
             timeline={"call": _call_text},
         ),
         Action(
+            name="all_fine",
+            endpoint="record_all_fine",
+            rule="/requests/<int:request_id>/calls/all-fine",
+            form=AllFineForm,
+            form_template="casework/_form_all_fine.html",
+            apply=lambda req, form, item, record: domain.record_all_fine(
+                req, current_user, form.version.data, bool(form.close.data), record=record
+            ),
+            done=_l("The call was recorded: reached, all fine."),
+            done_for=lambda form: (
+                _l("The call was recorded: reached, all fine. The request was closed.")
+                if form.close.data
+                else _l("The call was recorded: reached, all fine.")
+            ),
+            audit_label=_l("recorded a call: reached, all fine"),
+            timeline={},  # it writes a call entry, and a closing one when asked
+        ),
+        Action(
             name="visit",
             endpoint="book_visit",
             rule="/requests/<int:request_id>/visits",
@@ -314,8 +356,11 @@ ACTIONS: dict[str, Action] = {
                 form.status.data,
                 form.outcome.data or None,
                 form.note.data,
+                open_work_seen=bool(form.open_work_seen.data),
+                cancel_visits=form.cancel_visits.data or (),
                 record=record,
             ),
+            warn=_warn_of_open_work,
             done=_l("The status was changed."),
             audit_label=_l("changed the status"),
             timeline={

@@ -125,6 +125,19 @@ class _Change:
         return event
 
 
+def _claim(change: _Change) -> None:
+    """The first casework action on a request without an owner makes the actor its owner. It
+    runs before the action itself, so that an explicit change of owner (``assign``) wins. The
+    action's own timeline entry and audit event name who did it; the header shows the owner."""
+    if change.request.assigned_to_id is None:
+        change.request.assigned_to_id = change.actor.id
+
+
+def became_owner(owner_before: int | None, help_request: HelpRequest, actor: StaffUser) -> bool:
+    """Whether a change made ``actor`` the owner of a request that had none."""
+    return owner_before is None and help_request.assigned_to_id == actor.id
+
+
 def versioned(
     operation: Callable[..., None], *, additive: bool = False
 ) -> Callable[..., HelpRequest]:
@@ -136,7 +149,9 @@ def versioned(
     it sets from the request as it is now, so it overwrites nothing. It then goes through on a
     stale version when the last change was the actor's own (their other window); after someone
     else's change it is refused like any other, so that they see it first. A change racing it
-    in the UPDATE is still refused."""
+    in the UPDATE is still refused.
+
+    Working on a request that has no owner makes the actor its owner (``_claim``)."""
 
     @wraps(operation)
     def run(
@@ -153,6 +168,7 @@ def versioned(
                 raise StaleVersion(help_request, actor)
         change = _Change(help_request, actor, now_utc())
         with db.session.no_autoflush:
+            _claim(change)
             operation(change, *args, **kwargs)
             help_request.updated_at = change.at
             help_request.updated_by_id = actor.id
@@ -221,6 +237,10 @@ class CallData:
 @additive
 def record_call(change: _Change, data: CallData) -> None:
     """Record a call; the first reached call stops the three-day clock."""
+    _record_call(change, data)
+
+
+def _record_call(change: _Change, data: CallData) -> None:
     request = change.request
     status_flow.check_call_time(data.called_at, request.submitted_at, change.at)
     call = Call(request_id=request.id, **data.__dict__)
@@ -237,9 +257,81 @@ def add_note(change: _Change, note: str) -> None:
     change.event("note", note=note)
 
 
+ALL_FINE = "fine"  # the check-in answer of each of the three questions in a quick call
+
+
+def all_fine_call(called_at: datetime) -> CallData:
+    """The family was reached and all is fine: coping, finances and daily life answered fine."""
+    return CallData(
+        called_at=called_at,
+        result="reached",
+        coping=ALL_FINE,
+        finances=ALL_FINE,
+        daily_life=ALL_FINE,
+    )
+
+
 @versioned
-def change_status(change: _Change, status: str, outcome: str | None = None, note: str = "") -> None:
-    """Move the request on; closing needs an outcome, reopening clears it."""
+def record_all_fine(change: _Change, close: bool = False) -> None:
+    """The most common call in one step: reached now, all fine; with ``close``, the request is
+    closed too, with the outcome "the conversation was enough"."""
+    _record_call(change, all_fine_call(change.at))
+    if close:
+        _settle_open_work(change, False, ())
+        _change_status(change, "closed", "conversation_enough")
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    """What is still under way when a request is closed: home visits booked for a time still to
+    come, and referrals sent to a service that has not answered yet."""
+
+    visits: list[HomeVisit]
+    referrals: list[Referral]
+
+    def __bool__(self) -> bool:
+        return bool(self.visits or self.referrals)
+
+
+def open_work(request_id: int, now: datetime) -> OpenWork:
+    """The request's open work at ``now``."""
+    return OpenWork(
+        visits=[
+            visit
+            for visit in visits(request_id)
+            if status_flow.visit_is_open(visit.status, visit.starts_at, now)
+        ],
+        referrals=[r for r in referrals(request_id) if status_flow.referral_is_open(r.status)],
+    )
+
+
+@versioned
+def change_status(
+    change: _Change,
+    status: str,
+    outcome: str | None = None,
+    note: str = "",
+    *,
+    open_work_seen: bool = False,
+    cancel_visits: Iterable[int] = (),
+) -> None:
+    """Move the request on; closing needs an outcome, reopening clears it. Closing a request
+    with open work (``open_work``) is refused until the closer has seen it
+    (``open_work_seen``); the visits in ``cancel_visits`` are cancelled in the same change."""
+    if status == "closed":
+        status_flow.check_transition(change.request.status, status, outcome)  # outcome first
+        _settle_open_work(change, open_work_seen, cancel_visits)
+    _change_status(change, status, outcome, note)
+
+
+def _settle_open_work(change: _Change, seen: bool, cancel_visits: Iterable[int]) -> None:
+    if not seen and open_work(change.request.id, change.at):
+        raise status_flow.WorkflowError("open_work")
+    for visit_id in cancel_visits:
+        _cancel_visit(change, _visit_of(change.request, visit_id))
+
+
+def _change_status(change: _Change, status: str, outcome: str | None, note: str = "") -> None:
     request = change.request
     status_flow.check_transition(request.status, status, outcome)
     if status == "closed":
@@ -310,6 +402,14 @@ def set_visit_status(change: _Change, visit_id: int, status: str, note: str = ""
     if status == "done":
         _note_first_contact(change, visit.starts_at)
     change.event("visit_" + status, visit=visit, note=note)
+
+
+def _cancel_visit(change: _Change, visit: HomeVisit) -> None:
+    """Cancel a planned visit as part of closing the request."""
+    if visit.status != "planned":
+        raise status_flow.WorkflowError("visit_not_planned")
+    visit.status = "cancelled"
+    change.event("visit_cancelled", visit=visit)
 
 
 @versioned

@@ -8,6 +8,7 @@ from typing import cast
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -19,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pyydaapua.casework.domain import CallData
+from pyydaapua.casework.domain import CallData, OpenWork
 from pyydaapua.rules import times as time_rules
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
@@ -146,6 +147,12 @@ class CallForm(VersionedForm):
         )
 
 
+class AllFineForm(VersionedForm):
+    """The quick call: reached, all fine; closing too when ticked."""
+
+    close = BooleanField(_l("Also close the request: the conversation was enough"))
+
+
 class NoteForm(VersionedForm):
     note = TextAreaField(
         _l("Internal note"),
@@ -169,6 +176,11 @@ class StatusForm(VersionedForm):
         validators=[Optional()],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
+    # Closing with open work: shown the first time (``open_work``), confirmed the second, with
+    # the booked visits to cancel in the same change (checked when shown).
+    open_work_seen = BooleanField()
+    cancel_visits = MultipleChoiceField(choices=[], coerce=int, validate_choice=False)
+    open_work: OpenWork | None = None
 
     def validate_outcome(self, field: SelectField) -> None:
         if self.status.data == "closed" and not field.data:
@@ -226,25 +238,30 @@ class VisitStatusForm(VersionedForm):
     note = StringField(_l("Note"), filters=[strip], validators=[max_length(500)])
 
 
+def _service_id(value: object) -> int | None:
+    """The chosen service's id; None for the empty first choice."""
+    return None if value in (None, "") else int(cast(str, value))
+
+
 class ReferralForm(VersionedForm):
-    # The choices are the services in use; one no longer in use gets a message of its own.
+    # The choices are an empty first one and the services in use; nothing is chosen before the
+    # counsellor chooses. One no longer in use gets a message of its own.
     service = SelectField(
         _l("Service"),
         choices=[],
-        coerce=int,
+        coerce=_service_id,
         validate_choice=False,
-        validators=[InputRequired(_l("Choose a service."))],
+        validators=[InputRequired(_l("Choose the service you refer the family to."))],
     )
     status = RadioField(
         _l("Status"),
         choices=choices(REFERRAL_STATUS_LABELS),
-        default="suggested",
-        validators=[InputRequired()],
+        validators=[InputRequired(_l("Choose the status of the referral."))],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
 
     def validate_service(self, field: SelectField) -> None:
-        if field.data not in {choice.value for choice in field.choices}:
+        if field.data not in {choice.value for choice in field.choices if choice.value != ""}:
             raise ValidationError(_l("That service is no longer in use. Choose another service."))
 
 

@@ -57,6 +57,10 @@ WORKFLOW_MESSAGES = {
     "visit_before_request": _l(
         "The visit cannot start before the request was sent. Check the date and time."
     ),
+    "open_work": _l(
+        "This request has a home visit booked or a referral waiting for the service's answer. "
+        "Close it with “Change the status” to see them and decide."
+    ),
     "visit_not_started": _l(
         "A visit can be marked done only once it has started. Change its time if it took "
         "place earlier."
@@ -205,6 +209,7 @@ def run_action(
                 commit=False,
             )
 
+        owner_before = help_request.assigned_to_id
         try:
             action.apply(help_request, form, item_id, record)
         except casework.StaleVersion as stale:
@@ -217,13 +222,18 @@ def run_action(
             abort(404)
         except status_flow.WorkflowError as error:
             db.session.rollback()
-            message = str(WORKFLOW_MESSAGES[error.code])
-            if error.field is not None and error.field in form:
-                form[error.field].errors.append(message)
+            if action.warn is not None and action.warn(form, help_request, error):
+                pass  # the form shows what to confirm
+            elif error.field is not None and error.field in form:
+                form[error.field].errors.append(str(WORKFLOW_MESSAGES[error.code]))
             else:
-                form.form_errors.append(message)
+                form.form_errors.append(str(WORKFLOW_MESSAGES[error.code]))
         else:
-            message = str(action.done)
+            message = action.done_text(form)
+            if action.name != "assign" and casework.became_owner(
+                owner_before, help_request, current_user
+            ):
+                message += " " + _("You are now this request's owner.")
             if not htmx.is_htmx():
                 flash(message)
                 return redirect(url_for("staff.request_page", request_id=help_request.id), 303)

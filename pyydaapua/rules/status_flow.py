@@ -99,3 +99,14 @@ def working_days_to_contact(submitted_at: datetime, contacted_at: datetime) -> i
 def counts_as_contact(result: str) -> bool:
     """Only a call where the family was reached stops the three-day clock."""
     return result == "reached"
+
+
+def visit_is_open(status: str, starts_at: datetime, now: datetime) -> bool:
+    """A home visit still to come: planned, from now on (as in "my upcoming visits")."""
+    return status == "planned" and starts_at >= now
+
+
+def referral_is_open(status: str) -> bool:
+    """A referral waiting for the service's answer. One suggested to the family is theirs to
+    take up: closing the request does not leave it half done."""
+    return status == "sent"

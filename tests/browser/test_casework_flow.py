@@ -104,8 +104,13 @@ def test_counsellor_works_a_request_end_to_end(
     # A referral, found by searching the catalogue as you type.
     page.locator("details.action", has=page.locator("#form-referral")).locator("summary").click()
     page.locator("#service-search").fill("perheneuvola" if lang == "fi" else "familjerådgivningen")
-    expect(page.locator("#referral-service option")).to_have_count(1)
-    page.locator("#referral-service").select_option(index=0)
+    # The empty first choice, then the one service found; nothing is chosen for you.
+    expect(page.locator("#referral-service option")).to_have_count(2)
+    expect(page.locator("#service-search-status")).to_have_text(
+        "1 palvelu löytyi" if lang == "fi" else "1 tjänst hittades"
+    )
+    page.locator("#referral-service").select_option(index=1)
+    page.locator("#referral-status-0").check()  # suggested to the family
     page.locator("#form-referral button[type=submit]").click()
     page.locator("#referrals .record").wait_for()
     assert timeline_entries(page) == 5
@@ -119,8 +124,17 @@ def test_counsellor_works_a_request_end_to_end(
     assert_no_axe_violations(page)
     page.locator("#status-outcome").select_option("referred_wellbeing_county")
     page.locator("#form-status button[type=submit]").click()
+    # The home visit booked is still to come: the close warns, with the visit ticked to cancel.
+    page.locator("#status-open-work").wait_for()
+    expect(page.locator("#status-open-work")).to_be_focused()
+    expect(page.locator("#status-open-work input[type=checkbox]")).to_be_checked()
+    assert_no_axe_violations(page)
+    page.locator("#form-status button[type=submit]").click()
     page.locator("#request-header .status-closed").wait_for()
-    assert timeline_entries(page) == 6
+    assert timeline_entries(page) == 7  # the visit cancelled, the request closed
+    expect(page.locator("#visits .record h3")).to_contain_text(
+        "Peruttu" if lang == "fi" else "Inställt"
+    )
 
     # The inbox shows the first contact made on time.
     page.goto(f"{live_server.url}/staff/?status=all&q={reference}")
@@ -188,6 +202,11 @@ def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) 
     page.keyboard.press("ArrowDown")  # the first outcome
     tab_to(page, "#form-status button[type=submit]", limit=10)
     page.keyboard.press("Enter")
+    # The booked visit is still to come: the warning takes the focus; confirm by keyboard.
+    page.locator("#status-open-work").wait_for()
+    expect(page.locator("#status-open-work")).to_be_focused()
+    tab_to(page, "#form-status button[type=submit]", limit=20)
+    page.keyboard.press("Enter")
     page.locator("#request-header .status-closed").wait_for()
 
 
@@ -221,7 +240,7 @@ def test_every_action_form_error_has_no_axe_violations(
         details.locator("summary").click()
         if name == "referral":
             page.locator("#service-search").fill("zzzz")
-            expect(page.locator("#referral-service option")).to_have_count(1)
+            expect(page.locator("#referral-service option")).to_have_count(2)  # empty, none
         if name == "visit":
             page.locator("#visit-address").fill("Testikatu 1")
         page.locator(f"#form-{name} button[type=submit]").click()
@@ -396,3 +415,71 @@ def test_request_page_by_keyboard_and_screen_reader(
     details.locator("summary h3").click()
     expect(details).not_to_have_attribute("open", "")
     assert_no_axe_violations(page)
+
+
+# "I called, reached the family, all is fine" and closing, from the request page just opened:
+# 10 Tabs to the checkbox (past the menu, the way back to the inbox and the owner controls),
+# Space, Tab, Enter: 13 keystrokes, or 2 clicks. Before, the same took 7 clicks and about 33
+# keystrokes through "Record a call" and "Change the status".
+QUICK_CALL_KEYSTROKES = 13
+QUICK_CALL_CLICKS = 2
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_reached_all_fine_and_closed_in_one_step(
+    context_factory: Any, live_server: Any, lang: str
+) -> None:
+    reference = parent_sends(context_factory, live_server, f"Kaikki hyvin {lang}")
+    _, email = make_staff(live_server.app, "counsellor", lang)
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, lang)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+    page.locator("body").focus()  # as a page just opened: nothing focused yet
+    expect(page.locator("#all-fine-button")).to_have_text(
+        "Tavoitettu – kaikki hyvin" if lang == "fi" else "Nådd – allt väl"
+    )
+    assert_no_axe_violations(page)
+
+    keystrokes = tab_to(page, "#all_fine-close")
+    page.keyboard.press("Space")
+    keystrokes += 1 + tab_to(page, "#all-fine-button", limit=3)
+    page.keyboard.press("Enter")
+    keystrokes += 1
+    page.locator("#request-header .status-closed").wait_for()
+    assert keystrokes <= QUICK_CALL_KEYSTROKES, keystrokes
+    wait_for_announcement(page)
+    expect(page.locator("#announcer")).to_contain_text(
+        "Olet nyt tämän yhteydenottopyynnön käsittelijä"
+        if lang == "fi"
+        else "Du är nu handläggare för den här kontaktbegäran"
+    )
+    expect(page.locator("#request-header .facts")).to_contain_text("Test counsellor")
+    expect(page.locator("#timeline .check-in-list")).to_be_visible()
+    assert_no_axe_violations(page)
+    with live_server.app.app_context():
+        stored = db.session.scalar(
+            select(HelpRequest).where(HelpRequest.reference == reference.replace("-", ""))
+        )
+        assert (stored.status, stored.outcome) == ("closed", "conversation_enough")
+        assert stored.first_contact_at is not None and stored.assigned_to_id is not None
+
+
+def test_reached_all_fine_with_the_mouse(context_factory: Any, live_server: Any) -> None:
+    reference = parent_sends(context_factory, live_server, "Hiirellä")
+    _, email = make_staff(live_server.app, "counsellor", "fi")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+    clicks = 0
+    page.locator("#all_fine-close").click()
+    clicks += 1
+    page.locator("#all-fine-button").click()
+    clicks += 1
+    page.locator("#request-header .status-closed").wait_for()
+    assert clicks == QUICK_CALL_CLICKS
+    # The quick form is back, fresh, for the next time; the request is closed, so without the
+    # closing choice.
+    expect(page.locator("#form-all_fine")).to_be_visible()
+    expect(page.locator("#all_fine-close")).to_have_count(0)

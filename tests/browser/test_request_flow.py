@@ -42,13 +42,13 @@ def read_confirmation(page: Any, live_server: Any, lang: str) -> HelpRequest:
     return request
 
 
-def tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
+def tab_to(page: Any, selector: str, limit: int = 60) -> int:
+    """Press Tab until the element matching ``selector`` has the focus; the number of presses."""
     target = page.locator(selector)
-    for _ in range(limit):
+    for presses in range(1, limit + 1):
         page.keyboard.press("Tab")
         if target.evaluate("element => element === document.activeElement"):
-            return
+            return presses
     raise AssertionError(f"{selector} was not reached with the Tab key")
 
 

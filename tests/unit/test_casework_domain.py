@@ -13,7 +13,7 @@ from pyydaapua.casework import domain as casework
 from pyydaapua.casework.domain import CallData, StaleVersion, VisitData
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.intake.submission import NewRequest, submit
-from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.models import HelpRequest, RequestCount, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
@@ -104,7 +104,8 @@ def test_additive_changes_go_through_after_the_actors_own_change(req, anna, erik
     ):
         with pytest.raises(StaleVersion):
             stale_change()
-    assert req.version == 4 and req.assigned_to_id is None
+    # The first change made Anna the owner; the refused assignment did not change that.
+    assert req.version == 4 and req.assigned_to_id == anna.id
 
 
 def test_first_reached_call_stops_the_clock_once(req, anna) -> None:
@@ -222,3 +223,138 @@ def test_timeline_entries_of_the_same_moment_are_newest_first(req, anna, monkeyp
         casework.add_note(req, anna, number, f"note {number}")
     assert len({event.at for event in casework.timeline(req.id)}) == 1
     assert [event.note for event in casework.timeline(req.id)] == ["note 3", "note 2", "note 1"]
+
+
+def _kept_counts() -> dict[tuple[str, bool], int]:
+    rows = db.session.execute(
+        select(RequestCount.status, RequestCount.assigned, RequestCount.total)
+    )
+    return {(status, bool(assigned)): total for status, assigned, total in rows if total}
+
+
+def test_the_first_action_on_a_request_without_an_owner_makes_the_actor_its_owner(
+    req, anna, erik
+) -> None:
+    """A call, a note, a visit, a referral or a change of status: whoever does the first one
+    on a request with no owner becomes its owner; the kept counts follow."""
+    casework.record_call(req, anna, 1, call("no_answer", MONDAY + timedelta(hours=1)))
+    assert (req.assigned_to_id, req.status) == (anna.id, "in_progress")
+    assert _kept_counts() == {("in_progress", True): 1}
+    assert casework.became_owner(None, req, anna)
+    casework.add_note(req, erik, 2, "I called too")  # an owner already: it stays Anna
+    assert req.assigned_to_id == anna.id
+    assert not casework.became_owner(anna.id, req, erik)
+    assert [e.kind for e in casework.timeline(req.id)] == ["note", "call"]
+
+
+@pytest.mark.parametrize("action", ["note", "status", "visit", "referral"])
+def test_every_casework_action_claims_a_request_without_an_owner(req, anna, action) -> None:
+    demo.load_services()
+    service = db.session.scalars(select(Service)).first()
+    do = {
+        "note": lambda: casework.add_note(req, anna, 1, "note"),
+        "status": lambda: casework.change_status(req, anna, 1, "waiting"),
+        "visit": lambda: casework.book_visit(
+            req, anna, 1, VisitData(MONDAY + timedelta(days=3), 60, "Kotikatu 1", [anna])
+        ),
+        "referral": lambda: casework.refer(req, anna, 1, service, "suggested"),
+    }
+    do[action]()
+    assert req.assigned_to_id == anna.id
+    assert len(_kept_counts()) == 1 and all(owned for _, owned in _kept_counts())
+
+
+def test_an_explicit_change_of_owner_wins(req, anna, erik) -> None:
+    """Assigning to someone else makes them the owner, not the one who assigns; removing the
+    owner leaves the request without one."""
+    casework.assign(req, anna, 1, erik)
+    assert req.assigned_to_id == erik.id
+    casework.assign(req, anna, 2, None)
+    assert req.assigned_to_id is None
+    assert _kept_counts() == {("in_progress", False): 1}
+
+
+def test_reached_all_fine_is_a_reached_call_with_the_check_in_answered(req, anna) -> None:
+    casework.record_all_fine(req, anna, 1)
+    (entry,) = casework.timeline(req.id)
+    assert (entry.kind, entry.value) == ("call", "reached")
+    assert (entry.call.coping, entry.call.finances, entry.call.daily_life) == ("fine",) * 3
+    assert req.first_contact_at == entry.call.called_at and req.status == "in_progress"
+    assert req.call_attempts == 1 and req.assigned_to_id == anna.id
+
+
+def test_reached_all_fine_can_close_in_the_same_step(req, anna) -> None:
+    casework.record_all_fine(req, anna, 1, close=True)
+    assert (req.status, req.outcome, req.version) == ("closed", "conversation_enough", 2)
+    assert [e.kind for e in casework.timeline(req.id)] == ["closed", "call"]
+    with pytest.raises(WorkflowError):  # closed already: nothing is recorded
+        casework.record_all_fine(req, anna, 2, close=True)
+    db.session.rollback()
+    assert len(casework.timeline(req.id)) == 2
+
+
+def _booked_and_sent(req: HelpRequest, anna: StaffUser) -> tuple[int, int]:
+    """A visit booked for tomorrow, one in the past, and a referral sent; returns the ids of
+    the visit to come and of the referral."""
+    now = casework.now_utc()
+    demo.load_services()
+    service = db.session.scalars(select(Service)).first()
+    casework.book_visit(req, anna, 1, VisitData(now + timedelta(days=1), 60, "Kotikatu 1", [anna]))
+    casework.book_visit(req, anna, 2, VisitData(now - timedelta(hours=1), 60, "Kotikatu 1", [anna]))
+    casework.refer(req, anna, 3, service, "sent")
+    casework.refer(req, anna, 4, service, "suggested")
+    coming = next(v.id for v in casework.visits(req.id) if v.starts_at > now)
+    return coming, casework.referrals(req.id)[0].id
+
+
+def test_open_work_is_the_visits_to_come_and_the_referrals_awaiting_an_answer(req, anna) -> None:
+    coming, sent = _booked_and_sent(req, anna)
+    work = casework.open_work(req.id, casework.now_utc())
+    assert [v.id for v in work.visits] == [coming]
+    assert [r.id for r in work.referrals] == [sent]
+    assert not casework.open_work(req.id, casework.now_utc() + timedelta(days=2)).visits
+
+
+def test_closing_with_open_work_needs_it_seen_and_cancels_the_chosen_visits(req, anna) -> None:
+    coming, _ = _booked_and_sent(req, anna)
+    with pytest.raises(WorkflowError) as refused:  # the outcome is asked for first
+        casework.change_status(req, anna, 5, "closed")
+    assert refused.value.code == "outcome_required"
+    db.session.rollback()
+    with pytest.raises(WorkflowError) as refused:
+        casework.change_status(req, anna, 5, "closed", "conversation_enough")
+    assert refused.value.code == "open_work"
+    db.session.rollback()
+    assert req.status == "in_progress"
+    casework.change_status(
+        req, anna, 5, "closed", "conversation_enough", open_work_seen=True, cancel_visits=[coming]
+    )
+    assert req.status == "closed"
+    assert {v.id: v.status for v in casework.visits(req.id)}[coming] == "cancelled"
+    assert [e.kind for e in casework.timeline(req.id)][:2] == ["closed", "visit_cancelled"]
+    assert casework.referrals(req.id)[0].status == "sent"  # referrals keep their status
+
+
+def test_a_visit_kept_when_closing_stays_planned(req, anna) -> None:
+    coming, _ = _booked_and_sent(req, anna)
+    casework.change_status(req, anna, 5, "closed", "other", open_work_seen=True)
+    assert {v.id: v.status for v in casework.visits(req.id)}[coming] == "planned"
+
+
+def test_closing_without_open_work_is_as_before(req, anna) -> None:
+    casework.book_visit(
+        req, anna, 1, VisitData(MONDAY + timedelta(days=3), 60, "Kotikatu 1", [anna])
+    )
+    visit = casework.visits(req.id)[0]
+    casework.set_visit_status(req, anna, 2, visit.id, "cancelled")
+    casework.change_status(req, anna, 3, "closed", "conversation_enough")
+    assert req.status == "closed"
+
+
+def test_the_quick_call_does_not_close_over_open_work(req, anna) -> None:
+    _booked_and_sent(req, anna)
+    with pytest.raises(WorkflowError) as refused:
+        casework.record_all_fine(req, anna, 5, close=True)
+    assert refused.value.code == "open_work"
+    db.session.rollback()
+    assert req.status == "in_progress" and req.call_attempts == 0

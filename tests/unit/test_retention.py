@@ -84,7 +84,9 @@ def worked(worker: StaffUser, service: Service, key: str, submitted: datetime) -
 
 
 def close(req: HelpRequest, worker: StaffUser, closed_at: datetime) -> None:
-    casework.change_status(req, worker, req.version, "closed", "referred_city", "kaikki hyvin")
+    casework.change_status(
+        req, worker, req.version, "closed", "referred_city", "kaikki hyvin", open_work_seen=True
+    )
     req.closed_at = closed_at
     db.session.commit()
 

@@ -343,6 +343,12 @@ def _actions(world: World) -> dict[str, tuple[str, str, dict[str, str], dict[str
             {"call-called_at": "yesterday", "call-result": ""},
             {"call-called_at": helsinki_text(now - timedelta(minutes=5)), "call-result": "reached"},
         ),
+        "/staff/requests/<int:request_id>/calls/all-fine": (
+            "all_fine",
+            "all_fine",
+            {"all_fine-version": "not a number"},
+            {},
+        ),
         "/staff/requests/<int:request_id>/notes": (
             "note",
             "note",
@@ -402,6 +408,7 @@ ACTION_RULES = [
     "/staff/requests/<int:request_id>/take",
     "/staff/requests/<int:request_id>/assign",
     "/staff/requests/<int:request_id>/calls",
+    "/staff/requests/<int:request_id>/calls/all-fine",
     "/staff/requests/<int:request_id>/notes",
     "/staff/requests/<int:request_id>/status",
     "/staff/requests/<int:request_id>/visits",

@@ -180,3 +180,290 @@ def test_a_change_is_not_stored_when_its_audit_event_cannot_be(
         )
         assert notes == 0
         assert db.session.get(HelpRequest, request_id).version == version
+
+
+def _version(app, request_id: int) -> int:
+    with app.app_context():
+        return db.session.get(HelpRequest, request_id).version
+
+
+def _owner(app, request_id: int) -> int | None:
+    with app.app_context():
+        return db.session.get(HelpRequest, request_id).assigned_to_id
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_the_first_action_says_that_it_made_you_the_owner(
+    app, staff_client, request_id, htmx
+) -> None:
+    counsellor = staff_client("counsellor")
+    headers = {"HX-Request": "true"} if htmx else {}
+    note = {"csrf_token": csrf_token(counsellor), "note-note": "Soitin perheelle"}
+    url = f"/staff/requests/{request_id}/notes"
+    response = counsellor.post(
+        url, data={**note, "note-version": _version(app, request_id)}, headers=headers
+    )
+    if not htmx:
+        assert response.status_code == 303
+        response = counsellor.get(response.headers["Location"])
+    html = response.get_data(as_text=True)
+    assert "Muistiinpano lisättiin. Olet nyt tämän yhteydenottopyynnön käsittelijä." in html
+    assert _owner(app, request_id) is not None
+    if htmx:  # the header, with the owner, is swapped too
+        assert 'id="request-header"' in html and 'hx-swap-oob="true"' in html
+    # The second action does not say it again.
+    again = counsellor.post(
+        url, data={**note, "note-version": _version(app, request_id)}, headers=headers
+    )
+    if not htmx:
+        again = counsellor.get(again.headers["Location"])
+    assert "Olet nyt tämän yhteydenottopyynnön käsittelijä" not in again.get_data(as_text=True)
+
+
+def _stored(app, request_id: int) -> tuple[HelpRequest, list[tuple[str, str, str, str]]]:
+    """The request and its calls' (result, coping, finances, daily life)."""
+    from pyydaapua.models import Call
+
+    with app.app_context():
+        stored = db.session.get(HelpRequest, request_id)
+        db.session.expunge(stored)
+        calls = [
+            (c.result, c.coping, c.finances, c.daily_life)
+            for c in db.session.scalars(select(Call).where(Call.request_id == request_id))
+        ]
+        return stored, calls
+
+
+def test_the_quick_call_is_near_the_top_of_the_request_page(app, staff_client, request_id) -> None:
+    html = staff_client("counsellor").get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    quick = html.index('id="form-all_fine"')
+    assert quick < html.index('id="actions-title"') < html.index('id="form-call"')
+    assert quick > html.index('id="request-header"')
+    form = re.search(r'<form id="form-all_fine".*?</form>', html, re.S).group(0)
+    assert 'data-hx-post="/staff/requests/' in form and 'name="csrf_token"' in form
+    assert "Tavoitettu – kaikki hyvin" in form
+    assert 'name="all_fine-close"' in form and "checked" not in form  # closing is a choice
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("close", [False, True], ids=["open", "closed"])
+def test_reached_all_fine_in_one_step(app, staff_client, request_id, htmx, close) -> None:
+    counsellor = staff_client("counsellor")
+    data = {
+        "csrf_token": csrf_token(counsellor),
+        "all_fine-version": _version(app, request_id),
+    }
+    if close:
+        data["all_fine-close"] = "y"
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data=data,
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    if htmx:
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert re.match(r'\s*<form id="form-all_fine"', html)
+        assert 'id="request-header"' in html and 'id="timeline"' in html
+    else:
+        assert response.status_code == 303
+        html = counsellor.get(response.headers["Location"]).get_data(as_text=True)
+    said = "Puhelu kirjattiin: tavoitettu, kaikki hyvin."
+    if close:
+        said += " Yhteydenottopyyntö suljettiin."
+    assert said + " Olet nyt tämän yhteydenottopyynnön käsittelijä." in html
+    stored, calls = _stored(app, request_id)
+    assert calls == [("reached", "fine", "fine", "fine")]
+    assert stored.first_contact_at is not None and stored.assigned_to_id is not None
+    if close:
+        assert (stored.status, stored.outcome) == ("closed", "conversation_enough")
+    else:
+        assert (stored.status, stored.outcome) == ("in_progress", None)
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.request_id == request_id)
+        ).all()
+        kinds = db.session.scalars(
+            select(TimelineEvent.kind).where(TimelineEvent.request_id == request_id)
+        ).all()
+    assert "request_all_fine" in actions
+    assert sorted(kinds) == (["call", "closed"] if close else ["call"])
+
+
+def test_the_quick_call_cannot_close_a_closed_request_again(app, staff_client, request_id) -> None:
+    counsellor = staff_client("counsellor")
+    token = csrf_token(counsellor)
+    url = f"/staff/requests/{request_id}/calls/all-fine"
+    closing = {"csrf_token": token, "all_fine-close": "y"}
+    counsellor.post(url, data={**closing, "all_fine-version": _version(app, request_id)})
+    again = counsellor.post(
+        url,
+        data={**closing, "all_fine-version": _version(app, request_id)},
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 422
+    assert 'id="all_fine-errors"' in again.get_data(as_text=True)
+    assert len(_stored(app, request_id)[1]) == 1  # nothing recorded the second time
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_the_referral_form_chooses_nothing_for_you(app, staff_client, request_id, htmx) -> None:
+    """No service and no status chosen before the counsellor chooses; a careless Save is
+    refused with a clear message, and no referral is stored."""
+    counsellor = staff_client("counsellor")
+    with app.app_context():
+        from pyydaapua.tools import demo
+
+        demo.load_services()
+    page = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    form = re.search(r'<form id="form-referral".*?</form>', page, re.S).group(0)
+    select_html = re.search(r'<select[^>]*id="referral-service".*?</select>', form, re.S).group(0)
+    options = re.findall(r"<option[^>]*>", select_html)
+    assert options[0].startswith('<option value=""') and len(options) > 2
+    assert not [option for option in options[1:] if "selected" in option]
+    assert 'name="referral-status"' in form and "checked" not in form
+    assert 'id="service-search-status"' in form and 'role="status"' in form
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/referrals",
+        data={
+            "csrf_token": csrf_token(counsellor),
+            "referral-version": _version(app, request_id),
+            "referral-service": "",
+        },
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert ("<html" in html) is not htmx
+    assert "Valitse palvelu, johon ohjaat perheen." in html
+    assert "Valitse ohjauksen tila." in html
+    with app.app_context():
+        assert domain.referrals(request_id) == []
+
+
+def test_the_service_search_announces_its_result_beside_the_list(app, staff_client) -> None:
+    counsellor = staff_client("counsellor")
+    with app.app_context():
+        from pyydaapua.tools import demo
+
+        demo.load_services()
+    html = counsellor.get("/staff/services/options?q=perheneuvola").get_data(as_text=True)
+    status = '<span data-hx-swap-oob="innerHTML:#service-search-status">'
+    assert status + "1 palvelu löytyi</span>" in html
+    nothing = counsellor.get("/staff/services/options?q=zzzz").get_data(as_text=True)
+    assert status + "Palveluja ei löytynyt</span>" in nothing
+
+
+def _with_open_work(app, request_id: int) -> tuple[int, str]:
+    """A visit booked for tomorrow and a referral sent; returns the visit's id and the
+    service's name."""
+    from pyydaapua.models import Service, StaffUser
+    from pyydaapua.tools import demo
+
+    with app.app_context():
+        demo.load_services()
+        stored = db.session.get(HelpRequest, request_id)
+        worker = db.session.scalars(select(StaffUser)).first()
+        service = db.session.scalars(select(Service)).first()
+        tomorrow = domain.now_utc() + timedelta(days=1)
+        domain.book_visit(
+            stored, worker, stored.version, domain.VisitData(tomorrow, 60, "Kotikatu 9", [worker])
+        )
+        domain.refer(stored, worker, stored.version, service, "sent")
+        return domain.visits(request_id)[0].id, service.name_fi
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_closing_with_open_work_warns_and_closes_on_confirming(
+    app, staff_client, request_id, htmx
+) -> None:
+    counsellor = staff_client("counsellor")
+    visit_id, service = _with_open_work(app, request_id)
+    assert "Kotikatu 9" in counsellor.get("/staff/").get_data(as_text=True)  # my upcoming visits
+    headers = {"HX-Request": "true"} if htmx else {}
+    url = f"/staff/requests/{request_id}/status"
+    close = {
+        "csrf_token": csrf_token(counsellor),
+        "status-status": "closed",
+        "status-outcome": "conversation_enough",
+    }
+    warned = counsellor.post(
+        url, data={**close, "status-version": _version(app, request_id)}, headers=headers
+    )
+    assert warned.status_code == 422
+    html = warned.get_data(as_text=True)
+    assert ("<html" in html) is not htmx
+    if htmx:
+        assert re.match(r'\s*<form id="form-status"', html)
+    else:  # the status section is open on the page, the warning in it
+        assert re.search(
+            r'<details class="action" id="action-status" open><summary><h3 class="action-title">'
+            r"Muuta tilaa</h3></summary>",
+            html,
+        )
+    warning = re.search(r'<div class="open-work".*?Tarkista lopputulos', html, re.S).group(0)
+    assert "Kotikatu 9" in warning and service in warning
+    assert f'name="status-cancel_visits" value="{visit_id}" checked' in warning
+    assert 'name="status-open_work_seen" value="y"' in warning
+    with app.app_context():
+        assert db.session.get(HelpRequest, request_id).status != "closed"
+    # Confirming (the visit still ticked) closes and cancels the visit in the same change.
+    confirmed = counsellor.post(
+        url,
+        data={
+            **close,
+            "status-version": _version(app, request_id),
+            "status-open_work_seen": "y",
+            "status-cancel_visits": str(visit_id),
+        },
+        headers=headers,
+    )
+    assert confirmed.status_code == (200 if htmx else 303)
+    with app.app_context():
+        assert db.session.get(HelpRequest, request_id).status == "closed"
+        assert domain.visits(request_id)[0].status == "cancelled"
+        assert (
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.request_id == request_id)
+                .order_by(AuditEvent.id.desc())
+            ).first()
+            == "request_status"
+        )
+    assert "Kotikatu 9" not in counsellor.get("/staff/").get_data(as_text=True)
+
+
+def test_closing_without_open_work_is_one_step(app, staff_client, request_id) -> None:
+    counsellor = staff_client("counsellor")
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/status",
+        data={
+            "csrf_token": csrf_token(counsellor),
+            "status-version": _version(app, request_id),
+            "status-status": "closed",
+            "status-outcome": "conversation_enough",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "open-work" not in response.get_data(as_text=True)
+
+
+def test_the_quick_close_points_to_the_status_form_over_open_work(
+    app, staff_client, request_id
+) -> None:
+    counsellor = staff_client("counsellor")
+    _with_open_work(app, request_id)
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data={
+            "csrf_token": csrf_token(counsellor),
+            "all_fine-version": _version(app, request_id),
+            "all_fine-close": "y",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Sulje pyyntö kohdassa ”Muuta tilaa”" in html
+    assert 'name="all_fine-close" value="y" checked' in html  # what was chosen is kept

@@ -404,7 +404,9 @@ def worked(app, logged) -> dict[str, object]:
         casework.set_visit_status(req, anna, req.version, visit_id, "done", "Hyvä käynti")
         casework.refer(req, anna, req.version, service, "sent", "Soita maanantaina")
         casework.add_note(req, anna, req.version, "Sisäinen huomio")
-        casework.change_status(req, anna, req.version, "closed", "referred_city", "Valmis")
+        casework.change_status(
+            req, anna, req.version, "closed", "referred_city", "Valmis", open_work_seen=True
+        )
         return {
             "service_fi": service.name_fi,
             "service_sv": service.name_sv,

@@ -85,6 +85,8 @@ ROUTES = {
     ("POST", "/staff/admin/services/<int:service_id>"): answers(302, 403, 303),
     # Every casework action, from its registry, posted with only a valid version.
     **{("POST", "/staff" + action.rule): answers(302, 422, 403) for action in ACTIONS.values()},
+    # The quick call needs nothing more: reached, all fine.
+    ("POST", "/staff/requests/<int:request_id>/calls/all-fine"): answers(302, 303, 403),
 }
 NEW_PASSWORD = {
     "new_password": "a brand new password",
