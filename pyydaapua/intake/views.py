@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.models import LANGUAGES
-from pyydaapua.rules.dialling import tel_uri
+from pyydaapua.rules.phones import tel_uri
 from pyydaapua.web import htmx, request_shape
 from pyydaapua.web.errors import DATABASE_UNAVAILABLE
 from pyydaapua.web.extensions import db, limiter

@@ -50,3 +50,17 @@ def test_a_stored_number_is_shown_for_checking(stored: str, shown: str) -> None:
 )
 def test_a_number_in_a_setting_becomes_a_tel_link(written: str, uri: str) -> None:
     assert tel_uri(written) == uri
+
+
+@pytest.mark.parametrize(
+    ("shown", "uri"),
+    [
+        ("09 310 12345", "tel:+358931012345"),
+        ("08 558 45 000", "tel:+358855845000"),
+        ("+358 40 123 4567", "tel:+358401234567"),
+        ("(09) 310-12345", "tel:+358931012345"),
+        ("116 111", "tel:116111"),  # a service number: dialled as written
+    ],
+)
+def test_tel_uri_of_a_number_as_written(shown: str, uri: str) -> None:
+    assert tel_uri(shown) == uri
