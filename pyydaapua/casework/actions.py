@@ -154,12 +154,13 @@ def _prepare_status(form: FlaskForm, help_request: HelpRequest, submitted: bool)
 
 def _warn_of_open_work(form: Any, help_request: HelpRequest, error: WorkflowError) -> bool:
     """Closing with open work: the form shows the work, to confirm, with every booked visit
-    ticked to be cancelled."""
+    ticked to be cancelled and every referral awaiting an answer ticked to be ended."""
     if error.code != "open_work":
         return False
     form.open_work = domain.open_work(help_request.id, domain.now_utc())
     form.open_work_seen.data = True
     form.cancel_visits.data = [visit.id for visit in form.open_work.visits]
+    form.end_referrals.data = [referral.id for referral in form.open_work.referrals]
     return True
 
 
@@ -358,6 +359,7 @@ ACTIONS: dict[str, Action] = {
                 form.note.data,
                 open_work_seen=bool(form.open_work_seen.data),
                 cancel_visits=form.cancel_visits.data or (),
+                end_referrals=form.end_referrals.data or (),
                 record=record,
             ),
             warn=_warn_of_open_work,

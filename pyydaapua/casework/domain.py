@@ -314,21 +314,31 @@ def change_status(
     *,
     open_work_seen: bool = False,
     cancel_visits: Iterable[int] = (),
+    end_referrals: Iterable[int] = (),
 ) -> None:
     """Move the request on; closing needs an outcome, reopening clears it. Closing a request
     with open work (``open_work``) is refused until the closer has seen it
-    (``open_work_seen``); the visits in ``cancel_visits`` are cancelled in the same change."""
+    (``open_work_seen``); the visits in ``cancel_visits`` are cancelled and the referrals in
+    ``end_referrals`` ended in the same change."""
     if status == "closed":
         status_flow.check_transition(change.request.status, status, outcome)  # outcome first
-        _settle_open_work(change, open_work_seen, cancel_visits)
+        _settle_open_work(change, open_work_seen, cancel_visits, end_referrals)
     _change_status(change, status, outcome, note)
 
 
-def _settle_open_work(change: _Change, seen: bool, cancel_visits: Iterable[int]) -> None:
+def _settle_open_work(
+    change: _Change, seen: bool, cancel_visits: Iterable[int], end_referrals: Iterable[int] = ()
+) -> None:
     if not seen and open_work(change.request.id, change.at):
         raise status_flow.WorkflowError("open_work")
     for visit_id in cancel_visits:
         _cancel_visit(change, _visit_of(change.request, visit_id))
+    for referral_id in end_referrals:
+        referral = _referral_of(change.request, referral_id)
+        if not status_flow.referral_is_open(referral.status):
+            raise status_flow.WorkflowError("referral_not_open")
+        referral.status = "ended"
+        change.event("referral_status", value="ended", referral=referral)
 
 
 def _change_status(change: _Change, status: str, outcome: str | None, note: str = "") -> None:
@@ -424,10 +434,15 @@ def refer(change: _Change, service: Service, status: str, note: str = "") -> Non
     change.event("referral", value=status, referral=referral, note=note)
 
 
+def _referral_of(help_request: HelpRequest, referral_id: int) -> Referral:
+    referral = db.session.get(Referral, referral_id)
+    if referral is None or referral.request_id != help_request.id:
+        raise NotFound(referral_id)
+    return referral
+
+
 @versioned
 def set_referral_status(change: _Change, referral_id: int, status: str, note: str = "") -> None:
-    referral = db.session.get(Referral, referral_id)
-    if referral is None or referral.request_id != change.request.id:
-        raise NotFound(referral_id)
+    referral = _referral_of(change.request, referral_id)
     referral.status = status
     change.event("referral_status", value=status, referral=referral, note=note)

@@ -177,9 +177,11 @@ class StatusForm(VersionedForm):
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
     # Closing with open work: shown the first time (``open_work``), confirmed the second, with
-    # the booked visits to cancel in the same change (checked when shown).
+    # the booked visits to cancel and the referrals to end in the same change (checked when
+    # shown).
     open_work_seen = BooleanField()
     cancel_visits = MultipleChoiceField(choices=[], coerce=int, validate_choice=False)
+    end_referrals = MultipleChoiceField(choices=[], coerce=int, validate_choice=False)
     open_work: OpenWork | None = None
 
     def validate_outcome(self, field: SelectField) -> None:

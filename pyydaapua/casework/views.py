@@ -49,6 +49,7 @@ WORKFLOW_MESSAGES = {
     ),
     "outcome_required": _l("Choose the outcome to close the request."),
     "visit_not_planned": _l("Only a planned visit can be marked done or cancelled."),
+    "referral_not_open": _l("Only a referral waiting for the service's answer can be ended."),
     "service_inactive": _l("That service is no longer in use. Choose another service."),
     "call_before_request": _l(
         "The time of the call cannot be before the request was sent. Check the date and time."

@@ -25,7 +25,9 @@ CALL_RESULTS = ("reached", "no_answer", "left_message", "sms_sent")
 CHECK_IN_SCALE = ("fine", "some_worries", "serious_worries")
 CHECK_INS = ("coping", "finances", "daily_life")
 VISIT_STATUSES = ("planned", "done", "cancelled")
-REFERRAL_STATUSES = ("suggested", "sent", "accepted", "declined")
+# "ended": a referral still waiting for the service's answer when the request was closed,
+# closed with it (the closer ticked it); it needs no answer any more.
+REFERRAL_STATUSES = ("suggested", "sent", "accepted", "declined", "ended")
 PROVIDER_TYPES = ("city", "third_sector", "wellbeing_county")
 
 # Which status a request may move to from each status. Closing needs an outcome;

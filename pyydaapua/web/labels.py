@@ -112,6 +112,7 @@ REFERRAL_STATUS_LABELS = {
     "sent": _l("Sent"),
     "accepted": _l("Accepted"),
     "declined": _l("Declined"),
+    "ended": _l("Ended without an answer"),
 }
 
 PROVIDER_TYPE_LABELS = {

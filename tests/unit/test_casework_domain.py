@@ -332,7 +332,28 @@ def test_closing_with_open_work_needs_it_seen_and_cancels_the_chosen_visits(req,
     assert req.status == "closed"
     assert {v.id: v.status for v in casework.visits(req.id)}[coming] == "cancelled"
     assert [e.kind for e in casework.timeline(req.id)][:2] == ["closed", "visit_cancelled"]
-    assert casework.referrals(req.id)[0].status == "sent"  # referrals keep their status
+    assert casework.referrals(req.id)[0].status == "sent"  # not ticked: it keeps its status
+
+
+def test_closing_can_end_the_referrals_awaiting_an_answer(req, anna) -> None:
+    _, sent = _booked_and_sent(req, anna)
+    casework.change_status(
+        req, anna, 5, "closed", "referred_city", open_work_seen=True, end_referrals=[sent]
+    )
+    assert req.status == "closed" and casework.referrals(req.id)[0].status == "ended"
+    entries = [(e.kind, e.value) for e in casework.timeline(req.id)][:2]
+    assert entries == [("closed", "referred_city"), ("referral_status", "ended")]
+    assert not casework.open_work(req.id, MONDAY + timedelta(days=1)).referrals
+
+
+def test_only_a_referral_awaiting_an_answer_is_ended_when_closing(req, anna) -> None:
+    _, sent = _booked_and_sent(req, anna)
+    casework.set_referral_status(req, anna, 5, sent, "accepted")
+    with pytest.raises(WorkflowError) as refused:
+        casework.change_status(
+            req, anna, 6, "closed", "referred_city", open_work_seen=True, end_referrals=[sent]
+        )
+    assert refused.value.code == "referral_not_open"
 
 
 def test_a_visit_kept_when_closing_stays_planned(req, anna) -> None:

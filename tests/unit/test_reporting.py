@@ -97,13 +97,13 @@ def test_outcomes_referrals_visits_and_calls(report) -> None:
         "referred_third_sector": 1,
     }
     assert report.referrals_by_type == {
-        "city": {"suggested": 0, "sent": 0, "accepted": 1, "declined": 0},
-        "third_sector": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 1},
-        "wellbeing_county": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 0},
+        "city": {"suggested": 0, "sent": 0, "accepted": 1, "declined": 0, "ended": 0},
+        "third_sector": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 1, "ended": 0},
+        "wellbeing_county": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 0, "ended": 0},
     }
     assert {s.provider_type: s.by_status for s in report.referrals_by_service} == {
-        "city": {"suggested": 0, "sent": 0, "accepted": 1, "declined": 0},
-        "third_sector": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 1},
+        "city": {"suggested": 0, "sent": 0, "accepted": 1, "declined": 0, "ended": 0},
+        "third_sector": {"suggested": 0, "sent": 0, "accepted": 0, "declined": 1, "ended": 0},
     }
     assert report.visits == {"planned": 0, "done": 1, "cancelled": 1}
     assert report.calls_per_request == {"0": 1, "1": 2, "2": 1, "3+": 1}

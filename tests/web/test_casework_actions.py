@@ -404,6 +404,9 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
     warning = re.search(r'<div class="open-work".*?Tarkista lopputulos', html, re.S).group(0)
     assert "Kotikatu 9" in warning and service in warning
     assert f'name="status-cancel_visits" value="{visit_id}" checked' in warning
+    with app.app_context():
+        referral_id = domain.referrals(request_id)[0].id
+    assert f'name="status-end_referrals" value="{referral_id}" checked' in warning
     assert 'name="status-open_work_seen" value="y"' in warning
     with app.app_context():
         assert db.session.get(HelpRequest, request_id).status != "closed"
@@ -415,6 +418,7 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
             "status-version": _version(app, request_id),
             "status-open_work_seen": "y",
             "status-cancel_visits": str(visit_id),
+            "status-end_referrals": str(referral_id),
         },
         headers=headers,
     )
@@ -422,6 +426,7 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
     with app.app_context():
         assert db.session.get(HelpRequest, request_id).status == "closed"
         assert domain.visits(request_id)[0].status == "cancelled"
+        assert domain.referrals(request_id)[0].status == "ended"
         assert (
             db.session.scalars(
                 select(AuditEvent.action)
