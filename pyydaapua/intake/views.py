@@ -200,13 +200,17 @@ def _new_form() -> RequestForm:
 
 @bp.get("/request/sent/<key>")
 def confirmation(key: str) -> str:
-    """The reference and the call-back due date of a stored request; 404 for an unknown key."""
+    """The reference and the call-back due date of a stored request; 404 for an unknown key.
+    The phone number given is shown to check only in the browser session that sent it: the
+    address stays in the browser's history, where someone else on a shared phone may open it."""
     stored = (
         help_requests.find_by_submission(key) if help_requests.valid_submission_key(key) else None
     )
     if stored is None:
         abort(404)
-    return render_template("intake/confirmation.html", help_request=stored)
+    return render_template(
+        "intake/confirmation.html", help_request=stored, show_phone=session.get(SENT_KEY) == key
+    )
 
 
 @bp.get("/privacy")

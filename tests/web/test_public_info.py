@@ -294,3 +294,17 @@ def test_accessibility_statement_follows_the_model(deployment, lang, texts) -> N
     authority = html.split('id="supervisory-authority"')[1].split("</p>")[0]
     assert 'href="mailto:saavutettavuus@traficom.fi"' in authority
     assert '<a href="tel:+358295345000">029 534 5000</a>' in authority
+
+
+def test_the_phone_number_is_shown_only_to_the_browser_session_that_sent_it(app) -> None:
+    """The confirmation's address stays in the history: opened in another browser session
+    (a shared phone, later), it shows the reference and the date but not the number."""
+    helper = RequestFormHelper(app.test_client())
+    sent = helper.submit("fi", phone="+358 40 123 4567")
+    location = sent.headers["Location"]
+    own = helper.client.get(location).get_data(as_text=True)
+    assert 'id="phone-number">040 123 4567<' in own
+    other = app.test_client().get(location)
+    html = other.get_data(as_text=True)
+    assert other.status_code == 200 and 'id="due-date"' in html
+    assert "040 123 4567" not in html and 'id="phone-number"' not in html
