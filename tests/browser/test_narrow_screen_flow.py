@@ -3,11 +3,15 @@ Finnish or Swedish, and no element on it is wider than the window."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from pyydaapua.models import HelpRequest
+from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import read_confirmation
 from tests.browser.test_unavailable_flow import outage, plain_submit  # noqa: F401 - a fixture
@@ -81,26 +85,39 @@ def confirmation(page: Any, live_server: Any, lang: str) -> None:
     read_confirmation(page, live_server, lang)
 
 
+@contextmanager
+def other_app(live_server: Any, **overrides: Any) -> Iterator[Flask]:
+    """An app on the live server's database with other settings; its connections closed after."""
+    app = make_app(live_server.app.config["SQLALCHEMY_DATABASE_URI"], **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def too_many(page: Any, live_server: Any, lang: str) -> None:
-    app = make_app(live_server.app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
-    app.config["REQUEST_RATE_LIMIT"] = "1 per hour"
-    helper = RequestFormHelper(app.test_client())
-    assert helper.submit(lang).status_code == 303
-    refused = helper.submit(lang, description="Perhetyöntekijäkeskustelu")
+    with other_app(live_server, RATELIMIT_ENABLED=True) as app:
+        app.config["REQUEST_RATE_LIMIT"] = "1 per hour"
+        helper = RequestFormHelper(app.test_client())
+        assert helper.submit(lang).status_code == 303
+        refused = helper.submit(lang, description="Perhetyöntekijäkeskustelu")
     assert refused.status_code == 429
     show(page, live_server, lang, refused)
 
 
 def too_large(page: Any, live_server: Any, lang: str) -> None:
-    app = make_app(live_server.app.config["SQLALCHEMY_DATABASE_URI"], MAX_CONTENT_LENGTH=1000)
-    response = RequestFormHelper(app.test_client()).submit(lang, description="x" * 2000)
+    with other_app(live_server, MAX_CONTENT_LENGTH=1000) as app:
+        response = RequestFormHelper(app.test_client()).submit(lang, description="x" * 2000)
     assert response.status_code == 413
     show(page, live_server, lang, response)
 
 
 def expired_token(page: Any, live_server: Any, lang: str) -> None:
-    app = make_app(live_server.app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
-    response = RequestFormHelper(app.test_client()).submit(lang, hidden={"csrf_token": "old"})
+    with other_app(live_server, WTF_CSRF_ENABLED=True) as app:
+        helper = RequestFormHelper(app.test_client())
+        response = helper.submit(lang, hidden={"csrf_token": "old"})
     assert response.status_code == 400
     show(page, live_server, lang, response)
 
