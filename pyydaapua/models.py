@@ -40,6 +40,7 @@ TOPICS = (
 CHILD_AGES = ("expecting", "0-2", "3-5", "6-12", "13-17")
 CALL_TIMES = ("any", "morning", "afternoon")
 LANGUAGES = ("fi", "sv")
+CONTACT_METHODS = ("phone", "status_page")
 
 # Every column says whether it holds the family's personal data: info={"personal": True} is
 # removed by retention (retention.py) once the request has been closed long enough, emptied
@@ -85,6 +86,21 @@ class HelpRequest(Model):
     name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     phone: Mapped[str] = mapped_column(String(32), info={"personal": True})
     email: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
+    # How the family hears back (CONTACT_METHODS): "phone", a call to ``phone``; or
+    # "status_page", messages on the status page, opened with the reference and a secret code
+    # (``phone`` is then empty). The code is kept only as an argon2id hash, removed with the
+    # family's data.
+    contact_method: Mapped[str] = mapped_column(
+        String(16), default="phone", server_default="phone", info={"personal": False}
+    )
+    status_secret_hash: Mapped[str | None] = mapped_column(
+        String(255), nullable=True, info={"personal": True}
+    )
+    # When the family wrote on the status page and nobody has answered yet (else NULL): the
+    # inbox's "new message from the family".
+    family_message_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
     call_time: Mapped[str] = mapped_column(String(16), default="any", info={"personal": False})
     sms_ok: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
     submitted_at: Mapped[datetime] = mapped_column(
@@ -160,6 +176,13 @@ class HelpRequest(Model):
         ),
         # The same family asking again: the requests from one phone number, by time.
         Index("ix_help_request_phone_submitted", "phone", "submitted_at"),
+        # The requests with a message from the family waiting for an answer.
+        Index(
+            "ix_help_request_family_message",
+            "family_message_at",
+            sqlite_where=text("family_message_at IS NOT NULL"),
+            postgresql_where=text("family_message_at IS NOT NULL"),
+        ),
     )
 
     topics: Mapped[list[RequestTopic]] = relationship(
@@ -446,3 +469,43 @@ class TimelineEvent(Model):
     call: Mapped[Call | None] = relationship(lazy="joined")
     visit: Mapped[HomeVisit | None] = relationship(lazy="joined")
     referral: Mapped[Referral | None] = relationship(lazy="joined")
+
+
+# An outbox message goes pending → sending → sent, or ends failed with the reason.
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class OutboxMessage(Model):
+    """One e-mail to send, written in the same transaction as the change that caused it and
+    delivered by ``flask send-mail``. Its text never holds the family's own words, name or
+    phone number; the recipient may be the parent's address, removed with the family's data."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    kind: Mapped[str] = mapped_column(String(32), info={"personal": False})
+    # The request it is about (None for the daily summary).
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_request.id"), nullable=True, index=True, info={"personal": False}
+    )
+    recipient: Mapped[str] = mapped_column(String(254), info={"personal": True})
+    language: Mapped[str] = mapped_column(String(2), info={"personal": False})
+    subject: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    body: Mapped[str] = mapped_column(Text, info={"personal": False})
+    # Makes a message that must go once (a reminder, a day's summary) unique.
+    dedupe_key: Mapped[str | None] = mapped_column(
+        String(100), unique=True, nullable=True, info={"personal": False}
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending", info={"personal": False})
+    attempts: Mapped[int] = mapped_column(Integer, default=0, info={"personal": False})
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    claimed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    last_error: Mapped[str] = mapped_column(String(500), default="", info={"personal": False})
+
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)

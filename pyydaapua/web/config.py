@@ -160,6 +160,26 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         ),
         "ACCESSIBILITY_STATEMENT_PREPARED": _day("ACCESSIBILITY_STATEMENT_PREPARED", "2026-12-01"),
         "ACCESSIBILITY_STATEMENT_REVIEWED": _day("ACCESSIBILITY_STATEMENT_REVIEWED", "2026-12-01"),
+        # The status page: wrong tries per reference and per client address, and how long
+        # a parent's opened status page stays open without a click.
+        "STATUS_RATE_LIMIT": os.environ.get("STATUS_RATE_LIMIT", "5 per 15 minutes"),
+        "STATUS_ADDRESS_RATE_LIMIT": os.environ.get("STATUS_ADDRESS_RATE_LIMIT", "30 per hour"),
+        "STATUS_SESSION_MINUTES": int(os.environ.get("STATUS_SESSION_MINUTES", "15")),
+        # E-mail, through the outbox (notices/): with no MAIL_SERVER messages stay there.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", "").strip(),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "").strip()
+        or "Pyydä apua – Be om hjälp <no-reply@localhost>",
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "TEAM_EMAIL": os.environ.get("TEAM_EMAIL", "").strip(),
+        "TEAM_LANGUAGE": os.environ.get("TEAM_LANGUAGE", "fi").strip() or "fi",
+        # The service's own address, for the links in e-mail (sent with no web request).
+        "PUBLIC_URL": _web_address("PUBLIC_URL", "http://127.0.0.1:5000/").rstrip("/"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024)),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get(

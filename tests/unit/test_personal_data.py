@@ -15,6 +15,10 @@ PERSONAL = {
     "help_request.phone",
     "help_request.email",
     "help_request.description",
+    # the status page's secret code (as a hash): once removed, the page opens no more
+    "help_request.status_secret_hash",
+    # the parent's own address, when an e-mail went to them
+    "outbox_message.recipient",
     "call.notes",
     "call.coping_note",
     "call.finances_note",
@@ -58,6 +62,7 @@ def test_retention_clears_the_personal_columns_of_the_request_and_its_parts() ->
         "phone": "",
         "email": "",
         "description": "",
+        "status_secret_hash": None,
     }
     parts = {table.name: values for table, values in retention.cleared_parts()}
     assert parts == {
@@ -65,6 +70,7 @@ def test_retention_clears_the_personal_columns_of_the_request_and_its_parts() ->
         "home_visit": {"address": "", "status_note": ""},
         "referral": {"note": ""},
         "timeline_event": {"note": ""},
+        "outbox_message": {"recipient": ""},
     }
 
 

@@ -20,6 +20,7 @@ from pyydaapua.models import (
     Call,
     HelpRequest,
     HomeVisit,
+    OutboxMessage,
     Referral,
     Service,
     StaffUser,
@@ -80,6 +81,21 @@ def worked(worker: StaffUser, service: Service, key: str, submitted: datetime) -
     casework.set_visit_status(req, worker, req.version, visit.id, "done", "koira pihalla")
     casework.refer(req, worker, req.version, service, "sent", "soita ti")
     casework.add_note(req, worker, req.version, "Isä soitti takaisin")
+    # A status page's secret code, and an e-mail to the parent's own address.
+    req.status_secret_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+    db.session.add(
+        OutboxMessage(
+            created_at=submitted,
+            kind="confirmation",
+            request_id=req.id,
+            recipient="maija@example.fi",
+            language="fi",
+            subject="Pyyntösi on vastaanotettu",
+            body="Pyynnön tunnus",
+            next_attempt_at=submitted,
+        )
+    )
+    db.session.commit()
     return req
 
 
