@@ -26,6 +26,7 @@ from pyydaapua.casework.forms import (
     AllFineForm,
     AssignForm,
     CallForm,
+    MessageForm,
     NoteForm,
     ReferralForm,
     ReferralStatusForm,
@@ -86,6 +87,11 @@ class Action:
     done_for: Callable[[Any], Any] | None = None
     # Shows a refusal in the form itself (True) instead of as an error message.
     warn: Callable[[Any, HelpRequest, WorkflowError], bool] | None = None
+    # Whether the action is offered on a request (None: on every request).
+    offered: Callable[[HelpRequest], bool] | None = None
+
+    def offered_on(self, help_request: HelpRequest) -> bool:
+        return self.offered is None or self.offered(help_request)
 
     @property
     def template(self) -> str:
@@ -260,6 +266,25 @@ ACTIONS: dict[str, Action] = {
             },
         ),
         Action(
+            name="message",
+            endpoint="message_family",
+            rule="/requests/<int:request_id>/messages",
+            form=MessageForm,
+            title=_l("Message to the family"),
+            form_template="casework/_form_message.html",
+            offered=lambda req: req.contact_method == "status_page",
+            apply=lambda req, form, item, record: domain.message_family(
+                req, current_user, form.version.data, form.message.data, record=record
+            ),
+            done=_l("The message was sent. The family sees it on their status page."),
+            audit_label=_l("wrote to the family"),
+            timeline={
+                "message_to_family": lambda e: _("message to the family"),
+                # written by the family on the status page (see status_page/)
+                "message_from_family": lambda e: _("message from the family"),
+            },
+        ),
+        Action(
             name="call",
             endpoint="record_call",
             rule="/requests/<int:request_id>/calls",
@@ -279,6 +304,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/calls/all-fine",
             form=AllFineForm,
             form_template="casework/_form_all_fine.html",
+            offered=lambda req: req.contact_method == "phone",
             apply=lambda req, form, item, record: domain.record_all_fine(
                 req, current_user, form.version.data, bool(form.close.data), record=record
             ),
@@ -447,12 +473,17 @@ ACTIONS: dict[str, Action] = {
 
 # The forms shown once on the request page (the others belong to one visit or referral).
 PAGE_ACTIONS = tuple(action for action in ACTIONS.values() if not action.per_item)
-# The request page's list of actions, in this order.
+# The request page's list of actions, in this order (``listed_on`` gives a request's own).
 LISTED_ACTIONS = tuple(action for action in ACTIONS.values() if action.title is not None)
 TIMELINE_TEXTS: dict[str, TimelineText] = {
     kind: text for action in ACTIONS.values() for kind, text in action.timeline.items()
 }
 AUDIT_LABELS.update({action.audit_action: action.audit_label for action in ACTIONS.values()})
+
+
+def listed_on(help_request: HelpRequest) -> list[Action]:
+    """The actions the request page lists for ``help_request``."""
+    return [action for action in LISTED_ACTIONS if action.offered_on(help_request)]
 
 
 def timeline_text(event: TimelineEvent) -> str:

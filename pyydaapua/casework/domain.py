@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from pyydaapua import notices
 from pyydaapua.models import (
     Call,
     HelpRequest,
@@ -257,6 +258,20 @@ def add_note(change: _Change, note: str) -> None:
     change.event("note", note=note)
 
 
+@additive
+def message_family(change: _Change, message: str) -> None:
+    """Write to the family on their status page. It answers whatever they wrote, and the first
+    message counts as the first contact: for a request answered on the status page it is what
+    a reached call is for a phone request (the three-day promise and the reports)."""
+    request = change.request
+    status_flow.check_message_to_family(request.contact_method, request.status)
+    request.status = status_flow.status_after_contact(request.status)
+    request.family_message_at = None
+    _note_first_contact(change, change.at)
+    change.event("message_to_family", note=message)
+    notices.counsellor_wrote(request)
+
+
 ALL_FINE = "fine"  # the check-in answer of each of the three questions in a quick call
 
 
@@ -347,6 +362,7 @@ def _change_status(change: _Change, status: str, outcome: str | None, note: str 
     if status == "closed":
         request.outcome = outcome
         request.closed_at = change.at
+        request.family_message_at = None  # nothing waits for an answer on a closed request
         change.event("closed", value=outcome or "", note=note)
     elif request.status == "closed":
         request.outcome = None

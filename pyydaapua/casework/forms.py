@@ -164,6 +164,14 @@ class NoteForm(VersionedForm):
     )
 
 
+class MessageForm(VersionedForm):
+    message = TextAreaField(
+        _l("Message to the family"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write the message.")), max_length(NOTE_MAX)],
+    )
+
+
 class StatusForm(VersionedForm):
     status = RadioField(
         _l("New status"),

@@ -22,9 +22,9 @@ from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.actions import (
     ACTIONS,
-    LISTED_ACTIONS,
     PAGE_ACTIONS,
     Action,
+    listed_on,
     staff_choices,
     timeline_text,
     visit_form_prefix,
@@ -35,6 +35,7 @@ from pyydaapua.casework.forms import (
 from pyydaapua.inbox.queries import Deadline
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import status_flow
+from pyydaapua.rules import text as text_rules
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db
@@ -42,6 +43,7 @@ from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.staff_area import bp
 
 bp.add_app_template_global(timeline_text)
+bp.add_app_template_filter(text_rules.first_name, "first_name")
 
 WORKFLOW_MESSAGES = {
     "transition_not_allowed": _l(
@@ -61,6 +63,12 @@ WORKFLOW_MESSAGES = {
     "open_work": _l(
         "This request has a home visit booked or a referral waiting for the service's answer. "
         "Close it with “Change the status” to see them and decide."
+    ),
+    "no_status_page": _l(
+        "This family asked for a call: they have no status page to read a message on."
+    ),
+    "message_to_closed": _l(
+        "The request is closed, and the family cannot answer. Reopen it to write to them."
     ),
     "visit_not_started": _l(
         "A visit can be marked done only once it has started. Change its time if it took "
@@ -106,7 +114,7 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "audit_events": _audit_events(help_request.id),
         "item_errors": {},
         "notice": None,
-        "listed_actions": LISTED_ACTIONS,
+        "listed_actions": listed_on(help_request),
     }
     context.update(extra)
     if "forms" not in context:

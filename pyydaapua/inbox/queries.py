@@ -53,6 +53,7 @@ OWNER_FILTERS = ("all", "mine", "unassigned")
 VIEWS: dict[str, dict[str, str]] = {
     "all": {},
     "unreached": {"unreached": "1"},
+    "messages": {"messages": "1"},
     "mine": {"owner": "mine"},
     "unassigned": {"owner": "unassigned"},
 }
@@ -85,6 +86,8 @@ class Filters:
     overdue: bool = False
     # Only the requests whose family has not been reached yet (no first contact).
     unreached: bool = False
+    # Only the requests with a message from the family that nobody has answered yet.
+    messages: bool = False
     q: str = ""
     page: int = 1
     # Why the search text cannot be used ("control", "unreadable", "too_long"), or "".
@@ -105,6 +108,7 @@ class Filters:
             language=pick("language", ("", *LANGUAGES), ""),
             overdue=args.get("overdue") in ("1", "on", "true"),
             unreached=args.get("unreached") in ("1", "on", "true"),
+            messages=args.get("messages") in ("1", "on", "true"),
             page=page,
             **_search_text(args.get("q", "")),
         )
@@ -201,6 +205,8 @@ def _filtered(filters: Filters, user_id: int, today: date, *, status: bool = Tru
         )
     if filters.unreached:
         query = query.where(HelpRequest.first_contact_at.is_(None))
+    if filters.messages:
+        query = query.where(HelpRequest.family_message_at.is_not(None))
     if filters.q and not filters.q_problem:
         query = _search(query, filters.q)
     return query
@@ -253,7 +259,12 @@ def _counted_ahead(filters: Filters) -> bool:
     """Whether the kept counts (``RequestCount``) answer for these filters."""
     searching = bool(filters.q and not filters.q_problem)
     return filters.owner != "mine" and not (
-        filters.topic or filters.language or filters.overdue or filters.unreached or searching
+        filters.topic
+        or filters.language
+        or filters.overdue
+        or filters.unreached
+        or filters.messages
+        or searching
     )
 
 

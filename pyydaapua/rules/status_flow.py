@@ -88,6 +88,16 @@ def status_after_contact(current: str) -> str:
     return "in_progress" if current == "new" else current
 
 
+def check_message_to_family(contact_method: str, status: str) -> None:
+    """A counsellor writes to the family only on a request answered on the status page (the
+    family of a phone request has no way to read it), and only while it is open (a closed
+    request's status page takes no answer)."""
+    if contact_method != "status_page":
+        raise WorkflowError("no_status_page")
+    if status == "closed":
+        raise WorkflowError("message_to_closed")
+
+
 def first_contact_on_time(contacted_at: datetime, due: date) -> bool:
     """A first contact is on time when it happens on or before the due date in Helsinki."""
     return helsinki_date(contacted_at) <= due

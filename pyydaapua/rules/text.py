@@ -98,3 +98,10 @@ def like_any(text: str) -> str:
     wildcards ``%`` and ``_`` and the escape character itself are taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def first_name(full_name: str) -> str:
+    """The first word of a member of staff's name: how a counsellor signs to the family, who
+    see no other staff name."""
+    words = full_name.split()
+    return words[0] if words else ""

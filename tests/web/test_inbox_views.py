@@ -90,6 +90,7 @@ def test_named_views_are_links_with_the_current_one_marked(app, staff_client) ->
     assert views(html) == {
         "Kaikki avoimet": True,
         "Tavoittamatta": False,
+        "Uudet viestit perheiltä": False,
         "Omat": False,
         "Ilman käsittelijää": False,
     }
