@@ -473,17 +473,12 @@ ACTIONS: dict[str, Action] = {
 
 # The forms shown once on the request page (the others belong to one visit or referral).
 PAGE_ACTIONS = tuple(action for action in ACTIONS.values() if not action.per_item)
-# The request page's list of actions, in this order (``listed_on`` gives a request's own).
+# The request page's list of actions, in this order (those ``offered_on`` the request).
 LISTED_ACTIONS = tuple(action for action in ACTIONS.values() if action.title is not None)
 TIMELINE_TEXTS: dict[str, TimelineText] = {
     kind: text for action in ACTIONS.values() for kind, text in action.timeline.items()
 }
 AUDIT_LABELS.update({action.audit_action: action.audit_label for action in ACTIONS.values()})
-
-
-def listed_on(help_request: HelpRequest) -> list[Action]:
-    """The actions the request page lists for ``help_request``."""
-    return [action for action in LISTED_ACTIONS if action.offered_on(help_request)]
 
 
 def timeline_text(event: TimelineEvent) -> str:

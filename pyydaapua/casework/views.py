@@ -22,9 +22,9 @@ from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.actions import (
     ACTIONS,
+    LISTED_ACTIONS,
     PAGE_ACTIONS,
     Action,
-    listed_on,
     staff_choices,
     timeline_text,
     visit_form_prefix,
@@ -114,11 +114,16 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "audit_events": _audit_events(help_request.id),
         "item_errors": {},
         "notice": None,
-        "listed_actions": listed_on(help_request),
     }
     context.update(extra)
     if "forms" not in context:
         context["forms"] = fresh_forms(help_request)
+    # A refused form is shown with its errors even when the request does not offer it.
+    context["listed_actions"] = [
+        action
+        for action in LISTED_ACTIONS
+        if action.offered_on(help_request) or context["forms"][action.name].errors
+    ]
     context["visit_forms"] = {
         visit.id: context["item_errors"].get(("visit_edit", visit.id)) or _visit_form(visit)
         for visit in context["visits"]

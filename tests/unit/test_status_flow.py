@@ -97,3 +97,12 @@ def test_call_times_are_compared_to_the_minute_of_the_submission() -> None:
 )
 def test_working_days_to_contact(submitted: datetime, contacted: datetime, days: int) -> None:
     assert status_flow.working_days_to_contact(submitted, contacted) == days
+
+
+def test_a_message_goes_only_to_an_open_request_answered_on_the_status_page() -> None:
+    for status in ("new", "in_progress", "waiting"):
+        status_flow.check_message_to_family("status_page", status)
+    with pytest.raises(status_flow.WorkflowError, match="no_status_page"):
+        status_flow.check_message_to_family("phone", "new")
+    with pytest.raises(status_flow.WorkflowError, match="message_to_closed"):
+        status_flow.check_message_to_family("status_page", "closed")

@@ -65,3 +65,11 @@ def test_urlencoded_bodies_keep_every_field_and_mark_unreadable_bytes() -> None:
 )
 def test_like_any_takes_wildcards_literally(text: str, pattern: str) -> None:
     assert text_rules.like_any(text) == pattern
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [("Anna Virtanen", "Anna"), ("  Anna-Liisa  Ek ", "Anna-Liisa"), ("Erik", "Erik"), ("", "")],
+)
+def test_a_counsellor_signs_with_the_first_word_of_their_name(name: str, first: str) -> None:
+    assert text_rules.first_name(name) == first
