@@ -161,6 +161,7 @@ class HelpRequest(Model):
             "status",
             "outcome",
             "call_attempts",
+            "contact_method",
             "id",
         ),
         # The open requests in the inbox's order, the ones not yet reached first: its default

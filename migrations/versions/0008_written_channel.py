@@ -7,7 +7,7 @@ Create Date: 2026-12-01 14:00:00
 A request says how the family hears back (``contact_method``: a call, or messages on the
 status page opened with the reference and a secret code kept as an argon2id hash), and when
 the family wrote and nobody has answered yet (``family_message_at``, with a partial index for
-the inbox's filter). The messages themselves are timeline entries. E-mail is written to
+the inbox's filter); the reports' covering index holds the contact method. The messages themselves are timeline entries. E-mail is written to
 ``outbox_message`` in the transaction of the change that causes it and sent by ``send-mail``.
 """
 import sqlalchemy as sa
@@ -20,6 +20,12 @@ branch_labels = None
 depends_on = None
 
 WAITING = sa.text('family_message_at IS NOT NULL')
+# The reports read every column they need from this index; they now read how the family
+# asked to be answered too.
+REPORT_COLUMNS = [
+    'submitted_on', 'submitted_month', 'call_language', 'due_date', 'first_contact_at',
+    'first_contact_on_time', 'first_contact_workdays', 'status', 'outcome', 'call_attempts',
+]
 
 
 def upgrade():
@@ -32,6 +38,10 @@ def upgrade():
         batch_op.create_index(
             'ix_help_request_family_message', ['family_message_at'], unique=False,
             sqlite_where=WAITING, postgresql_where=WAITING,
+        )
+        batch_op.drop_index('ix_help_request_report')
+        batch_op.create_index(
+            'ix_help_request_report', [*REPORT_COLUMNS, 'contact_method', 'id'], unique=False
         )
     op.create_table(
         'outbox_message',
@@ -64,6 +74,8 @@ def upgrade():
 def downgrade():
     op.drop_table('outbox_message')
     with op.batch_alter_table('help_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_help_request_report')
+        batch_op.create_index('ix_help_request_report', [*REPORT_COLUMNS, 'id'], unique=False)
         batch_op.drop_index('ix_help_request_family_message')
         batch_op.drop_column('family_message_at')
         batch_op.drop_column('status_secret_hash')

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, case, func, select
 
 from pyydaapua.models import (
+    CONTACT_METHODS,
     LANGUAGES,
     TOPICS,
     HelpRequest,
@@ -148,23 +149,34 @@ def build(period: Period, today: date) -> Report:
     workdays: dict[int, int] = {}
     outcomes = dict.fromkeys(OUTCOMES, 0)
     calls_per_request = dict.fromkeys(CALL_BUCKETS, 0)
+    by_contact_method = dict.fromkeys(CONTACT_METHODS, 0)
     calls = 0
-    for days, outcome, label, count, total in db.session.execute(
+    for days, outcome, label, method, count, total in db.session.execute(
         select(
             HelpRequest.first_contact_workdays,
             HelpRequest.outcome,  # only closed requests have one
             bucket,
+            HelpRequest.contact_method,
             func.count(),
             func.sum(HelpRequest.call_attempts),
         )
         .where(in_period)
-        .group_by(HelpRequest.first_contact_workdays, HelpRequest.outcome, bucket)
+        .group_by(
+            HelpRequest.first_contact_workdays,
+            HelpRequest.outcome,
+            bucket,
+            HelpRequest.contact_method,
+        )
     ):
         if days is not None:
             workdays[days] = workdays.get(days, 0) + count
         if outcome is not None:
             outcomes[outcome] = outcomes.get(outcome, 0) + count
-        calls_per_request[label] += count
+        by_contact_method[method] = by_contact_method.get(method, 0) + count
+        # Calls per request: of the families who asked for a call (the others are answered
+        # by message, their first message being their first contact).
+        if method == "phone":
+            calls_per_request[label] += count
         calls += int(total or 0)
 
     return Report(
@@ -183,5 +195,6 @@ def build(period: Period, today: date) -> Report:
         ),
         visits=visits,
         calls_per_request=calls_per_request,
+        by_contact_method=by_contact_method,
         calls=calls,
     )

@@ -321,8 +321,16 @@ def build_tables(report: Report) -> dict[str, Table]:
             VISIT_STATUS_LABELS,
         ),
         _counts(
+            "contact_methods",
+            _("How families asked to be answered"),
+            _("Answer"),
+            _("Requests"),
+            report.by_contact_method,
+            {"phone": _("A call"), "status_page": _("On the status page")},
+        ),
+        _counts(
             "calls",
-            _("Calls per request"),
+            _("Calls per request of families who asked for a call"),
             _("Calls made"),
             _("Requests"),
             report.calls_per_request,
@@ -471,6 +479,7 @@ def build_sections(tables: dict[str, Table], figures: list[Figure]) -> list[Sect
                     "referrals_by_type",
                     "referrals_by_service",
                     "visits",
+                    "contact_methods",
                     "calls",
                 )
             ],

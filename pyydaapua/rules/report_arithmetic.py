@@ -133,6 +133,8 @@ class Report:
     visits: dict[str, int]
     calls_per_request: dict[str, int]
     calls: int
+    # How the families asked to be answered: by phone or on the status page.
+    by_contact_method: dict[str, int] = field(default_factory=dict)
 
     @property
     def months(self) -> list[Month]:
@@ -180,7 +182,9 @@ class Report:
 
     @property
     def calls_average(self) -> float | None:
-        return self.calls / self.received if self.received else None
+        # Over the families who asked for a call (``calls_per_request`` counts only them).
+        asked = sum(self.calls_per_request.values())
+        return self.calls / asked if asked else None
 
 
 def percentile(histogram: dict[int, int], share: float) -> int | None:

@@ -59,7 +59,7 @@ def test_a_service_is_named_in_the_language() -> None:
     assert service.name("sv") == "Familjerådgivningen"
 
 
-def _report(by_month: dict, calls: int) -> Report:
+def _report(by_month: dict, calls: int, calls_per_request: dict | None = None) -> Report:
     return Report(
         period=Period(date(2026, 1, 1), date(2026, 2, 28)),
         today=date(2026, 3, 1),
@@ -73,17 +73,22 @@ def _report(by_month: dict, calls: int) -> Report:
         referrals_by_type={},
         referrals_by_service=[],
         visits={},
-        calls_per_request={},
+        calls_per_request=calls_per_request or {},
         calls=calls,
     )
 
 
 def test_the_report_totals() -> None:
-    report = _report({(2026, 1): {"fi": 3, "sv": 1}, (2026, 2): {"fi": 2}}, calls=12)
+    # Six received, five of them asked for a call (one is answered on the status page).
+    report = _report(
+        {(2026, 1): {"fi": 3, "sv": 1}, (2026, 2): {"fi": 2}},
+        calls=12,
+        calls_per_request={"0": 1, "1": 1, "2": 1, "3+": 2},
+    )
     assert report.months == [(2026, 1), (2026, 2)]
     assert report.received == 6
     assert report.topic_totals() == {"finances": 3, "sleep": 0}
-    assert report.calls_average == 2.0
+    assert report.calls_average == 2.4
     assert (report.median_workdays, report.p90_workdays) == (1, 3)
     assert _report({}, calls=0).calls_average is None
 

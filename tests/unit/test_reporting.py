@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from pyydaapua.casework import domain
 from pyydaapua.data_rights import retention
+from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest
 from pyydaapua.reporting import figures
 from pyydaapua.reporting.tables import Table
@@ -196,3 +198,33 @@ def test_the_sql_counts_as_the_rule_says(app, today) -> None:
             counts["never_reached"],
             counts["not_yet_due"],
         ), month
+
+
+def test_a_status_page_request_is_reached_by_the_first_message(app, monkeypatch) -> None:
+    """A family answered on the status page is reached when the first counsellor message is
+    sent: on time within three working days, like a reached call. Calls per request count
+    only the families who asked for a call."""
+    with app.app_context():
+        built = fx.build()
+        written = submit(
+            NewRequest(
+                submission_key="w" * 32,
+                language="sv",
+                call_language="sv",
+                phone="",
+                topics=["moving"],
+            ),
+            now=fx.utc(2026, 1, 12, 9),
+        )
+        written.contact_method = "status_page"
+        db.session.commit()
+        monkeypatch.setattr(domain, "now_utc", lambda: fx.utc(2026, 1, 14, 10))
+        domain.message_family(written, built.worker, written.version, "Hej!")
+        report = figures.build(Period(fx.START, fx.END), fx.TODAY)
+    assert report.first_contact_by_month[JAN] == FirstContact(
+        received=2, due=2, on_time=1, reached=1
+    )
+    assert report.workdays_to_contact == {2: 2, 3: 1, 5: 1}
+    assert report.by_contact_method == {"phone": 5, "status_page": 1}
+    assert report.calls_per_request == {"0": 1, "1": 2, "2": 1, "3+": 1}
+    assert report.calls_average == 1.4

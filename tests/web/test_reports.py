@@ -31,6 +31,7 @@ TABLES = (
     "referrals_by_type",
     "referrals_by_service",
     "visits",
+    "contact_methods",
     "calls",
 )
 
