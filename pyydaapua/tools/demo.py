@@ -110,7 +110,30 @@ EXAMPLES = [
         8,
     ),
     ("fi", [], [], "", "", "+358401234508", 9),
+    # Two families with no phone number to give: answered on the status page.
+    (
+        "fi",
+        ["parent_coping"],
+        ["6-12"],
+        "En voi puhua puhelimessa kotona. Voisitteko vastata tänne?",
+        "",
+        "",
+        1,
+    ),
+    (
+        "sv",
+        ["services"],
+        ["3-5"],
+        "Jag hör dåligt och skriver hellre. Vilket stöd finns för ensamstående?",
+        "",
+        "",
+        2,
+    ),
 ]
+# An example family's answer on the status page (by the number of the example).
+EXAMPLE_FAMILY_MESSAGES = {
+    9: "Kiitos. Parhaiten minut tavoittaa täältä iltaisin.",
+}
 
 
 # Demo accounts, one per role, for trying the staff pages. Never for production.
@@ -296,7 +319,7 @@ def load_examples(now: datetime | None = None) -> int:
     for number, (lang, topics, ages, text, name, phone, days_ago) in enumerate(EXAMPLES):
         submitted_at = now - timedelta(days=days_ago, hours=number)
         db.session.add(
-            HelpRequest(
+            example := HelpRequest(
                 reference=new_reference(),
                 submission_key=f"{EXAMPLE_PREFIX}{number}",
                 language=lang,
@@ -306,6 +329,8 @@ def load_examples(now: datetime | None = None) -> int:
                 name=name,
                 phone=phone,
                 email="",
+                # No phone number: the family is answered on the status page.
+                contact_method="phone" if phone else "status_page",
                 call_time="any",
                 sms_ok=False,
                 submitted_at=submitted_at,
@@ -315,6 +340,18 @@ def load_examples(now: datetime | None = None) -> int:
                 topics=[RequestTopic(topic=code) for code in topics],
             )
         )
+        if number in EXAMPLE_FAMILY_MESSAGES:
+            written_at = submitted_at + timedelta(hours=1)
+            example.family_message_at = written_at
+            db.session.flush()
+            db.session.add(
+                TimelineEvent(
+                    request_id=example.id,
+                    at=written_at,
+                    kind="message_from_family",
+                    note=EXAMPLE_FAMILY_MESSAGES[number],
+                )
+            )
     db.session.commit()
     return len(EXAMPLES)
 
