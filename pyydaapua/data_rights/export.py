@@ -100,6 +100,7 @@ def export_data(record: RequestExport, exported_at: datetime) -> dict[str, Any]:
             "name": req.name,
             "phone": req.phone,
             "email": req.email,
+            "contact_method": req.contact_method,
             "call_time": req.call_time,
             "sms_ok": req.sms_ok,
             "status": req.status,

@@ -233,3 +233,26 @@ def test_the_message_view_reads_a_constant_number_of_statements(app, staff_clien
     for key in "ghijk":
         family_writes(app, new_request(app, key), "Lisää")
     assert statements() == few
+
+
+def test_the_export_and_the_access_log_include_the_messages(app, staff_client, req_id) -> None:
+    counsellor = staff_client("counsellor")
+    family_writes(app, req_id, "Perheen oma viesti")
+    assert post_message(counsellor, app, req_id, "Ohjaajan vastaus").status_code == 303
+    supervisor = staff_client("supervisor")
+    data = supervisor.get(f"/staff/requests/{req_id}/export.json").get_json()
+    assert data["request"]["contact_method"] == "status_page"
+    messages = [
+        (event["kind"], event["note"], event["by"] is None)
+        for event in data["timeline"]
+        if event["kind"].startswith("message_")
+    ]
+    assert messages == [
+        ("message_from_family", "Perheen oma viesti", True),
+        ("message_to_family", "Ohjaajan vastaus", False),
+    ]
+    page = supervisor.get(f"/staff/requests/{req_id}/export").get_data(as_text=True)
+    assert "Perheen oma viesti" in page and "Ohjaajan vastaus" in page
+    reference = stored(app, req_id).reference
+    log = supervisor.get(f"/staff/access-log?reference={reference}").get_data(as_text=True)
+    assert '<tr data-action="request_message">' in log and "kirjoitti perheelle" in log
