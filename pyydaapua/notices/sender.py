@@ -16,6 +16,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -236,8 +237,13 @@ def _record_failure(row: OutboxMessage, reason: str, temporary: bool, now: datet
     return "failed"
 
 
-def send_pass(now: datetime | None = None, limit: int | None = None) -> PassResult:
-    """Send every message due now (at most ``limit``), each once."""
+def send_pass(
+    now: datetime | None = None,
+    limit: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> PassResult:
+    """Send every message due now (at most ``limit``), each once; ``should_stop()`` is asked
+    before each message (a stopping ``--loop`` finishes the message in hand only)."""
     config = current_app.config
     result = PassResult()
     if not config.get("MAIL_SERVER"):
@@ -248,6 +254,8 @@ def send_pass(now: datetime | None = None, limit: int | None = None) -> PassResu
     mailer = Mailer(config)
     try:
         while limit is None or result.sent + result.retrying + result.failed < limit:
+            if should_stop is not None and should_stop():
+                break
             row = claim_next(now or datetime.now(UTC))
             if row is None:
                 break
@@ -291,11 +299,15 @@ def send_pass(now: datetime | None = None, limit: int | None = None) -> PassResu
     return result
 
 
-def run_loop(pause_seconds: float, should_stop: Any, report: Any = None) -> PassResult:
+def run_loop(
+    pause_seconds: float,
+    should_stop: Callable[[], bool],
+    report: Callable[[PassResult], None] | None = None,
+) -> PassResult:
     """Passes until ``should_stop()``, pausing between them (in short naps, to stop soon)."""
     total = PassResult()
     while not should_stop():
-        result = send_pass()
+        result = send_pass(should_stop=should_stop)
         if report is not None:
             report(result)
         if result.no_server:

@@ -428,3 +428,17 @@ def test_two_senders_at_once_send_every_message_exactly_once(
         assert {row.status for row in outbox(app)} == {"sent"}
     finally:
         empty_tables(app)
+
+
+def test_a_stopping_sender_finishes_the_message_in_hand_only(mail_app, smtp_server) -> None:  # noqa: F811
+    for number in range(3):
+        queue_one(mail_app, f"s{number}@example.fi")
+    asked: list[int] = []
+
+    def stop_after_one() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    with mail_app.app_context():
+        assert sender.send_pass(should_stop=stop_after_one).sent == 1
+    assert [row.status for row in outbox(mail_app)] == ["sent", "pending", "pending"]
