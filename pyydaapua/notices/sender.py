@@ -31,6 +31,7 @@ from pyydaapua.rules.mail_retry import SENDING_ABANDONED_AFTER, gives_up, is_tem
 from pyydaapua.web.extensions import db
 
 INTERRUPTED = "interrupted while sending: check the mail server's log before resending"
+NO_RECIPIENT = "no recipient: the address was removed with the family's data"
 LOST_WHILE_SENDING = "connection lost while sending: check the mail server's log before resending"
 
 
@@ -260,6 +261,11 @@ def send_pass(
             if row is None:
                 break
             moment = now or datetime.now(UTC)
+            if not row.recipient.strip():
+                # Removed by retention with the family's data before it could go.
+                _record(row, status="failed", last_error=NO_RECIPIENT)
+                result.failed += 1
+                continue
             try:
                 mailer.send(build_email(row, config["MAIL_DEFAULT_SENDER"]))
             except ConnectionFailed as error:

@@ -442,3 +442,14 @@ def test_a_stopping_sender_finishes_the_message_in_hand_only(mail_app, smtp_serv
     with mail_app.app_context():
         assert sender.send_pass(should_stop=stop_after_one).sent == 1
     assert [row.status for row in outbox(mail_app)] == ["sent", "pending", "pending"]
+
+
+def test_a_message_whose_address_retention_removed_fails_unsent(mail_app, smtp_server) -> None:  # noqa: F811
+    queue_one(mail_app, "")
+    queue_one(mail_app, "kept@example.fi")
+    assert "sent 1, to retry 0, failed 1" in send_mail(mail_app)
+    removed, kept = outbox(mail_app)
+    assert (removed.status, removed.attempts) == ("failed", 0)
+    assert removed.last_error == "no recipient: the address was removed with the family's data"
+    assert kept.status == "sent"
+    assert [r.recipients for r in smtp_server.received] == [["kept@example.fi"]]
