@@ -267,7 +267,15 @@ def send_pass(
                 result.failed += 1
                 continue
             try:
-                mailer.send(build_email(row, config["MAIL_DEFAULT_SENDER"]))
+                message = build_email(row, config["MAIL_DEFAULT_SENDER"])
+            except (ValueError, TypeError) as error:
+                _record(
+                    row, status="failed", last_error=f"unusable message: {type(error).__name__}"
+                )
+                result.failed += 1
+                continue
+            try:
+                mailer.send(message)
             except ConnectionFailed as error:
                 # Nothing was handed over: the message waits, and so do the others.
                 result.connection_error = str(error)

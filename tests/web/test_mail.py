@@ -453,3 +453,12 @@ def test_a_message_whose_address_retention_removed_fails_unsent(mail_app, smtp_s
     assert removed.last_error == "no recipient: the address was removed with the family's data"
     assert kept.status == "sent"
     assert [r.recipients for r in smtp_server.received] == [["kept@example.fi"]]
+
+
+def test_a_message_that_cannot_be_written_fails_unsent(mail_app, smtp_server) -> None:  # noqa: F811
+    queue_one(mail_app, "bad\naddress@example.fi")
+    queue_one(mail_app, "good@example.fi")
+    assert "sent 1, to retry 0, failed 1" in send_mail(mail_app)
+    bad, good = outbox(mail_app)
+    assert (bad.status, bad.last_error) == ("failed", "unusable message: ValueError")
+    assert good.status == "sent"
