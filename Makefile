@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations migrate seed bench fuzz mutants several-servers clean
+.PHONY: run test lint translations migrate seed mail-debug send-mail bench fuzz mutants several-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,19 @@ run: seed
 	@echo "  Pyydä apua / Be om hjälp is running at http://$(HOST):$(PORT)"
 	@echo "  (Finnish: http://$(HOST):$(PORT)/fi/   Swedish: http://$(HOST):$(PORT)/sv/)"
 	@echo "  Stop it with Ctrl+C."
+	@echo "  E-mail waits in the outbox. To see it: 'make mail-debug' in another terminal,"
+	@echo "  then 'MAIL_SERVER=127.0.0.1 MAIL_PORT=1025 make send-mail'."
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# A local SMTP server for trying e-mail: it prints every message it gets and delivers none.
+mail-debug: $(VENV)/.installed-dev
+	@echo "Printing every message sent to 127.0.0.1:1025 (stop with Ctrl+C)."
+	$(BIN)/python -u -m aiosmtpd -n -l 127.0.0.1:1025 -c pyydaapua.tools.mail_debug.PrintMessages
+
+# One pass over the outbox (with the server above: MAIL_SERVER=127.0.0.1 MAIL_PORT=1025).
+send-mail: migrate
+	$(FLASK) send-mail
 
 # The W3C Nu HTML checker for tests/web/test_valid_html.py, from npm's vnu-jar (needs Java).
 VNU_VERSION := 26.9.27

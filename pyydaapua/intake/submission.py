@@ -1,4 +1,5 @@
-"""Storing a parent's help request: reference code, call-back due date, no duplicates."""
+"""Storing a parent's help request: reference code, call-back due date, no duplicates, and
+the e-mail notices queued with it (notices/)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pyydaapua import notices
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.rules.references import new_reference
 from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
@@ -83,6 +85,9 @@ def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
         )
         db.session.add(help_request)
         try:
+            # The notices go in the same transaction: both are stored, or neither.
+            db.session.flush()
+            notices.request_sent(help_request)
             db.session.commit()
             return help_request
         except IntegrityError:

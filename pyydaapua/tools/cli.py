@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from pyydaapua.accounts import users as staff_accounts
 from pyydaapua.data_rights import retention
 from pyydaapua.models import LANGUAGES, ROLES
+from pyydaapua.notices import cli as notices_cli
 from pyydaapua.tools import demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,3 +195,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(retention_command)
     app.cli.add_command(translate)
+    notices_cli.init_app(app)

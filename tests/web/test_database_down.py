@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from pyydaapua.intake.submission import NewRequest, submit
-from pyydaapua.models import HelpRequest, RequestTopic, TimelineEvent
+from pyydaapua.models import HelpRequest, OutboxMessage, RequestTopic, TimelineEvent
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
 from tests.conftest import (
@@ -42,8 +42,9 @@ def lost_connection(statement: str = "COMMIT") -> OperationalError:
 
 class Outage:
     """Make the database fail: ``commits_writing(Model)`` loses the connection on a commit
-    that would store a new ``Model`` (a restart at that very moment); ``everything()`` makes
-    every statement fail (the server is unreachable); ``over()`` ends both."""
+    that would store a new ``Model``, flushed before or not (a restart at that very moment);
+    ``everything()`` makes every statement fail (the server is unreachable); ``over()`` ends
+    both."""
 
     def __init__(self) -> None:
         self.models: tuple[type, ...] = ()
@@ -58,8 +59,17 @@ class Outage:
     def over(self) -> None:
         self.models, self.all_statements = (), False
 
-    def before_commit(self, session: Session) -> None:
+    def after_flush(self, session: Session, _context: object) -> None:
+        # A new row flushed before the commit (to have its id) is still the commit's to store.
         if self.models and any(isinstance(item, self.models) for item in session.new):
+            session.info["outage_flushed_new"] = True
+
+    def after_soft_rollback(self, session: Session, _previous: object) -> None:
+        session.info.pop("outage_flushed_new", None)
+
+    def before_commit(self, session: Session) -> None:
+        flushed = session.info.pop("outage_flushed_new", False)
+        if self.models and (flushed or any(isinstance(item, self.models) for item in session.new)):
             raise lost_connection()
 
     def before_cursor_execute(self, *_args: object) -> None:
@@ -73,11 +83,15 @@ def outage(app) -> Iterator[Outage]:
     with app.app_context():
         engine = db.engine
     event.listen(Session, "before_commit", state.before_commit)
+    event.listen(Session, "after_flush", state.after_flush)
+    event.listen(Session, "after_soft_rollback", state.after_soft_rollback)
     event.listen(engine, "before_cursor_execute", state.before_cursor_execute)
     try:
         yield state
     finally:
         event.remove(Session, "before_commit", state.before_commit)
+        event.remove(Session, "after_flush", state.after_flush)
+        event.remove(Session, "after_soft_rollback", state.after_soft_rollback)
         event.remove(engine, "before_cursor_execute", state.before_cursor_execute)
 
 
@@ -123,6 +137,7 @@ def test_public_form_keeps_everything_when_the_commit_fails(app, outage, lang, t
     assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
     assert count(app, HelpRequest) == requests_before
     assert count(app, RequestTopic) == topics_before
+    assert count(app, OutboxMessage) == 0  # the confirmation went with the request
 
     # The database is back: the same form sent again is stored once, with all its parts.
     outage.over()
@@ -130,6 +145,7 @@ def test_public_form_keeps_everything_when_the_commit_fails(app, outage, lang, t
     assert again.status_code == 303
     assert count(app, HelpRequest) == requests_before + 1
     assert count(app, RequestTopic) == topics_before + 2
+    assert count(app, OutboxMessage) == 1  # the parent's confirmation, once
 
 
 def test_public_form_for_htmx_is_the_form_in_place(app, outage) -> None:

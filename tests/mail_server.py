@@ -1,0 +1,83 @@
+"""A real SMTP server on the loopback address for the mail tests (aiosmtpd), which records
+every message it accepts and can be told to refuse the next ones or to answer slowly."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.servers import free_port
+
+
+@dataclass
+class Received:
+    recipients: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def body(self) -> str:
+        return self.message.get_content().replace("\r\n", "\n")
+
+    @property
+    def text(self) -> str:
+        """Every header but the recipient's, and the body: where family data must not be."""
+        headers = "\n".join(f"{k}: {v}" for k, v in self.message.items() if k.lower() != "to")
+        return headers + "\n" + self.body
+
+
+class RecordingHandler:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.refusals: list[str] = []  # replies to give at DATA, the next message first
+        self.delay = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self.lock:
+            if self.refusals:
+                return self.refusals.pop(0)
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            self.received.append(Received(list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServer:
+    port: int
+    handler: RecordingHandler
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5.0}
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer(port, handler)
+    finally:
+        controller.stop()
