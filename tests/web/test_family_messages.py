@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from pyydaapua.casework import domain
 from pyydaapua.intake.submission import NewRequest, submit
-from pyydaapua.models import AuditEvent, HelpRequest, StaffUser, TimelineEvent
+from pyydaapua.models import AuditEvent, HelpRequest, OutboxMessage, StaffUser, TimelineEvent
 from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token
 
@@ -256,3 +256,20 @@ def test_the_export_and_the_access_log_include_the_messages(app, staff_client, r
     reference = stored(app, req_id).reference
     log = supervisor.get(f"/staff/access-log?reference={reference}").get_data(as_text=True)
     assert '<tr data-action="request_message">' in log and "kirjoitti perheelle" in log
+
+
+def test_a_parent_who_gave_an_address_hears_that_a_message_waits(app, staff_client) -> None:
+    with_address = new_request(app, "e")
+    with app.app_context():
+        db.session.get(HelpRequest, with_address).email = "vanhempi@example.fi"
+        db.session.commit()
+    client = staff_client("counsellor")
+    assert post_message(client, app, with_address, "Salainen vastaus perheelle").status_code == 303
+    with app.app_context():
+        mails = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "counsellor_wrote")
+        ).all()
+        sent = [(m.recipient, m.request_id, m.language) for m in mails]
+        texts = " ".join(m.subject + m.body for m in mails)
+    assert sent == [("vanhempi@example.fi", with_address, "fi")]
+    assert "Salainen vastaus" not in texts and "/fi/status" in texts
