@@ -15,6 +15,7 @@ from pyydaapua.models import (
     Call,
     HelpRequest,
     HomeVisit,
+    OutboxMessage,
     Referral,
     StaffUser,
     TimelineEvent,
@@ -32,6 +33,8 @@ class RequestExport:
     calls: list[Call] = field(default_factory=list)
     visits: list[HomeVisit] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
+    # The e-mail written about the request (the outbox: its texts hold no family data).
+    emails: list[OutboxMessage] = field(default_factory=list)
     access: list[AuditRow] = field(default_factory=list)
 
 
@@ -62,12 +65,18 @@ def request_export(request_id: int) -> RequestExport | None:
     referrals = db.session.scalars(
         select(Referral).where(Referral.request_id == request_id).order_by(Referral.id)
     )
+    emails = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.request_id == request_id)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
     return RequestExport(
         request=help_request,
         timeline=list(timeline),
         calls=list(calls),
         visits=list(visits),
         referrals=list(referrals),
+        emails=list(emails),
         access=access_events(request_id),
     )
 
@@ -167,6 +176,18 @@ def export_data(record: RequestExport, exported_at: datetime) -> dict[str, Any]:
                 "note": referral.note,
             }
             for referral in record.referrals
+        ],
+        "emails": [
+            {
+                "created_at": _iso(email.created_at),
+                "kind": email.kind,
+                "to": email.recipient,
+                "language": email.language,
+                "subject": email.subject,
+                "status": email.status,
+                "sent_at": _iso(email.sent_at),
+            }
+            for email in record.emails
         ],
         "access_log": [
             {

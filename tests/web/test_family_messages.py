@@ -235,7 +235,9 @@ def test_the_message_view_reads_a_constant_number_of_statements(app, staff_clien
     assert statements() == few
 
 
-def test_the_export_and_the_access_log_include_the_messages(app, staff_client, req_id) -> None:
+def test_the_export_and_the_access_log_include_the_messages(app_factory, staff_client) -> None:
+    app = app_factory(TEAM_EMAIL="tiimi@example.fi")
+    req_id = new_request(app, "x")
     counsellor = staff_client("counsellor")
     family_writes(app, req_id, "Perheen oma viesti")
     assert post_message(counsellor, app, req_id, "Ohjaajan vastaus").status_code == 303
@@ -253,6 +255,11 @@ def test_the_export_and_the_access_log_include_the_messages(app, staff_client, r
     ]
     page = supervisor.get(f"/staff/requests/{req_id}/export").get_data(as_text=True)
     assert "Perheen oma viesti" in page and "Ohjaajan vastaus" in page
+    # The e-mail written about the request: here the team's notice of the new request.
+    assert [(e["kind"], e["to"], e["status"]) for e in data["emails"]] == [
+        ("request_to_team", "tiimi@example.fi", "pending")
+    ]
+    assert 'id="export-emails"' in page and "tiimi@example.fi" in page
     reference = stored(app, req_id).reference
     log = supervisor.get(f"/staff/access-log?reference={reference}").get_data(as_text=True)
     assert '<tr data-action="request_message">' in log and "kirjoitti perheelle" in log
