@@ -59,6 +59,10 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
+    if error.code == 429 and request.endpoint == "public.status" and request.method == "POST":
+        from pyydaapua.status_page.views import refused_status_form
+
+        return refused_status_form("rate_limit", 429)
     if error.code in _REFUSED_FORM_NOTICES and _is_form_submission():
         from pyydaapua.intake.views import refused_form
 
