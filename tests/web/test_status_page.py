@@ -523,3 +523,15 @@ def test_any_page_ends_a_stale_status_session(app, parent, monkeypatch) -> None:
 def test_the_landing_page_links_to_the_status_page(client) -> None:
     for lang in ("fi", "sv"):
         assert f'href="/{lang}/status"' in client.get(f"/{lang}/").get_data(as_text=True)
+
+
+def test_an_expired_token_keeps_the_message(app_factory) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    client.get("/fi/status")
+    response = client.post(
+        "/fi/status/message", data={"csrf_token": "old", "message": "Tärkeä asia"}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Tärkeä asia</textarea>" in html and 'name="secret_code"' in html
