@@ -158,7 +158,7 @@ class RequestFormHelper:
         headers: dict[str, str] | None = None,
         **fields: Any,
     ) -> Any:
-        data: dict[str, Any] = {"phone": "040 123 4567"}
+        data: dict[str, Any] = {"contact_method": "phone", "phone": "040 123 4567"}
         data.update(hidden if hidden is not None else self.open(lang))
         data.update(fields)
         return self.client.post(f"/{lang}/request", data=data, headers=headers or {})

@@ -2,6 +2,7 @@
 
 from pyydaapua.intake import public_info
 from pyydaapua.intake.views import bp, root
+from pyydaapua.status_page import views as _status_views  # noqa: F401 - its routes join bp
 
 # The deployment's contact details, for every page that shows the public chrome (error pages
 # outside the blueprint too).

@@ -13,11 +13,13 @@ from wtforms import (
 from wtforms.validators import Email, Optional
 
 from pyydaapua.intake.submission import NewRequest, new_submission_key, valid_submission_key
+from pyydaapua.models import CONTACT_METHODS
 from pyydaapua.rules.phones import normalise_phone
 from pyydaapua.web.forms import Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (
     CALL_TIME_LABELS,
     CHILD_AGE_LABELS,
+    CONTACT_METHOD_LABELS,
     TOPIC_LABELS,
     YES_NO_LABELS,
     choices,
@@ -51,7 +53,8 @@ class SubmissionKeyField(HiddenField):
 
 
 class RequestForm(Form):
-    """Everything here is optional except the phone number: the call is the service."""
+    """Everything here is optional except how the family hears back, and for a call the
+    phone number. An answer on the status page needs no phone number: one typed is dropped."""
 
     topics = MultipleChoiceField(
         _l("What would you like to talk about?"),
@@ -76,6 +79,14 @@ class RequestForm(Form):
         _l("Your name"),
         filters=[strip],
         validators=[max_length(200)],
+    )
+    # "phone" is chosen when the form opens (the service's usual way); a post without the
+    # field, or with an unknown value, is refused with a message.
+    contact_method = RadioField(
+        _l("How shall we answer you?"),
+        choices=choices(CONTACT_METHOD_LABELS),
+        default="phone",
+        validate_choice=False,
     )
     phone = StringField(_l("Phone number"), filters=[strip], validators=[max_length(PHONE_MAX)])
     call_time = RadioField(
@@ -104,7 +115,20 @@ class RequestForm(Form):
         super().__init__(*args, **kwargs)
         self.call_language.choices = language_choices()
 
+    def validate_contact_method(self, field: RadioField) -> None:
+        if not field.raw_data or field.data not in CONTACT_METHODS:
+            field.data = None  # nothing comes back chosen: the parent chooses
+            raise ValidationError(
+                _l("Choose how we answer you: a call, or an answer here on the status page.")
+            )
+
+    @property
+    def wants_call(self) -> bool:
+        return self.contact_method.data != "status_page"
+
     def validate_phone(self, field: StringField) -> None:
+        if not self.wants_call:
+            return  # not asked for, and not stored
         if not field.data:
             raise ValidationError(_l("Enter your phone number, so that we can call you."))
         normalised = normalise_phone(field.data)
@@ -118,16 +142,19 @@ class RequestForm(Form):
 
     def to_new_request(self, language: str) -> NewRequest:
         """The validated form as a request to store; ``language`` is the page's."""
+        call = self.wants_call
         return NewRequest(
             submission_key=self.submission_key.data,
             language=language,
             call_language=self.call_language.data,
-            phone=self.normalised_phone,
+            # For an answer on the status page the call's details are not kept.
+            phone=self.normalised_phone if call else "",
+            contact_method="phone" if call else "status_page",
             topics=self.topics.data or [],
             child_ages=self.child_ages.data or [],
             description=self.description.data,
             name=self.name.data,
             email=self.email.data,
-            call_time=self.call_time.data,
-            sms_ok=self.sms_ok.data == "yes",
+            call_time=self.call_time.data if call else "any",
+            sms_ok=call and self.sms_ok.data == "yes",
         )

@@ -46,6 +46,10 @@ class NewRequest:
     email: str = ""
     call_time: str = "any"
     sms_ok: bool = False
+    # How the family hears back (models.CONTACT_METHODS); for the status page, the argon2id
+    # hash of the secret code (the code itself is never stored).
+    contact_method: str = "phone"
+    status_secret_hash: str | None = None
 
 
 def find_by_submission(key: str) -> HelpRequest | None:
@@ -77,6 +81,8 @@ def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
             email=new.email,
             call_time=new.call_time,
             sms_ok=new.sms_ok,
+            contact_method=new.contact_method,
+            status_secret_hash=new.status_secret_hash,
             submitted_at=submitted_at,
             submitted_on=helsinki_date(submitted_at),
             submitted_month=month_number(helsinki_date(submitted_at)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -23,6 +24,8 @@ from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.models import LANGUAGES
 from pyydaapua.rules.phones import tel_uri
+from pyydaapua.rules.secret_codes import format_secret_code
+from pyydaapua.status_page import domain as status_page
 from pyydaapua.web import htmx, request_shape
 from pyydaapua.web.errors import DATABASE_UNAVAILABLE
 from pyydaapua.web.extensions import db, limiter
@@ -61,6 +64,9 @@ def landing() -> str:
 # shows it again (empty, with a notice) until the parent starts a new request, so that the
 # back button and "Send" give the same request, never a second one.
 SENT_KEY = "sent_request"
+# The secret code of a request just sent for the status page, from the POST to the one
+# confirmation page that shows it: ``{"key": submission key, "code": the code}``.
+SECRET_CODE_KEY = "new_status_code"  # noqa: S105 - a session key's name
 # The name of the language buttons on the form page: they post what is typed to the form in
 # the other language. The value is the language of the page the parent left.
 SWITCH_LANGUAGE = "switch_language"
@@ -181,8 +187,16 @@ def request_form() -> Response | tuple[str, int]:
             return htmx.redirect_after_post(url_for(".landing"))
         if not form.validate():
             return render_request_form(form, status=422)
-        stored = help_requests.submit(form.to_new_request(language=g.lang))
+        new = form.to_new_request(language=g.lang)
+        code = None
+        if new.contact_method == "status_page":
+            code, secret_hash = status_page.new_secret()
+            new = replace(new, status_secret_hash=secret_hash)
+        stored = help_requests.submit(new)
         g.submission_counted = True
+        if code is not None and stored.status_secret_hash == new.status_secret_hash:
+            # Shown once, on the confirmation; never in an address.
+            session[SECRET_CODE_KEY] = {"key": stored.submission_key, "code": code}
     session[SENT_KEY] = stored.submission_key
     return htmx.redirect_after_post(url_for(".confirmation", key=stored.submission_key))
 
@@ -201,15 +215,25 @@ def _new_form() -> RequestForm:
 @bp.get("/request/sent/<key>")
 def confirmation(key: str) -> str:
     """The reference and the call-back due date of a stored request; 404 for an unknown key.
-    The phone number given is shown to check only in the browser session that sent it: the
-    address stays in the browser's history, where someone else on a shared phone may open it."""
+    For an answer on the status page, the secret code is shown here once, after the POST
+    that made it, and never again. The phone number given is shown to check only in the
+    browser session that sent it: the address stays in the browser's history, where someone
+    else on a shared phone may open it."""
     stored = (
         help_requests.find_by_submission(key) if help_requests.valid_submission_key(key) else None
     )
     if stored is None:
         abort(404)
+    secret_code = None
+    carried = session.get(SECRET_CODE_KEY)
+    if isinstance(carried, dict) and carried.get("key") == key:
+        session.pop(SECRET_CODE_KEY)
+        secret_code = format_secret_code(str(carried.get("code", "")))
     return render_template(
-        "intake/confirmation.html", help_request=stored, show_phone=session.get(SENT_KEY) == key
+        "intake/confirmation.html",
+        help_request=stored,
+        show_phone=session.get(SENT_KEY) == key and stored.contact_method == "phone",
+        secret_code=secret_code,
     )
 
 

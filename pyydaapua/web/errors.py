@@ -39,6 +39,10 @@ NOTICE_TARGET = "#service-notice"
 _REFUSED_FORM_NOTICES = {415: "content_type", 429: "rate_limit"}
 
 
+# The status page's forms that keep what was typed when refused.
+STATUS_FORMS = frozenset({"public.status", "public.status_message"})
+
+
 def _is_form_submission() -> bool:
     return request.endpoint == "public.request_form" and request.method == "POST"
 
@@ -55,10 +59,22 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         from pyydaapua.intake.views import refused_form
 
         return refused_form("csrf", 400)
+    if request.endpoint in STATUS_FORMS and request.method == "POST":
+        # The status page's session has gone with the token: the form for the reference and
+        # code, with any message kept.
+        from pyydaapua.status_page.views import refused_status_form
+
+        return refused_status_form(
+            "ended_with_message" if request.form.get("message") else "ended", 400
+        )
     return render_error(error)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
+    if error.code == 429 and request.endpoint == "public.status" and request.method == "POST":
+        from pyydaapua.status_page.views import refused_status_form
+
+        return refused_status_form("rate_limit", 429)
     if error.code in _REFUSED_FORM_NOTICES and _is_form_submission():
         from pyydaapua.intake.views import refused_form
 

@@ -60,6 +60,8 @@ def other_language_links() -> list[dict[str, str]]:
             url = url_for(endpoint, **{**(request.view_args or {}), "lang": code})
         elif endpoint == "public.request_form":
             url = url_for(endpoint, lang=code)
+        elif endpoint and endpoint.startswith("public.status"):
+            url = url_for("public.status", lang=code)
         else:
             url = url_for("public.landing", lang=code)
         links.append(

@@ -42,6 +42,11 @@ CALL_TIME_LABELS = {
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
 
+CONTACT_METHOD_LABELS = {
+    "phone": _l("Call me"),
+    "status_page": _l("Answer me here; I will check"),
+}
+
 
 def choices(labels: dict) -> list[SelectChoice]:
     """Form choices from a table of codes and their labels."""

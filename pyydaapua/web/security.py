@@ -32,9 +32,17 @@ HEADERS = {
 }
 
 
-# Public pages that hold what a parent typed: the form (and its error states) and the
-# confirmation. Like staff pages, the browser must not keep them.
-PARENT_TEXT_ENDPOINTS = frozenset({"public.request_form", "public.confirmation"})
+# Public pages that hold what a parent typed: the form (and its error states), the
+# confirmation and the status page. Like staff pages, the browser must not keep them.
+PARENT_TEXT_ENDPOINTS = frozenset(
+    {
+        "public.request_form",
+        "public.confirmation",
+        "public.status",
+        "public.status_message",
+        "public.status_close",
+    }
+)
 
 
 def add_security_headers(response: Response) -> Response:

@@ -32,8 +32,25 @@
     update(false);
   }
 
+  // The request form: the call's fields (phone, time, text message) are hidden while the
+  // parent has chosen an answer on the status page. Without this file they stay, with a hint.
+  function setUpContactChoice(form) {
+    var group = form.querySelector("[data-call-fields]");
+    var radios = form.querySelectorAll('input[name="contact_method"]');
+    if (!group || !radios.length || form.dataset.contactReady) return;
+    form.dataset.contactReady = "1";
+    function update() {
+      var chosen = form.querySelector('input[name="contact_method"]:checked');
+      group.hidden = !!chosen && chosen.value === "status_page";
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
   function enhance(root) {
     root.querySelectorAll("[data-character-count]").forEach(setUpCharacterCount);
+    var forms = root.matches && root.matches("form") ? [root] : root.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, setUpContactChoice);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from pyydaapua.models import CALL_TIMES, CHILD_AGES, LANGUAGES, TOPICS, HelpRequest
+from pyydaapua.models import (
+    CALL_TIMES,
+    CHILD_AGES,
+    CONTACT_METHODS,
+    LANGUAGES,
+    TOPICS,
+    HelpRequest,
+)
 from pyydaapua.web.extensions import db
 from tests.conftest import hidden_fields
 from tests.property import strategies as s
@@ -29,6 +36,7 @@ SPEC = {
     "description": s.text,
     "child_ages": s.choice(CHILD_AGES),
     "name": s.text,
+    "contact_method": s.choice(CONTACT_METHODS),
     "phone": st.one_of(st.sampled_from(PHONES), st.sampled_from(PHONES), s.text),
     "call_time": s.choice(CALL_TIMES),
     "sms_ok": s.choice(["yes", "no"]),

@@ -84,6 +84,7 @@ CASES = [
     ("topics", models.TOPICS, labels.TOPIC_LABELS),
     ("child_ages", models.CHILD_AGES, labels.CHILD_AGE_LABELS),
     ("call_times", models.CALL_TIMES, labels.CALL_TIME_LABELS),
+    ("contact_methods", models.CONTACT_METHODS, labels.CONTACT_METHOD_LABELS),
     ("roles", models.ROLES, labels.ROLE_LABELS),
     ("statuses", status_flow.STATUSES, labels.STATUS_LABELS),
     ("outcomes", status_flow.OUTCOMES, labels.OUTCOME_LABELS),

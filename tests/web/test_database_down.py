@@ -262,7 +262,11 @@ def test_an_unreachable_database_server() -> None:
     parent = app.test_client()
     page = parent.get("/sv/request")
     assert page.status_code == 200
-    data = {**hidden_fields(page.get_data(as_text=True)), "phone": "0401234567"}
+    data = {
+        **hidden_fields(page.get_data(as_text=True)),
+        "contact_method": "phone",
+        "phone": "0401234567",
+    }
     html = unavailable_html(parent.post("/sv/request", data={**data, "description": "Hjälp"}))
     assert "Hjälp</textarea>" in html and '<html lang="sv">' in html
     assert parent.get("/fi/").status_code == 200

@@ -92,7 +92,12 @@ def test_over_long_text_is_refused_with_the_limit(app, request_form, lang) -> No
 
 def _raw_body(request_form, lang: str, tail: bytes) -> bytes:
     hidden = request_form.open(lang)
-    return urlencode({**hidden, "phone": "040 123 4567", "name": "Maija"}).encode() + tail
+    return (
+        urlencode(
+            {**hidden, "contact_method": "phone", "phone": "040 123 4567", "name": "Maija"}
+        ).encode()
+        + tail
+    )
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
@@ -122,7 +127,12 @@ def test_invalid_utf8_is_refused_in_its_own_field(
 
 
 def test_invalid_utf8_in_a_multipart_body_is_refused_in_its_own_field(app, client, request_form):
-    fields = {**request_form.open("fi"), "phone": "040 123 4567", "name": "Maija"}
+    fields = {
+        **request_form.open("fi"),
+        "contact_method": "phone",
+        "phone": "040 123 4567",
+        "name": "Maija",
+    }
     parts = [
         f'--x\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()

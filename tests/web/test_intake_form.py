@@ -413,7 +413,8 @@ def test_starting_a_new_request_gives_a_new_form(app, request_form) -> None:
     assert 'id="sent-notice"' not in html
     assert hidden_fields(html)["submission_key"] != sent_key
     second = request_form.client.post(
-        "/sv/request", data={**hidden_fields(html), "phone": "040 765 4321"}
+        "/sv/request",
+        data={**hidden_fields(html), "contact_method": "phone", "phone": "040 765 4321"},
     )
     assert second.status_code == 303 and second.headers["Location"] != first.headers["Location"]
     assert count_requests(app) == 2

@@ -114,7 +114,12 @@ def _open_form(client, base_url: str = HTTPS) -> dict[str, str]:
 
 
 def _send(client, hidden, base_url: str = HTTPS, **headers: str):
-    data = {**hidden, "phone": "040 123 4567", "description": "Tarvitsen apua."}
+    data = {
+        **hidden,
+        "contact_method": "phone",
+        "phone": "040 123 4567",
+        "description": "Tarvitsen apua.",
+    }
     return client.post("/fi/request", data=data, base_url=base_url, headers=headers)
 
 

@@ -166,6 +166,7 @@ def test_a_refused_form_gets_a_valid_key_back(request_form) -> None:
 def test_json_on_the_public_form_gives_the_form_back_filled_in(app, request_form) -> None:
     hidden = request_form.open("fi")
     body = {
+        "contact_method": "phone",
         "phone": "040 123 4567",
         "description": "Lähetin tämän JSONina",
         "name": "Aino",
@@ -258,6 +259,7 @@ def test_blank_choices_are_left_out(app, request_form) -> None:
     data = MultiDict(
         [
             *hidden.items(),
+            ("contact_method", "phone"),
             ("phone", "0401234567"),
             ("topics", ""),
             ("topics", "finances"),
@@ -285,6 +287,7 @@ def test_a_repeated_field_on_the_public_form_takes_the_first_value(app, request_
     hidden = request_form.open("fi")
     data = [
         *hidden.items(),
+        ("contact_method", "phone"),
         ("phone", "040 123 4567"),
         ("phone", "not a phone"),
         ("description", "Ensimmäinen"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import sign_in
+from tests.conftest import hidden_fields, sign_in
 from tests.html_checker import check_pages
 from tests.web.test_staff import ROUTES, concrete, worked_request  # noqa: F401 (a fixture)
 
@@ -41,6 +41,33 @@ def public_pages(app, request_form) -> dict[str, str]:
             as_text=True
         )
         pages[f"/{lang}/no-such-page"] = client.get(f"/{lang}/no-such-page").get_data(as_text=True)
+        pages.update(status_pages(request_form, lang))
+    return pages
+
+
+def status_pages(request_form, lang: str) -> dict[str, str]:
+    """The status page's states: the confirmation with the code, the form and its error, the
+    opened page and its error."""
+    client = request_form.client
+    pages = {}
+    sent = request_form.submit(lang, contact_method="status_page", phone="")
+    html = client.get(sent.headers["Location"]).get_data(as_text=True)
+    pages[f"/{lang}/request (sent, status page)"] = html
+    reference = re.search(r'id="reference">([^<]+)<', html).group(1)
+    code = re.search(r'id="secret-code">([^<]+)<', html).group(1)
+    form = client.get(f"/{lang}/status").get_data(as_text=True)
+    pages[f"/{lang}/status"] = form
+    token = hidden_fields(form)["csrf_token"]
+    pair = {"csrf_token": token, "reference": reference}
+    wrong = client.post(f"/{lang}/status", data={**pair, "secret_code": "ABCDE-FGHJK"})
+    pages[f"/{lang}/status (wrong)"] = wrong.get_data(as_text=True)
+    client.post(f"/{lang}/status", data={**pair, "secret_code": code})
+    client.post(f"/{lang}/status/message", data={"csrf_token": token, "message": "Hei"})
+    pages[f"/{lang}/status (opened)"] = client.get(f"/{lang}/status").get_data(as_text=True)
+    assert 'id="message-form"' in pages[f"/{lang}/status (opened)"]
+    empty = client.post(f"/{lang}/status/message", data={"csrf_token": token, "message": ""})
+    assert empty.status_code == 422
+    pages[f"/{lang}/status (empty message)"] = empty.get_data(as_text=True)
     return pages
 
 

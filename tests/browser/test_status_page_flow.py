@@ -1,0 +1,161 @@
+"""A parent without a phone asks for help and hears back on the status page, in real
+Chromium: in Finnish by keyboard only with JavaScript, in Swedish without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from pyydaapua.accounts.users import create_user
+from pyydaapua.models import HelpRequest, TimelineEvent
+from pyydaapua.web.extensions import db
+from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.test_request_flow import stored, tab_to
+
+CODE = re.compile(r"^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$")
+SENT = {"fi": "Viestisi lähetettiin", "sv": "Ditt meddelande skickades"}
+WRONG = {
+    "fi": "Emme voineet avata pyyntöä tällä tunnuksella ja salaisella koodilla.",
+    "sv": "Vi kunde inte öppna en begäran med den här referensen och hemliga koden.",
+}
+
+
+def counsellor_writes(live_server: Any, reference: str, text: str, email: str) -> None:
+    """A counsellor's message, as the casework page will store it."""
+    with live_server.app.app_context():
+        help_request = db.session.scalars(
+            select(HelpRequest).where(HelpRequest.reference == reference.replace("-", ""))
+        ).one()
+        user = create_user(email, "Anna-Liisa Virtanen", "counsellor", "long enough pw")
+        db.session.add(
+            TimelineEvent(
+                request_id=help_request.id,
+                at=datetime.now(UTC),
+                user_id=user.id,
+                kind="message_to_family",
+                note=text,
+            )
+        )
+        db.session.commit()
+
+
+def family_messages(live_server: Any, reference: str) -> list[str]:
+    request = stored(live_server, reference)
+    with live_server.app.app_context():
+        return list(
+            db.session.scalars(
+                select(TimelineEvent.note).where(
+                    TimelineEvent.request_id == request.id,
+                    TimelineEvent.kind == "message_from_family",
+                )
+            )
+        )
+
+
+def type_into(page: Any, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def test_a_parent_hears_back_on_the_status_page_by_keyboard(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/fi/request")
+    # The choice: a call is chosen; the arrow key moves to "Answer me here".
+    tab_to(page, "#contact_method-0")
+    expect(page.locator("#call-fields")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#contact_method-1")).to_be_checked()
+    expect(page.locator("#call-fields")).to_be_hidden()
+    assert_no_axe_violations(page)
+    page.locator("#topics-0").focus()
+    type_into(page, "#description", "Haluaisin kysyä kirjallisesti.")
+    tab_to(page, "#request-form button[type=submit]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/fi/request/sent/"))
+    reference = page.locator("#reference").inner_text().strip()
+    code = page.locator("#secret-code").inner_text().strip()
+    assert CODE.match(code), code
+    assert code not in page.url
+    expect(page.locator("#phone-number")).to_have_count(0)
+    assert stored(live_server, reference).phone == ""
+    assert_no_axe_violations(page)
+
+    counsellor_writes(live_server, reference, "Hei! Kerro lisää arjestanne.", "anna@example.fi")
+
+    tab_to(page, "#status-page-link")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/fi/status$"))
+    assert_no_axe_violations(page)
+    # A wrong code first: one calm message, the reference kept.
+    type_into(page, "#reference", reference)
+    type_into(page, "#secret_code", "ABCDE-FGHJK")
+    page.keyboard.press("Enter")
+    page.locator("#error-summary").wait_for()
+    expect(page.locator("#error-summary")).to_contain_text(WRONG["fi"])
+    expect(page.locator("#reference")).to_have_value(reference)
+    expect(page.locator("#secret_code")).to_have_value("")
+    assert_no_axe_violations(page)
+    type_into(page, "#secret_code", code.lower())
+    page.keyboard.press("Enter")
+
+    page.locator("#message-form").wait_for()
+    expect(page.locator(".messages")).to_contain_text("Hei! Kerro lisää arjestanne.")
+    expect(page.locator(".messages")).to_contain_text("Anna-Liisa")
+    expect(page.locator(".messages")).not_to_contain_text("Virtanen")
+    assert_no_axe_violations(page)
+    type_into(page, "#message", "Kiitos, soitan mielelläni myöhemmin.")
+    tab_to(page, "#message-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status-notice")).to_contain_text(SENT["fi"])
+    expect(page.locator(".messages")).to_contain_text("Kiitos, soitan mielelläni myöhemmin.")
+    assert family_messages(live_server, reference) == ["Kiitos, soitan mielelläni myöhemmin."]
+    assert_no_axe_violations(page)
+
+    tab_to(page, "#close-status")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/fi/$"))
+    page.goto(f"{live_server.url}/fi/status")
+    expect(page.locator("#message-form")).to_have_count(0)
+    expect(page.locator("#secret_code")).to_be_visible()
+
+
+def test_the_same_in_swedish_without_javascript(context_factory: Any, live_server: Any) -> None:
+    page = context_factory(java_script_enabled=False).new_page()
+    page.goto(f"{live_server.url}/sv/request")
+    # Without JavaScript the call's fields stay, and say they are only for a call.
+    page.get_by_label("Svara mig här; jag tittar själv").check()
+    expect(page.locator("#call-fields")).to_be_visible()
+    expect(page.locator("#call-fields legend").first).to_have_text("Om du vill ha ett samtal")
+    page.locator("#phone").fill("040 123 4567")  # typed all the same: not kept
+    page.locator("#request-form button[type=submit]").click()
+
+    page.wait_for_url(re.compile(r"/sv/request/sent/"))
+    reference = page.locator("#reference").inner_text().strip()
+    code = page.locator("#secret-code").inner_text().strip()
+    assert CODE.match(code), code
+    assert stored(live_server, reference).phone == ""
+    # Reloading shows the reference, not the code.
+    page.reload()
+    expect(page.locator("#secret-code")).to_have_count(0)
+    expect(page.locator("#secret-code-shown")).to_be_visible()
+
+    counsellor_writes(live_server, reference, "Hej! Berätta gärna mer.", "erik@example.fi")
+    page.locator("#status-page-link").click()
+    page.wait_for_url(re.compile(r"/sv/status$"))
+    page.locator("#reference").fill(reference.lower())
+    page.locator("#secret_code").fill(code.replace("-", " "))
+    page.locator("#status-form button[type=submit]").click()
+    page.locator("#message-form").wait_for()
+    expect(page.locator(".messages")).to_contain_text("Hej! Berätta gärna mer.")
+    page.locator("#message-form button[type=submit]").click()  # empty: an error
+    page.locator("#error-summary").wait_for()
+    page.locator("#message").fill("Tack, det passar bra.")
+    page.locator("#message-form button[type=submit]").click()
+    expect(page.locator("#status-notice")).to_contain_text(SENT["sv"])
+    assert family_messages(live_server, reference) == ["Tack, det passar bra."]
+    page.locator("#close-status").click()
+    page.wait_for_url(re.compile(r"/sv/$"))
