@@ -15,6 +15,7 @@ from pyydaapua import notices
 from pyydaapua.models import HelpRequest, TimelineEvent
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import new_secret_code, normalise_secret_code
+from pyydaapua.rules.text import first_name
 from pyydaapua.web.extensions import db
 
 # The messages of the written channel, as timeline events (note = the text).
@@ -101,12 +102,6 @@ class Message:
     from_family: bool
     counsellor: str | None
     text: str
-
-
-def first_name(full_name: str) -> str:
-    """The first word of a staff member's name: the family sees no more of it."""
-    words = full_name.split()
-    return words[0] if words else ""
 
 
 def messages(help_request: HelpRequest) -> list[Message]:

@@ -13,6 +13,7 @@ from pyydaapua.casework.actions import ACTIONS as CASEWORK_ACTIONS
 from pyydaapua.casework.actions import TIMELINE_TEXTS
 from pyydaapua.inbox.queries import OWNER_FILTERS, STATUS_FILTERS
 from pyydaapua.rules import status_flow
+from pyydaapua.status_page import domain as status_page
 from pyydaapua.web import labels
 from pyydaapua.web.labels import language_choices
 
@@ -77,7 +78,8 @@ def timeline_kinds() -> set[str]:
     done_or_cancelled = {s for s in status_flow.VISIT_STATUSES if s != "planned"}
     computed = {"'visit_' + status": {"visit_" + status for status in done_or_cancelled}}
     expressions = calls(ROOT / "pyydaapua" / "casework" / "domain.py", ("change.event",))
-    return codes_of(expressions, computed)
+    # The family's own message, written on the status page.
+    return codes_of(expressions, computed) | {status_page.FROM_FAMILY}
 
 
 CASES = [

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from pyydaapua.casework import domain
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, OutboxMessage, StaffUser, TimelineEvent
+from pyydaapua.status_page import domain as status_page_domain
 from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token
 
@@ -23,6 +24,7 @@ def new_request(app, key: str, *, status_page: bool = True, hours_ago: int = 2) 
     """A request; answered on the status page (no phone number) unless ``status_page`` is
     False."""
     with app.app_context():
+        _code, code_hash = status_page_domain.new_secret()
         stored = submit(
             NewRequest(
                 submission_key=key * 32,
@@ -31,26 +33,18 @@ def new_request(app, key: str, *, status_page: bool = True, hours_ago: int = 2) 
                 phone="" if status_page else "+358401234567",
                 description="Tarvitsemme apua",
                 topics=["finances"],
+                contact_method="status_page" if status_page else "phone",
+                status_secret_hash=code_hash if status_page else None,
             ),
             now=datetime.now(UTC) - timedelta(hours=hours_ago),
         )
-        if status_page:
-            stored.contact_method = "status_page"
-            db.session.commit()
         return stored.id
 
 
 def family_writes(app, request_id: int, text: str) -> None:
-    """The family answers on the status page (as status_page/ stores it)."""
+    """The family answers on the status page."""
     with app.app_context():
-        stored = db.session.get(HelpRequest, request_id)
-        now = datetime.now(UTC)
-        db.session.add(
-            TimelineEvent(request_id=request_id, at=now, kind="message_from_family", note=text)
-        )
-        stored.family_message_at = stored.family_message_at or now
-        stored.updated_at, stored.updated_by_id = now, None
-        db.session.commit()
+        status_page_domain.family_wrote(db.session.get(HelpRequest, request_id), text)
 
 
 def stored(app, request_id: int) -> HelpRequest:
@@ -255,9 +249,11 @@ def test_the_export_and_the_access_log_include_the_messages(app_factory, staff_c
     ]
     page = supervisor.get(f"/staff/requests/{req_id}/export").get_data(as_text=True)
     assert "Perheen oma viesti" in page and "Ohjaajan vastaus" in page
-    # The e-mail written about the request: here the team's notice of the new request.
+    # The e-mail written about the request: the team's notices of the new request and of the
+    # family's message (nobody owned the request then).
     assert [(e["kind"], e["to"], e["status"]) for e in data["emails"]] == [
-        ("request_to_team", "tiimi@example.fi", "pending")
+        ("request_to_team", "tiimi@example.fi", "pending"),
+        ("family_wrote", "tiimi@example.fi", "pending"),
     ]
     assert 'id="export-emails"' in page and "tiimi@example.fi" in page
     reference = stored(app, req_id).reference
