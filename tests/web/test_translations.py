@@ -148,6 +148,9 @@ TERMS = {
     r"new sibling": ("sisaru", "syskon"),
     r"\bcoping": ("jaksa", "ork"),
     r"finances": ("talousasi", "ekonomi"),
+    r"status page": ("pyynnön tila", "begärans status"),
+    r"secret code": ("salai", "hemlig"),
+    r"message to the family": ("viesti perheelle", "meddelande till familjen"),
     r"privacy notice": ("tietosuojaselost", "dataskyddsbeskrivning"),
     r"accessibility statement": ("saavutettavuusselost", "tillgänglighetsutlåtande"),
     r"no wrong questions": (
