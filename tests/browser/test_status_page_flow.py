@@ -1,5 +1,7 @@
 """A parent without a phone asks for help and hears back on the status page, in real
-Chromium: in Finnish by keyboard only with JavaScript, in Swedish without JavaScript."""
+Chromium: in Finnish by keyboard only with JavaScript, where a counsellor writes on the request
+page by keyboard and finds the family's answer in the inbox's view of new messages; in Swedish
+without JavaScript."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from pyydaapua.accounts.users import create_user
 from pyydaapua.models import HelpRequest, TimelineEvent
 from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.test_casework_flow import open_from_inbox
 from tests.browser.test_request_flow import stored, tab_to
+from tests.browser.test_staff_flow import sign_in_by_keyboard
+from tests.conftest import make_staff
 
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$")
 SENT = {"fi": "Viestisi lähetettiin", "sv": "Ditt meddelande skickades"}
@@ -43,6 +48,30 @@ def counsellor_writes(live_server: Any, reference: str, text: str, email: str) -
         db.session.commit()
 
 
+def counsellor_writes_on_the_request_page(
+    context_factory: Any, live_server: Any, reference: str, text: str
+) -> Any:
+    """A counsellor signs in, opens the request from the inbox and writes to the family, by
+    keyboard; returns the counsellor's page."""
+    _, email = make_staff(live_server.app, "counsellor", "fi", name="Anna-Liisa Virtanen")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+    # No phone number: the message comes first, open, and says who sees it.
+    expect(page.locator("#action-message")).to_have_attribute("open", "")
+    expect(page.locator("#form-message .visible-to-family")).to_contain_text("Anna-Liisa")
+    expect(page.locator("#form-all_fine")).to_have_count(0)
+    tab_to(page, "#message-message", limit=80)
+    page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#announcer")).to_contain_text("Viesti lähetettiin.")
+    expect(page.locator("#timeline .family-visible").first).to_contain_text(text)
+    assert_no_axe_violations(page)
+    return page
+
+
 def family_messages(live_server: Any, reference: str) -> list[str]:
     request = stored(live_server, reference)
     with live_server.app.app_context():
@@ -61,7 +90,9 @@ def type_into(page: Any, selector: str, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_a_parent_hears_back_on_the_status_page_by_keyboard(page: Any, live_server: Any) -> None:
+def test_a_parent_hears_back_on_the_status_page_by_keyboard(
+    page: Any, context_factory: Any, live_server: Any
+) -> None:
     page.goto(f"{live_server.url}/fi/request")
     # The choice: a call is chosen; the arrow key moves to "Answer me here".
     tab_to(page, "#contact_method-0")
@@ -84,7 +115,9 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(page: Any, live_serv
     assert stored(live_server, reference).phone == ""
     assert_no_axe_violations(page)
 
-    counsellor_writes(live_server, reference, "Hei! Kerro lisää arjestanne.", "anna@example.fi")
+    counsellor = counsellor_writes_on_the_request_page(
+        context_factory, live_server, reference, "Hei! Kerro lisää arjestanne."
+    )
 
     tab_to(page, "#status-page-link")
     page.keyboard.press("Enter")
@@ -114,6 +147,12 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(page: Any, live_serv
     expect(page.locator(".messages")).to_contain_text("Kiitos, soitan mielelläni myöhemmin.")
     assert family_messages(live_server, reference) == ["Kiitos, soitan mielelläni myöhemmin."]
     assert_no_axe_violations(page)
+
+    # The counsellor finds the answer in the inbox's view of new messages.
+    counsellor.goto(f"{live_server.url}/staff/?messages=1")
+    row = counsellor.locator("#inbox-results tbody tr", has_text=reference)
+    expect(row).to_contain_text("Uusi viesti perheeltä")
+    assert_no_axe_violations(counsellor)
 
     tab_to(page, "#close-status")
     page.keyboard.press("Enter")
