@@ -117,3 +117,33 @@ def test_counsellor_signs_in_takes_a_request_and_signs_out(context_factory, http
     assert '"POST /sv/request HTTP/1.1" 303' in log  # without JavaScript
     assert "/fi/request/sent/… " in log
     assert "?" not in log and reference not in log and reference.replace("-", "") not in log
+
+
+def test_a_parent_without_a_phone_opens_the_status_page_over_https(context_factory, https_server):
+    """The written channel as deployed: the choice, the code shown once, and the status page
+    opened and answered with POSTs over HTTPS; the code is in no address and no log line."""
+    page = https_context(context_factory).new_page()
+    page.goto(f"{https_server.url}/fi/request")
+    page.locator("#contact_method-1").check()
+    page.locator("#description").fill("Vastatkaa kirjallisesti, kiitos.")
+    page.locator("#request-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/fi/request/sent/"))
+    reference = page.locator("#reference").inner_text().strip()
+    code = page.locator("#secret-code").inner_text().strip()
+    page.locator("#status-page-link").click()
+    page.locator("#reference").fill(reference)
+    page.locator("#secret_code").fill(code)
+    page.locator("#status-form button[type=submit]").click()
+    page.locator("#message-form").wait_for()
+    page.locator("#message").fill("Kiitos, odotan vastausta täällä.")
+    page.locator("#message-form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Kiitos, odotan vastausta täällä.")
+    with https_server.app.app_context():
+        stored = db.session.scalars(
+            select(HelpRequest).where(HelpRequest.reference == reference.replace("-", ""))
+        ).one()
+        assert (stored.contact_method, stored.phone) == ("status_page", "")
+        assert stored.family_message_at is not None
+    log = https_server.output()
+    assert '"POST /fi/status HTTP/1.1" 303' in log
+    assert code not in log and code.replace("-", "") not in log
