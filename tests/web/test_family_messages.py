@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from pyydaapua.casework import domain
+from pyydaapua.data_rights import retention
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, OutboxMessage, StaffUser, TimelineEvent
 from pyydaapua.status_page import domain as status_page_domain
@@ -276,3 +277,39 @@ def test_a_parent_who_gave_an_address_hears_that_a_message_waits(app, staff_clie
         texts = " ".join(m.subject + m.body for m in mails)
     assert sent == [("vanhempi@example.fi", with_address, "fi")]
     assert "Salainen vastaus" not in texts and "/fi/status" in texts
+
+
+def test_retention_clears_the_messages_and_the_code(app, staff_client) -> None:
+    """Like every other free text: the messages both ways go, and so does the code's hash,
+    so the status page opens no more."""
+    with app.app_context():
+        code, code_hash = status_page_domain.new_secret()
+        request = submit(
+            NewRequest(
+                submission_key="r" * 32,
+                language="fi",
+                call_language="fi",
+                phone="",
+                contact_method="status_page",
+                status_secret_hash=code_hash,
+            ),
+            now=datetime.now(UTC) - timedelta(days=500),
+        )
+        req_id, reference = request.id, request.reference
+    family_writes(app, req_id, "Perheen viesti")
+    assert post_message(staff_client("counsellor"), app, req_id, "Vastaus").status_code == 303
+    with app.app_context():
+        user = db.session.scalars(select(StaffUser)).one()
+        request = db.session.get(HelpRequest, req_id)
+        domain.change_status(request, user, request.version, "closed", "conversation_enough")
+        request.closed_at = datetime.now(UTC) - timedelta(days=400)
+        db.session.commit()
+        assert status_page_domain.open_request(reference, code) is not None
+        retention.run(12, apply=True)
+        notes = db.session.scalars(
+            select(TimelineEvent.note).where(
+                TimelineEvent.request_id == req_id, TimelineEvent.kind.like("message_%")
+            )
+        ).all()
+        assert notes == ["", ""]
+        assert status_page_domain.open_request(reference, code) is None
