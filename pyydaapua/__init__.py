@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pyydaapua.tools import cli
 from pyydaapua.web import errors, htmx, i18n, params, ratelimits, request_shape, security
-from pyydaapua.web.config import check_production, from_environment
+from pyydaapua.web.config import check_production, from_environment, mail_settings_unset
 from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf, db
 from pyydaapua.web.forms import with_text_decoding
 
@@ -30,6 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     check_production(app.config)
+    if app.config["APP_ENV"] == "production" and (unset := mail_settings_unset(app.config)):
+        app.logger.warning(
+            "E-mail is not set up: set %s (see the README, E-mail notices and reminders). "
+            "Until then messages stay in the outbox.",
+            ", ".join(unset),
+        )
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -238,6 +238,16 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def mail_settings_unset(config: Mapping[str, Any]) -> list[str]:
+    """The e-mail settings left unset: without ``MAIL_SERVER`` the outbox is never sent,
+    without ``TEAM_EMAIL`` the team hears of nothing, and a ``PUBLIC_URL`` on this machine
+    makes every link in the e-mail point nowhere."""
+    unset = [name for name in ("MAIL_SERVER", "TEAM_EMAIL") if not config.get(name)]
+    if urlsplit(str(config.get("PUBLIC_URL", ""))).hostname in {"127.0.0.1", "localhost"}:
+        unset.append("PUBLIC_URL")
+    return unset
+
+
 def check_production(config: Mapping[str, Any]) -> None:
     """Refuse to run with a configuration unfit for production (the first problem named)."""
     problems = production_problems(config)

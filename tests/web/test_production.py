@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -219,3 +220,17 @@ def test_the_form_its_errors_and_the_confirmation_are_not_stored(client, request
 
 def test_pages_without_family_text_may_be_revalidated(client) -> None:
     assert client.get("/fi/privacy").headers["Cache-Control"] == "private, no-cache"
+
+
+def test_production_warns_of_unset_mail_settings(production_env, caplog) -> None:
+    with caplog.at_level(logging.WARNING):
+        create_app()
+    warnings = [r.getMessage() for r in caplog.records if "E-mail is not set up" in r.getMessage()]
+    assert len(warnings) == 1 and "MAIL_SERVER, TEAM_EMAIL, PUBLIC_URL" in warnings[0]
+    caplog.clear()
+    production_env.setenv("MAIL_SERVER", "smtp.example.fi")
+    production_env.setenv("TEAM_EMAIL", "perhekeskus@example.fi")
+    production_env.setenv("PUBLIC_URL", "https://apua.example.fi")
+    with caplog.at_level(logging.WARNING):
+        create_app()
+    assert not [r for r in caplog.records if "E-mail is not set up" in r.getMessage()]
