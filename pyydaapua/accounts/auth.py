@@ -20,7 +20,8 @@ from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.inbox import queries as inbox_queries
 from pyydaapua.models import LANGUAGES, StaffUser
 from pyydaapua.web import htmx
-from pyydaapua.web.extensions import db, limiter, login_manager
+from pyydaapua.web.extensions import db, login_manager
+from pyydaapua.web.ratelimits import failure_limits
 
 # After the right password the Flask session holds only this marker: which account's password
 # was verified, when, and where to go afterwards. It opens no staff page; only a right code
@@ -262,22 +263,13 @@ def _failed(response: Response) -> bool:
     return response.status_code in (401, 422)
 
 
-def sign_in_limits(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The per-account (``LOGIN_RATE_LIMIT``) and per-address (``LOGIN_ADDRESS_RATE_LIMIT``)
-    limits of failed sign-in attempts, on the POSTs of a sign-in step."""
-    per_address = limiter.limit(
-        lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
-        key_func=_address_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )
-    per_account = limiter.limit(
-        lambda: current_app.config["LOGIN_RATE_LIMIT"],
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )
-    return per_account(per_address(view))
+# The per-account (``LOGIN_RATE_LIMIT``) and per-address (``LOGIN_ADDRESS_RATE_LIMIT``)
+# limits of failed sign-in attempts, on the POSTs of a sign-in step.
+sign_in_limits = failure_limits(
+    ("LOGIN_RATE_LIMIT", _account_key),
+    ("LOGIN_ADDRESS_RATE_LIMIT", _address_key),
+    failed=_failed,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,7 @@ reference, dates and links: never the family's own words, name, phone number or 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -82,7 +82,8 @@ def new_message(
     dedupe_key: str | None = None,
     now: datetime | None = None,
 ) -> OutboxMessage:
-    """An outbox row, pending and due at once (not yet added to the session)."""
+    """An outbox row, pending and due at once. Not yet in the session: the caller adds it, and
+    its own commit stores it with the change."""
     now = now or datetime.now(UTC)
     return OutboxMessage(
         created_at=now,
@@ -98,24 +99,6 @@ def new_message(
         next_attempt_at=now,
         last_error="",
     )
-
-
-def queue(
-    kind: str,
-    recipient: str,
-    language: str,
-    subject: str,
-    body: str,
-    *,
-    request_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> OutboxMessage:
-    """Add a message to the session: the caller's commit stores it with its change."""
-    message = new_message(
-        kind, recipient, language, subject, body, request_id=request_id, dedupe_key=dedupe_key
-    )
-    db.session.add(message)
-    return message
 
 
 def paragraphs(*parts: str) -> str:
@@ -277,57 +260,54 @@ def _owner_or_team(help_request: HelpRequest) -> tuple[str, str] | None:
     return None
 
 
+def _queue(
+    help_request: HelpRequest,
+    kind: str,
+    recipient: str,
+    language: str,
+    text: Callable[[HelpRequest], tuple[str, str]],
+) -> None:
+    """Add the message ``text`` writes about ``help_request``, in ``language``, to the session."""
+    with in_language(language):
+        subject, body = text(help_request)
+    db.session.add(
+        new_message(kind, recipient, language, subject, body, request_id=help_request.id)
+    )
+
+
 # The three calls the changes make, before they commit.
 
 
 def request_sent(help_request: HelpRequest) -> None:
     """Queue the notices of a new request (the request has an id: it was flushed)."""
     if team_address():
-        with in_language(team_language()):
-            subject, body = team_new_request_text(help_request)
-        queue(
-            REQUEST_TO_TEAM,
-            team_address(),
-            team_language(),
-            subject,
-            body,
-            request_id=help_request.id,
+        _queue(
+            help_request, REQUEST_TO_TEAM, team_address(), team_language(), team_new_request_text
         )
     if help_request.email:
-        with in_language(help_request.language):
-            subject, body = confirmation_text(help_request)
-        queue(
+        _queue(
+            help_request,
             REQUEST_CONFIRMATION,
             help_request.email,
             help_request.language,
-            subject,
-            body,
-            request_id=help_request.id,
+            confirmation_text,
         )
 
 
 def family_wrote(help_request: HelpRequest) -> None:
     """Queue the notice of a message from the family."""
     target = _owner_or_team(help_request)
-    if target is None:
-        return
-    recipient, language = target
-    with in_language(language):
-        subject, body = family_wrote_text(help_request)
-    queue(FAMILY_WROTE, recipient, language, subject, body, request_id=help_request.id)
+    if target is not None:
+        _queue(help_request, FAMILY_WROTE, *target, family_wrote_text)
 
 
 def counsellor_wrote(help_request: HelpRequest) -> None:
     """Queue the parent's notice of a message from a counsellor."""
-    if not help_request.email:
-        return
-    with in_language(help_request.language):
-        subject, body = counsellor_wrote_text(help_request)
-    queue(
-        COUNSELLOR_WROTE,
-        help_request.email,
-        help_request.language,
-        subject,
-        body,
-        request_id=help_request.id,
-    )
+    if help_request.email:
+        _queue(
+            help_request,
+            COUNSELLOR_WROTE,
+            help_request.email,
+            help_request.language,
+            counsellor_wrote_text,
+        )

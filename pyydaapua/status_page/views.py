@@ -9,8 +9,6 @@ and per client address; only failures count.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
@@ -20,7 +18,7 @@ from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.status_page import domain
 from pyydaapua.status_page.forms import WRONG_PAIR, MessageForm, OpenForm
-from pyydaapua.web.extensions import limiter
+from pyydaapua.web.ratelimits import failure_limits
 
 # The opened request of this browser session and when the parent last used the page.
 STATUS_KEY = "status_page"
@@ -122,20 +120,11 @@ def _failed(response: Response) -> bool:
     return response.status_code == 422
 
 
-def _status_limits(view: Callable[..., Any]) -> Callable[..., Any]:
-    per_address = limiter.limit(
-        lambda: current_app.config["STATUS_ADDRESS_RATE_LIMIT"],
-        key_func=_address_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )
-    per_reference = limiter.limit(
-        lambda: current_app.config["STATUS_RATE_LIMIT"],
-        key_func=_reference_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )
-    return per_reference(per_address(view))
+_status_limits = failure_limits(
+    ("STATUS_RATE_LIMIT", _reference_key),
+    ("STATUS_ADDRESS_RATE_LIMIT", _address_key),
+    failed=_failed,
+)
 
 
 @bp.route("/status", methods=["GET", "POST"])

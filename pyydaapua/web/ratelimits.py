@@ -9,16 +9,19 @@ so that a request never waits long for a storage that is not there.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.logging import default_handler
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from werkzeug.wrappers import Response
 
 from pyydaapua.web.extensions import limiter
 
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def storage_options(uri: str, timeout: float) -> dict[str, Any]:
@@ -62,3 +65,26 @@ def init_app(app: Flask) -> None:
     }
     limiter.init_app(app)
     _log_storage_events()
+
+
+def _setting(name: str) -> Callable[[], str]:
+    """A limit read from the configuration when it is checked (tests change it)."""
+    return lambda: str(current_app.config[name])
+
+
+def failure_limits(
+    *limits: tuple[str, Callable[[], str]], failed: Callable[[Response], bool]
+) -> Callable[[View], View]:
+    """Limits of failed POSTs (a wrong password, a wrong secret code): each limit is the name
+    of its setting and the function that gives the key it counts under (an account, a
+    reference, an address). Only the answers ``failed`` says failed are counted."""
+
+    def decorate(view: View) -> View:
+        limited: Callable[..., Any] = view
+        for setting, key in reversed(limits):  # the first named is checked first
+            limited = limiter.limit(
+                _setting(setting), key_func=key, methods=["POST"], deduct_when=failed
+            )(limited)
+        return cast(View, limited)
+
+    return decorate

@@ -356,6 +356,12 @@ def _actions(world: World) -> dict[str, tuple[str, str, dict[str, str], dict[str
             {"note-note": "   "},
             {"note-note": "Soitan huomenna"},
         ),
+        "/staff/requests/<int:request_id>/messages": (
+            "message",
+            "message",
+            {"message-message": "   "},
+            {"message-message": "Hei, vastaan täällä"},
+        ),
         "/staff/requests/<int:request_id>/status": (
             "status",
             "status",
@@ -411,6 +417,7 @@ ACTION_RULES = [
     "/staff/requests/<int:request_id>/calls",
     "/staff/requests/<int:request_id>/calls/all-fine",
     "/staff/requests/<int:request_id>/notes",
+    "/staff/requests/<int:request_id>/messages",
     "/staff/requests/<int:request_id>/status",
     "/staff/requests/<int:request_id>/visits",
     "/staff/requests/<int:request_id>/visits/<int:visit_id>",
