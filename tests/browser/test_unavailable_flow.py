@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from pyydaapua.models import HelpRequest, TimelineEvent
 from pyydaapua.web.extensions import db
@@ -31,17 +29,10 @@ TITLE = {
 
 @pytest.fixture
 def outage(live_server: Any) -> Iterator[Outage]:
-    state = Outage()
     with live_server.app.app_context():
         engine = db.engine
-    event.listen(Session, "before_commit", state.before_commit)
-    event.listen(engine, "before_cursor_execute", state.before_cursor_execute)
-    try:
+    with Outage().listening(engine) as state:
         yield state
-    finally:
-        state.over()
-        event.remove(Session, "before_commit", state.before_commit)
-        event.remove(engine, "before_cursor_execute", state.before_cursor_execute)
 
 
 def fill_in_the_form(page: Any, live_server: Any, lang: str) -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 
 import psycopg
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -76,23 +77,31 @@ class Outage:
         if self.all_statements:
             raise lost_connection("SELECT")
 
+    @contextmanager
+    def listening(self, engine: Engine) -> Iterator[Outage]:
+        """Listen to every session and to ``engine`` for the length of the block."""
+        hooks = [
+            (Session, "before_commit", self.before_commit),
+            (Session, "after_flush", self.after_flush),
+            (Session, "after_soft_rollback", self.after_soft_rollback),
+            (engine, "before_cursor_execute", self.before_cursor_execute),
+        ]
+        for target, name, hook in hooks:
+            event.listen(target, name, hook)
+        try:
+            yield self
+        finally:
+            self.over()
+            for target, name, hook in hooks:
+                event.remove(target, name, hook)
+
 
 @pytest.fixture
 def outage(app) -> Iterator[Outage]:
-    state = Outage()
     with app.app_context():
         engine = db.engine
-    event.listen(Session, "before_commit", state.before_commit)
-    event.listen(Session, "after_flush", state.after_flush)
-    event.listen(Session, "after_soft_rollback", state.after_soft_rollback)
-    event.listen(engine, "before_cursor_execute", state.before_cursor_execute)
-    try:
+    with Outage().listening(engine) as state:
         yield state
-    finally:
-        event.remove(Session, "before_commit", state.before_commit)
-        event.remove(Session, "after_flush", state.after_flush)
-        event.remove(Session, "after_soft_rollback", state.after_soft_rollback)
-        event.remove(engine, "before_cursor_execute", state.before_cursor_execute)
 
 
 def count(app, model: type) -> int:
