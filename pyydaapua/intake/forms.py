@@ -80,8 +80,9 @@ class RequestForm(Form):
         filters=[strip],
         validators=[max_length(200)],
     )
-    # "phone" is chosen when the form opens (the service's usual way); a post without the
-    # field, or with an unknown value, is refused with a message.
+    # "phone" is chosen when the form opens (the service's usual way). A post without the
+    # field is a call too: a form page opened before the choice existed still sends (a phone
+    # number is then needed, as it was). An empty or unknown value is refused with a message.
     contact_method = RadioField(
         _l("How shall we answer you?"),
         choices=choices(CONTACT_METHOD_LABELS),
@@ -116,7 +117,9 @@ class RequestForm(Form):
         self.call_language.choices = language_choices()
 
     def validate_contact_method(self, field: RadioField) -> None:
-        if not field.raw_data or field.data not in CONTACT_METHODS:
+        if not field.raw_data:
+            field.data = "phone"
+        elif field.data not in CONTACT_METHODS:
             field.data = None  # nothing comes back chosen: the parent chooses
             raise ValidationError(
                 _l("Choose how we answer you: a call, or an answer here on the status page.")
