@@ -1,6 +1,7 @@
 """`make mail-debug`'s handler prints each message readably: headers decoded, body as text."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from types import SimpleNamespace
 
@@ -14,7 +15,11 @@ def test_a_message_is_printed_decoded(capsys) -> None:
     message["Subject"] = "Määräpäivä tänään: ACDE-FHJK"
     message.set_content("Pyynnön tunnus: ACDE-FHJK\nÄäkköset näkyvät.\n", charset="utf-8")
     envelope = SimpleNamespace(rcpt_tos=["tiimi@example.fi"], content=message.as_bytes())
-    reply = asyncio.run(PrintMessages().handle_DATA(None, None, envelope))
+    # In a thread of its own: the browser tests' event loop may be running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reply = pool.submit(
+            lambda: asyncio.run(PrintMessages().handle_DATA(None, None, envelope))
+        ).result()
     assert reply.startswith("250 ")
     printed = capsys.readouterr().out
     assert "To (envelope): tiimi@example.fi" in printed
