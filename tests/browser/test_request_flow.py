@@ -109,6 +109,8 @@ def test_keyboard_only_through_an_error(page: Any, live_server: Any) -> None:
     page.keyboard.press("Enter")
     page.locator("#error-summary").wait_for()
     expect(page.locator("#error-summary")).to_be_focused()
+    # Settled: the swap's own focus step is done, and cannot take the focus back later.
+    expect(page.locator("#error-summary")).not_to_have_attribute("data-focus", re.compile(".*"))
     tab_to(page, "#error-summary a")
     page.keyboard.press("Enter")
     expect(page.locator("#phone")).to_be_focused()  # the link moves the focus
