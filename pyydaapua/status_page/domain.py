@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from pyydaapua import notices
 from pyydaapua.models import HelpRequest, TimelineEvent
@@ -130,17 +131,51 @@ def messages(help_request: HelpRequest) -> list[Message]:
     ]
 
 
+def _repeats_last_message(help_request: HelpRequest, text: str) -> bool:
+    """Whether the newest message of the request is the family's own with this very text: a
+    second click on "Send", or the form sent again, adds nothing."""
+    last = db.session.execute(
+        select(TimelineEvent.kind, TimelineEvent.note)
+        .where(
+            TimelineEvent.request_id == help_request.id,
+            TimelineEvent.kind.in_(MESSAGE_KINDS),
+        )
+        .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
+        .limit(1)
+    ).first()
+    return last is not None and last.kind == FROM_FAMILY and last.note == text
+
+
+# A family's message is never lost to a counsellor's change made at the same moment: the
+# commit is tried again on the request as it is then.
+_WRITE_TRIES = 3
+
+
 def family_wrote(help_request: HelpRequest, text: str, now: datetime | None = None) -> None:
     """Store the family's message and note that it waits for an answer, in one commit.
 
-    The request's version changes, so that a counsellor's form opened before is stale."""
-    now = now or datetime.now(UTC)
-    db.session.add(
-        TimelineEvent(request_id=help_request.id, at=now, user_id=None, kind=FROM_FAMILY, note=text)
-    )
-    if help_request.family_message_at is None:  # the oldest message not yet answered counts
-        help_request.family_message_at = now
-    help_request.updated_at = now
-    help_request.updated_by_id = None
-    notices.family_wrote(help_request)
-    db.session.commit()
+    The request's version changes, so that a counsellor's form opened before is stale. A
+    message that repeats the family's last one (a double click) is not stored again; two sends
+    racing each other are told apart by the version: the second finds the first's message."""
+    for attempt in range(_WRITE_TRIES):
+        if _repeats_last_message(help_request, text):
+            return
+        at = now or datetime.now(UTC)
+        db.session.add(
+            TimelineEvent(
+                request_id=help_request.id, at=at, user_id=None, kind=FROM_FAMILY, note=text
+            )
+        )
+        if help_request.family_message_at is None:  # the oldest message not yet answered counts
+            help_request.family_message_at = at
+        help_request.updated_at = at
+        help_request.updated_by_id = None
+        notices.family_wrote(help_request)
+        try:
+            db.session.commit()
+            return
+        except StaleDataError:
+            db.session.rollback()
+            if attempt == _WRITE_TRIES - 1:
+                raise
+            db.session.refresh(help_request)

@@ -6,6 +6,7 @@ without JavaScript."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from pyydaapua.accounts.users import create_user
 from pyydaapua.models import HelpRequest, TimelineEvent
+from pyydaapua.status_page import domain as status_page_domain
 from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_casework_flow import open_from_inbox
@@ -162,7 +164,24 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(
     expect(page.locator("#secret_code")).to_be_visible()
 
 
-def test_the_same_in_swedish_without_javascript(context_factory: Any, live_server: Any) -> None:
+def slow_down_the_familys_messages(monkeypatch: Any) -> list[float]:
+    """The family's messages take half a second to store (the live server runs in this
+    process); returns the list of when each arrived."""
+    store = status_page_domain.family_wrote
+    received: list[float] = []
+
+    def slowly(*args: Any, **kwargs: Any) -> None:
+        received.append(time.monotonic())
+        time.sleep(0.5)
+        store(*args, **kwargs)
+
+    monkeypatch.setattr(status_page_domain, "family_wrote", slowly)
+    return received
+
+
+def test_the_same_in_swedish_without_javascript(
+    context_factory: Any, live_server: Any, monkeypatch: Any
+) -> None:
     page = context_factory(java_script_enabled=False).new_page()
     page.goto(f"{live_server.url}/sv/request")
     # Without JavaScript the call's fields stay, and say they are only for a call.
@@ -193,8 +212,16 @@ def test_the_same_in_swedish_without_javascript(context_factory: Any, live_serve
     page.locator("#message-form button[type=submit]").click()  # empty: an error
     page.locator("#error-summary").wait_for()
     page.locator("#message").fill("Tack, det passar bra.")
-    page.locator("#message-form button[type=submit]").click()
+    # A second click while the first send is still on its way: both reach the server, and the
+    # message is stored once.
+    received = slow_down_the_familys_messages(monkeypatch)
+    box = page.locator("#message-form button[type=submit]").bounding_box()
+    assert box is not None
+    with page.expect_request(lambda sent: sent.method == "POST"):
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator("#status-notice")).to_contain_text(SENT["sv"])
+    assert len(received) == 2
     assert family_messages(live_server, reference) == ["Tack, det passar bra."]
     page.locator("#close-status").click()
     page.wait_for_url(re.compile(r"/sv/$"))

@@ -18,6 +18,7 @@ from pyydaapua.casework import domain as casework
 from pyydaapua.models import HelpRequest, TimelineEvent
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.secret_codes import ALPHABET as CODE_ALPHABET
+from pyydaapua.status_page import domain as status_page_domain
 from pyydaapua.status_page import views as status_views
 from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, hidden_fields
@@ -451,6 +452,70 @@ def test_an_empty_or_long_message_is_refused_with_the_text_kept(app, parent, tex
         assert text + "</textarea>" in html
     with app.app_context():
         assert db.session.scalars(select(TimelineEvent)).all() == []
+
+
+def family_messages(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(TimelineEvent.note)
+                .where(TimelineEvent.kind == "message_from_family")
+                .order_by(TimelineEvent.id)
+            )
+        )
+
+
+def test_the_same_message_sent_twice_is_stored_once(app, parent) -> None:
+    parent.send("fi")
+    parent.open("fi")
+    # A double click on "Send", or the form sent again: one message, and "sent" both times.
+    assert parent.write("Voitteko soittaa?").status_code == 303
+    assert parent.write(" Voitteko soittaa? ").status_code == 303
+    assert "Viestisi lähetettiin" in text_of(parent.client.get("/fi/status").get_data(as_text=True))
+    assert family_messages(app) == ["Voitteko soittaa?"]
+    # Another text is a new message, and so is the same one after a counsellor has answered.
+    parent.write("Kiitos")
+    add_counsellor_message(app, "Soitan huomenna.", minutes=0)
+    parent.write("Kiitos")
+    assert family_messages(app) == ["Voitteko soittaa?", "Kiitos", "Kiitos"]
+
+
+def test_two_sends_racing_each_other_store_one_message(app, parent, monkeypatch) -> None:
+    parent.send("fi")
+    request_id = stored(app).id
+    repeats = status_page_domain._repeats_last_message
+    raced: list[bool] = []
+
+    def the_other_send_commits_meanwhile(help_request: HelpRequest, text: str) -> bool:
+        answer = repeats(help_request, text)
+        if not raced:
+            raced.append(True)
+            with app.app_context():  # the other click's request, committed after this check
+                status_page_domain.family_wrote(db.session.get(HelpRequest, request_id), text)
+        return answer
+
+    monkeypatch.setattr(
+        status_page_domain, "_repeats_last_message", the_other_send_commits_meanwhile
+    )
+    with app.app_context():
+        status_page_domain.family_wrote(db.session.get(HelpRequest, request_id), "Hei")
+    assert raced and family_messages(app) == ["Hei"]
+
+
+def test_a_message_racing_a_counsellors_change_is_not_lost(app, parent) -> None:
+    parent.send("fi")
+    before = stored(app)
+    with app.app_context():
+        help_request = db.session.get(HelpRequest, before.id)
+        with app.app_context():  # a counsellor writes a note after the family's page was loaded
+            user = create_user("anna@example.fi", "Anna Virtanen", "counsellor", "long enough pw")
+            casework.add_note(
+                db.session.get(HelpRequest, before.id), user, before.version, "Muistio"
+            )
+        status_page_domain.family_wrote(help_request, "Tärkeä asia")
+    assert family_messages(app) == ["Tärkeä asia"]
+    after = stored(app)
+    assert after.version == before.version + 2 and after.family_message_at is not None
 
 
 def test_a_closed_request_shows_its_messages_and_takes_none(app, parent) -> None:
