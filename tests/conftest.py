@@ -202,6 +202,14 @@ def current_code(email: str, secret: str | None = None) -> str:
     return code
 
 
+def wrong_code(secret: str) -> str:
+    """Six digits that are not the code of this, the previous or the next time step (and
+    that use none of the codes a test still needs)."""
+    now = int(time.time()) // two_factor.STEP_SECONDS
+    valid = {two_factor.code_for_step(secret, step) for step in range(now - 1, now + 3)}
+    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid)
+
+
 def fresh_code(app: Flask, email: str) -> str:
     """A code for ``email`` without waiting: when this run has used the clock's two codes
     (one account signed in more than twice in 30 seconds), the account's last accepted step is

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -28,6 +27,7 @@ from tests.conftest import (
     post_code,
     sign_in,
     totp_secret_for,
+    wrong_code,
 )
 
 
@@ -50,13 +50,6 @@ def stored_user(app, user_id: int) -> StaffUser:
         user = db.session.get(StaffUser, user_id)
         db.session.expunge(user)
         return user
-
-
-def wrong_code(secret: str) -> str:
-    """Six digits that are not the code of this, the previous or the next time step."""
-    now = two_factor.time_step(datetime.now(UTC))
-    valid = {two_factor.code_for_step(secret, step) for step in range(now - 1, now + 3)}
-    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid)
 
 
 def enrol_page_secret(html: str) -> str:
