@@ -25,6 +25,28 @@ from pyydaapua.web.config import normalise_database_url
 from pyydaapua.web.extensions import db
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheapest_hashes() -> Iterator[None]:
+    """argon2id at its cheapest for the passwords and secret codes hashed in this process
+    (about 150 ms less per hash and per check), so that a test pays for what it tests.
+
+    The deployed parameters are the library's recommended ones: the test over HTTPS with
+    gunicorn (tests/browser/test_production_https.py) checks the hashes that it stores.
+    """
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from pyydaapua.accounts import users
+    from pyydaapua.status_page import domain as status_page
+
+    patch = pytest.MonkeyPatch()
+    cheapest = PasswordHasher.from_parameters(CHEAPEST)
+    patch.setattr(users, "_hasher", cheapest)
+    patch.setattr(status_page, "_hasher", cheapest)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of this test run's own, dropped at the end."""

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import get_default_parameters
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from pyydaapua.models import HelpRequest
+from pyydaapua.models import HelpRequest, StaffUser
 from pyydaapua.web.extensions import db
 from tests.browser.test_casework_flow import open_from_inbox
 from tests.browser.test_staff_flow import sign_in_by_keyboard
@@ -40,6 +42,11 @@ def https_server(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) ->
             server.app = make_app(migrated_url)  # the same database, for set-up and checks
             yield server
             empty_tables(server.app)
+
+
+def deployed_parameters(stored_hash: str | None) -> bool:
+    """Whether a hash is argon2id with the library's recommended parameters."""
+    return stored_hash is not None and extract_parameters(stored_hash) == get_default_parameters()
 
 
 def https_context(context_factory: Any, **options: Any) -> Any:
@@ -96,6 +103,11 @@ def test_counsellor_signs_in_takes_a_request_and_signs_out(context_factory, http
     sign_in_by_keyboard(page, https_server, email, "fi")
     page.wait_for_url(f"{https_server.url}/staff/")
     assert_host_cookie(context)
+    # The test process hashes at argon2's cheapest (tests/conftest.py); the server rehashed
+    # the password at sign-in with the recommended parameters.
+    with https_server.app.app_context():
+        user = db.session.scalars(select(StaffUser).where(StaffUser.email == email)).one()
+        assert deployed_parameters(user.password_hash)
 
     open_from_inbox(page, https_server, reference)
     page.locator("#take-button").click()  # an htmx POST with the CSRF header
@@ -144,6 +156,7 @@ def test_a_parent_without_a_phone_opens_the_status_page_over_https(context_facto
         ).one()
         assert (stored.contact_method, stored.phone) == ("status_page", "")
         assert stored.family_message_at is not None
+        assert deployed_parameters(stored.status_secret_hash)
     log = https_server.output()
     assert '"POST /fi/status HTTP/1.1" 303' in log
     assert code not in log and code.replace("-", "") not in log
