@@ -32,6 +32,9 @@ def test_invalid_numbers_are_refused(text: str) -> None:
         ("+358451234567", "045 123 4567"),
         ("+358931011111", "09 3101 1111"),
         ("+46701234567", "+46 70 123 45 67"),  # abroad: with its country code
+        ("0401234567", "040 123 4567"),  # written as dialled in Finland
+        ("+3588001234", "0800 1234"),  # four digits stay one group
+        ("+358116111", "116111"),  # a service number: as it is dialled
         ("not a number", "not a number"),
     ],
 )

@@ -1,6 +1,6 @@
 """The rules of working a request."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -102,7 +102,23 @@ def test_working_days_to_contact(submitted: datetime, contacted: datetime, days:
 def test_a_message_goes_only_to_an_open_request_answered_on_the_status_page() -> None:
     for status in ("new", "in_progress", "waiting"):
         status_flow.check_message_to_family("status_page", status)
-    with pytest.raises(status_flow.WorkflowError, match="no_status_page"):
+    with pytest.raises(status_flow.WorkflowError) as to_a_phone_family:
         status_flow.check_message_to_family("phone", "new")
-    with pytest.raises(status_flow.WorkflowError, match="message_to_closed"):
+    assert to_a_phone_family.value.code == "no_status_page"
+    with pytest.raises(status_flow.WorkflowError) as to_a_closed_request:
         status_flow.check_message_to_family("status_page", "closed")
+    assert to_a_closed_request.value.code == "message_to_closed"
+
+
+def test_a_visit_is_open_while_planned_and_still_to_come() -> None:
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    assert status_flow.visit_is_open("planned", now, now)  # starting now: still to come
+    assert status_flow.visit_is_open("planned", now + timedelta(days=1), now)
+    assert not status_flow.visit_is_open("planned", now - timedelta(minutes=1), now)
+    for status in ("done", "cancelled"):
+        assert not status_flow.visit_is_open(status, now + timedelta(days=1), now)
+
+
+def test_only_a_sent_referral_waits_for_an_answer() -> None:
+    waiting = [s for s in status_flow.REFERRAL_STATUSES if status_flow.referral_is_open(s)]
+    assert waiting == ["sent"]
