@@ -306,6 +306,43 @@ class StaffSession(Model):
     user: Mapped[StaffUser] = relationship(lazy="joined")
 
 
+class PublicSession(Model):
+    """A parent's browser on the public pages: the cookie holds only a random token, whose
+    SHA-256 hash is kept here. It carries what must not live in a cookie: the submission key
+    of the form this browser was given, the request it sent or opened, the secret code on its
+    way to the parent, and whether the status page is open. It ends on the quick exit, on
+    closing the status page, after ``STATUS_SESSION_MINUTES`` without use, and with the
+    request's personal data at retention."""
+
+    __tablename__ = "public_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": False})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    last_seen_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, index=True, info={"personal": False}
+    )
+    # The key of the form this browser was given: a form posted with it was sent from here.
+    form_key: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, info={"personal": False}
+    )
+    # The request this browser sent (``sent``) or opened on the status page (``status_open``).
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_request.id"), nullable=True, index=True, info={"personal": False}
+    )
+    sent: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
+    status_open: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
+    # The status page's secret code of the request just sent, until the parent says it is
+    # written down (the request keeps only its hash).
+    secret_code: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, info={"personal": True}
+    )
+    # "Your message was sent", shown once on the next status page.
+    message_sent: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
+
+    help_request: Mapped[HelpRequest | None] = relationship()
+
+
 class RecoveryCode(Model):
     """One single-use recovery code of a staff user, stored only as a SHA-256 hash."""
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Table, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, delete, func, or_, select, update
 
 from pyydaapua import audit
-from pyydaapua.models import HelpRequest
+from pyydaapua.models import HelpRequest, PublicSession
 from pyydaapua.rules.workdays import day_start, helsinki_date
 from pyydaapua.web.extensions import db
 
@@ -105,6 +105,9 @@ def cleared_parts() -> list[tuple[Table, dict[str, str | None]]]:
 def _clear(cutoff_at: datetime, now: datetime) -> int:
     """Remove the personal data of every due request; the number of requests cleared."""
     due_ids = select(HelpRequest.id).where(_due(cutoff_at)).scalar_subquery()
+    # A browser's session of the request ends with its data: its confirmation and status page
+    # open no more.
+    db.session.execute(delete(PublicSession).where(PublicSession.request_id.in_(due_ids)))
     # The parts first: the request's own UPDATE below takes it out of the due set.
     for part, values in cleared_parts():
         db.session.execute(update(part).where(part.c.request_id.in_(due_ids)).values(values))

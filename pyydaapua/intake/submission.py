@@ -57,8 +57,31 @@ def find_by_submission(key: str) -> HelpRequest | None:
     return db.session.scalar(select(HelpRequest).where(HelpRequest.submission_key == key))
 
 
+def same_request(stored: HelpRequest, new: NewRequest) -> bool:
+    """Whether ``new`` is what was stored as ``stored``: the same form sent again, not a
+    different text posted with a used key."""
+    return (
+        stored.description == new.description
+        and stored.name == new.name
+        and stored.phone == new.phone
+        and stored.email == new.email
+        and stored.contact_method == new.contact_method
+        and stored.call_language == new.call_language
+        and stored.call_time == new.call_time
+        and stored.sms_ok == new.sms_ok
+        and stored.child_ages == ",".join(new.child_ages)
+        and sorted(topic.topic for topic in stored.topics) == sorted(set(new.topics))
+    )
+
+
 def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
-    """Store the request once; a repeated submission returns the stored one.
+    """Store the request once; a repeated submission returns the stored one."""
+    return store(new, now)[0]
+
+
+def store(new: NewRequest, now: datetime | None = None) -> tuple[HelpRequest, bool]:
+    """Store the request once: the stored request, and whether this call stored it (False
+    when the key's request was already stored, e.g. by a second click racing the first).
 
     A missing, empty or malformed key cannot tell one submission from another, so the
     request is stored under a fresh key rather than taken for someone else's."""
@@ -66,7 +89,7 @@ def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
         new = replace(new, submission_key=new_submission_key())
     existing = find_by_submission(new.submission_key)
     if existing is not None:
-        return existing
+        return existing, False
     submitted_at = now or datetime.now(UTC)
     for _attempt in range(5):
         help_request = HelpRequest(
@@ -95,11 +118,11 @@ def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
             db.session.flush()
             notices.request_sent(help_request)
             db.session.commit()
-            return help_request
+            return help_request, True
         except IntegrityError:
             db.session.rollback()
             # Either two clicks raced each other, or (very rarely) the code was taken.
             existing = find_by_submission(new.submission_key)
             if existing is not None:
-                return existing
+                return existing, False
     raise RuntimeError("could not allocate a unique reference code")

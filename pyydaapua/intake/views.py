@@ -20,9 +20,10 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from pyydaapua.intake import public_session
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
-from pyydaapua.models import LANGUAGES
+from pyydaapua.models import LANGUAGES, HelpRequest, PublicSession
 from pyydaapua.rules.phones import tel_uri
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain as status_page
@@ -60,33 +61,43 @@ def landing() -> str:
     return render_template("intake/landing.html")
 
 
-# The submission key of the last request sent from this browser session. The form page
-# shows it again (empty, with a notice) until the parent starts a new request, so that the
-# back button and "Send" give the same request, never a second one.
-SENT_KEY = "sent_request"
-# The secret code of a request just sent for the status page, from the POST to the one
-# confirmation page that shows it: ``{"key": submission key, "code": the code}``.
-SECRET_CODE_KEY = "new_status_code"  # noqa: S105 - a session key's name
 # The name of the language buttons on the form page: they post what is typed to the form in
 # the other language. The value is the language of the page the parent left.
 SWITCH_LANGUAGE = "switch_language"
 
 
-def _sent_key() -> str | None:
-    """The key of the request last sent from this browser session, while it is stored."""
-    key = session.get(SENT_KEY)
-    if not isinstance(key, str) or not help_requests.valid_submission_key(key):
-        return None
+def _form_session() -> PublicSession | None:
+    """This browser's session, started for the form page: the form's submission key is
+    bound to it. Without the database the form page still opens, bound to nothing."""
     try:
-        stored = help_requests.find_by_submission(key)
+        return public_session.start()
     except DATABASE_UNAVAILABLE:
-        # The form page needs no data: without the database the request counts as sent.
         with suppress(SQLAlchemyError):
             db.session.rollback()
-        return key
-    if stored is None:  # removed since (e.g. on request)
-        session.pop(SENT_KEY, None)
         return None
+
+
+def _key_for(row: PublicSession | None) -> str:
+    """The submission key of the form given to this browser: the sent request's while its
+    confirmation lives (the form comes back empty, and "Send" gives the same request), else
+    the session's current form key."""
+    if row is None:
+        return help_requests.new_submission_key()
+    sent = public_session.sent_request(row)
+    if sent is not None and sent.submission_key:
+        return sent.submission_key
+    if not help_requests.valid_submission_key(row.form_key):
+        row.form_key = help_requests.new_submission_key()
+        public_session.save()
+    return str(row.form_key)
+
+
+def _new_key(row: PublicSession | None) -> str:
+    """A fresh form key for this browser, for a request not yet sent."""
+    key = help_requests.new_submission_key()
+    if row is not None:
+        row.form_key = key
+        public_session.save()
     return key
 
 
@@ -111,13 +122,15 @@ def family_centre_phone() -> dict[str, str]:
 
 
 def render_request_form(
-    form: RequestForm, status: int = 200, notice: str | None = None
+    form: RequestForm,
+    status: int = 200,
+    notice: str | None = None,
+    already_sent: bool = False,
 ) -> tuple[str, int]:
-    """The form page, or only the form itself for htmx; ``notice`` explains a refusal."""
+    """The form page, or only the form itself for htmx; ``notice`` explains a refusal.
+    ``already_sent``: the form's request is stored, so the form is shown empty."""
     if not help_requests.valid_submission_key(form.submission_key.data):
         form.submission_key.data = help_requests.new_submission_key()
-    # A form whose request is stored is shown empty: its values must not come back.
-    already_sent = form.submission_key.data == session.get(SENT_KEY)
     template = "intake/_request_form.html" if htmx.is_htmx() else "intake/request.html"
     body = render_template(
         template,
@@ -141,19 +154,29 @@ def _submission_counted(_response: Response) -> bool:
     return bool(g.get("submission_counted"))
 
 
-def _switched_language_form() -> RequestForm:
-    """The posted form in this page's language, as typed; no errors are shown yet.
+def _sent_from_here(row: PublicSession | None, key: str | None) -> bool:
+    """Whether the form posted with ``key`` was given to this browser: only then may it see
+    the request's confirmation. A key copied from elsewhere grants nothing."""
+    return row is not None and key is not None and row.form_key == key
+
+
+def _switched_language_form(row: PublicSession | None) -> tuple[RequestForm, bool]:
+    """The posted form in this page's language, as typed; no errors are shown yet, and
+    whether it is the form of the request sent from here.
 
     The call language was the page's default unless changed: when it is still the language
     of the page left, it follows the parent to the new one. A form whose request is already
-    stored (a switch posted again from the browser's history) comes back empty."""
+    stored (a switch posted again from the browser's history, or a copied key) comes back
+    empty, with this browser's own key."""
     form = RequestForm(call_language=g.lang)
     if help_requests.find_by_submission(form.submission_key.data) is not None:
-        session[SENT_KEY] = form.submission_key.data
-        return RequestForm(formdata=None, call_language=g.lang, submission_key=session[SENT_KEY])
+        key = _key_for(row)
+        sent = public_session.sent_request(row)
+        empty = RequestForm(formdata=None, call_language=g.lang, submission_key=key)
+        return empty, sent is not None and sent.submission_key == key
     if form.call_language.data == request.form.get(SWITCH_LANGUAGE):
         form.call_language.data = g.lang
-    return form
+    return form, False
 
 
 @bp.route("/request", methods=["GET", "POST"])
@@ -167,44 +190,76 @@ def request_form() -> Response | tuple[str, int]:
     """Show the form; on POST store the request and 303 to its confirmation.
 
     Invalid input comes back as 422 with the errors and every typed value kept, and does not
-    count towards the submission limit. A form sent again (its key is stored) leads to the
-    confirmation of the request already stored. After a request is sent, the form page
-    shows that request's key, empty, until the parent starts a new request.
+    count towards the submission limit. The form sent again (a double click, the back button)
+    leads to the confirmation of the request already stored; a different text posted with a
+    used key is not dropped: 409, the text kept with a new key, and a notice that the request
+    was already sent. After a request is sent, the form page shows that request's key, empty,
+    until the parent starts a new request.
     """
+    row = _form_session()
     if request.method == "GET":
-        sent = _sent_key()
+        key = _key_for(row)
+        sent = public_session.sent_request(row)
         return render_request_form(
-            RequestForm(call_language=g.lang, submission_key=sent) if sent else _new_form()
+            RequestForm(call_language=g.lang, submission_key=key),
+            already_sent=sent is not None and sent.submission_key == key,
         )
     if _is_language_switch():
-        return render_request_form(_switched_language_form())
+        form, already_sent = _switched_language_form(row)
+        return render_request_form(form, already_sent=already_sent)
     form = _new_form()
-    stored = help_requests.find_by_submission(form.submission_key.data)
-    if stored is None:
-        if form.is_spam:
-            current_app.logger.info("honeypot filled in; nothing stored")
-            g.submission_counted = True
-            return htmx.redirect_after_post(url_for(".landing"))
-        if not form.validate():
-            return render_request_form(form, status=422)
-        new = form.to_new_request(language=g.lang)
-        code = None
-        if new.contact_method == "status_page":
-            code, secret_hash = status_page.new_secret()
-            new = replace(new, status_secret_hash=secret_hash)
-        stored = help_requests.submit(new)
+    key = form.submission_key.data
+    stored = help_requests.find_by_submission(key)
+    if stored is not None:
+        return _posted_again(row, form, stored)
+    if form.is_spam:
+        current_app.logger.info("honeypot filled in; nothing stored")
         g.submission_counted = True
-        if code is not None and stored.status_secret_hash == new.status_secret_hash:
-            # Shown once, on the confirmation; never in an address.
-            session[SECRET_CODE_KEY] = {"key": stored.submission_key, "code": code}
-    session[SENT_KEY] = stored.submission_key
-    return htmx.redirect_after_post(url_for(".confirmation", key=stored.submission_key))
+        return htmx.redirect_after_post(url_for(".landing"))
+    if not form.validate():
+        return render_request_form(form, status=422)
+    new = form.to_new_request(language=g.lang)
+    code = None
+    if new.contact_method == "status_page":
+        code, secret_hash = status_page.new_secret()
+        new = replace(new, status_secret_hash=secret_hash)
+    stored, created = help_requests.store(new)
+    if not created:  # the same key's request was stored meanwhile (a second click)
+        return _posted_again(row, form, stored)
+    g.submission_counted = True
+    if row is not None:  # this browser sent it: its confirmation and status page open here
+        public_session.mark_sent(row, stored, code)
+    return htmx.redirect_after_post(url_for(".confirmation"))
+
+
+def _posted_again(
+    row: PublicSession | None, form: RequestForm, stored: HelpRequest
+) -> Response | tuple[str, int]:
+    """A form posted with the key of a stored request. The same request again (a double
+    click, the back button) leads to the confirmation, which shows it only to the browser
+    that was given the key. Anything else is not dropped: the text comes back with a new key
+    and a notice that the request was already sent."""
+    same = form.validate() and help_requests.same_request(
+        stored, form.to_new_request(language=g.lang)
+    )
+    if same:
+        if row is not None and _sent_from_here(row, stored.submission_key):
+            public_session.mark_sent(row, stored, None)
+        return htmx.redirect_after_post(url_for(".confirmation"))
+    form.submission_key.data = _new_key(row)
+    form.form_errors.clear()
+    for field in form:
+        field.errors = []
+    return render_request_form(form, status=409, notice="already_sent")
 
 
 @bp.get("/request/new")
 def new_request() -> Response:
     """Start a new request: the form page shows a fresh, empty form again."""
-    session.pop(SENT_KEY, None)
+    row = public_session.current()
+    if row is not None:
+        row.sent = False  # the form page no longer shows the request sent
+        _new_key(row)
     return redirect(url_for(".request_form"), code=303)
 
 
@@ -212,29 +267,47 @@ def _new_form() -> RequestForm:
     return RequestForm(call_language=g.lang)
 
 
-@bp.get("/request/sent/<key>")
-def confirmation(key: str) -> str:
-    """The reference and the call-back due date of a stored request; 404 for an unknown key.
-    For an answer on the status page, the secret code is shown here once, after the POST
-    that made it, and never again. The phone number given is shown to check only in the
-    browser session that sent it: the address stays in the browser's history, where someone
-    else on a shared phone may open it."""
-    stored = (
-        help_requests.find_by_submission(key) if help_requests.valid_submission_key(key) else None
-    )
-    if stored is None:
-        abort(404)
-    secret_code = None
-    carried = session.get(SECRET_CODE_KEY)
-    if isinstance(carried, dict) and carried.get("key") == key:
-        session.pop(SECRET_CODE_KEY)
-        secret_code = format_secret_code(str(carried.get("code", "")))
+@bp.get("/request/sent")
+def confirmation() -> tuple[str, int]:
+    """The reference and the call-back due date of the request sent from this browser, while
+    its session lives; for the written channel, the secret code until the parent says it is
+    written down. The address holds nothing: opened anywhere else (another browser, after the
+    quick exit, after the session ended) it shows no family content."""
+    row = public_session.current()
+    stored = public_session.sent_request(row)
+    if row is None or stored is None:
+        return render_template("intake/confirmation_gone.html"), 200
+    secret_code = format_secret_code(row.secret_code) if row.secret_code else None
     return render_template(
         "intake/confirmation.html",
         help_request=stored,
-        show_phone=session.get(SENT_KEY) == key and stored.contact_method == "phone",
+        show_phone=stored.contact_method == "phone",
         secret_code=secret_code,
-    )
+    ), 200
+
+
+@bp.post("/request/sent/code-written")
+def code_written() -> Response:
+    """The parent has written the secret code down: it is no longer kept or shown."""
+    row = public_session.current()
+    if row is not None and row.secret_code is not None:
+        row.secret_code = None
+        public_session.save()
+    target = request.form.get("next")
+    return redirect(url_for(".status" if target == "status" else ".confirmation"), code=303)
+
+
+@bp.get("/exit")
+def quick_exit() -> Response:
+    """The quick exit: end this browser's session on the server (the status page, the sent
+    request, the secret code), then leave for the neutral site. ``Clear-Site-Data`` asks the
+    browser to drop what it cached of this site, the back-forward cache included."""
+    with suppress(*DATABASE_UNAVAILABLE):
+        public_session.end()
+    session.pop("csrf_token", None)
+    response = redirect(str(current_app.config["QUICK_EXIT_URL"]), code=303)
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.get("/privacy")

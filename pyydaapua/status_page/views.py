@@ -1,68 +1,26 @@
 """The status page's views, in the public blueprint: /<lang>/status.
 
-A right reference and secret code put ``{"request": id, "seen": time}`` in the Flask session;
-the status page is shown while that is fresh (``STATUS_SESSION_MINUTES`` since the last page
-load or message). Nothing secret is ever in an address. Wrong pairs are limited per reference
-and per client address; only failures count.
+The status page opens in the browser that sent the request (its public session, no code
+needed while it lives), or anywhere with the right reference and secret code; the public
+session on the server (intake/public_session.py) then holds which request is open. It closes on
+"Close the status page", on the quick exit and after ``STATUS_SESSION_MINUTES`` without use.
+Nothing secret is ever in an address or a cookie. Wrong pairs are limited per reference and per
+client address; only failures count.
 """
 
 from __future__ import annotations
 
-import time
-
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from pyydaapua.intake import public_session
 from pyydaapua.intake.views import bp, family_centre_phone
-from pyydaapua.models import HelpRequest
+from pyydaapua.models import HelpRequest, PublicSession
 from pyydaapua.rules.references import parse_reference
+from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain
 from pyydaapua.status_page.forms import WRONG_PAIR, MessageForm, OpenForm
 from pyydaapua.web.ratelimits import failure_limits
-
-# The opened request of this browser session and when the parent last used the page.
-STATUS_KEY = "status_page"
-# "Your message was sent", shown once on the next page load.
-SENT_NOTICE_KEY = "status_message_sent"
-
-
-def session_limit_seconds() -> int:
-    return int(current_app.config["STATUS_SESSION_MINUTES"]) * 60
-
-
-def _fresh(marker: object, now: float) -> bool:
-    if not isinstance(marker, dict):
-        return False
-    request_id, seen = marker.get("request"), marker.get("seen")
-    return (
-        isinstance(request_id, int)
-        and isinstance(seen, int | float)
-        and 0 <= now - seen <= session_limit_seconds()
-    )
-
-
-@bp.before_app_request
-def _end_stale_status_session() -> None:
-    """An opened status page that has not been used for the limit ends on the next request
-    of any page (e.g. after the quick exit): it is never left open for later."""
-    if STATUS_KEY in session and not _fresh(session[STATUS_KEY], time.time()):
-        session.pop(STATUS_KEY, None)
-        session.pop(SENT_NOTICE_KEY, None)
-        g.status_session_ended = True
-
-
-def _opened_request() -> HelpRequest | None:
-    """The request opened in this browser session, while it is fresh; using it keeps it so."""
-    marker = session.get(STATUS_KEY)
-    if not _fresh(marker, time.time()):
-        return None
-    assert isinstance(marker, dict)
-    help_request = domain.get_opened(marker["request"])
-    if help_request is None:  # removed, or its code removed by retention
-        session.pop(STATUS_KEY, None)
-        return None
-    session[STATUS_KEY] = {"request": help_request.id, "seen": int(time.time())}
-    return help_request
 
 
 def _render_open_form(
@@ -80,19 +38,26 @@ def _render_open_form(
 
 
 def _render_status_page(
+    row: PublicSession,
     help_request: HelpRequest,
     form: MessageForm | None = None,
     status: int = 200,
     notice: str | None = None,
 ) -> tuple[str, int]:
+    if notice is None and row.message_sent:
+        notice = "sent"
+        row.message_sent = False
+        public_session.save()
     body = render_template(
         "status_page/page.html",
         help_request=help_request,
         state=domain.state_of(help_request),
         messages=domain.messages(help_request),
         form=form or MessageForm(formdata=None),
-        notice=notice or ("sent" if session.pop(SENT_NOTICE_KEY, False) else None),
+        notice=notice,
         message_max=domain.MESSAGE_MAX,
+        # The code of a request just sent from here, until the parent has written it down.
+        secret_code=format_secret_code(row.secret_code) if row.secret_code else None,
     )
     return body, status
 
@@ -133,10 +98,11 @@ def status() -> Response | tuple[str, int]:
     """GET: the opened request's status page, else the form for the reference and code.
     POST: open the request with the pair (and send a message kept from before), then 303."""
     if request.method == "GET":
-        help_request = _opened_request()
-        if help_request is not None:
-            return _render_status_page(help_request)
-        notice = "ended" if g.get("status_session_ended") else None
+        row = public_session.current()
+        help_request = public_session.opened_request(row)
+        if row is not None and help_request is not None:
+            return _render_status_page(row, help_request)
+        notice = "ended" if public_session.has_ended() else None
         return _render_open_form(OpenForm(formdata=None), notice=notice)
     form = OpenForm()
     if not form.validate():
@@ -145,37 +111,43 @@ def status() -> Response | tuple[str, int]:
     if help_request is None:
         form.form_errors.append(str(WRONG_PAIR))
         return _render_open_form(form, status=422)
-    session[STATUS_KEY] = {"request": help_request.id, "seen": int(time.time())}
+    row = public_session.start()
+    public_session.open_status(row, help_request)
     if form.message.data:
         if not domain.is_open(help_request):
             kept = MessageForm(formdata=None, message=form.message.data)
-            return _render_status_page(help_request, kept, status=409, notice="closed")
-        domain.family_wrote(help_request, form.message.data)
-        session[SENT_NOTICE_KEY] = True
+            return _render_status_page(row, help_request, kept, status=409, notice="closed")
+        _family_wrote(row, help_request, form.message.data)
     return redirect(url_for(".status"), code=303)
+
+
+def _family_wrote(row: PublicSession, help_request: HelpRequest, text: str) -> None:
+    domain.family_wrote(help_request, text)
+    row.message_sent = True
+    public_session.save()
 
 
 @bp.post("/status/message")
 def status_message() -> Response | tuple[str, int]:
     """The family's message. After the page has closed, the message comes back in the form
     for the reference and code, and is sent once they are entered again."""
-    help_request = _opened_request()
-    if help_request is None:
+    row = public_session.current()
+    help_request = public_session.opened_request(row)
+    if row is None or help_request is None:
         kept = OpenForm(formdata=None, message=request.form.get("message", "").strip())
         return _render_open_form(kept, status=403, notice="ended_with_message")
     form = MessageForm()
     if not domain.is_open(help_request):
-        return _render_status_page(help_request, form, status=409, notice="closed")
+        return _render_status_page(row, help_request, form, status=409, notice="closed")
     if not form.validate():
-        return _render_status_page(help_request, form, status=422)
-    domain.family_wrote(help_request, form.message.data)
-    session[SENT_NOTICE_KEY] = True
+        return _render_status_page(row, help_request, form, status=422)
+    _family_wrote(row, help_request, form.message.data)
     return redirect(url_for(".status"), code=303)
 
 
 @bp.post("/status/close")
 def status_close() -> Response:
-    """Close the status page in this browser: the reference and code are needed again."""
-    session.pop(STATUS_KEY, None)
-    session.pop(SENT_NOTICE_KEY, None)
+    """Close the status page in this browser: the whole public session ends on the server,
+    and the reference and code are needed again."""
+    public_session.end()
     return redirect(url_for(".landing"), code=303)

@@ -38,6 +38,8 @@ PARENT_TEXT_ENDPOINTS = frozenset(
     {
         "public.request_form",
         "public.confirmation",
+        "public.code_written",
+        "public.quick_exit",
         "public.status",
         "public.status_message",
         "public.status_close",

@@ -140,16 +140,77 @@ document.addEventListener("htmx:afterRequest", function (event) {
   document.addEventListener("htmx:timeout", function () { showFailure("network"); });
 })();
 
-// Quick exit: go to the neutral site in place of this page, so that the Back button does not
-// bring the page back. Without this file the link still leads there.
-document.addEventListener("click", function (event) {
+// Quick exit: through our own address, which ends the session on the server, to the neutral
+// site in place of this page, so that the Back button does not bring the page back. Pressing
+// Esc twice does the same, except while typing in a field. Without this file the link still
+// ends the session and leads there.
+(function () {
   "use strict";
-  var link = event.target.closest ? event.target.closest("[data-quick-exit]") : null;
-  if (!link || event.defaultPrevented || event.button !== 0) return;
-  if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
-  event.preventDefault();
-  window.location.replace(link.href);
-});
+  function leave() {
+    var link = document.querySelector("[data-quick-exit]");
+    if (link) window.location.replace(link.href);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-quick-exit]") : null;
+    if (!link || event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    leave();
+  });
+  function typing(element) {
+    if (!element) return false;
+    if (element.isContentEditable) return true;
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    return ["checkbox", "radio", "button", "submit", "reset"].indexOf(element.type) === -1;
+  }
+  var lastEscape = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.isComposing || typing(document.activeElement)) {
+      lastEscape = 0;
+      return;
+    }
+    if (!document.querySelector("[data-quick-exit]")) return;
+    var now = Date.now();
+    if (now - lastEscape < 1500) {
+      leave();
+    } else {
+      lastEscape = now;
+    }
+  });
+  // A public page brought back from the browser's back-forward cache is loaded again from
+  // the server, which shows it only while the session lives.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.querySelector("[data-quick-exit]")) {
+      window.location.reload();
+    }
+  });
+})();
+
+// The reference and secret code (templates/intake/_secret_code.html): copy and print.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-code-tools]").forEach(function (tools) {
+    tools.hidden = false;
+  });
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest ? event.target.closest("[data-copy-code]") : null;
+    if (copy) {
+      var done = function () {
+        var announcer = document.getElementById("announcer");
+        if (announcer) announcer.textContent = copy.getAttribute("data-copied");
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(copy.getAttribute("data-copy-text")).then(done, function () {});
+      }
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-print-page]")) {
+      window.print();
+    }
+  });
+})();
 
 // The language buttons of the request form post what is typed to the form in the other
 // language as a whole new page: htmx's own handling of the form's submit is skipped.

@@ -17,6 +17,8 @@ PERSONAL = {
     "help_request.description",
     # the status page's secret code (as a hash): once removed, the page opens no more
     "help_request.status_secret_hash",
+    # the secret code on its way to the parent, in the browser session that sent the request
+    "public_session.secret_code",
     # the parent's own address, when an e-mail went to them
     "outbox_message.recipient",
     "call.notes",
@@ -71,6 +73,7 @@ def test_retention_clears_the_personal_columns_of_the_request_and_its_parts() ->
         "referral": {"note": ""},
         "timeline_event": {"note": ""},
         "outbox_message": {"recipient": ""},
+        "public_session": {"secret_code": None},
     }
 
 

@@ -21,6 +21,7 @@ from pyydaapua.models import (
     HelpRequest,
     HomeVisit,
     OutboxMessage,
+    PublicSession,
     Referral,
     Service,
     StaffUser,
@@ -118,6 +119,21 @@ def requests(ctx) -> dict[str, int]:
     recent = worked(worker, service, "b", NOW - timedelta(days=90))
     close(recent, worker, NOW - timedelta(days=45))
     still_open = worked(worker, service, "c", NOW - timedelta(days=700))
+    # A browser that sent each request still holds its session (and a secret code).
+    for number, request_id in enumerate((old.id, recent.id, still_open.id)):
+        db.session.add(
+            PublicSession(
+                token_hash=f"{number:064d}",
+                created_at=NOW,
+                last_seen_at=NOW,
+                request_id=request_id,
+                sent=True,
+                status_open=True,
+                secret_code="ABCDE-FGHJK",
+                message_sent=False,
+            )
+        )
+    db.session.commit()
     return {"old": old.id, "recent": recent.id, "open": still_open.id}
 
 
@@ -435,8 +451,12 @@ def test_retention_clears_every_column_marked_personal_and_keeps_every_other(req
     assert after["recent"] == before["recent"]
     assert after["open"] == before["open"]
     old_before, old_after = before["old"], after["old"]
+    # The sessions of the old request's browsers end with its data (the code with them).
+    assert len(old_before["public_session"]) == 1 and old_after["public_session"] == {}
+    ended = old_before.pop("public_session")
+    old_after.pop("public_session")
+    filled = {"public_session.secret_code"} if next(iter(ended.values()))["secret_code"] else set()
     assert set(old_after) == set(old_before)
-    filled = set()
     for name, table_rows in old_before.items():
         table = db.metadata.tables[name]
         assert set(table_rows) == set(old_after[name])

@@ -15,7 +15,8 @@ RESPONSES = [
     "/fi/privacy",
     "/sv/accessibility",
     "/fi/missing",
-    "/sv/request/sent/unknown-key-0123456789",
+    "/sv/request/sent",
+    "/sv/exit",
     "/static/css/site.css",
 ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
@@ -174,7 +174,7 @@ def test_success_stores_the_request_and_shows_the_confirmation(app, client, lang
     )
     assert response.status_code == 303
     location = response.headers["Location"]
-    assert location.startswith(f"/{lang}/request/sent/")
+    assert location == f"/{lang}/request/sent"  # the address holds nothing
 
     stored = only_request(app)
     assert stored.language == lang
@@ -199,25 +199,28 @@ def test_success_stores_the_request_and_shows_the_confirmation(app, client, lang
     assert f'<time id="due-date" datetime="{stored.due_date.isoformat()}">' in html
 
 
-def test_confirmation_date_is_formatted_with_its_weekday(app, client) -> None:
-    from pyydaapua.intake.submission import NewRequest, submit
-
+def test_confirmation_date_is_formatted_with_its_weekday(app, request_form) -> None:
+    request_form.submit("fi")
     with app.app_context():
-        submit(
-            NewRequest(
-                submission_key="k" * 32, language="fi", call_language="fi", phone="+358401234567"
-            ),
-            now=datetime(2026, 11, 23, 10, tzinfo=UTC),
-        )
-    fi = client.get("/fi/request/sent/" + "k" * 32).get_data(as_text=True)
-    sv = client.get("/sv/request/sent/" + "k" * 32).get_data(as_text=True)
+        db.session.scalars(select(HelpRequest)).one().due_date = date(2026, 11, 26)
+        db.session.commit()
+    fi = request_form.client.get("/fi/request/sent").get_data(as_text=True)
+    sv = request_form.client.get("/sv/request/sent").get_data(as_text=True)
     assert '<time id="due-date" datetime="2026-11-26">torstai 26. marraskuuta 2026</time>' in fi
     assert '<time id="due-date" datetime="2026-11-26">torsdag 26 november 2026</time>' in sv
 
 
-def test_unknown_confirmation_is_not_found(client) -> None:
-    assert client.get("/fi/request/sent/" + "x" * 32).status_code == 404
-    assert client.get("/fi/request/sent/short").status_code == 404
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fi", "Tätä sivua ei enää näytetä"), ("sv", "Den här sidan visas inte längre")],
+)
+def test_a_confirmation_without_its_session_shows_nothing(client, lang, text) -> None:
+    page = client.get(f"/{lang}/request/sent")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="confirmation-gone"' in html and text in html
+    assert 'id="reference"' not in html and 'id="due-date"' not in html
+    # The old addresses with a key in them lead nowhere.
+    assert client.get(f"/{lang}/request/sent/" + "x" * 32).status_code == 404
 
 
 def test_double_submission_stores_one_request(app, request_form) -> None:
@@ -267,7 +270,7 @@ def test_htmx_post_with_errors_returns_only_the_form(client, request_form) -> No
 def test_htmx_post_success_redirects_the_whole_page(app, request_form) -> None:
     response = request_form.submit("fi", headers={"HX-Request": "true"})
     assert response.status_code == 204
-    assert response.headers["HX-Redirect"].startswith("/fi/request/sent/")
+    assert response.headers["HX-Redirect"] == "/fi/request/sent"
     assert count_requests(app) == 1
 
 
@@ -386,10 +389,9 @@ def test_the_form_page_after_sending_is_empty_and_sends_the_same_request(app, re
     for field, purpose in (("name", "name"), ("phone", "tel"), ("email", "email")):
         assert re.search(rf'id="{field}" name="{field}" value=""\s+autocomplete="{purpose}"', html)
     hidden = hidden_fields(html)
-    # Sent again, even empty: the same request's confirmation, nothing stored.
+    # Sent again empty: not a second request, and not taken for the first either.
     again = request_form.client.post("/fi/request", data=hidden)
-    assert again.status_code == 303
-    assert again.headers["Location"] == sent.headers["Location"]
+    assert again.status_code == 409 and 'id="form-notice"' in again.get_data(as_text=True)
     assert count_requests(app) == 1
     # In the other language too.
     sv = request_form.client.get("/sv/request").get_data(as_text=True)
@@ -405,8 +407,8 @@ def test_a_fresh_form_keeps_the_browsers_autocomplete(client) -> None:
 
 
 def test_starting_a_new_request_gives_a_new_form(app, request_form) -> None:
-    first = request_form.submit("sv")
-    sent_key = first.headers["Location"].rsplit("/", 1)[1]
+    request_form.submit("sv")
+    sent_key = only_request(app).submission_key
     new = request_form.client.get("/sv/request/new")
     assert new.status_code == 303 and new.headers["Location"] == "/sv/request"
     html = request_form.client.get("/sv/request").get_data(as_text=True)
@@ -416,7 +418,7 @@ def test_starting_a_new_request_gives_a_new_form(app, request_form) -> None:
         "/sv/request",
         data={**hidden_fields(html), "contact_method": "phone", "phone": "040 765 4321"},
     )
-    assert second.status_code == 303 and second.headers["Location"] != first.headers["Location"]
+    assert second.status_code == 303
     assert count_requests(app) == 2
 
 
@@ -546,19 +548,21 @@ def test_the_form_page_after_sending_needs_no_database(app, request_form, monkey
     import psycopg
     from sqlalchemy.exc import OperationalError
 
-    from pyydaapua.intake import submission
+    from pyydaapua.intake import public_session
 
-    sent = request_form.submit("fi", description="Arkaluonteinen asia")
+    request_form.submit("fi", description="Arkaluonteinen asia")
+    sent_key = only_request(app).submission_key
 
-    def database_down(_key: str) -> None:
+    def database_down() -> None:
         raise OperationalError("SELECT", {}, psycopg.OperationalError("connection refused"))
 
-    monkeypatch.setattr(submission, "find_by_submission", database_down)
+    monkeypatch.setattr(public_session, "start", database_down)
     page = request_form.client.get("/fi/request")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'id="sent-notice"' in html and "Arkaluonteinen asia" not in html
-    assert sent.headers["Location"].endswith(hidden_fields(html)["submission_key"])
+    # Without the database nothing tells that a request was sent: a new, empty form.
+    assert 'id="request-form"' in html and "Arkaluonteinen asia" not in html
+    assert hidden_fields(html)["submission_key"] != sent_key
 
 
 def test_a_language_switch_posted_again_after_sending_shows_nothing_typed(

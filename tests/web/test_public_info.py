@@ -135,13 +135,17 @@ def test_every_public_page_has_the_emergency_numbers_and_the_quick_exit(
     crisis = "09 2525 0111" if lang == "fi" else "09 2525 0112"
     assert f">{crisis}</a>" in emergency
     assert ("Hätänumero" if lang == "fi" else "Nödnummer") in emergency
-    quick_exit = re.search(r"<a class=\"quick-exit\"[^>]*>([^<]*)</a>", html)
+    quick_exit = re.search(r"<a class=\"quick-exit\"[^>]*>([^<]*)<span", html)
     assert quick_exit is not None
-    assert 'href="https://www.ilmatieteenlaitos.fi/"' in quick_exit.group(0)
+    # Through our own address, which ends the session, to the neutral site.
+    assert f'href="/{lang}/exit"' in quick_exit.group(0)
     assert "data-quick-exit" in quick_exit.group(0)
     assert quick_exit.group(1) == (
         "Poistu sivulta nopeasti" if lang == "fi" else "Lämna sidan snabbt"
     )
+    exit_ = app.test_client().get(f"/{lang}/exit")
+    assert exit_.status_code == 303
+    assert exit_.headers["Location"] == "https://www.ilmatieteenlaitos.fi/"
 
 
 def test_staff_pages_have_no_quick_exit(client) -> None:
@@ -297,14 +301,15 @@ def test_accessibility_statement_follows_the_model(deployment, lang, texts) -> N
 
 
 def test_the_phone_number_is_shown_only_to_the_browser_session_that_sent_it(app) -> None:
-    """The confirmation's address stays in the history: opened in another browser session
-    (a shared phone, later), it shows the reference and the date but not the number."""
+    """The confirmation's address holds nothing: opened in another browser session (a shared
+    phone, later) it shows no family content at all, not even the reference."""
     helper = RequestFormHelper(app.test_client())
     sent = helper.submit("fi", phone="+358 40 123 4567")
     location = sent.headers["Location"]
+    assert location == "/fi/request/sent"
     own = helper.client.get(location).get_data(as_text=True)
     assert 'id="phone-number">040 123 4567<' in own
     other = app.test_client().get(location)
     html = other.get_data(as_text=True)
-    assert other.status_code == 200 and 'id="due-date"' in html
-    assert "040 123 4567" not in html and 'id="phone-number"' not in html
+    assert other.status_code == 200 and 'id="confirmation-gone"' in html
+    assert "040 123 4567" not in html and 'id="reference"' not in html

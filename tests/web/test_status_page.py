@@ -4,7 +4,6 @@ page with the reference and code, what it shows, the family's messages, limits a
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
@@ -15,11 +14,11 @@ from sqlalchemy import select
 
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
-from pyydaapua.models import HelpRequest, TimelineEvent
+from pyydaapua.intake import public_session
+from pyydaapua.models import HelpRequest, PublicSession, TimelineEvent
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.secret_codes import ALPHABET as CODE_ALPHABET
 from pyydaapua.status_page import domain as status_page_domain
-from pyydaapua.status_page import views as status_views
 from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, hidden_fields
 
@@ -51,7 +50,9 @@ class Parent:
         self.reference = ""
         self.code = ""
 
-    def send(self, lang: str = "fi", **fields: str) -> str:
+    def send(self, lang: str = "fi", keep_session: bool = False, **fields: str) -> str:
+        """Send a request for the status page and read its reference and code; then, unless
+        ``keep_session``, close the page, as if later or in another browser."""
         data = {"contact_method": "status_page", "phone": "", **fields}
         response = self.form.submit(lang, **data)
         assert response.status_code == 303, response.get_data(as_text=True)
@@ -61,7 +62,12 @@ class Parent:
         assert found, text_of(html)
         self.code = found.group(1)
         self.reference = re.search(r'id="reference">([^<]+)<', html).group(1)
+        if not keep_session:
+            self.close(lang)
         return html
+
+    def close(self, lang: str = "fi"):
+        return self.client.post(f"/{lang}/status/close", data={"csrf_token": self.csrf(lang)})
 
     def csrf(self, lang: str = "fi") -> str:
         return hidden_fields(self.client.get(f"/{lang}/status").get_data(as_text=True))[
@@ -205,13 +211,25 @@ def test_the_code_is_shown_once_and_stored_only_as_an_argon2id_hash(app, parent,
     hashed = stored(app).status_secret_hash
     assert hashed is not None and hashed.startswith("$argon2id$")
     assert code not in hashed and code.replace("-", "") not in hashed
-    # Reloading shows the reference and says the code was shown once.
+    # Reloading, or coming back from the status page, still shows it: the code is not lost on
+    # the way. Once the parent says it is written down, it is no longer kept or shown.
     again = parent.client.get(location)
-    again_html = again.get_data(as_text=True)
     assert again.headers["Cache-Control"] == "no-store"
-    assert 'id="secret-code"' not in again_html and code not in again_html
-    assert 'id="secret-code-shown"' in again_html
-    assert format_reference(stored(app).reference) in again_html
+    assert CODE_SHOWN.search(again.get_data(as_text=True)).group(1) == code
+    status_page = parent.client.get(f"/{lang}/status").get_data(as_text=True)
+    assert 'id="message-form"' in status_page
+    assert CODE_SHOWN.search(status_page).group(1) == code
+    written = parent.client.post(
+        f"/{lang}/request/sent/code-written",
+        data={"csrf_token": hidden_fields(html)["csrf_token"], "next": "confirmation"},
+    )
+    assert written.status_code == 303 and written.headers["Location"] == location
+    after = parent.client.get(location).get_data(as_text=True)
+    assert 'id="secret-code"' not in after and code not in after
+    assert 'id="secret-code-shown"' in after
+    assert format_reference(stored(app).reference) in after
+    with app.app_context():
+        assert db.session.scalars(select(PublicSession.secret_code)).one() is None
 
 
 def test_the_code_is_not_shown_to_another_browser(app, parent, app_factory) -> None:
@@ -562,14 +580,14 @@ def test_the_page_ends_after_the_idle_limit_and_a_late_message_is_kept(
 ) -> None:
     parent.send("fi")
     parent.open("fi")
-    start = time.time()
+    start = datetime.now(UTC)
     # Every page load keeps it open.
-    monkeypatch.setattr(status_views.time, "time", lambda: start + 14 * 60)
+    monkeypatch.setattr(public_session, "now", lambda: start + timedelta(minutes=14))
     assert 'id="message-form"' in parent.client.get("/fi/status").get_data(as_text=True)
-    monkeypatch.setattr(status_views.time, "time", lambda: start + 28 * 60)
+    monkeypatch.setattr(public_session, "now", lambda: start + timedelta(minutes=28))
     assert 'id="message-form"' in parent.client.get("/fi/status").get_data(as_text=True)
     # Fifteen minutes without a click end it; the message typed meanwhile comes back.
-    monkeypatch.setattr(status_views.time, "time", lambda: start + 44 * 60)
+    monkeypatch.setattr(public_session, "now", lambda: start + timedelta(minutes=44))
     late = parent.write("Kirjoitin tämän pitkään")
     assert late.status_code == 403
     html = late.get_data(as_text=True)
@@ -587,14 +605,17 @@ def test_the_page_ends_after_the_idle_limit_and_a_late_message_is_kept(
     assert "Viestisi lähetettiin" in text_of(parent.client.get("/fi/status").get_data(as_text=True))
 
 
-def test_any_page_ends_a_stale_status_session(app, parent, monkeypatch) -> None:
+def test_an_idle_session_is_deleted_on_the_server(app, parent, monkeypatch) -> None:
     parent.send("fi")
     parent.open("fi")
-    start = time.time()
-    monkeypatch.setattr(status_views.time, "time", lambda: start + 16 * 60)
-    parent.client.get("/fi/")  # e.g. coming back after the quick exit
-    monkeypatch.setattr(status_views.time, "time", lambda: start)
-    # Even were the clock to go back, the session no longer holds the request.
+    start = datetime.now(UTC)
+    monkeypatch.setattr(public_session, "now", lambda: start + timedelta(minutes=16))
+    html = parent.client.get("/fi/status").get_data(as_text=True)
+    assert 'name="secret_code"' in html and 'id="status-notice"' in html
+    with app.app_context():
+        assert db.session.scalars(select(PublicSession)).all() == []
+    monkeypatch.setattr(public_session, "now", lambda: start)
+    # Even were the clock to go back, nothing holds the request any more.
     assert 'name="secret_code"' in parent.client.get("/fi/status").get_data(as_text=True)
 
 
