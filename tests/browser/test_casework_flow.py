@@ -35,7 +35,7 @@ def parent_sends(context_factory: Any, live_server: Any, words: str) -> str:
     page.locator("#description").fill(words)
     page.locator("#phone").fill("040 765 4321")
     page.locator("#request-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/request/sent/"))
+    page.wait_for_url(re.compile(r"/request/sent$"))
     return page.locator("#reference").inner_text().strip()
 
 

@@ -108,7 +108,7 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(
     tab_to(page, "#request-form button[type=submit]")
     page.keyboard.press("Enter")
 
-    page.wait_for_url(re.compile(r"/fi/request/sent/"))
+    page.wait_for_url(re.compile(r"/fi/request/sent$"))
     reference = page.locator("#reference").inner_text().strip()
     code = page.locator("#secret-code").inner_text().strip()
     assert CODE.match(code), code
@@ -121,9 +121,23 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(
         context_factory, live_server, reference, "Hei! Kerro lisää arjestanne."
     )
 
+    # The status page opens straight from the browser that sent the request, with the code
+    # shown until the parent says it is written down.
     tab_to(page, "#status-page-link")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/fi/status$"))
+    expect(page.locator("#secret-code")).to_have_text(code)
+    expect(page.locator(".messages")).to_contain_text("Hei! Kerro lisää arjestanne.")
+    assert_no_axe_violations(page)
+    tab_to(page, "#code-written")
+    page.keyboard.press("Enter")
+    page.locator("#message-form").wait_for()
+    expect(page.locator("#secret-code")).to_have_count(0)
+    # Closed, it needs the reference and code again.
+    tab_to(page, "#close-status")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/fi/$"))
+    page.goto(f"{live_server.url}/fi/status")
     assert_no_axe_violations(page)
     # A wrong code first: one calm message, the reference kept.
     type_into(page, "#reference", reference)
@@ -191,19 +205,26 @@ def test_the_same_in_swedish_without_javascript(
     page.locator("#phone").fill("040 123 4567")  # typed all the same: not kept
     page.locator("#request-form button[type=submit]").click()
 
-    page.wait_for_url(re.compile(r"/sv/request/sent/"))
+    page.wait_for_url(re.compile(r"/sv/request/sent$"))
     reference = page.locator("#reference").inner_text().strip()
     code = page.locator("#secret-code").inner_text().strip()
     assert CODE.match(code), code
     assert stored(live_server, reference).phone == ""
-    # Reloading shows the reference, not the code.
+    # Reloading still shows the code, until the parent says it is written down.
     page.reload()
+    expect(page.locator("#secret-code")).to_have_text(code)
+    page.locator("#code-written").click()
     expect(page.locator("#secret-code")).to_have_count(0)
     expect(page.locator("#secret-code-shown")).to_be_visible()
 
     counsellor_writes(live_server, reference, "Hej! Berätta gärna mer.", "erik@example.fi")
     page.locator("#status-page-link").click()
     page.wait_for_url(re.compile(r"/sv/status$"))
+    expect(page.locator(".messages")).to_contain_text("Hej! Berätta gärna mer.")
+    # Closed, and opened again with the pair as typed by hand.
+    page.locator("#close-status").click()
+    page.wait_for_url(re.compile(r"/sv/$"))
+    page.goto(f"{live_server.url}/sv/status")
     page.locator("#reference").fill(reference.lower())
     page.locator("#secret_code").fill(code.replace("-", " "))
     page.locator("#status-form button[type=submit]").click()

@@ -75,7 +75,7 @@ def test_parent_form_comes_back_filled_in_and_is_sent_again_by_keyboard(
     outage.over()
     tab_to(page, "#request-form button[type=submit]")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/{lang}/request/sent/"))
+    page.wait_for_url(re.compile(rf"/{lang}/request/sent$"))
 
 
 def test_parent_form_without_javascript(
@@ -88,7 +88,7 @@ def test_parent_form_without_javascript(
     assert_form_kept(page, words, "sv")
     outage.over()
     page.locator("#request-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/sv/request/sent/"))
+    page.wait_for_url(re.compile(r"/sv/request/sent$"))
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
