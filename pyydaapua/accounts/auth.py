@@ -272,6 +272,18 @@ sign_in_limits = failure_limits(
 )
 
 
+def _signed_in_key() -> str:
+    """The signed-in account (the limit below is checked only after its session was)."""
+    return f"signed-in:{current_user.id}"
+
+
+# The limit of a signed-in user's own failures (a wrong current password, 422) on a staff POST,
+# per account and never per address: put it *under* ``permission_required``, so that a POST
+# without a live session is sent to the sign-in page before the limit is looked at, and no one
+# else's posts, from the same network or anywhere, can use up a user's limit.
+signed_in_limits = failure_limits(("LOGIN_RATE_LIMIT", _signed_in_key), failed=_failed)
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
