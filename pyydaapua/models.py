@@ -472,8 +472,11 @@ class TimelineEvent(Model):
     referral: Mapped[Referral | None] = relationship(lazy="joined")
 
 
-# An outbox message goes pending → sending → sent, or ends failed with the reason.
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+# An outbox message goes pending → sending → sent, or ends failed with the reason, or
+# uncertain: the mail server may have taken it but its answer was lost (a person checks).
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
+# The messages a supervisor is shown: not delivered, and not to be sent again on their own.
+OUTBOX_NEEDS_A_PERSON = ("failed", "uncertain")
 
 
 class OutboxMessage(Model):
