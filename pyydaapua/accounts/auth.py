@@ -19,6 +19,7 @@ from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.inbox import queries as inbox_queries
 from pyydaapua.models import LANGUAGES, StaffUser
+from pyydaapua.notices import problems as mail_problems
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db, login_manager
 from pyydaapua.web.ratelimits import failure_limits
@@ -80,15 +81,17 @@ def is_background_request() -> bool:
 
 
 def _load_user(token: str) -> StaffUser | None:
-    """The signed-in user; on a page that is only read, with the inbox link's number read in
-    the same statement (after a change it is read again, when the answer shows it). A
-    background request does not count as activity."""
+    """The signed-in user; on a page that is only read, with the menu's numbers (the inbox's,
+    undelivered e-mail's) read in the same statement (after a change they are read again, when
+    the answer shows them). A background request does not count as activity."""
+    reading = request.method == "GET"
     check = users.check_session(
         token,
         idle=idle_limit(),
         lifetime=timedelta(hours=current_app.config["STAFF_SESSION_HOURS"]),
-        unassigned_open=inbox_queries.unassigned_open_column() if request.method == "GET" else None,
+        unassigned_open=inbox_queries.unassigned_open_column() if reading else None,
         activity=not is_background_request(),
+        undelivered_mail=mail_problems.count_column() if reading else None,
     )
     g.staff_session_idled_out = check.idled_out
     if check.user is not None:
