@@ -374,6 +374,8 @@ def test_a_request_is_stored_when_the_mail_server_is_down(
         raise AssertionError("a web request talked to the mail server")
 
     monkeypatch.setattr(sender.smtplib, "SMTP", no_smtp_in_a_web_request)
+    monkeypatch.setattr(sender, "TrackingSMTP", no_smtp_in_a_web_request)
+    monkeypatch.setattr(sender, "TrackingSMTPSSL", no_smtp_in_a_web_request)
     response = request_form.submit("fi", email=EMAIL)
     assert response.status_code == 303
     monkeypatch.undo()
