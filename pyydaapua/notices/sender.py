@@ -106,11 +106,14 @@ class TrackingSMTP(smtplib.SMTP):
     comes (``content_sent``). A timeout or a lost connection before that (waiting for the
     answer to MAIL, RCPT or DATA, or part-way through the content) leaves the server nothing
     to deliver. The stdlib's own ``send_message`` is used as it is; only these two calls are
-    watched. Reset ``content_sent`` before each message.
+    watched. ``start_message()`` before each message.
     """
 
     content_sent = False
     _content_next = False
+
+    def start_message(self) -> None:
+        self.content_sent = self._content_next = False
 
     def getreply(self) -> tuple[int, bytes]:
         code, text = super().getreply()
@@ -189,7 +192,7 @@ class Mailer:
         """Send one message; raises ConnectionFailed when no session could be opened,
         _Refused for a refusal, _NoReply when the connection was lost or timed out."""
         smtp = self.session()
-        smtp.content_sent = False
+        smtp.start_message()
         try:
             smtp.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
