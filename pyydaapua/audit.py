@@ -68,6 +68,9 @@ ACTIONS = (
     "two_factor_reset",
     "service_created",
     "service_changed",
+    # E-mail that was not delivered (supervisors).
+    "mail_problems_viewed",
+    "mail_sent_again",
 )
 
 

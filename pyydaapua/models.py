@@ -266,14 +266,16 @@ class StaffUser(UserMixin, Model):
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
     # so signing out (which ends the server-side session) makes an old cookie worthless.
-    # Also set then, on pages that are only read: the number beside the inbox link, read in
-    # the same statement as the session (None when it was not read).
+    # Also set then, on pages that are only read: the number beside the inbox link and that of
+    # undelivered e-mail, read in the same statement as the session (None when not read).
     if TYPE_CHECKING:  # annotated for the type checker only: the ORM would look for a column
         session_token: str | None = None
         unassigned_open: int | None = None
+        undelivered_mail: int | None = None
     else:
         session_token = None  # not a column
         unassigned_open = None
+        undelivered_mail = None
 
     def get_id(self) -> str | None:
         return self.session_token
@@ -509,8 +511,11 @@ class TimelineEvent(Model):
     referral: Mapped[Referral | None] = relationship(lazy="joined")
 
 
-# An outbox message goes pending → sending → sent, or ends failed with the reason.
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+# An outbox message goes pending → sending → sent, or ends failed with the reason, or
+# uncertain: the mail server may have taken it but its answer was lost (a person checks).
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
+# The messages a supervisor is shown: not delivered, and not to be sent again on their own.
+OUTBOX_NEEDS_A_PERSON = ("failed", "uncertain")
 
 
 class OutboxMessage(Model):

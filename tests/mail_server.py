@@ -1,5 +1,8 @@
 """A real SMTP server on the loopback address for the mail tests (aiosmtpd), which records
-every message it accepts and can be told to refuse the next ones or to answer slowly."""
+every message it accepts and can be told to refuse the next ones or to answer slowly: before
+its answer to the DATA command (``delay_before_content``: nothing of the message has been sent
+yet) or after it has received the whole message (``delay``: it has the message, and only its
+answer is late)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from tests.servers import free_port
 
@@ -42,19 +46,37 @@ class RecordingHandler:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.refusals: list[str] = []  # replies to give at DATA, the next message first
-        self.delay = 0.0
+        self.delay = 0.0  # seconds before the reply to the received message
+        self.delay_before_content = 0.0  # seconds before the reply (354) to DATA
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """The whole message is here: refuse it, or take it and then (after ``delay``) say so.
+        A client that gives up waiting for the answer leaves the message taken."""
+        with self.lock:
+            refusal = self.refusals.pop(0) if self.refusals else None
+            if refusal is None:
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                self.received.append(Received(list(envelope.rcpt_tos), message))
         if self.delay:
             await asyncio.sleep(self.delay)
-        with self.lock:
-            if self.refusals:
-                return self.refusals.pop(0)
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            assert isinstance(message, EmailMessage)
-            self.received.append(Received(list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
+        return refusal or "250 Message accepted for delivery"
+
+
+class SlowSMTP(SMTP):
+    """aiosmtpd's server, which can wait before it answers the DATA command."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        handler = self.event_handler
+        if isinstance(handler, RecordingHandler) and handler.delay_before_content:
+            await asyncio.sleep(handler.delay_before_content)
+        await super().smtp_DATA(arg)
+
+
+class SlowController(Controller):
+    def factory(self) -> SMTP:
+        return SlowSMTP(self.handler, **self.SMTP_kwargs)
 
 
 @dataclass
@@ -75,7 +97,7 @@ class SmtpServer:
 def smtp_server() -> Iterator[SmtpServer]:
     handler = RecordingHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = SlowController(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield SmtpServer(port, handler)

@@ -19,6 +19,7 @@ from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.inbox import queries as inbox_queries
 from pyydaapua.models import LANGUAGES, StaffUser
+from pyydaapua.notices import problems as mail_problems
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import db, login_manager
 from pyydaapua.web.ratelimits import failure_limits
@@ -80,15 +81,17 @@ def is_background_request() -> bool:
 
 
 def _load_user(token: str) -> StaffUser | None:
-    """The signed-in user; on a page that is only read, with the inbox link's number read in
-    the same statement (after a change it is read again, when the answer shows it). A
-    background request does not count as activity."""
+    """The signed-in user; on a page that is only read, with the menu's numbers (the inbox's,
+    undelivered e-mail's) read in the same statement (after a change they are read again, when
+    the answer shows them). A background request does not count as activity."""
+    reading = request.method == "GET"
     check = users.check_session(
         token,
         idle=idle_limit(),
         lifetime=timedelta(hours=current_app.config["STAFF_SESSION_HOURS"]),
-        unassigned_open=inbox_queries.unassigned_open_column() if request.method == "GET" else None,
+        unassigned_open=inbox_queries.unassigned_open_column() if reading else None,
         activity=not is_background_request(),
+        undelivered_mail=mail_problems.count_column() if reading else None,
     )
     g.staff_session_idled_out = check.idled_out
     if check.user is not None:
@@ -270,6 +273,18 @@ sign_in_limits = failure_limits(
     ("LOGIN_ADDRESS_RATE_LIMIT", _address_key),
     failed=_failed,
 )
+
+
+def _signed_in_key() -> str:
+    """The signed-in account (the limit below is checked only after its session was)."""
+    return f"signed-in:{current_user.id}"
+
+
+# The limit of a signed-in user's own failures (a wrong current password, 422) on a staff POST,
+# per account and never per address: put it *under* ``permission_required``, so that a POST
+# without a live session is sent to the sign-in page before the limit is looked at, and no one
+# else's posts, from the same network or anywhere, can use up a user's limit.
+signed_in_limits = failure_limits(("LOGIN_RATE_LIMIT", _signed_in_key), failed=_failed)
 
 
 def init_app(app: Flask) -> None:

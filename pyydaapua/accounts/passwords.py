@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,19 +10,21 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts import users
 from pyydaapua.accounts.admin import show_account_error
-from pyydaapua.accounts.auth import client_address, permission_required
+from pyydaapua.accounts.auth import client_address, permission_required, signed_in_limits
 from pyydaapua.accounts.forms import OwnPasswordForm
 from pyydaapua.accounts.permissions import Permission
-from pyydaapua.web.extensions import db, limiter
+from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="account_password")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @permission_required(Permission.OWN_ACCOUNT)
+@signed_in_limits
 def account_password() -> Response | tuple[str, int]:
     """Change one's own password: the current one, the new one twice. Clears a forced change;
-    the user's other sessions end, this one goes on."""
+    the user's other sessions end, this one goes on. The user's own failed tries are limited
+    per account (``LOGIN_RATE_LIMIT``, a 429), checked after the session: a POST from anyone
+    not signed in goes to the sign-in page and counts against no one."""
     form = OwnPasswordForm()
     if form.validate_on_submit():
         try:

@@ -20,6 +20,9 @@ class Permission(StrEnum):
     SEE_HANDLERS = "see_handlers"
     # The reports page and its CSV.
     READ_REPORTS = "read_reports"
+    # E-mail that was not delivered: the number in the staff menu, the list of failed and
+    # uncertain messages (no text, addresses masked) and sending one again.
+    UNDELIVERED_MAIL = "undelivered_mail"
     # The staff accounts: create, change, deactivate, set a password, reset the second step.
     MANAGE_ACCOUNTS = "manage_accounts"
     # The service catalogue used for referrals.
@@ -37,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.WORK_REQUESTS,
             Permission.SEE_HANDLERS,
             Permission.READ_REPORTS,
+            Permission.UNDELIVERED_MAIL,
             Permission.OWN_ACCOUNT,
         }
     ),

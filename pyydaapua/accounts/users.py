@@ -266,18 +266,24 @@ def check_session(
     unassigned_open: ColumnElement[int] | None = None,
     *,
     activity: bool = True,
+    undelivered_mail: ColumnElement[int] | None = None,
 ) -> SessionCheck:
     """Check the session of ``token`` and, when it is live and ``activity`` is true, count the
     request as activity: the idle clock starts again (written at most once per
     ``LAST_SEEN_RESOLUTION``, or a tenth of the idle limit when that is shorter). A request
     the page makes on its own (``activity=False``) ends an idle session like any other but
-    never keeps it alive."""
+    never keeps it alive. ``unassigned_open`` and ``undelivered_mail``, when given, are read in
+    the same statement onto the user."""
     now = now or datetime.now(UTC)
-    statement = select(StaffSession, unassigned_open if unassigned_open is not None else null())
+    statement = select(
+        StaffSession,
+        unassigned_open if unassigned_open is not None else null(),
+        undelivered_mail if undelivered_mail is not None else null(),
+    )
     row = db.session.execute(statement.where(StaffSession.token == token)).first()
     if row is None:
         return SessionCheck(None)
-    staff_session, counter = row
+    staff_session, counter, undelivered = row
     if staff_session.ended_at is not None:
         idled = staff_session.ended_at - staff_session.last_seen_at > idle
         return SessionCheck(None, idled_out=idled)
@@ -293,6 +299,7 @@ def check_session(
         db.session.commit()
     user.session_token = token
     user.unassigned_open = counter
+    user.undelivered_mail = undelivered
     remaining = idle - (now - staff_session.last_seen_at)
     return SessionCheck(user, idle_remaining=max(0.0, remaining.total_seconds()))
 

@@ -44,6 +44,7 @@ def send_mail(loop: bool, pause: float) -> None:
             or result.sent
             or result.retrying
             or result.failed
+            or result.uncertain
             or result.interrupted
         ):
             click.echo(result.summary())
@@ -54,7 +55,10 @@ def send_mail(loop: bool, pause: float) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if not total.no_server:
-        click.echo(f"Stopped: sent {total.sent}, to retry {total.retrying}, failed {total.failed}.")
+        click.echo(
+            f"Stopped: sent {total.sent}, to retry {total.retrying}, failed {total.failed}, "
+            f"uncertain {total.uncertain}."
+        )
 
 
 @click.command("remind")

@@ -5,10 +5,19 @@ the row is selected ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; on SQLite there is o
 then ``UPDATE … SET status='sending' WHERE id=… AND status='pending'`` is committed, and only
 the sender whose update changed the row sends it.
 
-A message is never sent twice. A row still 'sending' long after its claim belongs to a sender
-that died between the claim and the result: the mail server may or may not have taken it, so it
-is marked 'failed' with a reason that says to check the server's log, never sent again on its
-own. Likewise a connection lost in the middle of a message ends it as 'failed'.
+A message is never sent twice, and never lost without a word. What an attempt that did not
+end in a 2xx reply leads to is ``rules.mail_retry.outcome_after``:
+
+- a refusal (a reply) of 4xx, or no reply at all (a timeout, a lost connection) *before the
+  message's content was sent in full*: back to 'pending', tried again after the back-off;
+  the server cannot deliver a message whose end-of-data line it never got;
+- a 5xx refusal, or the last attempt: 'failed';
+- no reply *after* the content was sent in full: 'uncertain'. The server may have taken it and
+  only its answer was lost, so it is left for a person (``/staff/mail``), never sent again on
+  its own. A row still 'sending' long after its claim belongs to a sender that died between
+  the claim and the result: 'uncertain' too.
+
+Which of the two sides of the content a lost connection fell on is told by ``TrackingSMTP``.
 """
 
 from __future__ import annotations
@@ -21,18 +30,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from pyydaapua.models import OutboxMessage
-from pyydaapua.rules.mail_retry import SENDING_ABANDONED_AFTER, gives_up, is_temporary, retry_delay
+from pyydaapua.rules.mail_retry import SENDING_ABANDONED_AFTER, outcome_after, retry_delay
 from pyydaapua.web.extensions import db
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 INTERRUPTED = "interrupted while sending: check the mail server's log before resending"
 NO_RECIPIENT = "no recipient: the address was removed with the family's data"
-LOST_WHILE_SENDING = "connection lost while sending: check the mail server's log before resending"
+# Not a server's reply: a refusal made by smtplib itself, which is never temporary.
+NOT_A_REPLY = 0
 
 
 @dataclass
@@ -42,6 +55,7 @@ class PassResult:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    uncertain: int = 0
     interrupted: int = 0
     no_server: bool = False
     connection_error: str = ""
@@ -51,7 +65,8 @@ class PassResult:
             return "MAIL_SERVER is not set: nothing sent, messages stay pending in the outbox."
         line = (
             f"sent {self.sent}, to retry {self.retrying}, failed {self.failed}, "
-            f"interrupted earlier and marked failed {self.interrupted}"
+            f"uncertain {self.uncertain}, "
+            f"interrupted earlier and marked uncertain {self.interrupted}"
         )
         if self.connection_error:
             line += f"; mail server unreachable: {self.connection_error}"
@@ -63,12 +78,57 @@ class ConnectionFailed(Exception):
 
 
 class _Refused(Exception):
-    """The server refused one message; ``temporary`` for a 4xx reply."""
+    """The server refused one message with the reply ``code`` (4xx: temporary)."""
 
-    def __init__(self, reason: str, temporary: bool) -> None:
+    def __init__(self, reason: str, code: int) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.temporary = temporary
+        self.code = code
+
+
+class _NoReply(Exception):
+    """The connection was lost or timed out while one message was being sent, with no reply;
+    ``content_sent`` says whether its content had gone in full before that."""
+
+    def __init__(self, reason: str, content_sent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.content_sent = content_sent
+
+
+class TrackingSMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` that tells whether the message in hand has been sent in full.
+
+    ``SMTP.data()`` sends DATA and reads the reply; only on 354 ("start mail input") does it
+    send the content, ending with the end-of-data line, in one ``send()``, and then read the
+    final reply. So after a 354 the next ``send()`` carries the content, and once it has
+    returned, the server has the whole message and may deliver it even if its answer never
+    comes (``content_sent``). A timeout or a lost connection before that (waiting for the
+    answer to MAIL, RCPT or DATA, or part-way through the content) leaves the server nothing
+    to deliver. The stdlib's own ``send_message`` is used as it is; only these two calls are
+    watched. ``start_message()`` before each message.
+    """
+
+    content_sent = False
+    _content_next = False
+
+    def start_message(self) -> None:
+        self.content_sent = self._content_next = False
+
+    def getreply(self) -> tuple[int, bytes]:
+        code, text = super().getreply()
+        self._content_next = code == 354
+        return code, text
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        content, self._content_next = self._content_next, False
+        super().send(s)
+        if content:
+            self.content_sent = True
+
+
+class TrackingSMTPSSL(TrackingSMTP, smtplib.SMTP_SSL):
+    """The same over SMTPS (``MAIL_USE_SSL``)."""
 
 
 def _reply_reason(code: int, text: bytes | str) -> str:
@@ -82,8 +142,8 @@ def _reply_reason(code: int, text: bytes | str) -> str:
 def _refusal(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException) -> _Refused:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(error.recipients.values()))
-        return _Refused(_reply_reason(code, text), is_temporary(code))
-    return _Refused(_reply_reason(error.smtp_code, error.smtp_error), is_temporary(error.smtp_code))
+        return _Refused(_reply_reason(code, text), code)
+    return _Refused(_reply_reason(error.smtp_code, error.smtp_error), error.smtp_code)
 
 
 class Mailer:
@@ -91,9 +151,9 @@ class Mailer:
 
     def __init__(self, config: Any) -> None:
         self.config = config
-        self.smtp: smtplib.SMTP | None = None
+        self.smtp: TrackingSMTP | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> TrackingSMTP:
         config = self.config
         host, port, timeout = (
             config["MAIL_SERVER"],
@@ -101,13 +161,13 @@ class Mailer:
             config["MAIL_TIMEOUT"],
         )
         try:
-            smtp: smtplib.SMTP
+            smtp: TrackingSMTP
             if config["MAIL_USE_SSL"]:
-                smtp = smtplib.SMTP_SSL(
+                smtp = TrackingSMTPSSL(
                     host, port, timeout=timeout, context=ssl.create_default_context()
                 )
             else:
-                smtp = smtplib.SMTP(host, port, timeout=timeout)
+                smtp = TrackingSMTP(host, port, timeout=timeout)
                 if config["MAIL_USE_TLS"]:
                     smtp.starttls(context=ssl.create_default_context())
             if config["MAIL_USERNAME"]:
@@ -116,7 +176,7 @@ class Mailer:
             raise ConnectionFailed(_connection_reason(error)) from error
         return smtp
 
-    def session(self) -> smtplib.SMTP:
+    def session(self) -> TrackingSMTP:
         """The open session, checked with NOOP when reused; a new one when it was dropped."""
         if self.smtp is not None:
             try:
@@ -129,19 +189,29 @@ class Mailer:
         return self.smtp
 
     def send(self, message: EmailMessage) -> None:
-        """Send one message; raises _Refused for a refusal, OSError or SMTPServerDisconnected
-        when the connection was lost while sending."""
+        """Send one message; raises ConnectionFailed when no session could be opened,
+        _Refused for a refusal, _NoReply when the connection was lost or timed out."""
         smtp = self.session()
+        smtp.start_message()
         try:
             smtp.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
             raise _refusal(error) from error
-        except smtplib.SMTPServerDisconnected:
-            self.smtp = None
-            raise
+        except smtplib.SMTPServerDisconnected as error:
+            self.drop()
+            raise _NoReply(_connection_reason(error), smtp.content_sent) from error
         except smtplib.SMTPException as error:
             # Refused by smtplib itself before anything was sent (e.g. SMTPUTF8 not offered).
-            raise _Refused(type(error).__name__, temporary=False) from error
+            raise _Refused(type(error).__name__, NOT_A_REPLY) from error
+        except OSError as error:  # a socket error smtplib did not wrap (TLS, for one)
+            self.drop()
+            raise _NoReply(_connection_reason(error), smtp.content_sent) from error
+
+    def drop(self) -> None:
+        """Forget a session whose connection is broken, without talking to the server."""
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -173,14 +243,15 @@ def build_email(row: OutboxMessage, sender: str) -> EmailMessage:
 
 
 def mark_abandoned(now: datetime) -> int:
-    """Mark failed the rows left 'sending' by a sender that died (claimed long ago)."""
+    """Mark uncertain the rows left 'sending' by a sender that died (claimed long ago): the
+    server may or may not have taken them."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.status == "sending",
             OutboxMessage.claimed_at < now - SENDING_ABANDONED_AFTER,
         )
-        .values(status="failed", last_error=INTERRUPTED)
+        .values(status="uncertain", last_error=INTERRUPTED)
     )
     db.session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
@@ -221,10 +292,19 @@ def _record(row: OutboxMessage, **values: Any) -> None:
     db.session.commit()
 
 
-def _record_failure(row: OutboxMessage, reason: str, temporary: bool, now: datetime) -> str:
-    """Back to pending with a delay, or failed; returns the new status."""
+def _record_failure(
+    row: OutboxMessage,
+    reason: str,
+    now: datetime,
+    reply_code: int | None,
+    content_sent: bool = False,
+) -> str:
+    """Back to pending with a delay, failed or uncertain (``outcome_after``); returns which."""
     attempts = row.attempts + 1
-    if temporary and not gives_up(attempts, current_app.config["MAIL_MAX_ATTEMPTS"]):
+    status = outcome_after(
+        reply_code, content_sent, attempts, current_app.config["MAIL_MAX_ATTEMPTS"]
+    )
+    if status == "pending":
         _record(
             row,
             status="pending",
@@ -233,9 +313,18 @@ def _record_failure(row: OutboxMessage, reason: str, temporary: bool, now: datet
             claimed_at=None,
             last_error=reason[:500],
         )
-        return "pending"
-    _record(row, status="failed", attempts=attempts, last_error=reason[:500])
-    return "failed"
+    else:
+        _record(row, status=status, attempts=attempts, last_error=reason[:500])
+    return status
+
+
+def _count(result: PassResult, status: str) -> None:
+    if status == "pending":
+        result.retrying += 1
+    elif status == "uncertain":
+        result.uncertain += 1
+    else:
+        result.failed += 1
 
 
 def send_pass(
@@ -254,7 +343,10 @@ def send_pass(
     result.interrupted = mark_abandoned(started)
     mailer = Mailer(config)
     try:
-        while limit is None or result.sent + result.retrying + result.failed < limit:
+        while (
+            limit is None
+            or result.sent + result.retrying + result.failed + result.uncertain < limit
+        ):
             if should_stop is not None and should_stop():
                 break
             row = claim_next(now or datetime.now(UTC))
@@ -279,26 +371,23 @@ def send_pass(
             except ConnectionFailed as error:
                 # Nothing was handed over: the message waits, and so do the others.
                 result.connection_error = str(error)
-                if _record_failure(row, str(error), True, moment) == "pending":
-                    result.retrying += 1
-                else:
-                    result.failed += 1
+                _count(result, _record_failure(row, str(error), moment, reply_code=None))
                 break
             except _Refused as refusal:
-                if _record_failure(row, refusal.reason, refusal.temporary, moment) == "pending":
-                    result.retrying += 1
-                else:
-                    result.failed += 1
+                _count(result, _record_failure(row, refusal.reason, moment, refusal.code))
                 continue
-            except (OSError, smtplib.SMTPException) as error:
-                # The server may have taken the message before the connection was lost.
-                _record(
-                    row, status="failed", attempts=row.attempts + 1, last_error=LOST_WHILE_SENDING
+            except _NoReply as lost:
+                # Retried, or uncertain when the content had gone. A server that stopped
+                # answering is not asked again in this pass: the others wait for the next.
+                result.connection_error = lost.reason
+                reason = lost.reason
+                if lost.content_sent:
+                    reason = "no answer after the message was sent: " + reason
+                status = _record_failure(
+                    row, reason, moment, reply_code=None, content_sent=lost.content_sent
                 )
-                result.failed += 1
-                result.connection_error = _connection_reason(error)
-                mailer.close()
-                continue
+                _count(result, status)
+                break
             _record(
                 row,
                 status="sent",
@@ -329,6 +418,7 @@ def run_loop(
         total.sent += result.sent
         total.retrying += result.retrying
         total.failed += result.failed
+        total.uncertain += result.uncertain
         total.interrupted += result.interrupted
         deadline = time.monotonic() + pause_seconds
         while not should_stop() and time.monotonic() < deadline:

@@ -162,6 +162,8 @@ AUDIT_LABELS = {
     "two_factor_enrolled": _l("took two-factor sign-in into use"),
     "recovery_code_used": _l("signed in with a recovery code"),
     "two_factor_reset": _l("reset the two-factor sign-in of a staff account"),
+    "mail_problems_viewed": _l("viewed the undelivered e-mail"),
+    "mail_sent_again": _l("sent an undelivered e-mail again"),
 }
 
 

@@ -20,6 +20,7 @@ VIEW_MODULES = (
     "pyydaapua.reporting.views",
     "pyydaapua.data_rights.views",
     "pyydaapua.catalogue.views",
+    "pyydaapua.notices.views",
 )
 
 

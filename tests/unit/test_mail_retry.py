@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from pyydaapua.rules.mail_retry import gives_up, is_temporary, retry_delay
+from pyydaapua.rules.mail_retry import gives_up, is_temporary, outcome_after, retry_delay
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,28 @@ def test_it_gives_up_after_the_last_attempt() -> None:
     assert gives_up(9, 8)
     assert gives_up(1, 1)
     assert gives_up(1, 0)  # a nonsensical setting still tries once
+
+
+@pytest.mark.parametrize(
+    ("reply", "content_sent", "attempts", "outcome"),
+    [
+        # No reply before the content was sent in full (a timeout waiting for the answer to
+        # MAIL, RCPT or DATA, a connection lost then): nothing was taken, so it is retried.
+        (None, False, 1, "pending"),
+        (None, False, 7, "pending"),
+        (None, False, 8, "failed"),  # but not beyond the last attempt
+        # No reply after the content was sent: the server may have it; a person checks.
+        (None, True, 1, "uncertain"),
+        (None, True, 8, "uncertain"),
+        # A refusal is a reply: the server did not take it, whenever it came.
+        (451, False, 1, "pending"),
+        (451, True, 1, "pending"),
+        (421, False, 8, "failed"),
+        (550, False, 1, "failed"),
+        (554, True, 1, "failed"),
+    ],
+)
+def test_what_becomes_of_a_message_after_a_failed_attempt(
+    reply: int | None, content_sent: bool, attempts: int, outcome: str
+) -> None:
+    assert outcome_after(reply, content_sent, attempts, 8) == outcome

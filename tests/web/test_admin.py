@@ -457,6 +457,48 @@ def test_changing_ones_password_ends_the_other_sessions(app) -> None:
     assert other.get("/staff/").status_code == 302
 
 
+def _forced(app: Flask, email: str) -> FlaskClient:
+    """A counsellor whose first password must be changed, signed in."""
+    from pyydaapua.accounts import users as staff_accounts
+
+    with app.app_context():
+        staff_accounts.create_user(
+            email, "New", "counsellor", STAFF_PASSWORD, password_change_required=True
+        )
+    enrol(app, email)
+    client = app.test_client()
+    assert sign_in(client, email).headers["Location"] == PASSWORD_PAGE
+    return client
+
+
+def test_anonymous_posts_cannot_use_up_a_users_password_limit(app_factory) -> None:
+    """Posts from the same address without a session go to the sign-in page and count against
+    no one: the new colleague can still change the first password."""
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per 15 minutes")
+    user = _forced(app, "new@example.fi")
+    stranger = app.test_client()  # the same address (127.0.0.1) as the user
+    for _ in range(12):
+        refused = post(stranger, PASSWORD_PAGE, {"current_password": "guess", **TWICE})
+        assert refused.status_code == 302
+        assert refused.headers["Location"].startswith("/staff/login")
+    assert user.get(PASSWORD_PAGE).status_code == 200
+    response = post(user, PASSWORD_PAGE, {"current_password": STAFF_PASSWORD, **TWICE})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/account"
+
+
+def test_a_users_own_wrong_passwords_are_limited_per_account(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per 15 minutes")
+    user = _forced(app, "new@example.fi")
+    colleague = _forced(app, "colleague@example.fi")  # same address, another account
+    for _ in range(3):
+        wrong = post(user, PASSWORD_PAGE, {"current_password": "not the password", **TWICE})
+        assert wrong.status_code == 422
+    right = {"current_password": STAFF_PASSWORD, **TWICE}
+    assert post(user, PASSWORD_PAGE, right).status_code == 429  # even the right one, for now
+    assert post(colleague, PASSWORD_PAGE, right).status_code == 303
+
+
 # --- The service catalogue ------------------------------------------------------------------
 
 ACTIVE_TICKED = re.compile(r'<input type="checkbox" id="active"[^>]* checked')

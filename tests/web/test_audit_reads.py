@@ -53,6 +53,8 @@ NO_FAMILY_DATA = {
     "/staff/admin/services": "the service catalogue",
     "/staff/admin/services/new": "the service catalogue",
     "/staff/admin/services/<int:service_id>": "the service catalogue",
+    "/staff/mail": "undelivered e-mail: kinds, masked addresses and reply codes, never a "
+    "message's text (recorded as mail_problems_viewed)",
 }
 
 PHONE_A = "+358401112223"

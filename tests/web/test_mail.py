@@ -274,7 +274,7 @@ def test_without_a_mail_server_nothing_is_sent_and_messages_wait(app_factory) ->
     assert (row.status, row.attempts, row.last_error) == ("pending", 0, "")
 
 
-def test_a_message_left_sending_by_a_dead_sender_is_failed_not_resent(
+def test_a_message_left_sending_by_a_dead_sender_is_uncertain_not_resent(
     mail_app,
     smtp_server,  # noqa: F811
 ) -> None:
@@ -286,14 +286,82 @@ def test_a_message_left_sending_by_a_dead_sender_is_failed_not_resent(
         mail_app, "b@example.fi", status="sending", claimed_at=now - timedelta(minutes=1)
     )
     queue_one(mail_app, "c@example.fi")
-    assert "interrupted earlier and marked failed 1" in send_mail(mail_app)
+    assert "interrupted earlier and marked uncertain 1" in send_mail(mail_app)
     rows = {row.id: row for row in outbox(mail_app)}
-    assert rows[abandoned].status == "failed"
+    assert rows[abandoned].status == "uncertain"
     assert rows[abandoned].last_error == (
         "interrupted while sending: check the mail server's log before resending"
     )
     assert rows[busy].status == "sending"  # another sender is at it
     assert [r.recipients for r in smtp_server.received] == [["c@example.fi"]]
+
+
+def make_due(app: Flask) -> None:
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage).values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        db.session.commit()
+
+
+def test_a_server_too_slow_to_answer_data_gets_the_message_again_later(
+    app_factory,
+    smtp_server,  # noqa: F811
+) -> None:
+    """A timeout waiting for the answer to DATA: nothing of the message was sent, so it goes
+    back to pending with the back-off, and the pass stops (the next would wait as long)."""
+    app = app_factory(**{**smtp_server.config, "MAIL_TIMEOUT": 0.5})
+    first = queue_one(app, "first@example.fi")
+    queue_one(app, "second@example.fi")
+    smtp_server.handler.delay_before_content = 1.5
+    before = datetime.now(UTC)
+    output = send_mail(app)
+    assert "sent 0, to retry 1, failed 0, uncertain 0" in output
+    assert "mail server unreachable: SMTPServerDisconnected" in output
+    retried, waiting = outbox(app)
+    assert (retried.id, retried.status, retried.attempts) == (first, "pending", 1)
+    assert retried.last_error.startswith("SMTPServerDisconnected")
+    assert retried.next_attempt_at >= before + timedelta(seconds=55)
+    assert retried.claimed_at is None
+    assert (waiting.status, waiting.attempts) == ("pending", 0)
+    time.sleep(1.5)  # the server answers at last, to nobody
+    assert smtp_server.received == []
+
+    smtp_server.handler.delay_before_content = 0
+    make_due(app)
+    assert "sent 2" in send_mail(app)
+    assert sorted(r.recipients[0] for r in smtp_server.received) == [
+        "first@example.fi",
+        "second@example.fi",
+    ]
+
+
+def test_a_reply_lost_after_the_message_was_sent_leaves_it_uncertain(
+    app_factory,
+    smtp_server,  # noqa: F811
+) -> None:
+    """The server has the whole message and its answer times out: it may have taken it, so the
+    message is uncertain, left for a person, and never sent again on its own."""
+    app = app_factory(**{**smtp_server.config, "MAIL_TIMEOUT": 0.5})
+    queue_one(app, "slow@example.fi")
+    queue_one(app, "next@example.fi")
+    smtp_server.handler.delay = 1.5
+    output = send_mail(app)
+    assert "sent 0, to retry 0, failed 0, uncertain 1" in output
+    uncertain, waiting = outbox(app)
+    assert (uncertain.status, uncertain.attempts) == ("uncertain", 1)
+    assert uncertain.last_error.startswith("no answer after the message was sent: ")
+    assert (waiting.status, waiting.attempts) == ("pending", 0)
+    assert [r.recipients for r in smtp_server.received] == [["slow@example.fi"]]  # it had it
+
+    smtp_server.handler.delay = 0
+    make_due(app)
+    assert "sent 1" in send_mail(app)
+    assert [r.recipients for r in smtp_server.received] == [
+        ["slow@example.fi"],
+        ["next@example.fi"],
+    ]
+    assert [row.status for row in outbox(app)] == ["uncertain", "sent"]
 
 
 def test_a_request_is_stored_when_the_mail_server_is_down(
@@ -306,6 +374,8 @@ def test_a_request_is_stored_when_the_mail_server_is_down(
         raise AssertionError("a web request talked to the mail server")
 
     monkeypatch.setattr(sender.smtplib, "SMTP", no_smtp_in_a_web_request)
+    monkeypatch.setattr(sender, "TrackingSMTP", no_smtp_in_a_web_request)
+    monkeypatch.setattr(sender, "TrackingSMTPSSL", no_smtp_in_a_web_request)
     response = request_form.submit("fi", email=EMAIL)
     assert response.status_code == 303
     monkeypatch.undo()

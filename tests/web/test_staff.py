@@ -12,6 +12,7 @@ from pyydaapua.accounts.users import create_user
 from pyydaapua.casework.actions import ACTIONS
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
+from pyydaapua.notices.outbox import new_message
 from pyydaapua.web.extensions import db
 from tests.conftest import (
     PRODUCTION,
@@ -68,6 +69,8 @@ ROUTES = {
     ("GET", "/staff/access-log.csv"): supervisor_only(200),
     ("GET", "/staff/requests/<int:request_id>/export"): supervisor_only(200),
     ("GET", "/staff/requests/<int:request_id>/export.json"): supervisor_only(200),
+    ("GET", "/staff/mail"): supervisor_only(200),
+    ("POST", "/staff/mail/<int:message_id>/send-again"): supervisor_only(303),
     ("GET", "/staff/account/password"): answers(302, 200, 200),
     ("POST", "/staff/account/password"): answers(302, 303, 303),
     ("GET", "/staff/admin/users"): answers(302, 403, 200),
@@ -135,7 +138,12 @@ def worked_request(app) -> dict[str, int | str]:
             stored, worker, 1, casework.VisitData(datetime.now(UTC), 60, "K 1", [worker])
         )
         casework.refer(stored, worker, 2, service, "sent")
+        undelivered = new_message("test", "team@example.fi", "fi", "Aihe", "Viesti\n")
+        undelivered.status = "failed"
+        db.session.add(undelivered)
+        db.session.commit()
         return {
+            "message_id": undelivered.id,
             "request_id": stored.id,
             "visit_id": casework.visits(stored.id)[0].id,
             "referral_id": casework.referrals(stored.id)[0].id,
@@ -223,6 +231,7 @@ MENU = {
         "/staff/reports",
         "/staff/audit",
         "/staff/access-log",
+        "/staff/mail",
         "/staff/account",
     ],
     "admin": ["/staff/admin/users", "/staff/admin/services", "/staff/account"],
