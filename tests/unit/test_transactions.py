@@ -3,9 +3,11 @@ to the same request committed first, wherever the conflict shows."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -138,6 +140,52 @@ def test_a_unit_that_keeps_losing_gives_up(ctx: Flask) -> None:
     with pytest.raises(StaleDataError):
         run_unit(unit)
     assert len(runs) == transactions.TRIES
+
+
+def test_a_deadlock_on_postgresql_is_run_again(ctx: Flask, request_id: int) -> None:
+    """PostgreSQL ends one of two transactions that wait for each other (made here on purpose:
+    each updates two requests, in opposite orders); its unit runs again and both go in."""
+    if not db.engine.url.get_backend_name().startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite has one writer")
+    other = submit(NewRequest(submission_key="u" * 32, language="fi", call_language="fi", phone=""))
+    ids, app = (request_id, other.id), ctx
+    db.session.remove()
+    table = HelpRequest.__table__
+    barrier = threading.Barrier(2)
+    runs: list[int] = []
+    errors: list[BaseException] = []
+
+    def one_more_call(row: int) -> None:
+        db.session.execute(
+            update(table).where(table.c.id == row).values(call_attempts=table.c.call_attempts + 1)
+        )
+
+    def worker(first: int, second: int) -> None:
+        with app.app_context():
+
+            def unit() -> None:
+                runs.append(first)
+                one_more_call(first)
+                if runs.count(first) == 1:
+                    barrier.wait(timeout=30)  # both hold their first row
+                one_more_call(second)
+
+            try:
+                run_unit(unit)
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in (ids, ids[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(runs) == 3  # one of the two ran again
+    attempts = db.session.scalars(select(HelpRequest.call_attempts).where(HelpRequest.id.in_(ids)))
+    assert list(attempts) == [2, 2]
 
 
 class _DriverError(Exception):
