@@ -47,7 +47,8 @@ def run_unit(work: Callable[[], T], tries: int = TRIES) -> T:
     Any exception rolls the unit back, so nothing of it stays in the session; a conflict
     (``is_conflict``) runs it again from the start, up to ``tries`` times in all. ``work`` must
     therefore read what it decides on inside itself, not before: after a rollback every loaded
-    object is read again from the database when it is next used."""
+    object is read again from the database when it is next used. Units do not nest (the inner
+    commit would store half of the outer one): call it where a change starts."""
     for attempt in range(1, tries + 1):
         try:
             with db.session.no_autoflush:
