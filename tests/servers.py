@@ -131,14 +131,19 @@ def redis_server(workdir: Path) -> Iterator[str]:
 class Gunicorn:
     """``gunicorn app:app`` with the project's gunicorn.conf.py, in production mode."""
 
-    def __init__(self, env: dict[str, str], certificate: tuple[Path, Path] | None = None):
+    def __init__(
+        self,
+        env: dict[str, str],
+        certificate: tuple[Path, Path] | None = None,
+        workers: int = 2,
+    ):
         self.port = free_port()
         scheme = "https" if certificate else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}"
         command = [
             sys.executable, "-m", "gunicorn",
             "--config", str(PROJECT / "gunicorn.conf.py"),
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
         ]  # fmt: skip
         if certificate:
             command += ["--certfile", str(certificate[0]), "--keyfile", str(certificate[1])]

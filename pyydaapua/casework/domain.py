@@ -2,7 +2,8 @@
 
 A change based on a stale version raises ``StaleVersion`` with the fresh request, so the view
 can tell who changed it and when and keep what the counsellor typed. Two changes racing each
-other are caught by the version column in the UPDATE itself (SQLAlchemy's version_id_col).
+other are caught by the version column in the UPDATE itself (SQLAlchemy's version_id_col): the
+one that lost runs again (``run_unit``), and its version check refuses it like any stale one.
 An additive change (``@additive``: it only adds to the request, computed from its current
 state) based on a version that is stale only through the actor's own later change (another
 window of theirs) goes through.
@@ -18,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from pyydaapua import notices
 from pyydaapua.models import (
@@ -32,6 +32,7 @@ from pyydaapua.models import (
 )
 from pyydaapua.rules import status_flow
 from pyydaapua.web.extensions import db
+from pyydaapua.web.transactions import run_unit
 
 
 class StaleVersion(Exception):
@@ -149,8 +150,8 @@ def versioned(
     ``additive``: the operation only adds to the request (a note, a call) and derives whatever
     it sets from the request as it is now, so it overwrites nothing. It then goes through on a
     stale version when the last change was the actor's own (their other window); after someone
-    else's change it is refused like any other, so that they see it first. A change racing it
-    in the UPDATE is still refused.
+    else's change it is refused like any other, so that they see it first, also when that
+    change won a race with it in the UPDATE.
 
     Working on a request that has no owner makes the actor its owner (``_claim``)."""
 
@@ -163,26 +164,22 @@ def versioned(
         record: Callable[[], object] | None = None,
         **kwargs: Any,
     ) -> HelpRequest:
-        if version is None or help_request.version != version:
-            own_change = version is not None and help_request.updated_by_id == actor.id
-            if not (additive and own_change):
-                raise StaleVersion(help_request, actor)
-        change = _Change(help_request, actor, now_utc())
-        with db.session.no_autoflush:
+        def unit() -> None:
+            if version is None or help_request.version != version:
+                own_change = version is not None and help_request.updated_by_id == actor.id
+                if not (additive and own_change):
+                    raise StaleVersion(help_request, actor)
+            change = _Change(help_request, actor, now_utc())
             _claim(change)
             operation(change, *args, **kwargs)
             help_request.updated_at = change.at
             help_request.updated_by_id = actor.id
-        if record is not None:
-            record()  # the audit event, committed with the change or not at all
-        try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            fresh = get_request(help_request.id)
-            assert fresh is not None  # requests are never deleted
-            db.session.refresh(fresh)
-            raise StaleVersion(fresh, actor) from None
+            if record is not None:
+                record()  # the audit event, committed with the change or not at all
+
+        # A change that commits first makes this one's UPDATE stale: the unit runs again and
+        # its version check refuses it, naming that change (``run_unit``).
+        run_unit(unit)
         return help_request
 
     return run

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from pyydaapua import notices
 from pyydaapua.models import HelpRequest, TimelineEvent
@@ -18,6 +17,7 @@ from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import new_secret_code, normalise_secret_code
 from pyydaapua.rules.text import first_name
 from pyydaapua.web.extensions import db
+from pyydaapua.web.transactions import run_unit
 
 # The messages of the written channel, as timeline events (note = the text).
 TO_FAMILY = "message_to_family"
@@ -146,18 +146,16 @@ def _repeats_last_message(help_request: HelpRequest, text: str) -> bool:
     return last is not None and last.kind == FROM_FAMILY and last.note == text
 
 
-# A family's message is never lost to a counsellor's change made at the same moment: the
-# commit is tried again on the request as it is then.
-_WRITE_TRIES = 3
-
-
 def family_wrote(help_request: HelpRequest, text: str, now: datetime | None = None) -> None:
     """Store the family's message and note that it waits for an answer, in one commit.
 
     The request's version changes, so that a counsellor's form opened before is stale. A
-    message that repeats the family's last one (a double click) is not stored again; two sends
-    racing each other are told apart by the version: the second finds the first's message."""
-    for attempt in range(_WRITE_TRIES):
+    message that repeats the family's last one (a double click) is not stored again. The whole
+    unit (the check, the message, the notice) runs again when a change to the request made at
+    the same moment committed first (``run_unit``): the message is stored on top of it, and
+    a second send of the same text finds the first's message and adds nothing."""
+
+    def unit() -> None:
         if _repeats_last_message(help_request, text):
             return
         at = now or datetime.now(UTC)
@@ -171,11 +169,5 @@ def family_wrote(help_request: HelpRequest, text: str, now: datetime | None = No
         help_request.updated_at = at
         help_request.updated_by_id = None
         notices.family_wrote(help_request)
-        try:
-            db.session.commit()
-            return
-        except StaleDataError:
-            db.session.rollback()
-            if attempt == _WRITE_TRIES - 1:
-                raise
-            db.session.refresh(help_request)
+
+    run_unit(unit)
