@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app, g, session
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from pyydaapua.models import HelpRequest, PublicSession
 from pyydaapua.web.extensions import db
@@ -28,6 +30,24 @@ TOKEN_KEY = "public"  # noqa: S105 - a session key's name
 # Last use is written at most this often, not on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
 _UNSET = object()
+
+
+@dataclass
+class PublicState:
+    """What a browser's session holds, as read at the start of the request. It is changed
+    with ``change`` (a plain UPDATE): a row that ended meanwhile, in another tab or by the
+    quick exit, is simply not updated, and never fails the request that changed it."""
+
+    id: int
+    form_key: str | None = None
+    request_id: int | None = None
+    sent: bool = False
+    status_open: bool = False
+    secret_code: str | None = None
+    message_sent: bool = False
+
+
+_STATE_COLUMNS = [getattr(PublicSession, field.name) for field in fields(PublicState)]
 
 
 def _hash(token: str) -> str:
@@ -51,39 +71,44 @@ def has_ended() -> bool:
     return bool(g.get("public_session_ended"))
 
 
-def current() -> PublicSession | None:
+def current() -> PublicState | None:
     """This browser's live session, or None; using it keeps it alive. A token whose session
     has ended is dropped from the cookie (and an idle row deleted)."""
     cached = g.get("public_session", _UNSET)
     if cached is not _UNSET:
         return cached
     token = session.get(TOKEN_KEY)
-    row = None
+    state = None
     if isinstance(token, str):
-        row = db.session.scalar(
-            select(PublicSession).where(PublicSession.token_hash == _hash(token))
-        )
+        found = db.session.execute(
+            select(PublicSession.last_seen_at, *_STATE_COLUMNS).where(
+                PublicSession.token_hash == _hash(token)
+            )
+        ).first()
         moment = now()
-        if row is not None and moment - row.last_seen_at > idle_limit():
-            db.session.delete(row)
+        if found is not None and moment - found.last_seen_at > idle_limit():
+            db.session.execute(delete(PublicSession).where(PublicSession.id == found.id))
             db.session.commit()
-            row = None
-        if row is None:
+            found = None
+        if found is None:
             session.pop(TOKEN_KEY, None)
             g.public_session_ended = True
-        elif moment - row.last_seen_at >= _TOUCH_EVERY:
-            row.last_seen_at = moment
-            db.session.commit()
-    g.public_session = row
-    return row
+        else:
+            state = PublicState(
+                **{field.name: getattr(found, field.name) for field in fields(PublicState)}
+            )
+            if moment - found.last_seen_at >= _TOUCH_EVERY:
+                change(state, last_seen_at=moment)
+    g.public_session = state
+    return state
 
 
-def start() -> PublicSession:
+def start() -> PublicState:
     """This browser's live session, or a new one (the expired rows of others are removed
     then, so that idle sessions never pile up)."""
-    row = current()
-    if row is not None:
-        return row
+    state = current()
+    if state is not None:
+        return state
     moment = now()
     db.session.execute(
         delete(PublicSession).where(PublicSession.last_seen_at < moment - idle_limit())
@@ -98,15 +123,21 @@ def start() -> PublicSession:
         message_sent=False,
     )
     db.session.add(row)
+    db.session.flush()
+    state = PublicState(id=row.id)
     db.session.commit()
     session[TOKEN_KEY] = token
-    g.public_session = row
-    return row
+    g.public_session = state
+    return state
 
 
-def save() -> None:
-    """Store what a view changed on the session."""
+def change(state: PublicState, **values: Any) -> None:
+    """Store ``values`` on the session (committed), and on ``state``."""
+    db.session.execute(update(PublicSession).where(PublicSession.id == state.id).values(**values))
     db.session.commit()
+    for name, value in values.items():
+        if hasattr(state, name):
+            setattr(state, name, value)
 
 
 def end() -> None:
@@ -118,47 +149,43 @@ def end() -> None:
     g.public_session = None
 
 
-def sent_request(row: PublicSession | None) -> HelpRequest | None:
+def sent_request(state: PublicState | None) -> HelpRequest | None:
     """The request that this browser sent, while the session lives."""
-    if row is None or not row.sent or row.request_id is None:
+    if state is None or not state.sent or state.request_id is None:
         return None
-    return row.help_request
+    return db.session.get(HelpRequest, state.request_id)
 
 
-def opened_request(row: PublicSession | None) -> HelpRequest | None:
+def opened_request(state: PublicState | None) -> HelpRequest | None:
     """The request whose status page is open in this browser, while it has its secret code
     (retention removes it)."""
-    if row is None or not row.status_open or row.request_id is None:
+    if state is None or not state.status_open or state.request_id is None:
         return None
-    help_request = row.help_request
+    help_request = db.session.get(HelpRequest, state.request_id)
     if help_request is None or help_request.status_secret_hash is None:
         return None
     return help_request
 
 
-def _switch_request(row: PublicSession, help_request: HelpRequest) -> None:
-    """Point the session at ``help_request``; what it held of another request is dropped."""
-    if row.request_id is not None and row.request_id != help_request.id:
-        row.sent = False
-        row.status_open = False
-        row.secret_code = None
-        row.message_sent = False
-    row.request_id = help_request.id
+def _pointed_at(state: PublicState, help_request: HelpRequest) -> dict[str, Any]:
+    """The values that point the session at ``help_request``: what it held of another
+    request is dropped."""
+    values: dict[str, Any] = {"request_id": help_request.id}
+    if state.request_id is not None and state.request_id != help_request.id:
+        values.update(sent=False, status_open=False, secret_code=None, message_sent=False)
+    return values
 
 
-def mark_sent(row: PublicSession, help_request: HelpRequest, secret_code: str | None) -> None:
+def mark_sent(state: PublicState, help_request: HelpRequest, secret_code: str | None) -> None:
     """This browser sent ``help_request``: its confirmation (and, for the written channel, its
     status page) opens here without the code, and the code is kept until written down."""
-    _switch_request(row, help_request)
-    row.sent = True
-    row.status_open = help_request.contact_method == "status_page"
+    values = _pointed_at(state, help_request)
+    values.update(sent=True, status_open=help_request.contact_method == "status_page")
     if secret_code is not None:
-        row.secret_code = secret_code
-    save()
+        values["secret_code"] = secret_code
+    change(state, **values)
 
 
-def open_status(row: PublicSession, help_request: HelpRequest) -> None:
+def open_status(state: PublicState, help_request: HelpRequest) -> None:
     """The status page of ``help_request`` is opened here with its reference and code."""
-    _switch_request(row, help_request)
-    row.status_open = True
-    save()
+    change(state, **_pointed_at(state, help_request), status_open=True)

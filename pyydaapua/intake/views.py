@@ -23,7 +23,8 @@ from werkzeug.wrappers import Response
 from pyydaapua.intake import public_session
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
-from pyydaapua.models import LANGUAGES, HelpRequest, PublicSession
+from pyydaapua.intake.public_session import PublicState
+from pyydaapua.models import LANGUAGES, HelpRequest
 from pyydaapua.rules.phones import tel_uri
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain as status_page
@@ -66,7 +67,7 @@ def landing() -> str:
 SWITCH_LANGUAGE = "switch_language"
 
 
-def _form_session() -> PublicSession | None:
+def _form_session() -> PublicState | None:
     """This browser's session, started for the form page: the form's submission key is
     bound to it. Without the database the form page still opens, bound to nothing."""
     try:
@@ -77,7 +78,7 @@ def _form_session() -> PublicSession | None:
         return None
 
 
-def _key_for(row: PublicSession | None) -> str:
+def _key_for(row: PublicState | None) -> str:
     """The submission key of the form given to this browser: the sent request's while its
     confirmation lives (the form comes back empty, and "Send" gives the same request), else
     the session's current form key."""
@@ -87,17 +88,15 @@ def _key_for(row: PublicSession | None) -> str:
     if sent is not None and sent.submission_key:
         return sent.submission_key
     if not help_requests.valid_submission_key(row.form_key):
-        row.form_key = help_requests.new_submission_key()
-        public_session.save()
+        public_session.change(row, form_key=help_requests.new_submission_key())
     return str(row.form_key)
 
 
-def _new_key(row: PublicSession | None) -> str:
+def _new_key(row: PublicState | None) -> str:
     """A fresh form key for this browser, for a request not yet sent."""
     key = help_requests.new_submission_key()
     if row is not None:
-        row.form_key = key
-        public_session.save()
+        public_session.change(row, form_key=key)
     return key
 
 
@@ -154,13 +153,13 @@ def _submission_counted(_response: Response) -> bool:
     return bool(g.get("submission_counted"))
 
 
-def _sent_from_here(row: PublicSession | None, key: str | None) -> bool:
+def _sent_from_here(row: PublicState | None, key: str | None) -> bool:
     """Whether the form posted with ``key`` was given to this browser: only then may it see
     the request's confirmation. A key copied from elsewhere grants nothing."""
     return row is not None and key is not None and row.form_key == key
 
 
-def _switched_language_form(row: PublicSession | None) -> tuple[RequestForm, bool]:
+def _switched_language_form(row: PublicState | None) -> tuple[RequestForm, bool]:
     """The posted form in this page's language, as typed; no errors are shown yet, and
     whether it is the form of the request sent from here.
 
@@ -233,7 +232,7 @@ def request_form() -> Response | tuple[str, int]:
 
 
 def _posted_again(
-    row: PublicSession | None, form: RequestForm, stored: HelpRequest
+    row: PublicState | None, form: RequestForm, stored: HelpRequest
 ) -> Response | tuple[str, int]:
     """A form posted with the key of a stored request. The same request again (a double
     click, the back button) leads to the confirmation, which shows it only to the browser
@@ -258,8 +257,8 @@ def new_request() -> Response:
     """Start a new request: the form page shows a fresh, empty form again."""
     row = public_session.current()
     if row is not None:
-        row.sent = False  # the form page no longer shows the request sent
-        _new_key(row)
+        # The form page no longer shows the request sent, and gives a fresh form.
+        public_session.change(row, sent=False, form_key=help_requests.new_submission_key())
     return redirect(url_for(".request_form"), code=303)
 
 
@@ -291,8 +290,7 @@ def code_written() -> Response:
     """The parent has written the secret code down: it is no longer kept or shown."""
     row = public_session.current()
     if row is not None and row.secret_code is not None:
-        row.secret_code = None
-        public_session.save()
+        public_session.change(row, secret_code=None)
     target = request.form.get("next")
     return redirect(url_for(".status" if target == "status" else ".confirmation"), code=303)
 

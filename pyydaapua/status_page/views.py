@@ -14,8 +14,9 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from pyydaapua.intake import public_session
+from pyydaapua.intake.public_session import PublicState
 from pyydaapua.intake.views import bp, family_centre_phone
-from pyydaapua.models import HelpRequest, PublicSession
+from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain
@@ -38,7 +39,7 @@ def _render_open_form(
 
 
 def _render_status_page(
-    row: PublicSession,
+    row: PublicState,
     help_request: HelpRequest,
     form: MessageForm | None = None,
     status: int = 200,
@@ -46,8 +47,7 @@ def _render_status_page(
 ) -> tuple[str, int]:
     if notice is None and row.message_sent:
         notice = "sent"
-        row.message_sent = False
-        public_session.save()
+        public_session.change(row, message_sent=False)
     body = render_template(
         "status_page/page.html",
         help_request=help_request,
@@ -121,10 +121,9 @@ def status() -> Response | tuple[str, int]:
     return redirect(url_for(".status"), code=303)
 
 
-def _family_wrote(row: PublicSession, help_request: HelpRequest, text: str) -> None:
+def _family_wrote(row: PublicState, help_request: HelpRequest, text: str) -> None:
     domain.family_wrote(help_request, text)
-    row.message_sent = True
-    public_session.save()
+    public_session.change(row, message_sent=True)
 
 
 @bp.post("/status/message")
