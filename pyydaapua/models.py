@@ -330,7 +330,10 @@ class PublicSession(Model):
     )
     # The request this browser sent (``sent``) or opened on the status page (``status_open``).
     request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("help_request.id"), nullable=True, index=True, info={"personal": False}
+        ForeignKey("help_request.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+        info={"personal": False},
     )
     sent: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
     status_open: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})

@@ -33,7 +33,7 @@ def upgrade():
         sa.Column('message_sent', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ['request_id'], ['help_request.id'],
-            name=op.f('fk_public_session_request_id_help_request'),
+            name=op.f('fk_public_session_request_id_help_request'), ondelete='CASCADE',
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_public_session')),
         sa.UniqueConstraint('token_hash', name=op.f('uq_public_session_token_hash')),
