@@ -78,6 +78,20 @@ def _form_session() -> PublicState | None:
         return None
 
 
+def _form_page() -> tuple[str, bool]:
+    """The key of the form page given to this browser, and whether its request was sent from
+    here. The page needs no database: without it, a new form bound to nothing."""
+    try:
+        row = public_session.start()
+        key = _key_for(row)
+        sent = public_session.sent_request(row)
+    except DATABASE_UNAVAILABLE:
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        return help_requests.new_submission_key(), False
+    return key, sent is not None and sent.submission_key == key
+
+
 def _key_for(row: PublicState | None) -> str:
     """The submission key of the form given to this browser: the sent request's while its
     confirmation lives (the form comes back empty, and "Send" gives the same request), else
@@ -195,14 +209,12 @@ def request_form() -> Response | tuple[str, int]:
     was already sent. After a request is sent, the form page shows that request's key, empty,
     until the parent starts a new request.
     """
-    row = _form_session()
     if request.method == "GET":
-        key = _key_for(row)
-        sent = public_session.sent_request(row)
+        key, already_sent = _form_page()
         return render_request_form(
-            RequestForm(call_language=g.lang, submission_key=key),
-            already_sent=sent is not None and sent.submission_key == key,
+            RequestForm(call_language=g.lang, submission_key=key), already_sent=already_sent
         )
+    row = _form_session()
     if _is_language_switch():
         form, already_sent = _switched_language_form(row)
         return render_request_form(form, already_sent=already_sent)
