@@ -17,6 +17,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import empty_tables, make_app
+from tests.servers import NeutralSite
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -89,6 +90,19 @@ def live_server(migrated_url: str) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server
     empty_tables(app)
+
+
+@pytest.fixture(scope="session")
+def neutral() -> Iterator[NeutralSite]:
+    with NeutralSite() as site:
+        yield site
+
+
+@pytest.fixture
+def exit_to(neutral: NeutralSite, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The live server's quick exit leads to a neutral site on this machine; its address."""
+    monkeypatch.setitem(live_server.app.config, "QUICK_EXIT_URL", neutral.url)
+    return neutral.url
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,12 @@ while typing; the code is not lost on the way from the confirmation to the statu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_axe_violations
-from tests.servers import NeutralSite
 
 DESCRIPTION = {"fi": "Kotona on raskasta, en tiedä kenelle puhua.", "sv": "Det är tungt hemma."}
 TYPED = {"fi": "Kirjoitin tätä vastausta, kun jouduin lähtemään.", "sv": "Jag skrev svaret."}
@@ -21,19 +19,6 @@ STATUS_CHOICE = {
     "fi": "Vastatkaa minulle täällä; käyn katsomassa",
     "sv": "Svara mig här; jag tittar själv",
 }
-
-
-@pytest.fixture(scope="module")
-def neutral() -> Iterator[NeutralSite]:
-    with NeutralSite() as site:
-        yield site
-
-
-@pytest.fixture
-def exit_to(neutral: NeutralSite, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The live server's quick exit leads to the neutral site; its address."""
-    monkeypatch.setitem(live_server.app.config, "QUICK_EXIT_URL", neutral.url)
-    return neutral.url
 
 
 def send_for_the_status_page(page: Any, live_server: Any, lang: str) -> tuple[str, str]:

@@ -135,11 +135,17 @@ def test_every_public_page_has_the_emergency_numbers_and_the_quick_exit(
     crisis = "09 2525 0111" if lang == "fi" else "09 2525 0112"
     assert f">{crisis}</a>" in emergency
     assert ("Hätänumero" if lang == "fi" else "Nödnummer") in emergency
-    quick_exit = re.search(r"<a class=\"quick-exit\"[^>]*>([^<]*)<span", html)
+    quick_exit = re.search(r"<a class=\"quick-exit\"[^>]*>([^<]*)</a>", html)
     assert quick_exit is not None
     # Through our own address, which ends the session, to the neutral site.
     assert f'href="/{lang}/exit"' in quick_exit.group(0)
     assert "data-quick-exit" in quick_exit.group(0)
+    # The shortcut is its description, so that the name stays what is seen (WCAG 2.5.3).
+    assert 'aria-describedby="quick-exit-key"' in quick_exit.group(0)
+    shortcut = (
+        "tai paina Esc-näppäintä kahdesti" if lang == "fi" else "eller tryck två gånger på Esc"
+    )
+    assert f'id="quick-exit-key">{shortcut}</span>' in html
     assert quick_exit.group(1) == (
         "Poistu sivulta nopeasti" if lang == "fi" else "Lämna sidan snabbt"
     )
