@@ -55,7 +55,8 @@ class VersionedForm(Form):
 class AssignForm(VersionedForm):
     """Take (assignee = me), assign to a colleague, or unassign (empty)."""
 
-    assignee = SelectField(_l("Owner"), choices=[], validate_choice=True)
+    # An id (bounded by the number rule of ``Form``); the empty first choice is None, nobody.
+    assignee = SelectField(_l("Owner"), choices=[], coerce=int, validate_choice=True)
 
 
 def _helsinki_now_text() -> str:
@@ -248,18 +249,13 @@ class VisitStatusForm(VersionedForm):
     note = StringField(_l("Note"), filters=[strip], validators=[max_length(500)])
 
 
-def _service_id(value: object) -> int | None:
-    """The chosen service's id; None for the empty first choice."""
-    return None if value in (None, "") else int(cast(str, value))
-
-
 class ReferralForm(VersionedForm):
     # The choices are an empty first one and the services in use; nothing is chosen before the
     # counsellor chooses. One no longer in use gets a message of its own.
     service = SelectField(
         _l("Service"),
         choices=[],
-        coerce=_service_id,
+        coerce=int,  # an id: bounded by the number rule of ``Form``; empty is None
         validate_choice=False,
         validators=[InputRequired(_l("Choose the service you refer the family to."))],
     )
