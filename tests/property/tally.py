@@ -50,47 +50,50 @@ def send(
 
 # The least share of its examples that each form must accept (``was_accepted``: a 2xx for a
 # GET; for a POST the redirect after the change, or with htmx the 2xx with the result), in every
-# run. The strategies make some examples well formed
-# (``strategies.fields(spec, calm)``), so a form that refuses everything fails its test; each
-# share is about half of what the form accepts in a run of 1,000 examples. A test that sends to
-# a form not named here fails, so that each new form is given its share.
+# run. A third of the examples are well formed (``strategies.fields(spec, calm)``), so a form
+# that refuses everything fails its test. Each share is about half of what the form accepted in
+# a run of 150 random examples. Hypothesis never repeats an example, and some forms have only a
+# few well-formed ones (a known id in a path, a referral's five statuses), so the share is
+# counted of at most ``SHARE_OF_AT_MOST`` examples; at least one is always needed. A test that
+# sends to a form not named here fails, so that each new form is given its share.
+SHARE_OF_AT_MOST = 100
 MINIMUM_ACCEPTED = {
-    "account: language": 0.3,
-    "account: own password": 0.1,
-    "admin: (de)activate account": 0.3,
-    "admin: change account": 0.1,
-    "admin: change service": 0.1,
+    "account: language": 0.25,
+    "account: own password": 0.01,
+    "admin: (de)activate account": 0.25,
+    "admin: change account": 0.15,
+    "admin: change service": 0.15,
     "admin: new account": 0.05,
-    "admin: new service": 0.1,
-    "admin: reset two-factor sign-in": 0.3,
-    "admin: set a password": 0.05,
-    "casework: all fine": 0.2,
+    "admin: new service": 0.07,
+    "admin: reset two-factor sign-in": 0.5,
+    "admin: set a password": 0.04,
+    "casework: all fine": 0.15,
     "casework: assign": 0.1,
-    "casework: book a visit": 0.1,
-    "casework: call": 0.1,
-    "casework: change a visit": 0.1,
-    "casework: close with open work": 0.1,
-    "casework: message": 0.1,
-    "casework: note": 0.1,
-    "casework: referral": 0.1,
-    "casework: referral status": 0.1,
-    "casework: status": 0.1,
+    "casework: book a visit": 0.08,
+    "casework: call": 0.05,
+    "casework: change a visit": 0.03,
+    "casework: close with open work": 0.03,
+    "casework: message": 0.05,
+    "casework: note": 0.25,
+    "casework: referral": 0.05,
+    "casework: referral status": 0.02,
+    "casework: status": 0.03,
     "casework: take": 0.1,
-    "casework: visit done": 0.1,
-    "filter: audit log": 0.05,
-    "filter: inbox": 0.3,
+    "casework: visit done": 0.07,
+    "filter: audit log": 0.1,
+    "filter: inbox": 0.35,
     "filter: inbox poll (since)": 0.3,
-    "filter: report CSV": 0.1,
+    "filter: report CSV": 0.08,
     "filter: report period": 0.1,
-    "filter: service search": 0.2,
-    "filter: who has handled": 0.1,
-    "filter: who has handled (CSV)": 0.1,
-    "path: account and service ids": 0.1,
-    "path: request ids": 0.1,
-    "public: request form": 0.05,
-    "sign-in": 0.1,
-    "sign-in: code": 0.1,
-    "sign-in: first code (enrolment)": 0.1,
+    "filter: service search": 0.15,
+    "filter: who has handled": 0.15,
+    "filter: who has handled (CSV)": 0.15,
+    "path: account and service ids": 0.01,
+    "path: request ids": 0.01,
+    "public: request form": 0.03,
+    "sign-in": 0.05,
+    "sign-in: code": 0.2,
+    "sign-in: first code (enrolment)": 0.2,
 }
 
 
@@ -127,7 +130,8 @@ def check_acceptance(before: dict[str, Counter[str]]) -> None:
         if form not in MINIMUM_ACCEPTED:
             problems.append(f"{form}: give it its share in tally.MINIMUM_ACCEPTED")
             continue
-        needed = max(1, math.floor(MINIMUM_ACCEPTED[form] * examples))
+        counted = min(examples, SHARE_OF_AT_MOST)
+        needed = max(1, math.floor(MINIMUM_ACCEPTED[form] * counted))
         if accepted(sent) < needed:
             problems.append(
                 f"{form}: {accepted(sent)} of {examples} examples accepted, "
