@@ -59,7 +59,7 @@ def send(
 SHARE_OF_AT_MOST = 100
 MINIMUM_ACCEPTED = {
     "account: language": 0.25,
-    "account: own password": 0.01,
+    "account: own password": 0.05,
     "admin: (de)activate account": 0.25,
     "admin: change account": 0.15,
     "admin: change service": 0.15,
@@ -76,7 +76,7 @@ MINIMUM_ACCEPTED = {
     "casework: message": 0.05,
     "casework: note": 0.25,
     "casework: referral": 0.05,
-    "casework: referral status": 0.02,
+    "casework: referral status": 0.01,
     "casework: status": 0.03,
     "casework: take": 0.1,
     "casework: visit done": 0.07,
