@@ -24,7 +24,7 @@ from pyydaapua.casework.domain import CallData, OpenWork
 from pyydaapua.rules import times as time_rules
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
-from pyydaapua.web.forms import Form, MultipleChoiceField, max_length, strip
+from pyydaapua.web.forms import CHOICE_MESSAGE, Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
@@ -57,6 +57,12 @@ class AssignForm(VersionedForm):
 
     # An id (bounded by the number rule of ``Form``); the empty first choice is None, nobody.
     assignee = SelectField(_l("Owner"), choices=[], coerce=int, validate_choice=True)
+
+    def validate_assignee(self, field: SelectField) -> None:
+        # Not sent at all is not "nobody" (the empty choice): only a hand-made request. (Taking
+        # the request sets the signed-in user without sending the field.)
+        if not field.raw_data and field.data is None:
+            raise ValidationError(str(CHOICE_MESSAGE))
 
 
 def _helsinki_now_text() -> str:
