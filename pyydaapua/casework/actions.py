@@ -129,7 +129,7 @@ def staff_choices() -> list[SelectChoice]:
 def _prepare_assign(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
     form.assignee.choices = [SelectChoice("", _("Nobody")), *staff_choices()]
     if not submitted:
-        form.assignee.data = str(help_request.assigned_to_id or "")
+        form.assignee.data = help_request.assigned_to_id
 
 
 def _prepare_visit(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
@@ -177,12 +177,12 @@ def visit_form_prefix(visit_id: int | None) -> str:
 # --- What the actions do ---
 
 
-def request_staff(user_id: str | int | None) -> StaffUser | None:
+def request_staff(user_id: int | None) -> StaffUser | None:
     """The member of staff chosen in a form (None for nobody); 400 for anyone who cannot work
     requests."""
-    if user_id in (None, ""):
+    if user_id is None:
         return None
-    user = db.session.get(StaffUser, int(user_id))
+    user = db.session.get(StaffUser, user_id)
     if user is None or not user.active or not can(user, Permission.WORK_REQUESTS):
         abort(400)
     return user

@@ -24,7 +24,7 @@ from pyydaapua.casework.domain import CallData, OpenWork
 from pyydaapua.rules import times as time_rules
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
-from pyydaapua.web.forms import Form, MultipleChoiceField, max_length, strip
+from pyydaapua.web.forms import CHOICE_MESSAGE, Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
@@ -55,7 +55,14 @@ class VersionedForm(Form):
 class AssignForm(VersionedForm):
     """Take (assignee = me), assign to a colleague, or unassign (empty)."""
 
-    assignee = SelectField(_l("Owner"), choices=[], validate_choice=True)
+    # An id (bounded by the number rule of ``Form``); the empty first choice is None, nobody.
+    assignee = SelectField(_l("Owner"), choices=[], coerce=int, validate_choice=True)
+
+    def validate_assignee(self, field: SelectField) -> None:
+        # Not sent at all is not "nobody" (the empty choice): only a hand-made request. (Taking
+        # the request sets the signed-in user without sending the field.)
+        if not field.raw_data and field.data is None:
+            raise ValidationError(str(CHOICE_MESSAGE))
 
 
 def _helsinki_now_text() -> str:
@@ -248,18 +255,13 @@ class VisitStatusForm(VersionedForm):
     note = StringField(_l("Note"), filters=[strip], validators=[max_length(500)])
 
 
-def _service_id(value: object) -> int | None:
-    """The chosen service's id; None for the empty first choice."""
-    return None if value in (None, "") else int(cast(str, value))
-
-
 class ReferralForm(VersionedForm):
     # The choices are an empty first one and the services in use; nothing is chosen before the
     # counsellor chooses. One no longer in use gets a message of its own.
     service = SelectField(
         _l("Service"),
         choices=[],
-        coerce=_service_id,
+        coerce=int,  # an id: bounded by the number rule of ``Form``; empty is None
         validate_choice=False,
         validators=[InputRequired(_l("Choose the service you refer the family to."))],
     )

@@ -301,5 +301,5 @@ def take(request_id: int) -> Response | tuple[str, int]:
     """Take the request: the signed-in counsellor becomes its owner."""
     action = ACTIONS["assign"]
     form = action.make_form()
-    form.assignee.data = str(current_user.id)
+    form.assignee.data = current_user.id
     return run_action(action, _load(request_id), form)

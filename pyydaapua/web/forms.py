@@ -1,15 +1,22 @@
 """Where typed text enters: the base class of every form, and the request class that decodes
 form bodies and query strings.
 
-Every form of the app derives from ``Form``. Its fields are bound with the rules of
-``text_rules``: each single-line and multi-line text field is normalised (line ends, Unicode
-NFC) before its own filters, and refused with a message in the user's language when it holds a
-control character or a character that could not be read. Password and hidden fields are left
-as they are (passwords are only hashed; hidden fields are checked by their own forms).
+Every form of the app derives from ``Form``, which binds two rules to its fields:
+
+- the text rules (``text_rules``): each single-line and multi-line text field is normalised
+  (line ends, Unicode NFC) before its own filters, and refused with a message in the user's
+  language when it holds a control character or a character that could not be read. Password
+  and hidden fields are left as they are (passwords are only hashed; hidden fields are checked
+  by their own forms);
+- the number rule (``form_integer``): every integer field, and every choice whose values are
+  ids (``coerce=int``), takes only a decimal number that an INTEGER column holds (ids from 0);
+  anything else is refused with a message in the user's language, before any other check, and
+  the typed text is shown again. A multiple choice keeps each value once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -24,16 +31,19 @@ from werkzeug.utils import cached_property
 from wtforms import (
     Field,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.i18n import messages_path
-from wtforms.validators import Length, StopValidation
+from wtforms.validators import Length, NumberRange, StopValidation
 
 from pyydaapua.rules import text as text_rules
+from pyydaapua.web.params import ID_MAX, parse_int
 
 CONTROL_MESSAGE = _l(
     "This text had invisible control characters that cannot be saved. We took them out: "
@@ -43,6 +53,42 @@ UNREADABLE_MESSAGE = _l(
     "Some characters of this text could not be read; they are shown as \ufffd. Correct them "
     "and send the text again."
 )
+
+NUMBER_MESSAGE = _l("Enter a whole number.")
+CHOICE_MESSAGE = _l("Choose from the list.")
+
+# The range of an INTEGER column, 32 bits in PostgreSQL: every number a form takes is stored in
+# one or compared with one (ids, versions, durations), and PostgreSQL refuses a larger one.
+INTEGER_MIN = -(2**31)
+INTEGER_MAX = ID_MAX
+
+
+def form_integer(
+    value: object, minimum: int = INTEGER_MIN, maximum: int = INTEGER_MAX
+) -> int | None:
+    """A form value as an integer from ``minimum`` to ``maximum``: None when it is empty (or
+    white space), ValueError when it is anything but ASCII digits with an optional minus in
+    that range (no ``+``, ``_``, exponents or digits of other scripts, which ``int()`` takes)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if minimum <= value <= maximum:
+            return value
+        raise ValueError(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    text = value.strip()
+    if not text:
+        return None
+    number = parse_int(text, minimum, maximum)
+    if number is None:
+        raise ValueError(text[:50])
+    return number
+
+
+def form_id(value: object) -> int | None:
+    """An id chosen in a form: ``form_integer`` from 0 (ids are never negative)."""
+    return form_integer(value, 0, ID_MAX)
 
 
 def number_text(number: int) -> str:
@@ -87,8 +133,75 @@ def text_kind(field: Field) -> bool | None:
     return None
 
 
+def number_kind(field: Field) -> str | None:
+    """ "integer" for an integer field, "id" for a choice of ids (``coerce=int``), "multiple"
+    for any other multiple choice, None for the rest."""
+    if isinstance(field, IntegerField):
+        return "integer"
+    if isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) in (int, form_id):
+        return "id"
+    if isinstance(field, SelectMultipleField):
+        return "multiple"
+    return None
+
+
+class BoundedNumbers:
+    """The number rule of one field, run before its own ``process_formdata`` and checks: a
+    value that ``form_integer`` refuses leaves the field empty and is refused with the
+    field's own range message (integers) or "Choose from the list." (ids), so that no check
+    after it meets a number that the database could not hold; the typed text stays in
+    ``raw_data`` and is shown again. A multiple choice keeps each value once, in the order
+    sent (``home_visit_staff`` and the like hold a person or an item once)."""
+
+    def __init__(self, field: Field, kind: str) -> None:
+        self.field = field
+        self.kind = kind
+        self.refused = False
+        self.own_process_formdata = field.process_formdata
+        if kind == "id":
+            field.coerce = form_id
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        field = self.field
+        self.refused = False
+        if self.kind == "integer":
+            if not valuelist:
+                return
+            try:
+                field.data = form_integer(valuelist[0])
+            except ValueError:
+                field.data, self.refused = None, True
+            return
+        if isinstance(field, SelectMultipleField):
+            # An empty value among the ids is left out, as nothing chosen.
+            if self.kind == "id":
+                valuelist = [value for value in valuelist if str(value).strip()]
+            try:
+                self.own_process_formdata(valuelist)
+            except ValueError:
+                field.data, self.refused = [], True
+                return
+            field.data = list(dict.fromkeys(field.data or []))
+            return
+        try:
+            self.own_process_formdata(valuelist)
+        except ValueError:
+            field.data, self.refused = None, True
+
+    def message(self) -> str:
+        if self.kind == "id":
+            return str(CHOICE_MESSAGE)
+        ranges = [v for v in self.field.validators if isinstance(v, NumberRange) and v.message]
+        return str(ranges[0].message if ranges else NUMBER_MESSAGE)
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if self.refused:
+            raise StopValidation(self.message())
+
+
 class Form(FlaskForm):
-    """The base of every form: the text rules on every text field."""
+    """The base of every form: the text rules on every text field, the number rule on every
+    integer field and choice of ids."""
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
@@ -103,6 +216,13 @@ class Form(FlaskForm):
 
                 field.filters = (normalise, *field.filters)
                 field.pre_validate = _checked_first(field, CleanText(multiline))
+            kind = number_kind(field)
+            if kind is not None:
+                rule = BoundedNumbers(field, kind)
+                field.process_formdata = rule.process_formdata
+                field.number_rule = rule
+                if kind != "multiple":
+                    field.pre_validate = _checked_first(field, rule)
             return field
 
         def get_translations(self, form: Any) -> Any:
@@ -118,9 +238,9 @@ def _wtforms_catalogue(locale: str) -> support.NullTranslations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
-def _checked_first(field: Field, check: CleanText) -> Any:
-    """The field's ``pre_validate`` with the text check before it, so that the message about
-    the characters is the one shown (and no other check runs on such a text)."""
+def _checked_first(field: Field, check: Callable[[FlaskForm, Field], None]) -> Any:
+    """The field's ``pre_validate`` with a rule's check before it, so that the rule's message
+    is the one shown (and no other check runs on such a value)."""
     own = field.pre_validate
 
     def pre_validate(form: FlaskForm) -> None:

@@ -1,6 +1,7 @@
 """Property-based tests of every form and filter: odd but plausible input, posted with a valid
-CSRF token by a signed-in user of the right role, never gets a 5xx, and text that is accepted
-is stored exactly.
+CSRF token by a signed-in user of the right role, never gets a 5xx, text that is accepted is
+stored exactly, and each form accepts at least its share of the examples
+(``tally.MINIMUM_ACCEPTED``, checked after each test).
 
 The number of examples comes from a Hypothesis profile: ``default`` (a few per form, in
 ``make test``; ``PROPERTY_EXAMPLES`` changes it) or ``fuzz`` (``HYPOTHESIS_PROFILE=fuzz``, 1,000
@@ -51,6 +52,15 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(users, "_hasher", hasher)
     monkeypatch.setattr(users, "_DUMMY_HASH", hasher.hash("not anyone's password"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """After a test that passed: each form it sent to accepted its share of the examples."""
+    before = tally.snapshot()
+    result = yield
+    tally.check_acceptance(before)
+    return result
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -57,6 +57,11 @@ ODD_NUMBERS = [
     "-0",
     "-1",
     "9" * 30,
+    "9" * 400,  # past a float (WTForms' NumberRange raised OverflowError)
+    "-" + "9" * 400,
+    str(2**31),  # past an INTEGER column (PostgreSQL: integer out of range)
+    str(-(2**31) - 1),
+    str(2**31 - 1),
     str(2**63),
     str(2**63 - 1),
     str(-(2**63) - 1),

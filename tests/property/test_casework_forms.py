@@ -4,6 +4,7 @@ refused text is shown again. One client and one request serve all examples of a 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,8 @@ from sqlalchemy import select
 from pyydaapua.casework import domain as casework
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, Service, StaffUser
+from pyydaapua.rules.status_flow import OUTCOMES, TRANSITIONS
+from pyydaapua.status_page import domain as status_page_domain
 from pyydaapua.tools import demo
 from pyydaapua.web.extensions import db
 from pyydaapua.web.labels import (
@@ -41,9 +44,9 @@ class Desk:
     user_ids: list[str]
     service_ids: list[str]
 
-    def version(self) -> int:
+    def version(self, request_id: int | None = None) -> int:
         with self.app.app_context():
-            return db.session.get(HelpRequest, self.request_id).version
+            return db.session.get(HelpRequest, request_id or self.request_id).version
 
     def planned_visit(self) -> int:
         """A planned visit of the request: the last one, or a new one when it is not."""
@@ -61,6 +64,30 @@ class Desk:
             casework.book_visit(help_request, worker, help_request.version, data)
             return casework.visits(self.request_id)[-1].id
 
+    def new_request(self, contact_method: str = "phone") -> int:
+        """A fresh request (as if sent three days ago), for a form that leaves its request
+        closed when it is accepted."""
+        with self.app.app_context():
+            return _submitted(contact_method).id
+
+    def open_work(self, request_id: int) -> tuple[int, int]:
+        """A visit still to come and a referral waiting for the service's answer, on
+        ``request_id``: what closing the request settles."""
+        with self.app.app_context():
+            help_request = db.session.get(HelpRequest, request_id)
+            worker = db.session.scalars(select(StaffUser)).first()
+            service = db.session.scalars(select(Service)).first()
+            data = casework.VisitData(datetime.now(UTC) + timedelta(days=2), 60, "K 1", [worker])
+            casework.book_visit(help_request, worker, help_request.version, data)
+            casework.refer(help_request, worker, help_request.version, service, "sent")
+            visit = casework.visits(request_id)[-1].id
+            referral = casework.referrals(request_id)[-1].id
+            return visit, referral
+
+    def status(self, request_id: int | None = None) -> str:
+        with self.app.app_context():
+            return db.session.get(HelpRequest, request_id or self.request_id).status
+
     def referral(self) -> int:
         with self.app.app_context():
             return db.session.scalars(
@@ -68,17 +95,27 @@ class Desk:
             ).first()
 
 
+def _submitted(contact_method: str = "phone") -> HelpRequest:
+    status_page = contact_method == "status_page"
+    return submit(
+        NewRequest(
+            submission_key=uuid.uuid4().hex,
+            language="fi",
+            call_language="fi",
+            phone="" if status_page else "+358401234567",
+            contact_method=contact_method,
+            status_secret_hash=status_page_domain.new_secret()[1] if status_page else None,
+        ),
+        now=datetime.now(UTC) - timedelta(days=3),  # calls and visits come after it
+    )
+
+
 @pytest.fixture
 def desk(app, staff_client) -> Desk:
     client = staff_client("counsellor")
     with app.app_context():
         demo.load_services()
-        stored = submit(
-            NewRequest(
-                submission_key="f" * 32, language="fi", call_language="fi", phone="+358401234567"
-            ),
-            now=datetime.now(UTC) - timedelta(days=3),  # calls and visits come after it
-        )
+        stored = _submitted()
         worker = db.session.scalars(select(StaffUser)).first()
         service = db.session.scalars(select(Service)).first()
         casework.refer(stored, worker, stored.version, service, "suggested")
@@ -92,10 +129,11 @@ def desk(app, staff_client) -> Desk:
 VERSION = st.one_of(st.none(), st.none(), st.none(), s.number)
 
 
-def post(desk: Desk, form: str, path: str, prefix: str, items, version, headers):
+def post(desk: Desk, form: str, path: str, prefix: str, items, version, headers, request_id=None):
+    request_id = request_id or desk.request_id
     data = s.form(desk.token, items)
-    data.add(f"{prefix}-version", str(desk.version()) if version is None else version)
-    url = f"/staff/requests/{desk.request_id}{path}"
+    data.add(f"{prefix}-version", str(desk.version(request_id)) if version is None else version)
+    url = f"/staff/requests/{request_id}{path}"
     return send(form, desk.client, "POST", url, data=data, headers=headers)
 
 
@@ -124,7 +162,11 @@ def latest(app, model, **where):
         return row
 
 
-@given(items=s.fields({"note-note": s.text}), version=VERSION, headers=s.htmx)
+@given(
+    items=s.fields({"note-note": s.text}, {"note-note": s.calm_text}),
+    version=VERSION,
+    headers=s.htmx,
+)
 def test_note(desk, items, version, headers) -> None:
     from pyydaapua.models import TimelineEvent
 
@@ -183,14 +225,99 @@ STATUS = {
 }
 
 
-@given(items=s.fields(STATUS), version=VERSION, headers=s.htmx)
-def test_status(desk, items, version, headers) -> None:
+@given(data=st.data(), version=VERSION, headers=s.htmx)
+def test_status(desk, data, version, headers) -> None:
+    # A well-formed example moves the request on: "next 0" stands for the first status the
+    # request can move to now, and so on (drawn the same way whatever the state).
+    calm = {
+        "status-status": st.sampled_from(("next 0", "next 1", "next 2")),
+        "status-outcome": st.sampled_from(OUTCOMES),
+        "status-note": s.calm_text,
+    }
+    targets = TRANSITIONS[desk.status()]
+    items = [
+        (name, targets[int(value[-1]) % len(targets)] if value.startswith("next ") else value)
+        for name, value in data.draw(s.fields(STATUS, calm))
+    ]
     post(desk, "casework: status", "/status", "status", items, version, headers)
+
+
+def _ids(known: int) -> st.SearchStrategy[str]:
+    """Mostly the id of the open visit or referral; else a hostile or odd number."""
+    return st.one_of(st.just(str(known)), st.just(str(known)), s.number)
+
+
+@given(data=st.data(), version=VERSION, headers=s.htmx)
+def test_close_with_open_work(desk, data, version, headers) -> None:
+    """Closing a request with a visit to come and a referral waiting: the ids of what to
+    settle may be repeated, hostile or odd."""
+    request_id = desk.new_request()
+    visit, referral = desk.open_work(request_id)
+    spec = {
+        "status-status": s.choice(("closed",)),
+        "status-outcome": s.choice(OUTCOMES),
+        "status-note": s.text,
+        "status-open_work_seen": s.choice(("y",)),
+        "status-cancel_visits": _ids(visit),
+        "status-end_referrals": _ids(referral),
+    }
+    calm = {
+        "status-status": st.just("closed"),
+        "status-outcome": st.sampled_from(OUTCOMES),
+        "status-note": s.calm_text,
+        "status-open_work_seen": st.just("y"),
+        "status-cancel_visits": st.just(str(visit)),
+        "status-end_referrals": st.just(str(referral)),
+    }
+    items = data.draw(s.fields(spec, calm))
+    form = "casework: close with open work"
+    response = post(desk, form, "/status", "status", items, version, headers, request_id)
+    if response.status_code in (200, 303):
+        assert desk.status(request_id) == "closed"
+        with desk.app.app_context():
+            cancelled = db.session.get(HomeVisit, visit).status == "cancelled"
+            ended = db.session.get(Referral, referral).status == "ended"
+        assert cancelled == (str(visit) in [v for k, v in items if k == "status-cancel_visits"])
+        assert ended == (str(referral) in [v for k, v in items if k == "status-end_referrals"])
+
+
+@given(data=st.data(), version=VERSION, headers=s.htmx)
+def test_message(desk, data, version, headers) -> None:
+    from pyydaapua.models import TimelineEvent
+
+    request_id = desk.new_request("status_page")
+    items = data.draw(s.fields({"message-message": s.text}, {"message-message": s.calm_text}))
+    form = "casework: message"
+    response = post(desk, form, "/messages", "message", items, version, headers, request_id)
+
+    def stored():
+        event = latest(desk.app, TimelineEvent, kind="message_to_family", request_id=request_id)
+        return {"message": event.note}
+
+    check_text(desk, response, items, "message", {"message": True}, stored)
+
+
+@given(data=st.data(), version=VERSION, headers=s.htmx)
+def test_all_fine(desk, data, version, headers) -> None:
+    request_id = desk.new_request()
+    spec = {"all_fine-close": s.choice(("y", ""))}
+    items = data.draw(s.fields(spec, {"all_fine-close": st.sampled_from(("y", ""))}))
+    form = "casework: all fine"
+    response = post(desk, form, "/calls/all-fine", "all_fine", items, version, headers, request_id)
+    if response.status_code in (200, 303):
+        closed = desk.status(request_id) == "closed"
+        assert closed == (s.first(items, "all_fine-close") not in (None, ""))
 
 
 @given(data=st.data(), version=VERSION, headers=s.htmx)
 def test_assign(desk, data, version, headers) -> None:
-    items = data.draw(s.fields({"assign-assignee": s.choice(["", *desk.user_ids])}))
+    assignees = ["", *desk.user_ids]
+    items = data.draw(
+        s.fields(
+            {"assign-assignee": st.one_of(s.choice(assignees), s.number)},
+            {"assign-assignee": st.sampled_from(assignees)},
+        )
+    )
     post(desk, "casework: assign", "/assign", "assign", items, version, headers)
     items = data.draw(s.fields({}))
     post(desk, "casework: take", "/take", "assign", items, version, headers)
@@ -248,7 +375,11 @@ def test_visit_status(desk, data, version, headers) -> None:
         "visit_status-status": s.choice(("done", "cancelled")),
         "visit_status-note": s.text,
     }
-    items = data.draw(s.fields(spec))
+    calm = {
+        "visit_status-status": st.sampled_from(("done", "cancelled")),
+        "visit_status-note": s.calm_text,
+    }
+    items = data.draw(s.fields(spec, calm))
     path = f"/visits/{visit_id}/status"
     response = post(desk, "casework: visit done", path, "visit_status", items, version, headers)
     if response.status_code in (200, 303):
@@ -265,7 +396,12 @@ def test_referral(desk, data, version, headers) -> None:
         "referral-status": s.choice(tuple(REFERRAL_STATUS_LABELS)),
         "referral-note": s.text,
     }
-    items = data.draw(s.fields(spec))
+    calm = {
+        "referral-service": st.sampled_from(desk.service_ids),
+        "referral-status": st.sampled_from(tuple(REFERRAL_STATUS_LABELS)),
+        "referral-note": s.calm_text,
+    }
+    items = data.draw(s.fields(spec, calm))
     before = latest(desk.app, Referral)
     response = post(desk, "casework: referral", "/referrals", "referral", items, version, headers)
 
@@ -281,7 +417,13 @@ def test_referral(desk, data, version, headers) -> None:
 def test_referral_status(desk, data, version, headers) -> None:
     referral_id = data.draw(st.one_of(st.none(), st.none(), s.number))
     referral_id = str(desk.referral()) if referral_id is None else referral_id
-    items = data.draw(s.fields({"referral_status-status": s.choice(tuple(REFERRAL_STATUS_LABELS))}))
+    statuses = tuple(REFERRAL_STATUS_LABELS)
+    items = data.draw(
+        s.fields(
+            {"referral_status-status": s.choice(statuses)},
+            {"referral_status-status": st.sampled_from(statuses)},
+        )
+    )
     path = f"/referrals/{_path_number(referral_id)}/status"
     post(desk, "casework: referral status", path, "referral_status", items, version, headers)
 
