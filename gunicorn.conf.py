@@ -34,7 +34,7 @@ certfile = os.environ.get("TLS_CERTFILE") or None
 keyfile = os.environ.get("TLS_KEYFILE") or None
 
 # Which proxies may tell gunicorn the scheme. The app itself trusts X-Forwarded-For and
-# X-Forwarded-Proto only from PROXY_FIX_X_FOR proxies (see the README).
+# X-Forwarded-Proto only from PROXY_FIX_X_FOR proxies (see docs/operations.md).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs to standard output/error for the service manager; no query strings, no Referer,

@@ -6,7 +6,7 @@ several sizes, with a summary against the targets.
 
 The data sets are built once and kept (datasets.py): SQLite files under instance/bench/, and
 with --database-url (default: $BENCH_DATABASE_URL) also databases on that PostgreSQL server.
-Prints Markdown tables for the README.
+Prints Markdown tables for docs/quality.md.
 """
 
 from __future__ import annotations

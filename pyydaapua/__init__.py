@@ -32,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     check_production(app.config)
     if app.config["APP_ENV"] == "production" and (unset := mail_settings_unset(app.config)):
         app.logger.warning(
-            "E-mail is not set up: set %s (see the README, E-mail notices and reminders). "
+            "E-mail is not set up: set %s (see docs/operations.md, E-mail notices and reminders). "
             "Until then messages stay in the outbox.",
             ", ".join(unset),
         )

@@ -101,6 +101,6 @@ def init_app(app: App) -> None:
         demo = demo_settings_in_use()
         if demo:
             app.logger.warning(
-                "The public pages show demo values; set %s (see the README, Configuration).",
+                "The public pages show demo values; set %s (docs/operations.md, Configuration).",
                 ", ".join(demo),
             )

@@ -1,6 +1,6 @@
 """Settings read from the environment, with safe defaults for the embedded mode.
 
-Every variable here is documented in the README's configuration table.
+Every variable here is documented in the configuration table of docs/operations.md.
 """
 
 from __future__ import annotations
