@@ -49,7 +49,7 @@ access_log_format = ACCESS_LOG_FORMAT
 def post_fork(server, worker):
     """Each worker opens its own database connections, never the master's."""
     from app import app
-    from pyydaapua.web.extensions import db
+    from pyydaapua.database import db
 
     with app.app_context():
         db.engine.dispose(close=False)

@@ -29,11 +29,11 @@ from sqlalchemy.engine import Engine
 from pyydaapua import create_app
 from pyydaapua.accounts import two_factor
 from pyydaapua.casework import domain
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, StaffUser
 from pyydaapua.rules.status_flow import CHECK_IN_SCALE
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "instance" / "bench"

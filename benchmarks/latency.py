@@ -16,8 +16,8 @@ from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from pyydaapua import create_app
+from pyydaapua.database import db
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 
 HIDDEN = re.compile(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"')
 

@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from pyydaapua.database import db
 from pyydaapua.tools import cli
 from pyydaapua.web import errors, htmx, i18n, params, ratelimits, request_shape, security
 from pyydaapua.web.config import check_production, from_environment, mail_settings_unset
-from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf, db
+from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf
 from pyydaapua.web.forms import with_text_decoding
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

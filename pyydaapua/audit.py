@@ -15,8 +15,8 @@ from typing import cast
 
 from sqlalchemy import Table, insert
 
+from pyydaapua.database import db
 from pyydaapua.models import AuditEvent
-from pyydaapua.web.extensions import db
 
 # Reads of many requests at once (the inbox). A search records its kind and the requests it
 # showed, never what was typed: only a reference may be stored. The request page and a refused

@@ -21,26 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from pyydaapua.web.extensions import Model, db
-
-# Codes stored in the database; their labels in both languages live in labels.py.
-TOPICS = (
-    "services",
-    "separation_custody",
-    "moving",
-    "parent_coping",
-    "child_wellbeing",
-    "neuropsychiatric",
-    "school_attendance",
-    "couple_relationship",
-    "family_change",
-    "finances",
-    "other",
-)
-CHILD_AGES = ("expecting", "0-2", "3-5", "6-12", "13-17")
-CALL_TIMES = ("any", "morning", "afternoon")
-LANGUAGES = ("fi", "sv")
-CONTACT_METHODS = ("phone", "status_page")
+from pyydaapua.database import Model, db
+from pyydaapua.rules.codes import TOPICS
 
 # Every column says whether it holds the family's personal data: info={"personal": True} is
 # removed by retention (retention.py) once the request has been closed long enough, emptied
@@ -228,10 +210,6 @@ class RequestTopic(Model):
     )
 
     request: Mapped[HelpRequest] = relationship(back_populates="topics")
-
-
-# What each role may do is in pyydaapua/accounts/permissions.py.
-ROLES = ("counsellor", "supervisor", "admin")
 
 
 class StaffUser(UserMixin, Model):
@@ -512,13 +490,6 @@ class TimelineEvent(Model):
     call: Mapped[Call | None] = relationship(lazy="joined")
     visit: Mapped[HomeVisit | None] = relationship(lazy="joined")
     referral: Mapped[Referral | None] = relationship(lazy="joined")
-
-
-# An outbox message goes pending → sending → sent, or ends failed with the reason, or
-# uncertain: the mail server may have taken it but its answer was lost (a person checks).
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
-# The messages a supervisor is shown: not delivered, and not to be sent again on their own.
-OUTBOX_NEEDS_A_PERSON = ("failed", "uncertain")
 
 
 class OutboxMessage(Model):

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 
 from pyydaapua import create_app
 from pyydaapua.accounts import two_factor
+from pyydaapua.database import db
 from pyydaapua.web.config import normalise_database_url
-from pyydaapua.web.extensions import db
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -29,10 +29,10 @@ from sqlalchemy import select
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.domain import CallData, VisitData
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 
 START = date(2025, 12, 1)
 END = date(2026, 1, 31)

@@ -26,8 +26,8 @@ from pyydaapua.accounts.forms import (
     UserForm,
 )
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.database import db
 from pyydaapua.models import StaffUser
-from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
 # AccountError codes: the field the message belongs to (None: the whole form) and the message.

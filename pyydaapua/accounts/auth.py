@@ -17,11 +17,13 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
+from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox_queries
-from pyydaapua.models import LANGUAGES, StaffUser
+from pyydaapua.models import StaffUser
 from pyydaapua.notices import problems as mail_problems
+from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.web import htmx
-from pyydaapua.web.extensions import db, login_manager
+from pyydaapua.web.extensions import login_manager
 from pyydaapua.web.ratelimits import failure_limits
 
 # After the right password the Flask session holds only this marker: which account's password

@@ -13,7 +13,7 @@ from pyydaapua.accounts.admin import show_account_error
 from pyydaapua.accounts.auth import client_address, permission_required, signed_in_limits
 from pyydaapua.accounts.forms import OwnPasswordForm
 from pyydaapua.accounts.permissions import Permission
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
 from pyydaapua.web.staff_area import bp
 
 

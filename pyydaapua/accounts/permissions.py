@@ -31,7 +31,7 @@ class Permission(StrEnum):
     OWN_ACCOUNT = "own_account"
 
 
-# role → what it may do. The roles are those of models.ROLES; the admin role never sees the
+# role → what it may do. The roles are those of codes.ROLES; the admin role never sees the
 # content of a request.
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "counsellor": frozenset({Permission.WORK_REQUESTS, Permission.OWN_ACCOUNT}),

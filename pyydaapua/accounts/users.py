@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
 from pyydaapua.accounts.permissions import Permission, role_can
-from pyydaapua.models import LANGUAGES, ROLES, RecoveryCode, StaffSession, StaffUser
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
+from pyydaapua.models import RecoveryCode, StaffSession, StaffUser
+from pyydaapua.rules.codes import LANGUAGES, ROLES
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.

@@ -28,9 +28,9 @@ from pyydaapua.accounts.auth import (
 )
 from pyydaapua.accounts.forms import LanguageForm, LoginForm
 from pyydaapua.accounts.permissions import Permission, can
+from pyydaapua.database import db
 from pyydaapua.models import StaffUser
 from pyydaapua.web import htmx
-from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
 

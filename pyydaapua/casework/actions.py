@@ -35,9 +35,9 @@ from pyydaapua.casework.forms import (
     VisitStatusForm,
 )
 from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
-from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import (
     AUDIT_LABELS,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from pyydaapua import notices
+from pyydaapua.database import db
 from pyydaapua.models import (
     Call,
     HelpRequest,
@@ -31,7 +32,6 @@ from pyydaapua.models import (
     TimelineEvent,
 )
 from pyydaapua.rules import status_flow
-from pyydaapua.web.extensions import db
 from pyydaapua.web.transactions import run_unit
 
 

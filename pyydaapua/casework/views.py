@@ -32,13 +32,13 @@ from pyydaapua.casework.actions import (
 from pyydaapua.casework.forms import (
     VisitForm,
 )
+from pyydaapua.database import db
 from pyydaapua.inbox.queries import Deadline
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import status_flow
 from pyydaapua.rules import text as text_rules
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
-from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.staff_area import bp
 

@@ -14,10 +14,10 @@ from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.catalogue import domain as catalogue
 from pyydaapua.catalogue.forms import ServiceForm
+from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.models import Service
 from pyydaapua.rules import text as text_rules
-from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from pyydaapua.database import db
 from pyydaapua.models import (
     AuditEvent,
     HelpRequest,
@@ -21,7 +22,6 @@ from pyydaapua.models import (
 from pyydaapua.rules.paging import Page
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import day_start
-from pyydaapua.web.extensions import db
 
 PER_PAGE = 50
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from pyydaapua.data_rights.audit_trail import AuditRow, access_events
+from pyydaapua.database import db
 from pyydaapua.models import (
     Call,
     HelpRequest,
@@ -21,7 +22,6 @@ from pyydaapua.models import (
     TimelineEvent,
 )
 from pyydaapua.rules.references import format_reference
-from pyydaapua.web.extensions import db
 
 
 @dataclass

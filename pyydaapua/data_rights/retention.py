@@ -21,9 +21,9 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Table, and_, delete, func, or_, select, update
 
 from pyydaapua import audit
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, PublicSession
 from pyydaapua.rules.workdays import day_start, helsinki_date
-from pyydaapua.web.extensions import db
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.data_rights import audit_trail, export
 from pyydaapua.data_rights.forms import AuditLogForm, ReferenceForm
+from pyydaapua.database import db
 from pyydaapua.rules.references import format_reference
 from pyydaapua.web.csv_export import content_disposition, csv_response
-from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from pyydaapua.web.params import parse_int

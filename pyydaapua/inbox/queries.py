@@ -16,23 +16,16 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, 
 from sqlalchemy.orm import aliased, defer, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
-from pyydaapua.models import (
-    LANGUAGES,
-    TOPICS,
-    HelpRequest,
-    HomeVisit,
-    RequestCount,
-    RequestTopic,
-    home_visit_staff,
-)
+from pyydaapua.database import db
+from pyydaapua.models import HelpRequest, HomeVisit, RequestCount, RequestTopic, home_visit_staff
 from pyydaapua.rules import text as text_rules
+from pyydaapua.rules.codes import LANGUAGES, TOPICS
 from pyydaapua.rules.paging import Page
 from pyydaapua.rules.phones import normalise_phone
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, asked_within, excerpt
 from pyydaapua.rules.status_flow import OPEN_STATUSES, STATUSES
 from pyydaapua.rules.workdays import working_days_between
-from pyydaapua.web.extensions import db
 from pyydaapua.web.params import parse_int
 
 PER_PAGE = 50

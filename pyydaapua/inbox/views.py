@@ -20,12 +20,12 @@ from pyydaapua.accounts.auth import (
 )
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.audit import REQUEST_LISTED, Read
+from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
-from pyydaapua.web.extensions import db
 from pyydaapua.web.forms import number_text
 from pyydaapua.web.params import ID_MAX, int_arg
 from pyydaapua.web.staff_area import bp

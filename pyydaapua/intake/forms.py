@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import Email, Optional
 
 from pyydaapua.intake.submission import NewRequest, new_submission_key, valid_submission_key
-from pyydaapua.models import CONTACT_METHODS
+from pyydaapua.rules.codes import CONTACT_METHODS
 from pyydaapua.rules.phones import normalise_phone
 from pyydaapua.web.forms import Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (

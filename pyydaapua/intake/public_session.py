@@ -22,8 +22,8 @@ from typing import Any
 from flask import current_app, g, session
 from sqlalchemy import delete, select, update
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, PublicSession
-from pyydaapua.web.extensions import db
 
 # The Flask session's key for the token; the only thing of the public side in the cookie.
 TOKEN_KEY = "public"  # noqa: S105 - a session key's name

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua import notices
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.rules.references import new_reference
 from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
-from pyydaapua.web.extensions import db
 
 # The form's hidden key: random, URL-safe, and long enough that nobody guesses another's.
 _SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -46,7 +46,7 @@ class NewRequest:
     email: str = ""
     call_time: str = "any"
     sms_ok: bool = False
-    # How the family hears back (models.CONTACT_METHODS); for the status page, the argon2id
+    # How the family hears back (rules/codes.py CONTACT_METHODS); for the status page, the argon2id
     # hash of the secret code (the code itself is never stored).
     contact_method: str = "phone"
     status_secret_hash: str | None = None

@@ -20,17 +20,19 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from pyydaapua.database import db
 from pyydaapua.intake import public_session
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.intake.public_session import PublicState
-from pyydaapua.models import LANGUAGES, HelpRequest
+from pyydaapua.models import HelpRequest
+from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.phones import tel_uri
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain as status_page
 from pyydaapua.web import htmx, request_shape
 from pyydaapua.web.errors import DATABASE_UNAVAILABLE
-from pyydaapua.web.extensions import db, limiter
+from pyydaapua.web.extensions import limiter
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 root = Blueprint("root", __name__)

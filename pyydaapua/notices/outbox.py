@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from pyydaapua.models import LANGUAGES, HelpRequest, OutboxMessage, StaffUser
+from pyydaapua.database import db
+from pyydaapua.models import HelpRequest, OutboxMessage, StaffUser
+from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.references import format_reference
-from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import date_long
 
 # The kinds of message (OutboxMessage.kind).

@@ -15,8 +15,9 @@ from typing import Literal
 from flask_login import current_user
 from sqlalchemy import ColumnElement, func, select, update
 
-from pyydaapua.models import OUTBOX_NEEDS_A_PERSON, OutboxMessage
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
+from pyydaapua.models import OutboxMessage
+from pyydaapua.rules.codes import OUTBOX_NEEDS_A_PERSON
 
 # The most listed at once, newest first; the page says how many there are in all.
 LIST_MAX = 200

@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, OutboxMessage, StaffUser
 from pyydaapua.notices.outbox import (
     DAILY_SUMMARY,
@@ -32,7 +33,6 @@ from pyydaapua.notices.outbox import (
 )
 from pyydaapua.rules.reminders import OPEN_STATUSES, dedupe_key, reminder_for, summary_key
 from pyydaapua.rules.workdays import is_working_day
-from pyydaapua.web.extensions import db
 
 KINDS = {"due": REMINDER_DUE, "overdue": REMINDER_OVERDUE}
 

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from pyydaapua.database import db
 from pyydaapua.models import OutboxMessage
 from pyydaapua.rules.mail_retry import SENDING_ABANDONED_AFTER, outcome_after, retry_delay
-from pyydaapua.web.extensions import db
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer

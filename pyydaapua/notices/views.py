@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.database import db
 from pyydaapua.notices import outbox, problems
-from pyydaapua.web.extensions import db
 from pyydaapua.web.staff_area import bp
 
 # What each kind of message is, as the list names it (never its subject or text).

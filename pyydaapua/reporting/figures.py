@@ -13,16 +13,9 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, case, func, select
 
-from pyydaapua.models import (
-    CONTACT_METHODS,
-    LANGUAGES,
-    TOPICS,
-    HelpRequest,
-    HomeVisit,
-    Referral,
-    RequestTopic,
-    Service,
-)
+from pyydaapua.database import db
+from pyydaapua.models import HelpRequest, HomeVisit, Referral, RequestTopic, Service
+from pyydaapua.rules.codes import CONTACT_METHODS, LANGUAGES, TOPICS
 from pyydaapua.rules.report_arithmetic import (
     CALL_BUCKETS,
     Backlog,
@@ -39,7 +32,6 @@ from pyydaapua.rules.status_flow import (
     REFERRAL_STATUSES,
     VISIT_STATUSES,
 )
-from pyydaapua.web.extensions import db
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

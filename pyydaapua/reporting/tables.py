@@ -13,8 +13,8 @@ from babel.lists import format_list
 from flask_babel import format_date, format_decimal, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
 
-from pyydaapua.models import LANGUAGES
 from pyydaapua.rules import charts
+from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.report_arithmetic import (
     CALL_BUCKETS,
     WORKDAY_ROWS,

@@ -13,8 +13,8 @@ from flask.cli import with_appcontext
 
 from pyydaapua.accounts import users as staff_accounts
 from pyydaapua.data_rights import retention
-from pyydaapua.models import LANGUAGES, ROLES
 from pyydaapua.notices import cli as notices_cli
+from pyydaapua.rules.codes import LANGUAGES, ROLES
 from pyydaapua.tools import demo
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,10 +20,8 @@ from sqlalchemy import text as sql_text
 from pyydaapua.accounts import two_factor
 from pyydaapua.accounts import users as staff_accounts
 from pyydaapua.accounts.permissions import Permission, roles_with
+from pyydaapua.database import db
 from pyydaapua.models import (
-    CALL_TIMES,
-    CHILD_AGES,
-    TOPICS,
     Call,
     HelpRequest,
     HomeVisit,
@@ -35,10 +33,10 @@ from pyydaapua.models import (
     home_visit_staff,
 )
 from pyydaapua.rules import status_flow
+from pyydaapua.rules.codes import CALL_TIMES, CHILD_AGES, TOPICS
 from pyydaapua.rules.references import new_reference
 from pyydaapua.rules.status_flow import CHECK_IN_SCALE
 from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
-from pyydaapua.web.extensions import db
 
 EXAMPLE_PREFIX = "demo-example-"
 BATCH = 5000

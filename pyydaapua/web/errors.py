@@ -19,8 +19,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from pyydaapua.database import db
 from pyydaapua.web import htmx
-from pyydaapua.web.extensions import db, login_manager
+from pyydaapua.web.extensions import login_manager
 
 # The database is down, restarting, unreachable or out of connections: worth a retry.
 DATABASE_UNAVAILABLE = (

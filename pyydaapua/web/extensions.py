@@ -1,9 +1,9 @@
-"""Flask extensions, created once and bound to the app in create_app."""
+"""Flask extensions, created once and bound to the app in create_app (the database handle is
+the ground's, ``pyydaapua.database``)."""
 
 from __future__ import annotations
 
-import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from flask import Flask, g
@@ -12,43 +12,9 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase
 
-
-class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-db = SQLAlchemy(model_class=Base)
-# The base class of the models: db.Model is built at run time, so type checkers see Base.
-if TYPE_CHECKING:
-    Model = Base
-else:
-    Model = db.Model
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
-    """On the embedded SQLite database, readers and the writer do not wait for each other
-    (write-ahead log), and a commit does not wait for the disk each time: after a power cut
-    the last commits may be lost, never the database (synchronous NORMAL)."""
-    if isinstance(connection, sqlite3.Connection):
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
+from pyydaapua.database import db
 
 csrf = CSRFProtect()
 babel = Babel()

@@ -18,7 +18,7 @@ from flask_babel import (
 )
 from flask_login import current_user
 
-from pyydaapua.models import LANGUAGES
+from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.web.labels import template_labels

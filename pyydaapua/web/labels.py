@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from pyydaapua.models import LANGUAGES
+from pyydaapua.rules.codes import LANGUAGES
 
 TOPIC_LABELS = {
     "services": _l("Which services there are and how to apply for them"),

@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
 
 T = TypeVar("T")
 

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import tab_to
 from tests.browser.test_staff_flow import sign_in_by_keyboard

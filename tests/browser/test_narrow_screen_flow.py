@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
-from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import read_confirmation
 from tests.browser.test_unavailable_flow import outage, plain_submit  # noqa: F401 - a fixture

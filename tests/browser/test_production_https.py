@@ -17,8 +17,8 @@ from argon2.profiles import get_default_parameters
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, StaffUser
-from pyydaapua.web.extensions import db
 from tests.browser.test_casework_flow import open_from_inbox
 from tests.browser.test_staff_flow import sign_in_by_keyboard
 from tests.conftest import PRODUCTION, empty_tables, make_app, make_staff

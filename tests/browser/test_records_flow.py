@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from pyydaapua import audit
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_request_flow import tab_to
 from tests.browser.test_staff_flow import sign_in_by_keyboard

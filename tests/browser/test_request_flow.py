@@ -10,8 +10,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
-from pyydaapua.web.extensions import db
 from tests.browser.conftest import LiveServer, assert_no_axe_violations
 from tests.conftest import make_app
 

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from pyydaapua.accounts.users import create_user
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, TimelineEvent
 from pyydaapua.status_page import domain as status_page_domain
-from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_casework_flow import open_from_inbox
 from tests.browser.test_request_flow import stored, tab_to

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, TimelineEvent
-from pyydaapua.web.extensions import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_casework_flow import open_from_inbox, parent_sends
 from tests.browser.test_request_flow import tab_to

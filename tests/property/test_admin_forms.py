@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from pyydaapua.models import LANGUAGES, Service, StaffUser
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
+from pyydaapua.models import Service, StaffUser
+from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.web.labels import PROVIDER_TYPE_LABELS, ROLE_LABELS
 from tests.conftest import (
     STAFF_PASSWORD,

@@ -15,12 +15,12 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, Service, StaffUser
 from pyydaapua.rules.status_flow import OUTCOMES, TRANSITIONS
 from pyydaapua.status_page import domain as status_page_domain
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     OUTCOME_LABELS,

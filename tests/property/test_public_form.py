@@ -8,15 +8,9 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from pyydaapua.models import (
-    CALL_TIMES,
-    CHILD_AGES,
-    CONTACT_METHODS,
-    LANGUAGES,
-    TOPICS,
-    HelpRequest,
-)
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
+from pyydaapua.models import HelpRequest
+from pyydaapua.rules.codes import CALL_TIMES, CHILD_AGES, CONTACT_METHODS, LANGUAGES, TOPICS
 from tests.conftest import hidden_fields
 from tests.property import strategies as s
 from tests.property.tally import send

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pyydaapua.accounts import users
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
 
 IDLE, LIFETIME = timedelta(minutes=30), timedelta(hours=10)
 

@@ -12,11 +12,11 @@ from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.domain import CallData, StaleVersion, VisitData
 from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, RequestCount, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 
 MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)  # due Thursday 26.11.
 

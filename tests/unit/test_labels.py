@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
-from pyydaapua import audit, models
+from pyydaapua import audit
 from pyydaapua.casework.actions import ACTIONS as CASEWORK_ACTIONS
 from pyydaapua.casework.actions import TIMELINE_TEXTS
 from pyydaapua.inbox.queries import OWNER_FILTERS, STATUS_FILTERS
-from pyydaapua.rules import status_flow
+from pyydaapua.rules import codes, status_flow
 from pyydaapua.status_page import domain as status_page
 from pyydaapua.web import labels
 from pyydaapua.web.labels import language_choices
@@ -83,11 +83,11 @@ def timeline_kinds() -> set[str]:
 
 
 CASES = [
-    ("topics", models.TOPICS, labels.TOPIC_LABELS),
-    ("child_ages", models.CHILD_AGES, labels.CHILD_AGE_LABELS),
-    ("call_times", models.CALL_TIMES, labels.CALL_TIME_LABELS),
-    ("contact_methods", models.CONTACT_METHODS, labels.CONTACT_METHOD_LABELS),
-    ("roles", models.ROLES, labels.ROLE_LABELS),
+    ("topics", codes.TOPICS, labels.TOPIC_LABELS),
+    ("child_ages", codes.CHILD_AGES, labels.CHILD_AGE_LABELS),
+    ("call_times", codes.CALL_TIMES, labels.CALL_TIME_LABELS),
+    ("contact_methods", codes.CONTACT_METHODS, labels.CONTACT_METHOD_LABELS),
+    ("roles", codes.ROLES, labels.ROLE_LABELS),
     ("statuses", status_flow.STATUSES, labels.STATUS_LABELS),
     ("outcomes", status_flow.OUTCOMES, labels.OUTCOME_LABELS),
     ("call_results", status_flow.CALL_RESULTS, labels.CALL_RESULT_LABELS),
@@ -104,17 +104,17 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("codes", "label_table"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+    ("values", "label_table"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
-def test_every_code_has_a_label_in_finnish_and_swedish(app, codes, label_table) -> None:
-    without_label = set(codes) - set(label_table)
-    without_code = set(label_table) - set(codes)
+def test_every_code_has_a_label_in_finnish_and_swedish(app, values, label_table) -> None:
+    without_label = set(values) - set(label_table)
+    without_code = set(label_table) - set(values)
     assert (without_label, without_code) == (set(), set())
     with app.test_request_context("/"):
         for code, label in label_table.items():
             with force_locale("en"):
                 english = str(label)  # no English catalogue: the message id itself
-            for language in models.LANGUAGES:
+            for language in codes.LANGUAGES:
                 with force_locale(language):
                     assert str(label) != english, (language, code, english)
 
@@ -122,7 +122,7 @@ def test_every_code_has_a_label_in_finnish_and_swedish(app, codes, label_table) 
 def test_every_language_is_named_in_itself() -> None:
     names = {choice.value: choice.label for choice in language_choices()}
     assert names == {"fi": "suomi", "sv": "svenska"}
-    assert set(names) == set(models.LANGUAGES)
+    assert set(names) == set(codes.LANGUAGES)
 
 
 def test_the_audit_actions_are_the_ones_recorded() -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 
 from pyydaapua import models  # noqa: F401  (fills db.metadata)
 from pyydaapua.data_rights import retention
-from pyydaapua.web.extensions import db
+from pyydaapua.database import db
 
 # What retention removes. A change here is a change of what the service keeps about families.
 PERSONAL = {

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pyydaapua.casework import domain
 from pyydaapua.data_rights import retention
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest
 from pyydaapua.reporting import figures
@@ -20,7 +21,6 @@ from pyydaapua.rules.report_arithmetic import (
     Period,
     first_contact_state,
 )
-from pyydaapua.web.extensions import db
 from tests import report_fixture as fx
 from tests.conftest import count_queries
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, event, func, select, update
 
+from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.models import HelpRequest, HomeVisit, RequestCount, StaffUser, home_visit_staff
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 
 TODAY = date(2026, 11, 30)
 

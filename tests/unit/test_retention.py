@@ -14,6 +14,7 @@ from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.domain import CallData, VisitData
 from pyydaapua.data_rights import retention
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import (
     AuditEvent,
@@ -29,7 +30,6 @@ from pyydaapua.models import (
 )
 from pyydaapua.rules.workdays import month_number
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.conftest import assert_cli_error, count_queries
 
 NOW = datetime.now(UTC)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from pyydaapua.accounts import users
+from pyydaapua.database import db
 from pyydaapua.models import StaffSession
-from pyydaapua.web.extensions import db
 
 IDLE, LIFETIME = timedelta(minutes=30), timedelta(hours=10)
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

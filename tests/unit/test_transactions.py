@@ -13,12 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, OutboxMessage, TimelineEvent
 from pyydaapua.notices.outbox import FAMILY_WROTE
 from pyydaapua.status_page import domain as status_page
 from pyydaapua.web import transactions
-from pyydaapua.web.extensions import db
 from pyydaapua.web.transactions import is_conflict, run_unit
 
 

@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token, make_staff, sign_in
 
 HTMX = {"HX-Request": "true"}

@@ -24,9 +24,9 @@ from pyydaapua.casework.actions import (
     TIMELINE_TEXTS,
     timeline_text,
 )
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, TimelineEvent
-from pyydaapua.web.extensions import db
 from pyydaapua.web.labels import (
     AUDIT_LABELS,
     CALL_RESULT_LABELS,

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token
 
 HTMX = {"HX-Request": "true"}

@@ -18,11 +18,11 @@ from pyydaapua import audit
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.views import ACTIONS
 from pyydaapua.data_rights import retention
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from tests.conftest import count_queries, make_staff, sign_in
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, OutboxMessage, RequestTopic, TimelineEvent
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.conftest import (
     RequestFormHelper,
     csrf_token,

@@ -26,9 +26,9 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.web.config import from_environment
-from pyydaapua.web.extensions import db
 from tests.conftest import hidden_fields
 
 pytestmark = pytest.mark.skipif(

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from pyydaapua.casework import domain
 from pyydaapua.data_rights import retention
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, OutboxMessage, StaffUser, TimelineEvent
 from pyydaapua.status_page import domain as status_page_domain
-from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, csrf_token
 
 HTMX = {"HX-Request": "true"}

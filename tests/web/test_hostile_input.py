@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from pyydaapua.casework import domain as casework
 from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, HomeVisit, Service, TimelineEvent
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
-from pyydaapua.web.extensions import db
 from tests.conftest import csrf_token
 
 HTMX = {"HX-Request": "true"}

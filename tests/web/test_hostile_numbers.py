@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import (
     AuditEvent,
@@ -25,7 +26,6 @@ from pyydaapua.models import (
     TimelineEvent,
 )
 from pyydaapua.rules.workdays import HELSINKI
-from pyydaapua.web.extensions import db
 from tests.conftest import csrf_token, make_staff, sign_in
 
 OUT_OF_DATE = {

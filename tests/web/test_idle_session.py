@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from pyydaapua.database import db
 from pyydaapua.models import AuditEvent, StaffSession
-from pyydaapua.web.extensions import db
 from tests.conftest import csrf_token, make_staff, sign_in
 
 IDLE_SECONDS = 600

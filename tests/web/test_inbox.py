@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import event, select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
 from pyydaapua.tools import demo
-from pyydaapua.web.extensions import db
 from tests.conftest import count_queries
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from pyydaapua.audit import REQUEST_LISTED
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, StaffUser
 from pyydaapua.rules.workdays import helsinki_date
-from pyydaapua.web.extensions import db
 from tests.conftest import count_queries
 
 NOW = datetime.now(UTC)

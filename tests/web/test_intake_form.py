@@ -9,10 +9,10 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import ALPHABET
 from pyydaapua.rules.workdays import callback_due_date
-from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, form_notice, hidden_fields
 
 

@@ -18,11 +18,11 @@ from flask import Flask
 from sqlalchemy import func, select, update
 
 from pyydaapua import notices
+from pyydaapua.database import db
 from pyydaapua.intake import submission
 from pyydaapua.models import HelpRequest, OutboxMessage, StaffUser
 from pyydaapua.notices import sender
 from pyydaapua.notices.outbox import new_message
-from pyydaapua.web.extensions import db
 from tests.conftest import empty_tables, make_app, make_staff
 from tests.mail_server import SmtpServer, smtp_server  # noqa: F401 - the fixture
 from tests.servers import PROJECT, free_port

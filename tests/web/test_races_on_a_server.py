@@ -27,11 +27,11 @@ import pytest
 from sqlalchemy import select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, StaffUser, TimelineEvent
 from pyydaapua.rules.references import format_reference
 from pyydaapua.status_page import domain as status_page
-from pyydaapua.web.extensions import db
 from tests.conftest import (
     PRODUCTION,
     STAFF_PASSWORD,

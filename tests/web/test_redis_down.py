@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
-from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, make_staff, sign_in
 from tests.servers import REDIS_SERVER, RedisServer
 

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, OutboxMessage, StaffUser
 from pyydaapua.notices.reminders import remind
-from pyydaapua.web.extensions import db
 from tests.conftest import count_queries, make_staff
 from tests.mail_server import SmtpServer, smtp_server  # noqa: F401 - the fixture
 

@@ -12,9 +12,9 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select
 
+from pyydaapua.database import db
 from pyydaapua.models import AuditEvent
 from pyydaapua.rules.workdays import helsinki_date
-from pyydaapua.web.extensions import db
 from tests import report_fixture as fx
 from tests.conftest import count_queries, make_staff, sign_in
 

@@ -11,9 +11,9 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, TimelineEvent
-from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, csrf_token, hidden_fields, make_staff, sign_in
 
 TOO_BIG = str(2**63)  # beyond 64 bits

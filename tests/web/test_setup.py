@@ -13,10 +13,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, func, insert, select, text
 
+from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.tools.demo import EXAMPLES, synthetic_rows
 from pyydaapua.web.config import from_environment, normalise_database_url
-from pyydaapua.web.extensions import db
 from tests.conftest import make_app
 
 EXPRESSION_INDEX = "ix_help_request_open_reached_due"

@@ -14,9 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from pyydaapua.database import db
 from pyydaapua.intake import public_session
 from pyydaapua.models import HelpRequest, PublicSession, TimelineEvent
-from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, form_notice, hidden_fields
 
 CODE = re.compile(r'id="secret-code">([^<]+)<')

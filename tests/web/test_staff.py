@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework.actions import ACTIONS
+from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, Service, StaffUser
 from pyydaapua.notices.outbox import new_message
-from pyydaapua.web.extensions import db
 from tests.conftest import (
     PRODUCTION,
     STAFF_PASSWORD,

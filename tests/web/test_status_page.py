@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import domain as casework
+from pyydaapua.database import db
 from pyydaapua.intake import public_session
 from pyydaapua.models import HelpRequest, PublicSession, TimelineEvent
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.secret_codes import ALPHABET as CODE_ALPHABET
 from pyydaapua.status_page import domain as status_page_domain
-from pyydaapua.web.extensions import db
 from tests.conftest import RequestFormHelper, hidden_fields
 
 CODE_SHOWN = re.compile(rf'id="secret-code">([{CODE_ALPHABET}]{{5}}-[{CODE_ALPHABET}]{{5}})<')

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from pyydaapua.accounts import two_factor
 from pyydaapua.accounts.auth import SECOND_STEP
+from pyydaapua.database import db
 from pyydaapua.models import AuditEvent, RecoveryCode, StaffSession, StaffUser
-from pyydaapua.web.extensions import db
 from pyydaapua.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import (
     PRODUCTION,

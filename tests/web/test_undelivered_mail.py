@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from pyydaapua.database import db
 from pyydaapua.models import AuditEvent, OutboxMessage
 from pyydaapua.notices.outbox import REQUEST_CONFIRMATION, REQUEST_TO_TEAM, new_message
 from pyydaapua.notices.problems import mask_address
-from pyydaapua.web.extensions import db
 from pyydaapua.web.i18n import datetime_text
 from tests.conftest import count_queries, csrf_token, make_staff, sign_in
 from tests.mail_server import SmtpServer, smtp_server  # noqa: F401 - the fixture

@@ -1,0 +1,43 @@
+"""The ground: the database handle ``db``, the models' base class and the embedded SQLite
+database's settings. It imports nothing of the project."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+# The base class of the models: db.Model is built at run time, so type checkers see Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """On the embedded SQLite database, readers and the writer do not wait for each other
+    (write-ahead log), and a commit does not wait for the disk each time: after a power cut
+    the last commits may be lost, never the database (synchronous NORMAL)."""
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,32 @@
+"""The codes stored in the database (topics, ages, languages, roles, outbox states …): the
+values every rule, form and label is checked against. Their labels in both languages are in
+``pyydaapua/web/labels.py``."""
+
+from __future__ import annotations
+
+TOPICS = (
+    "services",
+    "separation_custody",
+    "moving",
+    "parent_coping",
+    "child_wellbeing",
+    "neuropsychiatric",
+    "school_attendance",
+    "couple_relationship",
+    "family_change",
+    "finances",
+    "other",
+)
+CHILD_AGES = ("expecting", "0-2", "3-5", "6-12", "13-17")
+CALL_TIMES = ("any", "morning", "afternoon")
+LANGUAGES = ("fi", "sv")
+CONTACT_METHODS = ("phone", "status_page")
+
+# What each role may do is in pyydaapua/accounts/permissions.py.
+ROLES = ("counsellor", "supervisor", "admin")
+
+# An outbox message goes pending → sending → sent, or ends failed with the reason, or
+# uncertain: the mail server may have taken it but its answer was lost (a person checks).
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
+# The messages a supervisor is shown: not delivered, and not to be sent again on their own.
+OUTBOX_NEEDS_A_PERSON = ("failed", "uncertain")
