@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pyydaapua.database import db
 from pyydaapua.tools import cli
-from pyydaapua.web import errors, htmx, i18n, params, ratelimits, request_shape, security
+from pyydaapua.web import areas, errors, htmx, i18n, params, ratelimits, request_shape, security
 from pyydaapua.web.config import check_production, from_environment, mail_settings_unset
 from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf
 from pyydaapua.web.forms import with_text_decoding
@@ -56,15 +56,34 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.request_class = with_text_decoding(app.request_class)
 
     from pyydaapua import models  # noqa: F401 - registers the tables with the metadata
-    from pyydaapua.accounts import auth as staff_auth
-    from pyydaapua.intake import bp as public_bp
-    from pyydaapua.intake import root as root_bp
-    from pyydaapua.web.staff_area import load_views
+    from pyydaapua.accounts import auth, passwords, second_step  # noqa: F401 - with their routes
+    from pyydaapua.accounts.views import bp as accounts_bp
+    from pyydaapua.casework.views import bp as casework_bp
+    from pyydaapua.catalogue.views import bp as catalogue_bp
+    from pyydaapua.data_rights.views import bp as data_rights_bp
+    from pyydaapua.inbox.views import bp as inbox_bp
+    from pyydaapua.intake import public_info
+    from pyydaapua.intake.views import bp as intake_bp
+    from pyydaapua.notices.views import bp as notices_bp
+    from pyydaapua.reporting.views import bp as reporting_bp
+    from pyydaapua.status_page.views import bp as status_page_bp
 
-    app.register_blueprint(root_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(load_views())
-    staff_auth.init_app(app)
+    # One blueprint per package: the public pages under /<lang>/, the staff pages under /staff/.
+    areas.init_app(app)
+    for blueprint in (
+        intake_bp,
+        status_page_bp,
+        accounts_bp,
+        inbox_bp,
+        casework_bp,
+        reporting_bp,
+        data_rights_bp,
+        catalogue_bp,
+        notices_bp,
+    ):
+        app.register_blueprint(blueprint)
+    auth.init_app(app)
+    public_info.init_app(app)  # the contact details, on every public page and error page
 
     i18n.init_app(app)
     security.init_app(app)

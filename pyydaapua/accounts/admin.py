@@ -26,9 +26,9 @@ from pyydaapua.accounts.forms import (
     UserForm,
 )
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.accounts.views import bp
 from pyydaapua.database import db
 from pyydaapua.models import StaffUser
-from pyydaapua.web.staff_area import bp
 
 # AccountError codes: the field the message belongs to (None: the whole form) and the message.
 ACCOUNT_MESSAGES: dict[str, tuple[str | None, Any]] = {
@@ -134,7 +134,7 @@ def admin_user_new() -> Response | tuple[str, int]:
         else:
             _audit("user_created", f"user:{user.id}")
             flash(_("The account of %(name)s was created.", name=user.name))
-            return redirect(url_for("staff.admin_users"), code=303)
+            return redirect(url_for("accounts.admin_users"), code=303)
     elif not form.is_submitted():
         form.language.data = "fi"
     status = 422 if form.errors else 200
@@ -170,7 +170,7 @@ def admin_user(user_id: int) -> Response | tuple[str, int]:
             if changed:
                 _audit("user_changed", f"user:{user.id}")
             flash(_("The account of %(name)s was saved.", name=user.name))
-            return redirect(url_for("staff.admin_user", user_id=user.id), code=303)
+            return redirect(url_for("accounts.admin_user", user_id=user.id), code=303)
     return _user_page(user, 422, form=form)
 
 
@@ -195,7 +195,7 @@ def admin_user_active(user_id: int) -> Response | tuple[str, int]:
         flash(_("The account of %(name)s is in use again.", name=user.name))
     else:
         flash(_("The account of %(name)s was deactivated.", name=user.name))
-    return redirect(url_for("staff.admin_user", user_id=user.id), code=303)
+    return redirect(url_for("accounts.admin_user", user_id=user.id), code=303)
 
 
 @bp.post("/admin/users/<int:user_id>/password", endpoint="admin_user_password")
@@ -224,7 +224,7 @@ def admin_user_password(user_id: int) -> Response | tuple[str, int]:
                     name=user.name,
                 )
             )
-            return redirect(url_for("staff.admin_user", user_id=user.id), code=303)
+            return redirect(url_for("accounts.admin_user", user_id=user.id), code=303)
     return _user_page(user, 422, password_form=form)
 
 
@@ -251,4 +251,4 @@ def admin_user_two_factor(user_id: int) -> Response | tuple[str, int]:
             name=user.name,
         )
     )
-    return redirect(url_for("staff.admin_user", user_id=user.id), code=303)
+    return redirect(url_for("accounts.admin_user", user_id=user.id), code=303)

@@ -40,7 +40,7 @@ def client_address() -> str:
 # Requests that a page makes on its own, not the counsellor: they never keep a session alive.
 # The inbox's poll is one by its endpoint; any other request says so with this header, which
 # static/js/app.js adds to every request of an htmx trigger that runs "every" few seconds.
-BACKGROUND_ENDPOINTS = frozenset({"staff.inbox_new", "staff.session_status"})
+BACKGROUND_ENDPOINTS = frozenset({"inbox.inbox_new", "accounts.session_status"})
 BACKGROUND_HEADER = "X-Background-Request"
 # The header that tells a page how many seconds of the idle limit are left.
 REMAINING_HEADER = "X-Session-Remaining"
@@ -132,14 +132,14 @@ def _unauthorised() -> Response:
     page they were on; the sign-in page says so when the session ended for being idle."""
     args: dict[str, Any] = {}
     target = _page_of_request()
-    if target is not None and not target.startswith(url_for("staff.login")):
+    if target is not None and not target.startswith(url_for("accounts.login")):
         args["next"] = target
     if g.get("staff_session_idled_out"):
         args["ended"] = ENDED_IDLE
         # In the language of the pages the counsellor was on, remembered in the session.
         if session.get("staff_language") in LANGUAGES:
             args["lang"] = session["staff_language"]
-    url = url_for("staff.login", **args)
+    url = url_for("accounts.login", **args)
     return htmx.redirect_after_post(url) if htmx.is_htmx() else redirect(url)
 
 
@@ -172,16 +172,16 @@ def safe_next(target: str | None) -> str | None:
 
 # The only pages a user whose password must be changed can reach, besides signing in.
 PASSWORD_CHANGE_ENDPOINTS = (
-    "staff.account_password",
-    "staff.logout",
-    "staff.session_status",
-    "staff.session_keep",
+    "accounts.account_password",
+    "accounts.logout",
+    "accounts.session_status",
+    "accounts.session_keep",
 )
 
 
 def _password_change_first() -> Response:
     """Send a user who must choose a new password to the page where they do it."""
-    target = url_for("staff.account_password")
+    target = url_for("accounts.account_password")
     if htmx.is_htmx():
         return htmx.redirect_after_post(target)
     return redirect(target, code=302 if request.method == "GET" else 303)
@@ -252,7 +252,7 @@ def next_after_sign_in() -> str | None:
 # is not counted (only failures are deducted).
 def _account_key() -> str:
     """The account an attempt is for: the e-mail typed, or the one whose password was verified."""
-    if request.endpoint == "staff.login":
+    if request.endpoint == "accounts.login":
         return "account:" + users.normalise_email(request.form.get("email", ""))[:254]
     marker = session.get(SECOND_STEP)
     user = marker.get("user") if isinstance(marker, dict) else None

@@ -13,8 +13,8 @@ from pyydaapua.accounts.admin import show_account_error
 from pyydaapua.accounts.auth import client_address, permission_required, signed_in_limits
 from pyydaapua.accounts.forms import OwnPasswordForm
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.accounts.views import bp
 from pyydaapua.database import db
-from pyydaapua.web.staff_area import bp
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="account_password")
@@ -46,7 +46,7 @@ def account_password() -> Response | tuple[str, int]:
                 target=f"user:{current_user.id}",
             )
             flash(_("Your password has been changed."))
-            return redirect(url_for("staff.account"), code=303)
+            return redirect(url_for("accounts.account"), code=303)
     status = 422 if form.errors else 200
     return render_template(
         "accounts/account_password.html",

@@ -21,15 +21,14 @@ from pyydaapua.accounts.auth import (
     sign_in_limits,
 )
 from pyydaapua.accounts.forms import CodeForm, EnrolForm
-from pyydaapua.accounts.views import _home_for, finish_sign_in
+from pyydaapua.accounts.views import _home_for, bp, finish_sign_in
 from pyydaapua.models import StaffUser
-from pyydaapua.web.staff_area import bp
 
 
 def _back_to_password() -> Response:
     """No valid marker: sign in again from the start."""
     flash(_("Your sign-in took too long or has not started. Sign in again."))
-    return redirect(url_for("staff.login"), code=302 if request.method == "GET" else 303)
+    return redirect(url_for("accounts.login"), code=302 if request.method == "GET" else 303)
 
 
 def _pending() -> StaffUser | Response:
@@ -53,7 +52,7 @@ def login_code() -> Response | tuple[str, int]:
     if isinstance(user, Response):
         return user
     if not user.two_factor_enrolled:
-        return redirect(url_for("staff.login_enrol"), code=303)
+        return redirect(url_for("accounts.login_enrol"), code=303)
     form = CodeForm()
     if form.validate_on_submit():
         kind = users.verify_second_factor(user, form.code.data)
@@ -107,7 +106,7 @@ def login_enrol() -> Response | tuple[str, int]:
     if isinstance(user, Response):
         return user
     if user.two_factor_enrolled:
-        return redirect(url_for("staff.login_code"), code=303)
+        return redirect(url_for("accounts.login_code"), code=303)
     form = EnrolForm()
     if not form.validate_on_submit():
         return _enrol_page(user, form, 422 if form.errors else 200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import (
+    Blueprint,
     flash,
     g,
     jsonify,
@@ -31,17 +32,20 @@ from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.database import db
 from pyydaapua.models import StaffUser
 from pyydaapua.web import htmx
-from pyydaapua.web.staff_area import bp
+
+# The staff accounts' views under /staff/: sign-in and its second step (second_step.py), one's
+# own account and password (passwords.py), and the administration of accounts (admin.py).
+bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
 
 def _home_for(user: StaffUser) -> str:
     """Where a user lands after sign-in: the inbox for those who work requests, else the staff
     accounts for those who manage them, else their own account."""
     if can(user, Permission.WORK_REQUESTS):
-        return url_for("staff.inbox")
+        return url_for("inbox.inbox")
     if can(user, Permission.MANAGE_ACCOUNTS):
-        return url_for("staff.admin_users")
-    return url_for("staff.account")
+        return url_for("accounts.admin_users")
+    return url_for("accounts.account")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +69,7 @@ def login() -> Response | str | tuple[str, int]:
             form.password.errors = [_("The email address or password is not correct.")]
             return render_template("accounts/login.html", form=form, failed=True), 401
         mark_password_verified(user, safe_next(form.next.data) or "")
-        step = "staff.login_code" if user.two_factor_enrolled else "staff.login_enrol"
+        step = "accounts.login_code" if user.two_factor_enrolled else "accounts.login_enrol"
         return redirect(url_for(step), code=303)
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
@@ -78,7 +82,7 @@ def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
     login_user(user)
     audit.record("sign_in", user_id=user.id, client_address=client_address())
     if user.password_change_required:
-        return url_for("staff.account_password")
+        return url_for("accounts.account_password")
     return next_url or _home_for(user)
 
 
@@ -93,7 +97,7 @@ def logout() -> Response:
     session.clear()
     g.pop("staff_idle_remaining", None)
     flash(_("You have signed out."))
-    return redirect(url_for("staff.login"), code=303)
+    return redirect(url_for("accounts.login"), code=303)
 
 
 @bp.get("/session", endpoint="session_status")
@@ -137,4 +141,4 @@ def account_language() -> Response | tuple[str, int]:
     current_user.language = form.language.data
     db.session.commit()
     audit.record("language_changed", user_id=current_user.id, client_address=client_address())
-    return redirect(url_for("staff.account"), code=303)
+    return redirect(url_for("accounts.account"), code=303)

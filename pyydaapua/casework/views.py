@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,7 +40,9 @@ from pyydaapua.rules import text as text_rules
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.i18n import datetime_text
-from pyydaapua.web.staff_area import bp
+
+# The casework views, under /staff/: every one needs sign-in and a permission.
+bp = Blueprint("casework", __name__, url_prefix="/staff")
 
 bp.add_app_template_global(timeline_text)
 bp.add_app_template_filter(text_rules.first_name, "first_name")
@@ -250,7 +252,7 @@ def run_action(
                 message += " " + _("You are now this request's owner.")
             if not htmx.is_htmx():
                 flash(message)
-                return redirect(url_for("staff.request_page", request_id=help_request.id), 303)
+                return redirect(url_for("casework.request_page", request_id=help_request.id), 303)
             context = page_context(help_request, announcement=message)
             return render_template("casework/_action_done.html", action=action, **context), 200
     extra: dict[str, Any]

@@ -3,7 +3,7 @@ and the search that fills the referral form's list of services."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,9 @@ from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
 from pyydaapua.models import Service
 from pyydaapua.rules import text as text_rules
-from pyydaapua.web.staff_area import bp
+
+# The catalogue views, under /staff/: every one needs sign-in and a permission.
+bp = Blueprint("catalogue", __name__, url_prefix="/staff")
 
 
 def _audit(action: str, target: str) -> None:
@@ -52,7 +54,7 @@ def admin_service_new() -> Response | tuple[str, int]:
         else:
             _audit("service_created", f"service:{service.id}")
             flash(_("The service %(name)s was added.", name=service.name(current_user.language)))
-            return redirect(url_for("staff.admin_services"), code=303)
+            return redirect(url_for("catalogue.admin_services"), code=303)
     status = 422 if form.errors else 200
     return render_template("catalogue/service.html", form=form, service=None), status
 
@@ -75,7 +77,7 @@ def admin_service(service_id: int) -> Response | tuple[str, int]:
             if changed:
                 _audit("service_changed", f"service:{service.id}")
             flash(_("The service %(name)s was saved.", name=service.name(current_user.language)))
-            return redirect(url_for("staff.admin_services"), code=303)
+            return redirect(url_for("catalogue.admin_services"), code=303)
     status = 422 if form.errors else 200
     return render_template("catalogue/service.html", form=form, service=service), status
 

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import cast
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -25,7 +25,9 @@ from pyydaapua.web.csv_export import content_disposition, csv_response
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from pyydaapua.web.params import parse_int
-from pyydaapua.web.staff_area import bp
+
+# The data rights views, under /staff/: every one needs sign-in and a permission.
+bp = Blueprint("data_rights", __name__, url_prefix="/staff")
 
 # The time format of the CSV: what Excel in a Finnish locale reads as a date and time.
 CSV_TIME = "d.M.yyyy H.mm"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
+    Blueprint,
     render_template,
     request,
     url_for,
@@ -28,7 +29,9 @@ from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.forms import number_text
 from pyydaapua.web.params import ID_MAX, int_arg
-from pyydaapua.web.staff_area import bp
+
+# The inbox views, under /staff/: every one needs sign-in and a permission.
+bp = Blueprint("inbox", __name__, url_prefix="/staff")
 
 SEARCH_MESSAGES = {
     "control": _l(
@@ -43,7 +46,7 @@ SEARCH_MESSAGES = {
 }
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _inbox_counter() -> dict[str, object]:
     """The number beside the inbox link, computed only when a template shows it."""
     return {
@@ -121,5 +124,5 @@ def inbox_new() -> str:
     ``since`` is not a request id."""
     since = int_arg("since", 0, maximum=ID_MAX)
     args: dict[str, Any] = inbox.Filters.from_args(request.args).to_args(page=1)
-    back = url_for("staff.inbox", **args)
+    back = url_for("inbox.inbox", **args)
     return render_template("inbox/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import replace
-from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     g,
     redirect,
@@ -30,32 +28,12 @@ from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.phones import tel_uri
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain as status_page
-from pyydaapua.web import htmx, request_shape
+from pyydaapua.web import areas, htmx, request_shape
 from pyydaapua.web.errors import DATABASE_UNAVAILABLE
 from pyydaapua.web.extensions import limiter
 
-bp = Blueprint("public", __name__, url_prefix="/<lang>")
-root = Blueprint("root", __name__)
-
-
-@bp.url_value_preprocessor
-def _pull_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    lang = (values or {}).pop("lang", None)
-    if lang not in LANGUAGES:
-        abort(404)
-    g.lang = lang
-
-
-@bp.url_defaults
-def _add_language(endpoint: str, values: dict[str, Any]) -> None:
-    values.setdefault("lang", g.get("lang", LANGUAGES[0]))
-
-
-@root.get("/")
-def index() -> Response:
-    """Send the visitor to the landing page in their preferred language (Finnish by default)."""
-    lang = request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
-    return redirect(url_for("public.landing", lang=lang), code=302)
+bp = Blueprint("intake", __name__, url_prefix="/<lang>")
+areas.language_prefixed(bp)
 
 
 @bp.get("/", strict_slashes=False)
@@ -306,7 +284,8 @@ def code_written() -> Response:
     if row is not None and row.secret_code is not None:
         public_session.change(row, secret_code=None)
     target = request.form.get("next")
-    return redirect(url_for(".status" if target == "status" else ".confirmation"), code=303)
+    endpoint = "status_page.status" if target == "status" else ".confirmation"
+    return redirect(url_for(endpoint), code=303)
 
 
 @bp.get("/exit")

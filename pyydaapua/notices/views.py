@@ -3,7 +3,7 @@ again". Both are audited; the number beside the menu link is read with the sessi
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,9 @@ from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.database import db
 from pyydaapua.notices import outbox, problems
-from pyydaapua.web.staff_area import bp
+
+# The notices views, under /staff/: every one needs sign-in and a permission.
+bp = Blueprint("notices", __name__, url_prefix="/staff")
 
 # What each kind of message is, as the list names it (never its subject or text).
 KIND_LABELS = {
@@ -32,7 +34,7 @@ STATUS_LABELS = {
 }
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _mail_counter() -> dict[str, object]:
     """The number beside the menu link, computed only when a template shows it."""
     return {"undelivered_mail": problems.count}
@@ -86,4 +88,4 @@ def mail_send_again(message_id: int) -> Response:
     else:
         db.session.rollback()
         flash(_("This message is no longer waiting: it has already been sent again."))
-    return redirect(url_for("staff.mail_problems"), code=303)
+    return redirect(url_for("notices.mail_problems"), code=303)

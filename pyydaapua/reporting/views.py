@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,9 @@ from pyydaapua.reporting.forms import PeriodForm
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web.csv_export import csv_response
 from pyydaapua.web.days import day_text
-from pyydaapua.web.staff_area import bp
+
+# The reporting views, under /staff/: every one needs sign-in and a permission.
+bp = Blueprint("reporting", __name__, url_prefix="/staff")
 
 
 def _period() -> tuple[PeriodForm, reports.Period | None, date]:

@@ -1,4 +1,4 @@
-"""The status page's views, in the public blueprint: /<lang>/status.
+"""The status page's views: /<lang>/status.
 
 The status page opens in the browser that sent the request (its public session, no code
 needed while it lives), or anywhere with the right reference and secret code; the public
@@ -10,18 +10,22 @@ client address; only failures count.
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from pyydaapua.intake import public_session
 from pyydaapua.intake.public_session import PublicState
-from pyydaapua.intake.views import bp, family_centre_phone
+from pyydaapua.intake.views import family_centre_phone
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain
 from pyydaapua.status_page.forms import WRONG_PAIR, MessageForm, OpenForm
+from pyydaapua.web import areas
 from pyydaapua.web.ratelimits import failure_limits
+
+bp = Blueprint("status_page", __name__, url_prefix="/<lang>")
+areas.language_prefixed(bp)
 
 
 def _render_open_form(
@@ -149,4 +153,4 @@ def status_close() -> Response:
     """Close the status page in this browser: the whole public session ends on the server,
     and the reference and code are needed again."""
     public_session.end()
-    return redirect(url_for(".landing"), code=303)
+    return redirect(url_for("intake.landing"), code=303)

@@ -1,2 +1,3 @@
 """The web plumbing shared by every capability: configuration, extensions, errors, security,
-htmx, languages and labels, request checks, forms' base class and the staff area's blueprint."""
+htmx, languages and labels, the site's two areas (public and staff), request checks and the
+forms' base class."""

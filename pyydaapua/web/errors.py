@@ -41,11 +41,11 @@ _REFUSED_FORM_NOTICES = {415: "content_type", 429: "rate_limit"}
 
 
 # The status page's forms that keep what was typed when refused.
-STATUS_FORMS = frozenset({"public.status", "public.status_message"})
+STATUS_FORMS = frozenset({"status_page.status", "status_page.status_message"})
 
 
 def _is_form_submission() -> bool:
-    return request.endpoint == "public.request_form" and request.method == "POST"
+    return request.endpoint == "intake.request_form" and request.method == "POST"
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
@@ -72,7 +72,7 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    if error.code == 429 and request.endpoint == "public.status" and request.method == "POST":
+    if error.code == 429 and request.endpoint == "status_page.status" and request.method == "POST":
         from pyydaapua.status_page.views import refused_status_form
 
         return refused_status_form("rate_limit", 429)

@@ -21,6 +21,7 @@ from flask_login import current_user
 from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import HELSINKI
+from pyydaapua.web import areas
 from pyydaapua.web.labels import template_labels
 
 
@@ -31,7 +32,7 @@ def select_locale() -> str:
     lang = g.get("lang")
     if lang in LANGUAGES:
         return lang
-    if request.blueprint == "staff" or request.path.startswith("/staff/"):
+    if areas.is_staff_page():
         if g.get("database_unavailable"):
             # The user cannot be loaded: the language remembered from their last page.
             if session.get("staff_language") in LANGUAGES:
@@ -56,14 +57,15 @@ def other_language_links() -> list[dict[str, str]]:
         if code == current:
             continue
         endpoint = request.endpoint
-        if endpoint and endpoint.startswith("public.") and request.method == "GET":
+        prefixed = request.url_rule is not None and "lang" in request.url_rule.arguments
+        if endpoint and prefixed and request.method == "GET":
             url = url_for(endpoint, **{**(request.view_args or {}), "lang": code})
-        elif endpoint == "public.request_form":
+        elif endpoint == "intake.request_form":
             url = url_for(endpoint, lang=code)
-        elif endpoint and endpoint.startswith("public.status"):
-            url = url_for("public.status", lang=code)
+        elif request.blueprint == "status_page":
+            url = url_for("status_page.status", lang=code)
         else:
-            url = url_for("public.landing", lang=code)
+            url = url_for(areas.LANDING_ENDPOINT, lang=code)
         links.append(
             {"code": code, "name": Locale.parse(code).get_display_name(code) or code, "url": url}
         )

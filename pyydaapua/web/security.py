@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError, same_origin
 
+from pyydaapua.web import areas
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -36,13 +38,13 @@ HEADERS = {
 # confirmation and the status page. Like staff pages, the browser must not keep them.
 PARENT_TEXT_ENDPOINTS = frozenset(
     {
-        "public.request_form",
-        "public.confirmation",
-        "public.code_written",
-        "public.quick_exit",
-        "public.status",
-        "public.status_message",
-        "public.status_close",
+        "intake.request_form",
+        "intake.confirmation",
+        "intake.code_written",
+        "intake.quick_exit",
+        "status_page.status",
+        "status_page.status_message",
+        "status_page.status_close",
     }
 )
 
@@ -55,7 +57,7 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
         )
-    if request.blueprint == "staff" or request.endpoint in PARENT_TEXT_ENDPOINTS:
+    if areas.is_staff_page() or request.endpoint in PARENT_TEXT_ENDPOINTS:
         # Family data: never kept by the browser, so the back button cannot show it again.
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint != "static":

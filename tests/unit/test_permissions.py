@@ -122,7 +122,7 @@ def test_the_search_finds_role_checks() -> None:
     for line in (
         "{{ role_labels[current_user.role] }}",
         "StaffUser.role.in_(roles_with(Permission.WORK_REQUESTS))",
-        "url_for('staff.admin_users')",
+        "url_for('accounts.admin_users')",
         '{% if can("read_reports") %}',
     ):
         assert not role_checks(line), line

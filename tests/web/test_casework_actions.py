@@ -61,7 +61,7 @@ def assert_translated(text: object) -> None:
 def test_every_action_has_its_post_route(app, name) -> None:
     action = ACTIONS[name]
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
-    rule = rules["staff." + action.endpoint]
+    rule = rules["casework." + action.endpoint]
     assert rule.rule == "/staff" + action.rule
     assert "POST" in rule.methods
     assert bool(rule.arguments - {"request_id"}) == action.per_item
@@ -77,7 +77,7 @@ def test_every_action_has_its_form_where_the_page_shows_it(name) -> None:
     else:
         assert action.region in REGIONS
         source = (TEMPLATES / action.template).read_text(encoding="utf-8")
-    assert f"url_for('staff.{action.endpoint}'" in source
+    assert f"url_for('casework.{action.endpoint}'" in source
     if action.title is not None:
         assert action.region == "form"
 

@@ -200,8 +200,8 @@ def test_others_are_refused_and_nothing_changes(app, role) -> None:
     assert send_again(client, message_id).status_code == 403
     assert row(app, message_id).status == "failed"
     assert events(app) == [
-        ("access_refused", user_id, "staff.mail_problems"),
-        ("access_refused", user_id, "staff.mail_send_again"),
+        ("access_refused", user_id, "notices.mail_problems"),
+        ("access_refused", user_id, "notices.mail_send_again"),
     ]
 
 
