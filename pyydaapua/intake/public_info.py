@@ -92,6 +92,12 @@ def _public_info() -> dict[str, Any]:
     }
 
 
+def family_centre_phone() -> dict[str, str]:
+    """The family centre's phone number as shown, and as a ``tel:`` link target."""
+    shown = str(current_app.config["FAMILY_CENTRE_PHONE"])
+    return {"shown": shown, "href": tel_uri(shown)}
+
+
 def init_app(app: App) -> None:
     app.context_processor(lambda: {"public_info": public_info})
     app.add_template_filter(readable_phone, "readable_phone")

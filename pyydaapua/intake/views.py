@@ -15,20 +15,21 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from pyydaapua.database import db
-from pyydaapua.intake import public_session
+from pyydaapua.intake import public_info, public_session
 from pyydaapua.intake import submission as help_requests
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.intake.public_session import PublicState
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.codes import LANGUAGES
-from pyydaapua.rules.phones import tel_uri
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain as status_page
-from pyydaapua.web import areas, htmx, request_shape
+from pyydaapua.web import areas, errors, htmx, request_shape
 from pyydaapua.web.errors import DATABASE_UNAVAILABLE
 from pyydaapua.web.extensions import limiter
 
@@ -108,12 +109,6 @@ def _not_limited() -> bool:
     )
 
 
-def family_centre_phone() -> dict[str, str]:
-    """The family centre's phone number as shown, and as a ``tel:`` link target."""
-    shown = str(current_app.config["FAMILY_CENTRE_PHONE"])
-    return {"shown": shown, "href": tel_uri(shown)}
-
-
 def render_request_form(
     form: RequestForm,
     status: int = 200,
@@ -131,7 +126,7 @@ def render_request_form(
         notice=notice,
         already_sent=already_sent,
         description_max=DESCRIPTION_MAX,
-        family_centre_phone=family_centre_phone() if notice == "rate_limit" else None,
+        family_centre_phone=public_info.family_centre_phone() if notice == "rate_limit" else None,
     )
     return body, status
 
@@ -140,6 +135,37 @@ def refused_form(notice: str, status: int) -> tuple[str, int]:
     """Re-render a refused submission with everything the parent typed and a calm notice."""
     form = RequestForm(formdata=request_shape.posted_fields(), call_language=g.lang)
     return render_request_form(form, status=status, notice=notice)
+
+
+# Refusals of the request form that give it back filled in, with the notice each shows; any
+# other answer of the package is the site's error page (web/errors.py).
+REFUSED_FORM_NOTICES = {400: "csrf", 415: "content_type", 429: "rate_limit"}
+
+
+def _is_form_submission() -> bool:
+    return request.endpoint == "intake.request_form" and request.method == "POST"
+
+
+@bp.errorhandler(CSRFError)
+@bp.errorhandler(415)
+@bp.errorhandler(429)
+def _refused_submission(error: HTTPException) -> tuple[str, int]:
+    """An expired form, a body that is not a form's, too many requests: the form comes back
+    with everything the parent typed."""
+    if _is_form_submission() and error.code in REFUSED_FORM_NOTICES:
+        return refused_form(REFUSED_FORM_NOTICES[error.code], error.code)
+    return errors.render_error(error)
+
+
+def _database_unavailable(error: Exception) -> Response:
+    """503; the request form comes back filled in, to be sent again."""
+    if _is_form_submission():
+        return errors.database_unavailable(error, lambda: refused_form("unavailable", 503)[0])
+    return errors.database_unavailable(error)
+
+
+for _error_class in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_error_class, _database_unavailable)
 
 
 def _submission_counted(_response: Response) -> bool:

@@ -11,17 +11,18 @@ client address; only failures count.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from pyydaapua.intake import public_session
+from pyydaapua.intake import public_info, public_session
 from pyydaapua.intake.public_session import PublicState
-from pyydaapua.intake.views import family_centre_phone
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import format_secret_code
 from pyydaapua.status_page import domain
 from pyydaapua.status_page.forms import WRONG_PAIR, MessageForm, OpenForm
-from pyydaapua.web import areas
+from pyydaapua.web import areas, errors
 from pyydaapua.web.ratelimits import failure_limits
 
 bp = Blueprint("status_page", __name__, url_prefix="/<lang>")
@@ -36,7 +37,7 @@ def _render_open_form(
         "status_page/open.html",
         form=form,
         notice=notice,
-        family_centre_phone=family_centre_phone() if notice == "rate_limit" else None,
+        family_centre_phone=public_info.family_centre_phone() if notice == "rate_limit" else None,
         message_max=domain.MESSAGE_MAX,
     )
     return body, status
@@ -71,6 +72,28 @@ def refused_status_form(notice: str, status: int) -> tuple[str, int]:
     the reference and any message kept, never the code."""
     form = OpenForm(formdata=request.form)
     return _render_open_form(form, status=status, notice=notice)
+
+
+# The status page's forms that keep what was typed when refused.
+STATUS_FORMS = frozenset({"status_page.status", "status_page.status_message"})
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(error: CSRFError) -> tuple[str, int]:
+    """The status page's session has gone with the token: the form for the reference and
+    code, with any message kept."""
+    if request.endpoint in STATUS_FORMS and request.method == "POST":
+        notice = "ended_with_message" if request.form.get("message") else "ended"
+        return refused_status_form(notice, 400)
+    return errors.render_error(error)
+
+
+@bp.errorhandler(429)
+def _too_many_tries(error: HTTPException) -> tuple[str, int]:
+    """Too many wrong pairs: the form again, with the family centre's phone number."""
+    if request.endpoint == "status_page.status" and request.method == "POST":
+        return refused_status_form("rate_limit", 429)
+    return errors.render_error(error)
 
 
 # Limits of wrong tries: per reference (normalised, so that spellings count as one) and per

@@ -1,8 +1,8 @@
 """Error pages in the page's language and the site's layout.
 
-A refused submission of the request form (expired session or CSRF token, too many
-requests, the database unavailable, a body that is not a form's) is not an error page: the
-form comes back with everything the parent typed.
+A public package registers its own handlers on its blueprint where a refusal is not an error
+page: the request form (intake) and the status page (status_page) come back with everything the
+parent typed. Flask picks a blueprint's handler before these.
 
 When the database cannot be reached, every request gets a 503 with ``Retry-After`` that is
 rendered without the database, and a posted form's values come back in a form that sends
@@ -12,10 +12,10 @@ them again to the same address, so that nothing anyone typed is lost.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import psycopg
 from flask import Flask, Response, current_app, g, make_response, render_template, request
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -36,51 +36,11 @@ RETRY_AFTER_SECONDS = 10
 # Where htmx shows the notice, leaving the page (and the form being typed in) as it is.
 NOTICE_TARGET = "#service-notice"
 
-# A refusal of the request form that gives the form back filled in, and the notice it shows.
-_REFUSED_FORM_NOTICES = {415: "content_type", 429: "rate_limit"}
-
-
-# The status page's forms that keep what was typed when refused.
-STATUS_FORMS = frozenset({"status_page.status", "status_page.status_message"})
-
-
-def _is_form_submission() -> bool:
-    return request.endpoint == "intake.request_form" and request.method == "POST"
-
-
 def render_error(error: HTTPException) -> tuple[str, int]:
     """The error page (or, for htmx, only its message) for ``error``'s status code."""
     code = error.code or 500
     template = "errors/_message.html" if htmx.is_htmx() else "errors/error.html"
     return render_template(template, code=code), code
-
-
-def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    if _is_form_submission():
-        from pyydaapua.intake.views import refused_form
-
-        return refused_form("csrf", 400)
-    if request.endpoint in STATUS_FORMS and request.method == "POST":
-        # The status page's session has gone with the token: the form for the reference and
-        # code, with any message kept.
-        from pyydaapua.status_page.views import refused_status_form
-
-        return refused_status_form(
-            "ended_with_message" if request.form.get("message") else "ended", 400
-        )
-    return render_error(error)
-
-
-def _http_error(error: HTTPException) -> tuple[str, int]:
-    if error.code == 429 and request.endpoint == "status_page.status" and request.method == "POST":
-        from pyydaapua.status_page.views import refused_status_form
-
-        return refused_status_form("rate_limit", 429)
-    if error.code in _REFUSED_FORM_NOTICES and _is_form_submission():
-        from pyydaapua.intake.views import refused_form
-
-        return refused_form(_REFUSED_FORM_NOTICES[error.code], error.code)
-    return render_error(error)
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int]:
@@ -119,7 +79,11 @@ def visible_values(fields: list[tuple[str, str]]) -> list[str]:
     ]
 
 
-def _database_unavailable(error: Exception) -> Response:
+def database_unavailable(error: Exception, render: Callable[[], str] | None = None) -> Response:
+    """The 503 answer when the database cannot be reached: logged, the session rolled back,
+    ``Retry-After`` set, rendered without the database. ``render`` gives a package's own page
+    (a form given back filled in); else a posted form's values come back in a form that sends
+    them again, and htmx shows only the message."""
     current_app.logger.warning(
         "database unavailable, answered 503: %s %s: %s",
         request.method,
@@ -134,10 +98,8 @@ def _database_unavailable(error: Exception) -> Response:
     # Rendering must not reach for the database again (Flask-Login loads the user lazily).
     g._login_user = login_manager.anonymous_user()
     headers: dict[str, str] = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    if _is_form_submission():
-        from pyydaapua.intake.views import refused_form
-
-        body, _status = refused_form("unavailable", 503)
+    if render is not None:
+        body = render()
     elif htmx.is_htmx():
         body = render_template("errors/_unavailable.html", posted=request.method == "POST")
         headers.update({"HX-Retarget": NOTICE_TARGET, "HX-Reswap": "innerHTML"})
@@ -174,7 +136,6 @@ def init_app(app: Flask) -> None:
     # which then finds no session left to close.
     app.teardown_appcontext(_remove_session)
     for error_class in DATABASE_UNAVAILABLE:
-        app.register_error_handler(error_class, _database_unavailable)
-    app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(HTTPException, _http_error)
+        app.register_error_handler(error_class, database_unavailable)
+    app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, _unexpected_error)
