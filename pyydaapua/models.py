@@ -244,16 +244,14 @@ class StaffUser(UserMixin, Model):
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
     # so signing out (which ends the server-side session) makes an old cookie worthless.
-    # Also set then, on pages that are only read: the number beside the inbox link and that of
-    # undelivered e-mail, read in the same statement as the session (None when not read).
+    # Also set then, on pages that are only read: the numbers beside the staff menu's links,
+    # read in the same statement as the session (accounts/auth.py MENU_COUNTS).
     if TYPE_CHECKING:  # annotated for the type checker only: the ORM would look for a column
         session_token: str | None = None
-        unassigned_open: int | None = None
-        undelivered_mail: int | None = None
+        menu_counts: dict[str, int] | None = None
     else:
         session_token = None  # not a column
-        unassigned_open = None
-        undelivered_mail = None
+        menu_counts = None
 
     def get_id(self) -> str | None:
         return self.session_token

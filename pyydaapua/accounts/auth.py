@@ -12,15 +12,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, select
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts import users
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.database import db
-from pyydaapua.inbox import queries as inbox_queries
 from pyydaapua.models import StaffUser
-from pyydaapua.notices import problems as mail_problems
 from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import login_manager
@@ -82,18 +81,47 @@ def is_background_request() -> bool:
     return request.endpoint in BACKGROUND_ENDPOINTS or request.headers.get(BACKGROUND_HEADER) == "1"
 
 
+# The numbers beside the staff menu's links ("n without an owner", undelivered e-mail): the
+# package that owns each registers a scalar column for it (``menu_count``). On a page that is
+# only read they come with the session check, in the same statement; after a change they are
+# read once, when the answer is rendered (``menu_counts``).
+MENU_COUNTS: dict[str, Callable[[], ColumnElement[int]]] = {}
+
+
+def menu_count(name: str, column: Callable[[], ColumnElement[int]]) -> None:
+    """Register a number of the staff menu: ``column()`` gives the scalar column to read."""
+    MENU_COUNTS[name] = column
+
+
+def menu_counts() -> dict[str, int]:
+    """The staff menu's numbers for this answer, read once (with the session when it could)."""
+    if "menu_counts" not in g:
+        counts = dict(getattr(current_user, "menu_counts", None) or {})
+        missing = [name for name in MENU_COUNTS if name not in counts]
+        if missing:
+            row = db.session.execute(select(*(MENU_COUNTS[name]() for name in missing))).one()
+            counts.update(zip(missing, row, strict=True))
+        g.menu_counts = {name: int(value or 0) for name, value in counts.items()}
+    return dict(g.menu_counts)
+
+
+def _menu_context() -> dict[str, Any]:
+    """The menu's numbers, computed before a staff page is rendered (public pages and pages
+    without a signed-in user have none)."""
+    signed_in = current_user.is_authenticated and not g.get("database_unavailable")
+    return {"menu_counts": menu_counts() if signed_in else {}}
+
+
 def _load_user(token: str) -> StaffUser | None:
-    """The signed-in user; on a page that is only read, with the menu's numbers (the inbox's,
-    undelivered e-mail's) read in the same statement (after a change they are read again, when
-    the answer shows them). A background request does not count as activity."""
+    """The signed-in user; on a page that is only read, with the menu's numbers read in the
+    same statement. A background request does not count as activity."""
     reading = request.method == "GET"
     check = users.check_session(
         token,
         idle=idle_limit(),
         lifetime=timedelta(hours=current_app.config["STAFF_SESSION_HOURS"]),
-        unassigned_open=inbox_queries.unassigned_open_column() if reading else None,
         activity=not is_background_request(),
-        undelivered_mail=mail_problems.count_column() if reading else None,
+        counts={name: column() for name, column in MENU_COUNTS.items()} if reading else None,
     )
     g.staff_session_idled_out = check.idled_out
     if check.user is not None:
@@ -298,6 +326,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(idle_warning_seconds)
     app.add_template_global(idle_minutes)
     app.add_template_global(idle_remaining)
+    app.context_processor(_menu_context)
 
 
 def current_user_can(permission: Permission | str) -> bool:

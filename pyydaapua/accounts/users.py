@@ -8,13 +8,14 @@ its audit event in the same transaction.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, CursorResult, delete, func, null, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
@@ -264,27 +265,23 @@ def check_session(
     idle: timedelta,
     lifetime: timedelta,
     now: datetime | None = None,
-    unassigned_open: ColumnElement[int] | None = None,
     *,
     activity: bool = True,
-    undelivered_mail: ColumnElement[int] | None = None,
+    counts: Mapping[str, ColumnElement[int]] | None = None,
 ) -> SessionCheck:
     """Check the session of ``token`` and, when it is live and ``activity`` is true, count the
     request as activity: the idle clock starts again (written at most once per
     ``LAST_SEEN_RESOLUTION``, or a tenth of the idle limit when that is shorter). A request
     the page makes on its own (``activity=False``) ends an idle session like any other but
-    never keeps it alive. ``unassigned_open`` and ``undelivered_mail``, when given, are read in
-    the same statement onto the user."""
+    never keeps it alive. ``counts``, when given, are read in the same statement onto the
+    user's ``menu_counts``."""
     now = now or datetime.now(UTC)
-    statement = select(
-        StaffSession,
-        unassigned_open if unassigned_open is not None else null(),
-        undelivered_mail if undelivered_mail is not None else null(),
-    )
+    names = list(counts or {})
+    statement = select(StaffSession, *((counts or {})[name] for name in names))
     row = db.session.execute(statement.where(StaffSession.token == token)).first()
     if row is None:
         return SessionCheck(None)
-    staff_session, counter, undelivered = row
+    staff_session, *values = row
     if staff_session.ended_at is not None:
         idled = staff_session.ended_at - staff_session.last_seen_at > idle
         return SessionCheck(None, idled_out=idled)
@@ -299,8 +296,7 @@ def check_session(
         staff_session.last_seen_at = now
         db.session.commit()
     user.session_token = token
-    user.unassigned_open = counter
-    user.undelivered_mail = undelivered
+    user.menu_counts = dict(zip(names, values, strict=True)) if counts is not None else None
     remaining = idle - (now - staff_session.last_seen_at)
     return SessionCheck(user, idle_remaining=max(0.0, remaining.total_seconds()))
 
@@ -310,11 +306,9 @@ def resume_session(
     idle: timedelta,
     lifetime: timedelta,
     now: datetime | None = None,
-    unassigned_open: ColumnElement[int] | None = None,
 ) -> StaffUser | None:
-    """The user of a live session, or None when it has ended, idled out or grown too old.
-    ``unassigned_open``, when given, is read in the same statement onto the user."""
-    return check_session(token, idle, lifetime, now, unassigned_open).user
+    """The user of a live session, or None when it has ended, idled out or grown too old."""
+    return check_session(token, idle, lifetime, now).user
 
 
 def touch_session(token: str, now: datetime | None = None) -> None:

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, defer, joinedload, lazyload
 
@@ -390,11 +389,3 @@ def unassigned_open_column() -> ColumnElement[int]:
         .scalar_subquery()
     )
 
-
-def unassigned_open() -> int:
-    """The number beside the inbox link: read with the signed-in session when the page only
-    reads, else now."""
-    loaded = getattr(current_user, "unassigned_open", None)
-    if loaded is not None:
-        return int(loaded)
-    return int(db.session.scalar(select(unassigned_open_column())) or 0)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pyydaapua import audit
+from pyydaapua.accounts import auth
 from pyydaapua.accounts.auth import (
     client_address,
     permission_required,
@@ -46,11 +47,13 @@ SEARCH_MESSAGES = {
 }
 
 
+# The number beside the inbox link: open requests that nobody owns yet.
+auth.menu_count("unassigned_open", inbox.unassigned_open_column)
+
+
 @bp.app_context_processor
-def _inbox_counter() -> dict[str, object]:
-    """The number beside the inbox link, computed only when a template shows it."""
+def _asked_again_context() -> dict[str, object]:
     return {
-        "unassigned_open": inbox.unassigned_open,
         "asked_again_of": _asked_again_of,
         "same_family_days": SAME_FAMILY_DAYS,
     }

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from flask_login import current_user
 from sqlalchemy import ColumnElement, func, select, update
 
 from pyydaapua.database import db
@@ -33,14 +32,6 @@ def count_column() -> ColumnElement[int]:
         .scalar_subquery()
     )
 
-
-def count() -> int:
-    """The number beside the menu link: read with the signed-in session when the page only
-    reads, else now."""
-    loaded = getattr(current_user, "undelivered_mail", None)
-    if loaded is not None:
-        return int(loaded)
-    return int(db.session.scalar(select(count_column())) or 0)
 
 
 def mask_address(address: str) -> str:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
+from pyydaapua.accounts import auth
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.database import db
@@ -34,10 +35,8 @@ STATUS_LABELS = {
 }
 
 
-@bp.app_context_processor
-def _mail_counter() -> dict[str, object]:
-    """The number beside the menu link, computed only when a template shows it."""
-    return {"undelivered_mail": problems.count}
+# The number beside the menu link: messages not delivered, or whose delivery is uncertain.
+auth.menu_count("undelivered_mail", problems.count_column)
 
 
 @bp.get("/mail", endpoint="mail_problems")
@@ -54,7 +53,7 @@ def mail_problems() -> str:
     html = render_template(
         "notices/mail_problems.html",
         messages=problems.undelivered(),
-        total=problems.count(),
+        total=auth.menu_counts()["undelivered_mail"],
         list_max=problems.LIST_MAX,
         kind_labels=KIND_LABELS,
         mail_status_labels=STATUS_LABELS,
