@@ -110,7 +110,7 @@ def record(
 def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) -> None:
     """Write the events of one answer in one INSERT executed for every row at once (none when
     ``reads`` is empty): the statement is compiled once and kept, whatever the number of rows.
-    Not committed: the view commits after rendering."""
+    Not committed: the view commits them with the rest of its answer."""
     if not reads:
         return
     at = datetime.now(UTC)

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission, can
+from pyydaapua.audit import REQUEST_LISTED, Read
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.actions import (
     ACTIONS,
@@ -33,13 +34,15 @@ from pyydaapua.casework.forms import (
     VisitForm,
 )
 from pyydaapua.database import db
-from pyydaapua.inbox.queries import Deadline
+from pyydaapua.inbox import queries as inbox_queries
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
-from pyydaapua.rules import status_flow
+from pyydaapua.rules import deadlines, status_flow
 from pyydaapua.rules import text as text_rules
+from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.i18n import datetime_text
+from pyydaapua.web.transactions import commit_keeping_loaded
 
 # The casework views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("casework", __name__, url_prefix="/staff")
@@ -108,7 +111,7 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "req": help_request,
         # The same badge as in the inbox, on the same rule.
-        "deadline": Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
+        "deadline": deadlines.Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
         "timeline": casework.timeline(help_request.id),
         "newest_first": True,  # the timeline; the family's export shows it oldest first
         "visits": casework.visits(help_request.id),
@@ -132,6 +135,21 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         if visit.status == "planned"
     }
     return context
+
+
+def whole_page_context(help_request: HelpRequest, viewed: Read, **extra: Any) -> dict[str, Any]:
+    """The whole request page: its parts, and the other requests from the same phone number
+    close in time. The page's read (``viewed``) and each other request shown are audited in
+    one INSERT."""
+    others = inbox_queries.asked_again([help_request]).get(help_request.id, [])
+    _record_reads([viewed, *(Read(REQUEST_LISTED, other.id, "same_phone") for other in others)])
+    return page_context(
+        help_request, asked_again=others, same_family_days=SAME_FAMILY_DAYS, **extra
+    )
+
+
+def _record_reads(reads: list[Read]) -> None:
+    audit.record_reads(reads, user_id=current_user.id, client_address=client_address())
 
 
 def _visit_form(visit: HomeVisit) -> VisitForm:
@@ -173,17 +191,9 @@ def _load(request_id: int) -> HelpRequest:
 def request_page(request_id: int) -> str:
     """Everything the parent sent, the timeline, and the actions. Every view is audited."""
     help_request = _load(request_id)
-    audit.record(
-        "request_viewed",
-        user_id=current_user.id,
-        request_id=help_request.id,
-        client_address=client_address(),
-        target="page",
-        commit=False,
-    )
-    page = render_template("casework/request.html", **page_context(help_request))
-    db.session.commit()  # after rendering, so that nothing is loaded twice
-    return page
+    context = whole_page_context(help_request, Read("request_viewed", help_request.id, "page"))
+    commit_keeping_loaded()
+    return render_template("casework/request.html", **context)
 
 
 def stale_notice(stale: casework.StaleVersion) -> str:
@@ -261,21 +271,15 @@ def run_action(
     else:
         extra = {"forms": fresh_forms(help_request, **{action.name: form})}
     # The refusal shows the request again (for 409, its fresh state): a read, audited.
-    audit.record(
-        "request_viewed_refused",
-        user_id=current_user.id,
-        request_id=help_request.id,
-        client_address=client_address(),
-        target=f"{action.name} {status}",
-        commit=False,
-    )
-    context = page_context(help_request, notice=notice, **extra)
+    viewed = Read("request_viewed_refused", help_request.id, f"{action.name} {status}")
     if htmx.is_htmx():
-        html = render_template("casework/_action_refused.html", action=action, **context)
-    else:
-        html = render_template("casework/request.html", **context)
-    db.session.commit()  # after rendering, so that nothing is loaded twice
-    return html, status
+        _record_reads([viewed])
+        context = page_context(help_request, notice=notice, **extra)
+        commit_keeping_loaded()
+        return render_template("casework/_action_refused.html", action=action, **context), status
+    context = whole_page_context(help_request, viewed, notice=notice, **extra)
+    commit_keeping_loaded()
+    return render_template("casework/request.html", **context), status
 
 
 def _action_view(action: Action) -> Callable[..., Response | tuple[str, int]]:

@@ -25,6 +25,7 @@ from pyydaapua.web.csv_export import content_disposition, csv_response
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
 from pyydaapua.web.params import parse_int
+from pyydaapua.web.transactions import commit_keeping_loaded
 
 # The data rights views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("data_rights", __name__, url_prefix="/staff")
@@ -78,8 +79,8 @@ def audit_log() -> tuple[str, int]:
         commit=False,
     )
     page = audit_trail.audit_page(filters)
+    commit_keeping_loaded()
     html = render_template("data_rights/audit_log.html", form=form, filters=filters, page=page)
-    db.session.commit()  # after rendering, so that nothing is loaded twice
     return html, 200 if valid else 422
 
 

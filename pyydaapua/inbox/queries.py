@@ -24,7 +24,6 @@ from pyydaapua.rules.phones import normalise_phone
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, asked_within, excerpt
 from pyydaapua.rules.status_flow import OPEN_STATUSES, STATUSES
-from pyydaapua.rules.workdays import working_days_between
 from pyydaapua.web.params import parse_int
 
 PER_PAGE = 50
@@ -49,22 +48,6 @@ VIEWS: dict[str, dict[str, str]] = {
     "mine": {"owner": "mine"},
     "unassigned": {"owner": "unassigned"},
 }
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """Where a request stands against its call-back due date, in working days."""
-
-    state: str  # "on_time", "due_today" or "overdue"
-    working_days: int
-
-    @classmethod
-    def of(cls, due: date, today: date) -> Deadline:
-        if due < today:
-            return cls("overdue", working_days_between(due, today))
-        if due == today:
-            return cls("due_today", 0)
-        return cls("on_time", working_days_between(today, due))
 
 
 @dataclass(frozen=True)
@@ -388,4 +371,3 @@ def unassigned_open_column() -> ColumnElement[int]:
         .where(RequestCount.assigned.is_(False), RequestCount.status.in_(OPEN_STATUSES))
         .scalar_subquery()
     )
-

@@ -21,15 +21,13 @@ from pyydaapua.accounts.auth import (
     permission_required,
 )
 from pyydaapua.accounts.permissions import Permission
-from pyydaapua.audit import REQUEST_LISTED, Read
-from pyydaapua.database import db
 from pyydaapua.inbox import queries as inbox
-from pyydaapua.models import HelpRequest
-from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
+from pyydaapua.rules import deadlines
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.forms import number_text
 from pyydaapua.web.params import ID_MAX, int_arg
+from pyydaapua.web.transactions import commit_keeping_loaded
 
 # The inbox views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("inbox", __name__, url_prefix="/staff")
@@ -51,27 +49,6 @@ SEARCH_MESSAGES = {
 auth.menu_count("unassigned_open", inbox.unassigned_open_column)
 
 
-@bp.app_context_processor
-def _asked_again_context() -> dict[str, object]:
-    return {
-        "asked_again_of": _asked_again_of,
-        "same_family_days": SAME_FAMILY_DAYS,
-    }
-
-
-def _asked_again_of(help_request: HelpRequest) -> list[inbox.Other]:
-    """For the request page's notice: the other requests from the same phone number close in
-    time. Each one shown is audited like a row of the inbox, in one INSERT (none without
-    others); the page commits after rendering."""
-    others = inbox.asked_again([help_request]).get(help_request.id, [])
-    audit.record_reads(
-        [Read(REQUEST_LISTED, other.id, "same_phone") for other in others],
-        user_id=current_user.id,
-        client_address=client_address(),
-    )
-    return others
-
-
 @bp.get("/", endpoint="inbox")
 @permission_required(Permission.WORK_REQUESTS)
 def inbox_page() -> str | tuple[str, int]:
@@ -90,7 +67,7 @@ def inbox_page() -> str | tuple[str, int]:
         "counts": counts,
         "page": page,
         "now": now,
-        "deadlines": {item.id: inbox.Deadline.of(item.due_date, today) for item in page.items},
+        "deadlines": {item.id: deadlines.Deadline.of(item.due_date, today) for item in page.items},
         "excerpts": page.excerpts,
         "asked_again": inbox.asked_again(page.items),
         "views": inbox.VIEWS,
@@ -104,6 +81,7 @@ def inbox_page() -> str | tuple[str, int]:
         user_id=current_user.id,
         client_address=client_address(),
     )
+    commit_keeping_loaded()
     if full_page:
         html = render_template("inbox/inbox.html", **context)
     else:
@@ -116,7 +94,6 @@ def inbox_page() -> str | tuple[str, int]:
             oob_form=request.headers.get("HX-Trigger", "").startswith("view-"),
             **context,
         )
-    db.session.commit()  # after rendering, so that nothing is loaded twice
     return html, 422 if filters.q_problem else 200
 
 

@@ -15,6 +15,7 @@ from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.database import db
 from pyydaapua.notices import outbox, problems
+from pyydaapua.web.transactions import commit_keeping_loaded
 
 # The notices views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("notices", __name__, url_prefix="/staff")
@@ -50,16 +51,17 @@ def mail_problems() -> str:
         client_address=client_address(),
         commit=False,
     )
-    html = render_template(
+    messages = problems.undelivered()
+    total = auth.menu_counts()["undelivered_mail"]
+    commit_keeping_loaded()
+    return render_template(
         "notices/mail_problems.html",
-        messages=problems.undelivered(),
-        total=auth.menu_counts()["undelivered_mail"],
+        messages=messages,
+        total=total,
         list_max=problems.LIST_MAX,
         kind_labels=KIND_LABELS,
         mail_status_labels=STATUS_LABELS,
     )
-    db.session.commit()  # after rendering, so that nothing is loaded twice
-    return html
 
 
 @bp.post("/mail/<int:message_id>/send-again", endpoint="mail_send_again")

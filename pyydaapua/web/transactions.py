@@ -60,3 +60,15 @@ def run_unit(work: Callable[[], T], tries: int = TRIES) -> T:
             if attempt == tries or not is_conflict(error):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover - the last try returns or raises
+
+
+def commit_keeping_loaded() -> None:
+    """Commit what a page recorded (its audit events) before the page is rendered, keeping
+    what was loaded for it: rendering afterwards reads nothing again and writes nothing."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
