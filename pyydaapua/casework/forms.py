@@ -136,8 +136,8 @@ class CallForm(VersionedForm):
     def validate_called_at(self, field: LocalDateTimeField) -> None:
         if field.data_utc is None:
             raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
-        if field.data_utc > datetime.now(UTC) + time_rules.CLOCK_TOLERANCE:
-            raise ValidationError(_l("The time of the call cannot be in the future."))
+        # A time in the future is refused by the rule of the call's time
+        # (rules/status_flow.py check_call_time), with the request's submission time.
 
     def to_data(self) -> CallData:
         return CallData(

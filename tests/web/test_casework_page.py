@@ -642,3 +642,35 @@ def test_timeline_is_strictly_newest_first(app, counsellor, req_id) -> None:
         assert [note.group(1) for note in notes if note] == ["third", "second", "first"]
         assert "Vanhempi lähetti yhteydenottopyynnön." in entries[-1]
         assert len(entries) == 4
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fi", "Puhelun aika ei voi olla tulevaisuudessa."),
+        ("sv", "Samtalets tid kan inte vara i framtiden."),
+    ],
+)
+def test_a_call_in_the_future_is_refused_on_its_time_field(
+    app, staff_client, req_id, lang, message
+) -> None:
+    counsellor = staff_client("counsellor", language=lang)
+    tomorrow = helsinki_text(datetime.now(UTC) + timedelta(days=1))
+    response = counsellor.post(
+        f"/staff/requests/{req_id}/calls",
+        data={
+            **valid_data(app, "calls"),
+            "call-called_at": tomorrow,
+            "call-notes": "Soitan huomenna",
+            "call-version": version_of(app, req_id),
+            "csrf_token": csrf_token(counsellor),
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    field_error = re.search(r'<p class="field-error" id="call-called_at-error">(.*?)</p>', html)
+    assert field_error is not None and message in field_error.group(1)
+    assert ">Soitan huomenna</textarea>" in html  # what was typed is kept
+    with app.app_context():
+        assert db.session.get(HelpRequest, req_id).call_attempts == 0
