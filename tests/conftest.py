@@ -23,6 +23,7 @@ from pyydaapua import create_app
 from pyydaapua.accounts import two_factor
 from pyydaapua.database import db
 from pyydaapua.web.config import normalise_database_url
+from tests.helpers.staff import start_session
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -334,13 +335,14 @@ def sign_in(
 
 @pytest.fixture
 def staff_client(app: Flask) -> Any:
-    """A test client signed in with the given role: ``staff_client("supervisor")``."""
+    """A test client signed in with the given role: ``staff_client("supervisor")``. The
+    session is started directly (``tests/helpers/staff.py``); the tests of signing in use the
+    real forms (``sign_in``)."""
 
     def factory(role: str = "counsellor", language: str = "fi") -> FlaskClient:
         client = app.test_client()
         _, email = make_staff(app, role, language)
-        response = sign_in(client, email)
-        assert response.status_code == 303, response.get_data(as_text=True)
+        start_session(client, email)
         return client
 
     return factory

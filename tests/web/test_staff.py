@@ -303,8 +303,10 @@ def test_sign_in_starts_a_new_session(app) -> None:
         assert after["_user_id"]
 
 
-def test_signed_out_cookie_cannot_be_replayed(app, staff_client) -> None:
-    client = staff_client("counsellor")
+def test_signed_out_cookie_cannot_be_replayed(app) -> None:
+    _, email = make_staff(app, "counsellor")
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 303
     cookie = client.get_cookie("session").value
     assert client.get("/staff/").status_code == 200
     response = client.post("/staff/logout", data={"csrf_token": csrf_token(client)})
