@@ -33,7 +33,6 @@ def count_column() -> ColumnElement[int]:
     )
 
 
-
 def mask_address(address: str) -> str:
     """An address as the list shows it: the first character of the name and the whole domain
     ("m…@example.fi"), enough to tell a mistyped domain or the team's address, not whose it

@@ -36,6 +36,7 @@ RETRY_AFTER_SECONDS = 10
 # Where htmx shows the notice, leaving the page (and the form being typed in) as it is.
 NOTICE_TARGET = "#service-notice"
 
+
 def render_error(error: HTTPException) -> tuple[str, int]:
     """The error page (or, for htmx, only its message) for ``error``'s status code."""
     code = error.code or 500

@@ -93,9 +93,7 @@ def test_the_request_page_offers_the_message_first_and_says_the_family_sees_it(
 
 def test_a_phone_request_offers_no_message(app, staff_client) -> None:
     phone_request = new_request(app, "p", status_page=False)
-    html = staff_client("counsellor").get(f"/staff/requests/{phone_request}").get_data(
-        as_text=True
-    )
+    html = staff_client("counsellor").get(f"/staff/requests/{phone_request}").get_data(as_text=True)
     assert 'id="form-message"' not in html and 'id="form-all_fine"' in html
 
 
