@@ -32,8 +32,9 @@ def search_action(kind: str) -> str:
     return f"request_found_{kind}"
 
 
-# Every action the service records, each with its label in labels.py (AUDIT_LABELS).
-ACTIONS = (
+# Every event the service records outside casework, each with its label in web/labels.py
+# (EVENT_LABELS); each casework action declares its own event in casework/actions.py.
+EVENTS = (
     # Signing in and out, and the staff member's own account.
     "sign_in",
     "sign_in_failed",

@@ -40,7 +40,6 @@ from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import (
-    AUDIT_LABELS,
     CALL_RESULT_LABELS,
     OUTCOME_LABELS,
     PROVIDER_TYPE_LABELS,
@@ -236,6 +235,39 @@ def _service(event: TimelineEvent) -> str:
 def _other_user(event: TimelineEvent) -> str:
     assert event.other_user is not None  # an assignment names whom to
     return event.other_user.name
+
+
+# What a counsellor reads when the rules refuse an action (rules/status_flow.py's codes).
+REFUSALS = {
+    "transition_not_allowed": _l(
+        "The request cannot be moved to that status from its current one."
+    ),
+    "outcome_required": _l("Choose the outcome to close the request."),
+    "visit_not_planned": _l("Only a planned visit can be marked done or cancelled."),
+    "referral_not_open": _l("Only a referral waiting for the service's answer can be ended."),
+    "service_inactive": _l("That service is no longer in use. Choose another service."),
+    "call_before_request": _l(
+        "The time of the call cannot be before the request was sent. Check the date and time."
+    ),
+    "call_in_future": _l("The time of the call cannot be in the future."),
+    "visit_before_request": _l(
+        "The visit cannot start before the request was sent. Check the date and time."
+    ),
+    "open_work": _l(
+        "This request has a home visit booked or a referral waiting for the service's answer. "
+        "Close it with “Change the status” to see them and decide."
+    ),
+    "no_status_page": _l(
+        "This family asked for a call: they have no status page to read a message on."
+    ),
+    "message_to_closed": _l(
+        "The request is closed, and the family cannot answer. Reopen it to write to them."
+    ),
+    "visit_not_started": _l(
+        "A visit can be marked done only once it has started. Change its time if it took "
+        "place earlier."
+    ),
+}
 
 
 # --- The registry ---
@@ -478,7 +510,7 @@ LISTED_ACTIONS = tuple(action for action in ACTIONS.values() if action.title is 
 TIMELINE_TEXTS: dict[str, TimelineText] = {
     kind: text for action in ACTIONS.values() for kind, text in action.timeline.items()
 }
-AUDIT_LABELS.update({action.audit_action: action.audit_label for action in ACTIONS.values()})
+AUDIT_LABELS = {action.audit_action: action.audit_label for action in ACTIONS.values()}
 
 
 def timeline_text(event: TimelineEvent) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from pyydaapua.casework.actions import (
     ACTIONS,
     LISTED_ACTIONS,
     PAGE_ACTIONS,
+    REFUSALS,
     Action,
     staff_choices,
     timeline_text,
@@ -49,38 +49,6 @@ bp = Blueprint("casework", __name__, url_prefix="/staff")
 
 bp.add_app_template_global(timeline_text)
 bp.add_app_template_filter(text_rules.first_name, "first_name")
-
-WORKFLOW_MESSAGES = {
-    "transition_not_allowed": _l(
-        "The request cannot be moved to that status from its current one."
-    ),
-    "outcome_required": _l("Choose the outcome to close the request."),
-    "visit_not_planned": _l("Only a planned visit can be marked done or cancelled."),
-    "referral_not_open": _l("Only a referral waiting for the service's answer can be ended."),
-    "service_inactive": _l("That service is no longer in use. Choose another service."),
-    "call_before_request": _l(
-        "The time of the call cannot be before the request was sent. Check the date and time."
-    ),
-    "call_in_future": _l("The time of the call cannot be in the future."),
-    "visit_before_request": _l(
-        "The visit cannot start before the request was sent. Check the date and time."
-    ),
-    "open_work": _l(
-        "This request has a home visit booked or a referral waiting for the service's answer. "
-        "Close it with “Change the status” to see them and decide."
-    ),
-    "no_status_page": _l(
-        "This family asked for a call: they have no status page to read a message on."
-    ),
-    "message_to_closed": _l(
-        "The request is closed, and the family cannot answer. Reopen it to write to them."
-    ),
-    "visit_not_started": _l(
-        "A visit can be marked done only once it has started. Change its time if it took "
-        "place earlier."
-    ),
-}
-
 
 def prepare(
     action: Action, form: FlaskForm, help_request: HelpRequest, submitted: bool = True
@@ -251,9 +219,9 @@ def run_action(
             if action.warn is not None and action.warn(form, help_request, error):
                 pass  # the form shows what to confirm
             elif error.field is not None and error.field in form:
-                form[error.field].errors.append(str(WORKFLOW_MESSAGES[error.code]))
+                form[error.field].errors.append(str(REFUSALS[error.code]))
             else:
-                form.form_errors.append(str(WORKFLOW_MESSAGES[error.code]))
+                form.form_errors.append(str(REFUSALS[error.code]))
         else:
             message = action.done_text(form)
             if action.name != "assign" and casework.became_owner(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from pyydaapua.casework.actions import AUDIT_LABELS as CASEWORK_LABELS
 from pyydaapua.database import db
 from pyydaapua.models import (
     AuditEvent,
@@ -22,8 +23,17 @@ from pyydaapua.models import (
 from pyydaapua.rules.paging import Page
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import day_start
+from pyydaapua.web.labels import EVENT_LABELS
 
 PER_PAGE = 50
+
+# Every audit event's label: the events recorded outside casework, then each casework action's.
+AUDIT_LABELS = {**EVENT_LABELS, **CASEWORK_LABELS}
+
+
+def audit_label(code: str) -> str:
+    """An audit event's label in the page's language (its code for an event no longer made)."""
+    return str(AUDIT_LABELS.get(code, code))
 
 
 @dataclass(frozen=True)

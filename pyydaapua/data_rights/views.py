@@ -23,12 +23,13 @@ from pyydaapua.database import db
 from pyydaapua.rules.references import format_reference
 from pyydaapua.web.csv_export import content_disposition, csv_response
 from pyydaapua.web.i18n import datetime_text
-from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
+from pyydaapua.web.labels import ROLE_LABELS
 from pyydaapua.web.params import parse_int
 from pyydaapua.web.transactions import commit_keeping_loaded
 
 # The data rights views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("data_rights", __name__, url_prefix="/staff")
+bp.add_app_template_global(audit_trail.audit_label)
 
 # The time format of the CSV: what Excel in a Finnish locale reads as a date and time.
 CSV_TIME = "d.M.yyyy H.mm"
@@ -48,8 +49,8 @@ def _audit_form() -> AuditLogForm:
     form.action.choices = [
         SelectChoice("", _("All actions")),
         *(
-            SelectChoice(code, AUDIT_LABELS.get(code, code))
-            for code in audit_trail.action_codes(AUDIT_LABELS)
+            SelectChoice(code, audit_trail.audit_label(code))
+            for code in audit_trail.action_codes(audit_trail.AUDIT_LABELS)
         ),
     ]
     return form
@@ -142,7 +143,7 @@ def access_log_csv() -> Response:
             datetime_text(row.event.at, CSV_TIME),
             row.user_name or "",
             _role_label(row.user_role),
-            str(AUDIT_LABELS.get(row.event.action, row.event.action)),
+            audit_trail.audit_label(row.event.action),
         )
         for row in audit_trail.access_events(help_request.id)
     ]

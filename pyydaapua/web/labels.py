@@ -127,9 +127,10 @@ PROVIDER_TYPE_LABELS = {
 }
 
 
-# The labels of the casework actions' events ("request_call", …) are added from the registry
-# of actions (pyydaapua/casework/actions.py), where each action is declared.
-AUDIT_LABELS = {
+# The labels of the audit events recorded outside casework (audit.EVENTS). Each casework
+# action declares its own event's label in the registry (pyydaapua/casework/actions.py);
+# data_rights/audit_trail.py reads both.
+EVENT_LABELS = {
     "sign_in": _l("signed in"),
     "sign_in_failed": _l("failed to sign in"),
     "sign_out": _l("signed out"),
@@ -193,7 +194,6 @@ def _labels_in(locale: str) -> dict[str, object]:
         "visit_status_labels": VISIT_STATUS_LABELS,
         "referral_status_labels": REFERRAL_STATUS_LABELS,
         "provider_type_labels": PROVIDER_TYPE_LABELS,
-        "audit_labels": AUDIT_LABELS,
         "filter_labels": FILTER_LABELS,
         "owner_labels": OWNER_LABELS,
         "language_names": {choice.value: choice.label for choice in language_choices()},

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.rules.codes import LANGUAGES, TOPICS
 from pyydaapua.rules.references import format_reference
-from pyydaapua.web.labels import AUDIT_LABELS
 from tests.property import strategies as s
 from tests.property.tally import send
 

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from pyydaapua import audit
 from pyydaapua.casework.actions import ACTIONS as CASEWORK_ACTIONS
+from pyydaapua.casework.actions import AUDIT_LABELS as CASEWORK_AUDIT_LABELS
 from pyydaapua.casework.actions import TIMELINE_TEXTS
 from pyydaapua.inbox.queries import OWNER_FILTERS, STATUS_FILTERS
 from pyydaapua.rules import codes, status_flow
@@ -96,7 +97,8 @@ CASES = [
     ("visit_statuses", status_flow.VISIT_STATUSES, labels.VISIT_STATUS_LABELS),
     ("referral_statuses", status_flow.REFERRAL_STATUSES, labels.REFERRAL_STATUS_LABELS),
     ("provider_types", status_flow.PROVIDER_TYPES, labels.PROVIDER_TYPE_LABELS),
-    ("audit_actions", {*audit.ACTIONS, *CASEWORK_AUDIT_ACTIONS}, labels.AUDIT_LABELS),
+    ("audit_events", audit.EVENTS, labels.EVENT_LABELS),
+    ("casework_audit_events", CASEWORK_AUDIT_ACTIONS, CASEWORK_AUDIT_LABELS),
     # The inbox filters (not stored, but shown): the statuses' own labels name the rest.
     ("status_filters", set(STATUS_FILTERS) - set(status_flow.STATUSES), labels.FILTER_LABELS),
     ("owner_filters", OWNER_FILTERS, labels.OWNER_LABELS),
@@ -128,9 +130,9 @@ def test_every_language_is_named_in_itself() -> None:
 def test_the_audit_actions_are_the_ones_recorded() -> None:
     recorded = recorded_audit_actions()
     assert {"sign_in", "retention_run", "service_created", "request_call"} <= recorded
-    assert recorded == set(audit.ACTIONS) | CASEWORK_AUDIT_ACTIONS
-    assert not set(audit.ACTIONS) & CASEWORK_AUDIT_ACTIONS
-    assert len(audit.ACTIONS) == len(set(audit.ACTIONS))
+    assert recorded == set(audit.EVENTS) | CASEWORK_AUDIT_ACTIONS
+    assert not set(audit.EVENTS) & CASEWORK_AUDIT_ACTIONS
+    assert len(audit.EVENTS) == len(set(audit.EVENTS))
 
 
 def test_every_timeline_kind_written_has_its_text() -> None:

@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from pyydaapua.casework import domain as casework
+from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Referral, Service, StaffSession, StaffUser
 from pyydaapua.tools import demo
-from pyydaapua.web.labels import AUDIT_LABELS
 from tests.conftest import STAFF_PASSWORD, csrf_token, enrol, make_staff, sign_in
 from tests.web.test_staff import ROUTES
 

@@ -24,11 +24,11 @@ from pyydaapua.casework.actions import (
     TIMELINE_TEXTS,
     timeline_text,
 )
+from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, TimelineEvent
 from pyydaapua.web.labels import (
-    AUDIT_LABELS,
     CALL_RESULT_LABELS,
     OUTCOME_LABELS,
     REFERRAL_STATUS_LABELS,

@@ -18,12 +18,13 @@ from pyydaapua import audit
 from pyydaapua.casework import domain as casework
 from pyydaapua.casework.views import ACTIONS
 from pyydaapua.data_rights import retention
+from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.tools import demo
-from pyydaapua.web.labels import AUDIT_LABELS, ROLE_LABELS
+from pyydaapua.web.labels import ROLE_LABELS
 from tests.conftest import count_queries, make_staff, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
