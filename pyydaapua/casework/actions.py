@@ -2,7 +2,8 @@
 page's list of actions, the timeline, the htmx answer, the audit labels and the tests all read.
 
 Adding an action: write its domain function (``domain.py``), its form (``forms.py``) and form
-partial (``templates/casework/_form_<name>.html``), declare it here, and translate its texts.
+partial (``templates/casework/_form_<name>.html``, which writes its form tag with the
+``form_for`` macro), declare it here, and translate its texts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from flask import abort, g
+from flask import abort, g, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,11 +48,20 @@ from pyydaapua.web.labels import (
     STATUS_LABELS,
 )
 
+
+@dataclass(frozen=True)
+class Region:
+    """A part of the request page that holds the forms of several actions."""
+
+    template: str
+    element_id: str
+
+
 # The parts of the request page an action's htmx answer can replace (besides its own form).
 REGIONS = {
-    "header": "casework/_request_header.html",
-    "visits": "casework/_visits.html",
-    "referrals": "casework/_referrals.html",
+    "header": Region("casework/_request_header.html", "request-header"),
+    "visits": Region("casework/_visits.html", "visits"),
+    "referrals": Region("casework/_referrals.html", "referrals"),
 }
 
 TimelineText = Callable[[TimelineEvent], str]
@@ -63,10 +73,12 @@ class Action:
     """One casework action.
 
     ``apply(help_request, form, item_id, record)`` calls the domain function; ``record`` writes
-    the audit event in the same transaction. ``region`` is "form" when the action's own form
-    partial (``form_template``) is what its htmx answer replaces, else a key of ``REGIONS``.
-    ``title`` names the action in the request page's list of actions (None: it lives elsewhere
-    on the page). ``timeline`` gives the text of each timeline entry the action writes."""
+    the audit event in the same transaction. ``host`` is the template that writes the action's
+    form (with the ``form_for`` macro): the action's own partial, which its htmx answer
+    replaces, or one of ``REGIONS``, which its answer replaces. ``item`` names the address's
+    argument of an action on one visit or referral. ``title`` names the action in the request
+    page's list of actions (None: its form is elsewhere on the page). ``timeline`` gives the
+    text of each timeline entry the action writes."""
 
     name: str
     endpoint: str
@@ -76,10 +88,9 @@ class Action:
     done: Any
     audit_label: Any
     timeline: Mapping[str, TimelineText]
-    region: str = "form"
+    host: str
     title: Any = None
-    form_template: str | None = None
-    per_item: bool = False
+    item: str | None = None
     prepare: Callable[[FlaskForm, HelpRequest, bool], None] | None = None
     prefix: Callable[[int | None], str] | None = field(default=None)
     # The answer's text when it depends on what was sent (else ``done``).
@@ -93,12 +104,29 @@ class Action:
         return self.offered is None or self.offered(help_request)
 
     @property
-    def template(self) -> str:
-        """The partial the action's htmx answer replaces."""
-        if self.region == "form":
-            assert self.form_template is not None
-            return self.form_template
-        return REGIONS[self.region]
+    def per_item(self) -> bool:
+        """Whether the action is on one visit or referral (a form per item)."""
+        return self.item is not None
+
+    @property
+    def region(self) -> str:
+        """The part of the page the action's htmx answer replaces: "form", its own form, or a
+        key of ``REGIONS``."""
+        return next((name for name, r in REGIONS.items() if r.template == self.host), "form")
+
+    @property
+    def target(self) -> str:
+        """The htmx target of the action's form."""
+        return "this" if self.region == "form" else "#" + REGIONS[self.region].element_id
+
+    def url(self, request_id: int, item_id: int | None = None) -> str:
+        """The address the action's form posts to."""
+        item: dict[str, Any] = {self.item: item_id} if self.item is not None else {}
+        return url_for("casework." + self.endpoint, request_id=request_id, **item)
+
+    def form_prefix(self, item_id: int | None = None) -> str:
+        """The prefix of the form's field names, unique on the page."""
+        return self.prefix(item_id) if self.prefix else self.name
 
     def done_text(self, form: FlaskForm) -> str:
         """What the answer says when the action was done."""
@@ -110,8 +138,7 @@ class Action:
 
     def make_form(self, item_id: int | None = None, **kwargs: Any) -> FlaskForm:
         """The action's form; the prefix keeps field names and ids unique on the page."""
-        prefix = self.prefix(item_id) if self.prefix else self.name
-        return self.form(prefix=prefix, **kwargs)
+        return self.form(prefix=self.form_prefix(item_id), **kwargs)
 
 
 # --- Choices and defaults of the forms ---
@@ -280,7 +307,7 @@ ACTIONS: dict[str, Action] = {
             endpoint="assign",
             rule="/requests/<int:request_id>/assign",
             form=AssignForm,
-            region="header",
+            host="casework/_request_header.html",
             prepare=_prepare_assign,
             apply=lambda req, form, item, record: domain.assign(
                 req,
@@ -303,7 +330,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/messages",
             form=MessageForm,
             title=_l("Message to the family"),
-            form_template="casework/_form_message.html",
+            host="casework/_form_message.html",
             offered=lambda req: req.contact_method == "status_page",
             apply=lambda req, form, item, record: domain.message_family(
                 req, current_user, form.version.data, form.message.data, record=record
@@ -322,7 +349,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/calls",
             form=CallForm,
             title=_l("Record a call"),
-            form_template="casework/_form_call.html",
+            host="casework/_form_call.html",
             apply=lambda req, form, item, record: domain.record_call(
                 req, current_user, form.version.data, form.to_data(), record=record
             ),
@@ -335,7 +362,7 @@ ACTIONS: dict[str, Action] = {
             endpoint="record_all_fine",
             rule="/requests/<int:request_id>/calls/all-fine",
             form=AllFineForm,
-            form_template="casework/_form_all_fine.html",
+            host="casework/_form_all_fine.html",
             offered=lambda req: req.contact_method == "phone",
             apply=lambda req, form, item, record: domain.record_all_fine(
                 req, current_user, form.version.data, bool(form.close.data), record=record
@@ -355,7 +382,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/visits",
             form=VisitForm,
             title=_l("Book a home visit"),
-            form_template="casework/_form_visit.html",
+            host="casework/_form_visit.html",
             prepare=_prepare_visit,
             apply=lambda req, form, item, record: domain.book_visit(
                 req, current_user, form.version.data, _visit_data(form), record=record
@@ -374,7 +401,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/referrals",
             form=ReferralForm,
             title=_l("Refer to a service"),
-            form_template="casework/_form_referral.html",
+            host="casework/_form_referral.html",
             prepare=_prepare_referral,
             apply=_refer,
             done=_l("The referral was saved."),
@@ -392,7 +419,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/notes",
             form=NoteForm,
             title=_l("Internal note"),
-            form_template="casework/_form_note.html",
+            host="casework/_form_note.html",
             apply=lambda req, form, item, record: domain.add_note(
                 req, current_user, form.version.data, form.note.data, record=record
             ),
@@ -406,7 +433,7 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/status",
             form=StatusForm,
             title=_l("Change the status"),
-            form_template="casework/_form_status.html",
+            host="casework/_form_status.html",
             prepare=_prepare_status,
             apply=lambda req, form, item, record: domain.change_status(
                 req,
@@ -438,8 +465,8 @@ ACTIONS: dict[str, Action] = {
             endpoint="edit_visit",
             rule="/requests/<int:request_id>/visits/<int:visit_id>",
             form=VisitForm,
-            region="visits",
-            per_item=True,
+            host="casework/_visits.html",
+            item="visit_id",
             prefix=visit_form_prefix,
             prepare=_prepare_visit_edit,
             apply=lambda req, form, item, record: domain.update_visit(
@@ -458,8 +485,8 @@ ACTIONS: dict[str, Action] = {
             endpoint="visit_status",
             rule="/requests/<int:request_id>/visits/<int:visit_id>/status",
             form=VisitStatusForm,
-            region="visits",
-            per_item=True,
+            host="casework/_visits.html",
+            item="visit_id",
             apply=lambda req, form, item, record: domain.set_visit_status(
                 req,
                 current_user,
@@ -485,8 +512,8 @@ ACTIONS: dict[str, Action] = {
             endpoint="referral_status",
             rule="/requests/<int:request_id>/referrals/<int:referral_id>/status",
             form=ReferralStatusForm,
-            region="referrals",
-            per_item=True,
+            host="casework/_referrals.html",
+            item="referral_id",
             apply=lambda req, form, item, record: domain.set_referral_status(
                 req, current_user, form.version.data, item, form.status.data, record=record
             ),

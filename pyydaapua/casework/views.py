@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -48,7 +48,10 @@ from pyydaapua.web.transactions import commit_keeping_loaded
 bp = Blueprint("casework", __name__, url_prefix="/staff")
 
 bp.add_app_template_global(timeline_text)
+# The registry, for the form_for macro (templates/macros/action.html).
+bp.record_once(lambda state: state.app.jinja_env.globals.update(actions=ACTIONS))
 bp.add_app_template_filter(text_rules.first_name, "first_name")
+
 
 def prepare(
     action: Action, form: FlaskForm, help_request: HelpRequest, submitted: bool = True
@@ -250,10 +253,21 @@ def run_action(
     return render_template("casework/request.html", **context), status
 
 
+def submitted_form(action: Action, item_id: int | None = None) -> FlaskForm:
+    """The action's form as posted. With htmx the page's version comes too (the form's
+    ``data-hx-include``): the version of the state the page shows, which every answer
+    refreshes, so it counts over the version written in a form that was not replaced since.
+    A browser without JavaScript posts the form's own, from a page loaded whole."""
+    data = request.form.copy()
+    if "version" in data:
+        data.setlist(action.form_prefix(item_id) + "-version", data.getlist("version"))
+    return action.make_form(item_id, formdata=data)
+
+
 def _action_view(action: Action) -> Callable[..., Response | tuple[str, int]]:
     def view(request_id: int, **item: int) -> Response | tuple[str, int]:
         item_id = next(iter(item.values()), None)
-        return run_action(action, _load(request_id), action.make_form(item_id), item_id)
+        return run_action(action, _load(request_id), submitted_form(action, item_id), item_id)
 
     view.__name__ = action.endpoint
     view.__doc__ = f"The casework action {action.name!r} (see casework/actions.py)."
@@ -274,6 +288,6 @@ for _action in ACTIONS.values():
 def take(request_id: int) -> Response | tuple[str, int]:
     """Take the request: the signed-in counsellor becomes its owner."""
     action = ACTIONS["assign"]
-    form = action.make_form()
+    form = submitted_form(action)
     form.assignee.data = current_user.id
     return run_action(action, _load(request_id), form)

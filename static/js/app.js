@@ -1,4 +1,15 @@
 // Small progressive enhancements. Every page works without this file.
+
+// Reads a text out in the page's live region (#announcer, in base.html). Emptied first, so
+// that the same message is read out again when it comes twice.
+function announce(text) {
+  "use strict";
+  var announcer = document.getElementById("announcer");
+  if (!announcer) return;
+  announcer.textContent = "";
+  setTimeout(function () { announcer.textContent = text; }, 100);
+}
+
 (function () {
   "use strict";
 
@@ -57,16 +68,10 @@
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();
 
-// After an inline action: keep every form on the page at the request's current version,
-// and move the focus to what changed when the focused element was replaced.
+// After an inline action: move the focus to what changed when the focused element was
+// replaced. (The request's version travels with each form: data-hx-include.)
 document.addEventListener("htmx:afterSettle", function () {
   "use strict";
-  var version = document.getElementById("request-version");
-  if (version) {
-    document.querySelectorAll('input[name$="version"]').forEach(function (input) {
-      input.value = version.dataset.version;
-    });
-  }
   var target = document.querySelector("[data-focus]");
   if (target) {
     target.removeAttribute("data-focus");
@@ -109,14 +114,6 @@ document.addEventListener("htmx:afterRequest", function (event) {
     if (status >= 500) return "server";
     if (status === 0) return "network";
     return "other";
-  }
-
-  function announce(text) {
-    var announcer = document.getElementById("announcer");
-    if (!announcer) return;
-    // Emptied first, so that the same message is read out again when it comes twice.
-    announcer.textContent = "";
-    setTimeout(function () { announcer.textContent = text; }, 100);
   }
 
   function showFailure(kind) {
@@ -283,13 +280,6 @@ document.addEventListener("submit", function (event) {
     store.setItem(DRAFTS_KEY, JSON.stringify({
       user: user, path: window.location.pathname, fields: fields
     }));
-  }
-
-  function announce(text) {
-    var announcer = document.getElementById("announcer");
-    if (!announcer) return;
-    announcer.textContent = "";
-    setTimeout(function () { announcer.textContent = text; }, 100);
   }
 
   function restoreDrafts(warning) {

@@ -69,17 +69,23 @@ def test_every_action_has_its_post_route(app, name) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_action_has_its_form_where_the_page_shows_it(name) -> None:
-    """A form of its own for an action listed on the page; the region's template posts to
-    the action otherwise."""
+    """The template the registry names as the action's host writes its form with form_for;
+    an action listed on the page has a partial of its own, any other lives in a region."""
     action = ACTIONS[name]
-    if action.region == "form":
-        source = (TEMPLATES / action.form_template).read_text(encoding="utf-8")
-    else:
-        assert action.region in REGIONS
-        source = (TEMPLATES / action.template).read_text(encoding="utf-8")
-    assert f"url_for('casework.{action.endpoint}'" in source
+    source = (TEMPLATES / action.host).read_text(encoding="utf-8")
+    assert f"form_for(actions.{action.name}," in source
     if action.title is not None:
         assert action.region == "form"
+    else:
+        assert action.region in REGIONS or action.name == "all_fine"
+
+
+def test_no_casework_template_writes_a_form_tag_of_its_own() -> None:
+    """Every casework form's address, htmx attributes, CSRF token and version come from the
+    registry, through one macro."""
+    for path in (TEMPLATES / "casework").glob("*.html"):
+        source = path.read_text(encoding="utf-8")
+        assert "<form" not in source and "csrf_token" not in source, path.name
 
 
 @pytest.mark.parametrize("name", NAMES)

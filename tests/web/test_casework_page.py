@@ -235,7 +235,7 @@ def test_action_inline_with_htmx(app, counsellor, req_id, action) -> None:
         in html
     )
     new_version = version_of(app, req_id)
-    assert f'data-version="{new_version}"' in html
+    assert f'id="request-version" name="version" value="{new_version}"' in html
     # The inbox counter in the menu follows: this request has an owner after any first action
     # (take and assign name one; any other action makes the counsellor the owner).
     counter = re.search(
@@ -287,7 +287,7 @@ def test_every_action_refuses_a_stale_version(app, staff_client, req_id, action)
             assert re.search(
                 r'<div data-hx-swap-oob="innerHTML:#announcer">Test counsellor [^<]+</div>', html
             ), html
-        assert f'data-version="{seen + 1}"' in html
+        assert f'id="request-version" name="version" value="{seen + 1}"' in html
     assert version_of(app, req_id) == seen + 1
     # Nothing was changed, so no change is recorded; the fresh state shown twice is a read.
     assert audit_actions(app) == [*before, "request_viewed_refused", "request_viewed_refused"]
@@ -305,9 +305,30 @@ def test_stale_change_is_refused_and_keeps_the_text(app, staff_client, req_id) -
         html = refused.get_data(as_text=True)
         assert "mitt utkast</textarea>" in html
         assert "Test counsellor" in html  # who changed it
-        assert f'data-version="{seen + 1}"' in html  # the fresh state
-        assert f'id="note-version" name="note-version" type="hidden" value="{seen + 1}"' in html
+        assert f'id="request-version" name="version" value="{seen + 1}"' in html  # the fresh state
+        assert f'name="note-version" value="{seen + 1}"' in html
     assert version_of(app, req_id) == seen + 1
+
+
+def test_the_version_the_page_shows_counts_over_a_form_left_unchanged(
+    app, counsellor, req_id
+) -> None:
+    """With htmx every form also sends the header's version (data-hx-include), which each
+    answer refreshes; a form that no answer replaced still holds the version it was drawn
+    with, and that one does not count."""
+    drawn = version_of(app, req_id)
+    note = post(counsellor, app, req_id, "notes", {"note-note": "one"}, headers=HTMX)
+    assert note.status_code == 200
+    # The note form was replaced; the status form on the same page still says ``drawn``.
+    waiting = {"status-status": "waiting", "version": str(drawn + 1)}
+    changed = post(counsellor, app, req_id, "status", waiting, version=drawn, headers=HTMX)
+    assert changed.status_code == 200
+    # A page that did not see that change sends its older version: refused, the text kept.
+    in_progress = {"status-status": "in_progress", "status-note": "kolme", "version": str(drawn)}
+    stale = post(counsellor, app, req_id, "status", in_progress, version=drawn + 2, headers=HTMX)
+    assert stale.status_code == 409
+    assert "kolme</textarea>" in stale.get_data(as_text=True)
+    assert version_of(app, req_id) == drawn + 2
 
 
 def test_closing_needs_an_outcome_and_reopens(app, counsellor, req_id) -> None:

@@ -284,6 +284,22 @@ def test_an_integer_out_of_range_is_refused_with_the_text_kept(
     assert_refused(desk, response, before, MESSAGES[message][lang], typed_field, fields)
 
 
+@pytest.mark.parametrize("case", {**NUMBER_CASES, **MORE_NUMBER_CASES}.values(), ids=str)
+def test_the_pages_version_out_of_range_is_refused_with_the_text_kept(make_desk, case) -> None:
+    """The version the page shows, which htmx sends with every form (``version``), goes
+    through the form's own number rule."""
+    value, lang = case
+    desk = make_desk(lang)
+    path, _prefix, fields, typed_field = forms(desk)["call"]
+    before = desk.counts()
+    response = desk.client.post(
+        f"/staff/requests/{desk.request_id}/{path}",
+        data={"csrf_token": desk.token, "version": value, **fields},
+        headers={"HX-Request": "true"},
+    )
+    assert_refused(desk, response, before, OUT_OF_DATE[lang], typed_field, fields)
+
+
 @pytest.mark.parametrize("case", MORE_NUMBER_CASES.values(), ids=MORE_NUMBER_CASES)
 @pytest.mark.parametrize("name", ["call", "visit"])
 def test_a_negative_duration_past_the_range_is_refused(make_desk, name, case) -> None:
