@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from pyydaapua import create_app
 from pyydaapua.accounts import two_factor
-from pyydaapua.casework import domain
+from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, StaffUser
@@ -84,10 +84,10 @@ def add_long_timeline_request(now: datetime) -> None:
         ),
         now=submitted,
     )
-    domain.assign(request, counsellor, request.version, counsellor)
+    changes.assign(request, counsellor, request.version, counsellor)
     for number in range(30):
         reached = number % 5 == 4
-        data = domain.CallData(
+        data = changes.CallData(
             called_at=submitted + timedelta(hours=1 + 16 * number),
             result="reached" if reached else "no_answer",
             duration_minutes=20 if reached else None,
@@ -96,11 +96,11 @@ def add_long_timeline_request(now: datetime) -> None:
             finances=CHECK_IN_SCALE[0] if reached else None,
             daily_life=CHECK_IN_SCALE[-1] if reached else None,
         )
-        domain.record_call(request, counsellor, request.version, data)
+        changes.record_call(request, counsellor, request.version, data)
     for number in range(27):
-        domain.add_note(request, counsellor, request.version, f"Muistiinpano {number + 1}.")
-    domain.change_status(request, counsellor, request.version, "waiting")
-    domain.change_status(request, counsellor, request.version, "in_progress")
+        changes.add_note(request, counsellor, request.version, f"Muistiinpano {number + 1}.")
+    changes.change_status(request, counsellor, request.version, "waiting")
+    changes.change_status(request, counsellor, request.version, "in_progress")
 
 
 def _seed(url: str, size: int) -> float:

@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import users
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.forms import (
     ActiveForm,
@@ -55,7 +55,7 @@ ACCOUNT_MESSAGES: dict[str, tuple[str | None, Any]] = {
 }
 
 
-def show_account_error(form: FlaskForm, error: staff_accounts.AccountError) -> None:
+def show_account_error(form: FlaskForm, error: users.AccountError) -> None:
     """Put the message of ``error`` on the field it concerns (or on the form)."""
     field, message = ACCOUNT_MESSAGES.get(error.code, (None, _l("The change was not saved.")))
     if field is not None and field in form:
@@ -77,7 +77,7 @@ def _user_or_404(user_id: int) -> StaffUser:
 
 def _user_page(
     user: StaffUser,
-    status: int = 200,
+    http_status: int = 200,
     form: UserForm | None = None,
     active_form: ActiveForm | None = None,
     password_form: SetPasswordForm | None = None,
@@ -98,18 +98,18 @@ def _user_page(
         "active_form": active_form,
         "password_form": password_form,
         "two_factor_form": two_factor_form,
-        "recovery_codes_left": staff_accounts.unused_recovery_codes(user),
+        "recovery_codes_left": users.unused_recovery_codes(user),
         "is_self": user.id == current_user.id,
-        "min_password_length": staff_accounts.MIN_PASSWORD_LENGTH,
+        "min_password_length": users.MIN_PASSWORD_LENGTH,
     }
-    return render_template("accounts/admin_user.html", **context), status
+    return render_template("accounts/admin_user.html", **context), http_status
 
 
 @bp.get("/admin/users", endpoint="admin_users")
 @permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_users() -> str:
     """Every staff account, active or deactivated, by name."""
-    return render_template("accounts/admin_users.html", users=staff_accounts.list_users())
+    return render_template("accounts/admin_users.html", users=users.list_users())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"], endpoint="admin_user_new")
@@ -119,7 +119,7 @@ def admin_user_new() -> Response | tuple[str, int]:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = staff_accounts.create_user(
+            user = users.create_user(
                 form.email.data,
                 form.name.data,
                 form.role.data,
@@ -128,7 +128,7 @@ def admin_user_new() -> Response | tuple[str, int]:
                 password_change_required=True,
                 commit=False,
             )
-        except staff_accounts.AccountError as error:
+        except users.AccountError as error:
             db.session.rollback()
             show_account_error(form, error)
         else:
@@ -137,12 +137,12 @@ def admin_user_new() -> Response | tuple[str, int]:
             return redirect(url_for("accounts.admin_users"), code=303)
     elif not form.is_submitted():
         form.language.data = "fi"
-    status = 422 if form.errors else 200
+    http_status = 422 if form.errors else 200
     return render_template(
         "accounts/admin_user_new.html",
         form=form,
-        min_password_length=staff_accounts.MIN_PASSWORD_LENGTH,
-    ), status
+        min_password_length=users.MIN_PASSWORD_LENGTH,
+    ), http_status
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"], endpoint="admin_user")
@@ -155,7 +155,7 @@ def admin_user(user_id: int) -> Response | tuple[str, int]:
         return _user_page(user)
     if form.validate():
         try:
-            changed = staff_accounts.update_user(
+            changed = users.update_user(
                 user,
                 name=form.name.data,
                 role=form.role.data,
@@ -163,7 +163,7 @@ def admin_user(user_id: int) -> Response | tuple[str, int]:
                 actor=current_user,
                 commit=False,
             )
-        except staff_accounts.AccountError as error:
+        except users.AccountError as error:
             db.session.rollback()
             show_account_error(form, error)
         else:
@@ -184,8 +184,8 @@ def admin_user_active(user_id: int) -> Response | tuple[str, int]:
         abort(400)
     active = form.action.data == "reactivate"
     try:
-        changed = staff_accounts.set_active(user, active, actor=current_user, commit=False)
-    except staff_accounts.AccountError as error:
+        changed = users.set_active(user, active, actor=current_user, commit=False)
+    except users.AccountError as error:
         db.session.rollback()
         show_account_error(form, error)
         return _user_page(user, 422, active_form=form)
@@ -209,10 +209,8 @@ def admin_user_password(user_id: int) -> Response | tuple[str, int]:
         return _user_page(user, 422, password_form=form)
     if form.validate():
         try:
-            staff_accounts.set_password(
-                user, form.new_password.data, must_change=True, commit=False
-            )
-        except staff_accounts.AccountError as error:
+            users.set_password(user, form.new_password.data, must_change=True, commit=False)
+        except users.AccountError as error:
             db.session.rollback()
             show_account_error(form, error)
         else:
@@ -238,8 +236,8 @@ def admin_user_two_factor(user_id: int) -> Response | tuple[str, int]:
     if not form.validate():
         abort(400)
     try:
-        staff_accounts.reset_two_factor(user, actor=current_user, commit=False)
-    except staff_accounts.AccountError as error:
+        users.reset_two_factor(user, actor=current_user, commit=False)
+    except users.AccountError as error:
         db.session.rollback()
         show_account_error(form, error)
         return _user_page(user, 422, two_factor_form=form)

@@ -78,11 +78,11 @@ def login_code() -> Response | tuple[str, int]:
                 )
             )
         return redirect(target, code=303)
-    status = 422 if form.errors else 200
-    return render_template("accounts/login_code.html", form=form), status
+    http_status = 422 if form.errors else 200
+    return render_template("accounts/login_code.html", form=form), http_status
 
 
-def _enrol_page(user: StaffUser, form: EnrolForm, status: int) -> tuple[str, int]:
+def _enrol_page(user: StaffUser, form: EnrolForm, http_status: int) -> tuple[str, int]:
     secret = users.start_enrolment(user)
     uri = two_factor.provisioning_uri(secret, user.email)
     context = {
@@ -94,7 +94,7 @@ def _enrol_page(user: StaffUser, form: EnrolForm, status: int) -> tuple[str, int
         "account": user.email,
         "issuer": two_factor.ISSUER,
     }
-    return render_template("accounts/login_enrol.html", **context), status
+    return render_template("accounts/login_enrol.html", **context), http_status
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"], endpoint="login_enrol")

@@ -71,8 +71,8 @@ def login() -> Response | str | tuple[str, int]:
         mark_password_verified(user, safe_next(form.next.data) or "")
         step = "accounts.login_code" if user.two_factor_enrolled else "accounts.login_enrol"
         return redirect(url_for(step), code=303)
-    status = 422 if form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    http_status = 422 if form.errors else 200
+    return render_template("accounts/login.html", form=form), http_status
 
 
 def finish_sign_in(user: StaffUser, next_url: str | None) -> str:

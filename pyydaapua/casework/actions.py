@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from pyydaapua.accounts.permissions import Permission, can, roles_with
-from pyydaapua.casework import domain
+from pyydaapua.casework import changes
 from pyydaapua.casework.forms import (
     AllFineForm,
     AssignForm,
@@ -35,7 +35,7 @@ from pyydaapua.casework.forms import (
     VisitForm,
     VisitStatusForm,
 )
-from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.catalogue import services
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules.status_flow import WorkflowError
@@ -147,7 +147,7 @@ class Action:
 def staff_choices() -> list[SelectChoice]:
     """The staff who can own a request or go on a visit, loaded once per answer."""
     if "staff_choices" not in g:
-        assignable = domain.active_staff(roles_with(Permission.WORK_REQUESTS))
+        assignable = changes.active_staff(roles_with(Permission.WORK_REQUESTS))
         g.staff_choices = [SelectChoice(u.id, u.name) for u in assignable]
     return g.staff_choices
 
@@ -174,7 +174,7 @@ def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: boo
         SelectChoice("", _("Choose a service")),
         *(
             SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
-            for s in catalogue.search_services("", language, limit=500)
+            for s in services.search_services("", language, limit=500)
         ),
     ]
 
@@ -189,7 +189,7 @@ def _warn_of_open_work(form: Any, help_request: HelpRequest, error: WorkflowErro
     ticked to be cancelled and every referral awaiting an answer ticked to be ended."""
     if error.code != "open_work":
         return False
-    form.open_work = domain.open_work(help_request.id, domain.now_utc())
+    form.open_work = changes.open_work(help_request.id, changes.now_utc())
     form.open_work_seen.data = True
     form.cancel_visits.data = [visit.id for visit in form.open_work.visits]
     form.end_referrals.data = [referral.id for referral in form.open_work.referrals]
@@ -214,8 +214,8 @@ def request_staff(user_id: int | None) -> StaffUser | None:
     return user
 
 
-def _visit_data(form: VisitForm) -> domain.VisitData:
-    return domain.VisitData(
+def _visit_data(form: VisitForm) -> changes.VisitData:
+    return changes.VisitData(
         starts_at=cast(datetime, form.starts_at.data_utc),  # the form was validated
         duration_minutes=form.duration_minutes.data,
         address=form.address.data,
@@ -227,7 +227,7 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
     service = db.session.get(Service, form.service.data)
     if service is None:
         abort(400)
-    return domain.refer(
+    return changes.refer(
         help_request,
         current_user,
         form.version.data,
@@ -309,7 +309,7 @@ ACTIONS: dict[str, Action] = {
             form=AssignForm,
             host="casework/_request_header.html",
             prepare=_prepare_assign,
-            apply=lambda req, form, item, record: domain.assign(
+            apply=lambda req, form, item, record: changes.assign(
                 req,
                 current_user,
                 form.version.data,
@@ -332,7 +332,7 @@ ACTIONS: dict[str, Action] = {
             title=_l("Message to the family"),
             host="casework/_form_message.html",
             offered=lambda req: req.contact_method == "status_page",
-            apply=lambda req, form, item, record: domain.message_family(
+            apply=lambda req, form, item, record: changes.message_family(
                 req, current_user, form.version.data, form.message.data, record=record
             ),
             done=_l("The message was sent. The family sees it on their status page."),
@@ -350,7 +350,7 @@ ACTIONS: dict[str, Action] = {
             form=CallForm,
             title=_l("Record a call"),
             host="casework/_form_call.html",
-            apply=lambda req, form, item, record: domain.record_call(
+            apply=lambda req, form, item, record: changes.record_call(
                 req, current_user, form.version.data, form.to_data(), record=record
             ),
             done=_l("The call was recorded."),
@@ -364,7 +364,7 @@ ACTIONS: dict[str, Action] = {
             form=AllFineForm,
             host="casework/_form_all_fine.html",
             offered=lambda req: req.contact_method == "phone",
-            apply=lambda req, form, item, record: domain.record_all_fine(
+            apply=lambda req, form, item, record: changes.record_all_fine(
                 req, current_user, form.version.data, bool(form.close.data), record=record
             ),
             done=_l("The call was recorded: reached, all fine."),
@@ -384,7 +384,7 @@ ACTIONS: dict[str, Action] = {
             title=_l("Book a home visit"),
             host="casework/_form_visit.html",
             prepare=_prepare_visit,
-            apply=lambda req, form, item, record: domain.book_visit(
+            apply=lambda req, form, item, record: changes.book_visit(
                 req, current_user, form.version.data, _visit_data(form), record=record
             ),
             done=_l("The home visit was saved."),
@@ -420,7 +420,7 @@ ACTIONS: dict[str, Action] = {
             form=NoteForm,
             title=_l("Internal note"),
             host="casework/_form_note.html",
-            apply=lambda req, form, item, record: domain.add_note(
+            apply=lambda req, form, item, record: changes.add_note(
                 req, current_user, form.version.data, form.note.data, record=record
             ),
             done=_l("The note was added."),
@@ -435,7 +435,7 @@ ACTIONS: dict[str, Action] = {
             title=_l("Change the status"),
             host="casework/_form_status.html",
             prepare=_prepare_status,
-            apply=lambda req, form, item, record: domain.change_status(
+            apply=lambda req, form, item, record: changes.change_status(
                 req,
                 current_user,
                 form.version.data,
@@ -469,7 +469,7 @@ ACTIONS: dict[str, Action] = {
             item="visit_id",
             prefix=visit_form_prefix,
             prepare=_prepare_visit_edit,
-            apply=lambda req, form, item, record: domain.update_visit(
+            apply=lambda req, form, item, record: changes.update_visit(
                 req, current_user, form.version.data, item, _visit_data(form), record=record
             ),
             done=_l("The home visit was changed."),
@@ -487,7 +487,7 @@ ACTIONS: dict[str, Action] = {
             form=VisitStatusForm,
             host="casework/_visits.html",
             item="visit_id",
-            apply=lambda req, form, item, record: domain.set_visit_status(
+            apply=lambda req, form, item, record: changes.set_visit_status(
                 req,
                 current_user,
                 form.version.data,
@@ -514,7 +514,7 @@ ACTIONS: dict[str, Action] = {
             form=ReferralStatusForm,
             host="casework/_referrals.html",
             item="referral_id",
-            apply=lambda req, form, item, record: domain.set_referral_status(
+            apply=lambda req, form, item, record: changes.set_referral_status(
                 req, current_user, form.version.data, item, form.status.data, record=record
             ),
             done=_l("The referral was updated."),

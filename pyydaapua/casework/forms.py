@@ -20,8 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pyydaapua.casework.domain import CallData, OpenWork
-from pyydaapua.rules import times as time_rules
+from pyydaapua.casework.changes import CallData, OpenWork
+from pyydaapua.rules import times
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
 from pyydaapua.web.forms import CHOICE_MESSAGE, Form, MultipleChoiceField, max_length, strip
@@ -85,7 +85,7 @@ class LocalDateTimeField(StringField):
             except ValueError:
                 return  # the form's validator explains the expected format
             self.local_day = local.date()
-            if time_rules.day_in_range(local.date(), helsinki_today()):
+            if times.day_in_range(local.date(), helsinki_today()):
                 self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
 
     def pre_validate(self, form: FlaskForm) -> None:

@@ -19,7 +19,7 @@ from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.audit import REQUEST_LISTED, Read
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.casework.actions import (
     ACTIONS,
     LISTED_ACTIONS,
@@ -34,10 +34,9 @@ from pyydaapua.casework.forms import (
     VisitForm,
 )
 from pyydaapua.database import db
-from pyydaapua.inbox import queries as inbox_queries
+from pyydaapua.inbox import queries
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
-from pyydaapua.rules import deadlines, status_flow
-from pyydaapua.rules import text as text_rules
+from pyydaapua.rules import deadlines, status_flow, typed_text
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
@@ -50,7 +49,7 @@ bp = Blueprint("casework", __name__, url_prefix="/staff")
 bp.add_app_template_global(timeline_text)
 # The registry, for the form_for macro (templates/macros/action.html).
 bp.record_once(lambda state: state.app.jinja_env.globals.update(actions=ACTIONS))
-bp.add_app_template_filter(text_rules.first_name, "first_name")
+bp.add_app_template_filter(typed_text.first_name, "first_name")
 
 
 def prepare(
@@ -83,13 +82,13 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "req": help_request,
         # The same badge as in the inbox, on the same rule.
         "deadline": deadlines.Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
-        "timeline": casework.timeline(help_request.id),
+        "timeline": changes.timeline(help_request.id),
         "newest_first": True,  # the timeline; the family's export shows it oldest first
-        "visits": casework.visits(help_request.id),
-        "referrals": casework.referrals(help_request.id),
+        "visits": changes.visits(help_request.id),
+        "referrals": changes.referrals(help_request.id),
         "audit_events": _audit_events(help_request.id),
         "item_errors": {},
-        "notice": None,
+        "banner": None,
     }
     context.update(extra)
     if "forms" not in context:
@@ -112,7 +111,7 @@ def whole_page_context(help_request: HelpRequest, viewed: Read, **extra: Any) ->
     """The whole request page: its parts, and the other requests from the same phone number
     close in time. The page's read (``viewed``) and each other request shown are audited in
     one INSERT."""
-    others = inbox_queries.asked_again([help_request]).get(help_request.id, [])
+    others = queries.asked_again([help_request]).get(help_request.id, [])
     _record_reads([viewed, *(Read(REQUEST_LISTED, other.id, "same_phone") for other in others)])
     return page_context(
         help_request, asked_again=others, same_family_days=SAME_FAMILY_DAYS, **extra
@@ -151,7 +150,7 @@ def _audit_events(request_id: int) -> list[tuple[AuditEvent, StaffUser | None]]:
 
 
 def _load(request_id: int) -> HelpRequest:
-    help_request = casework.get_request(request_id)
+    help_request = changes.get_request(request_id)
     if help_request is None:
         abort(404)
     return help_request
@@ -167,7 +166,7 @@ def request_page(request_id: int) -> str:
     return render_template("casework/request.html", **context)
 
 
-def stale_notice(stale: casework.StaleVersion) -> str:
+def stale_banner(stale: changes.StaleVersion) -> str:
     """Who changed the request meanwhile, and when; the counsellor's own other window is
     named as such, not by their own name."""
     fresh = stale.fresh
@@ -193,8 +192,8 @@ def run_action(
     """Validate, apply and answer: the shared path of every action. The change and its audit
     event are committed together."""
     prepare(action, form, help_request)
-    status = 422
-    notice = None
+    http_status = 422
+    banner = None
     if form.validate():
 
         def record() -> None:
@@ -209,12 +208,12 @@ def run_action(
         owner_before = help_request.assigned_to_id
         try:
             action.apply(help_request, form, item_id, record)
-        except casework.StaleVersion as stale:
-            help_request, status, notice = stale.fresh, 409, stale_notice(stale)
+        except changes.StaleVersion as stale:
+            help_request, http_status, banner = stale.fresh, 409, stale_banner(stale)
             # The second try is based on the state now shown.
             form.version.data = help_request.version
             form.version.raw_data = [str(help_request.version)]
-        except casework.NotFound:
+        except changes.NotFound:
             db.session.rollback()
             abort(404)
         except status_flow.WorkflowError as error:
@@ -227,7 +226,7 @@ def run_action(
                 form.form_errors.append(str(REFUSALS[error.code]))
         else:
             message = action.done_text(form)
-            if action.name != "assign" and casework.became_owner(
+            if action.name != "assign" and changes.became_owner(
                 owner_before, help_request, current_user
             ):
                 message += " " + _("You are now this request's owner.")
@@ -242,15 +241,17 @@ def run_action(
     else:
         extra = {"forms": fresh_forms(help_request, **{action.name: form})}
     # The refusal shows the request again (for 409, its fresh state): a read, audited.
-    viewed = Read("request_viewed_refused", help_request.id, f"{action.name} {status}")
+    viewed = Read("request_viewed_refused", help_request.id, f"{action.name} {http_status}")
     if htmx.is_htmx():
         _record_reads([viewed])
-        context = page_context(help_request, notice=notice, **extra)
+        context = page_context(help_request, banner=banner, **extra)
         commit_keeping_loaded()
-        return render_template("casework/_action_refused.html", action=action, **context), status
-    context = whole_page_context(help_request, viewed, notice=notice, **extra)
+        return render_template(
+            "casework/_action_refused.html", action=action, **context
+        ), http_status
+    context = whole_page_context(help_request, viewed, banner=banner, **extra)
     commit_keeping_loaded()
-    return render_template("casework/request.html", **context), status
+    return render_template("casework/request.html", **context), http_status
 
 
 def submitted_form(action: Action, item_id: int | None = None) -> FlaskForm:

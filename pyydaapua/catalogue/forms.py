@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired
 
-from pyydaapua.catalogue.domain import ServiceData, valid_phone, valid_url
+from pyydaapua.catalogue.services import ServiceData, valid_phone, valid_url
 from pyydaapua.web.forms import Form, max_length, strip
 from pyydaapua.web.labels import PROVIDER_TYPE_LABELS, choices
 

@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
-from pyydaapua.catalogue import domain as catalogue
+from pyydaapua.catalogue import services
 from pyydaapua.catalogue.forms import ServiceForm
 from pyydaapua.database import db
-from pyydaapua.inbox import queries as inbox
+from pyydaapua.inbox import queries
 from pyydaapua.models import Service
-from pyydaapua.rules import text as text_rules
+from pyydaapua.rules import typed_text
 
 # The catalogue views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("catalogue", __name__, url_prefix="/staff")
@@ -31,11 +31,11 @@ def _audit(action: str, target: str) -> None:
 @permission_required(Permission.MANAGE_CATALOGUE)
 def admin_services() -> str:
     """The whole service catalogue, in use or not, by name in the admin's language."""
-    services = catalogue.all_services(current_user.language)
-    return render_template("catalogue/services.html", services=services)
+    listed = services.all_services(current_user.language)
+    return render_template("catalogue/services.html", services=listed)
 
 
-def _show_catalogue_error(form: ServiceForm, error: catalogue.CatalogueError) -> None:
+def _show_catalogue_error(form: ServiceForm, error: services.CatalogueError) -> None:
     field = form[error.field]
     field.errors = [*field.errors, _l("Check this value.")]
 
@@ -47,16 +47,16 @@ def admin_service_new() -> Response | tuple[str, int]:
     form = ServiceForm()
     if form.validate_on_submit():
         try:
-            service = catalogue.create_service(form.to_data(), commit=False)
-        except catalogue.CatalogueError as error:
+            service = services.create_service(form.to_data(), commit=False)
+        except services.CatalogueError as error:
             db.session.rollback()
             _show_catalogue_error(form, error)
         else:
             _audit("service_created", f"service:{service.id}")
             flash(_("The service %(name)s was added.", name=service.name(current_user.language)))
             return redirect(url_for("catalogue.admin_services"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("catalogue/service.html", form=form, service=None), status
+    http_status = 422 if form.errors else 200
+    return render_template("catalogue/service.html", form=form, service=None), http_status
 
 
 @bp.route("/admin/services/<int:service_id>", methods=["GET", "POST"], endpoint="admin_service")
@@ -69,8 +69,8 @@ def admin_service(service_id: int) -> Response | tuple[str, int]:
     form = ServiceForm(obj=service)
     if form.validate_on_submit():
         try:
-            changed = catalogue.update_service(service, form.to_data(), commit=False)
-        except catalogue.CatalogueError as error:
+            changed = services.update_service(service, form.to_data(), commit=False)
+        except services.CatalogueError as error:
             db.session.rollback()
             _show_catalogue_error(form, error)
         else:
@@ -78,8 +78,8 @@ def admin_service(service_id: int) -> Response | tuple[str, int]:
                 _audit("service_changed", f"service:{service.id}")
             flash(_("The service %(name)s was saved.", name=service.name(current_user.language)))
             return redirect(url_for("catalogue.admin_services"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("catalogue/service.html", form=form, service=service), status
+    http_status = 422 if form.errors else 200
+    return render_template("catalogue/service.html", form=form, service=service), http_status
 
 
 @bp.get("/services/options")
@@ -87,8 +87,8 @@ def admin_service(service_id: int) -> Response | tuple[str, int]:
 def service_options() -> str | tuple[str, int]:
     """The services matching ``q``, as ``<option>`` elements for the referral form's list;
     none (422) for a text the search cannot use (control characters, too long)."""
-    text = text_rules.normalise(request.args.get("q", ""), multiline=False)
-    if inbox.search_problem(text):
+    text = typed_text.normalise(request.args.get("q", ""), multiline=False)
+    if queries.search_problem(text):
         return render_template("catalogue/_service_options.html", services=[]), 422
-    services = catalogue.search_services(text, current_user.language)
-    return render_template("catalogue/_service_options.html", services=services)
+    found = services.search_services(text, current_user.language)
+    return render_template("catalogue/_service_options.html", services=found)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, defer, joinedload, lazyload
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, HomeVisit, RequestCount, RequestTopic, home_visit_staff
-from pyydaapua.rules import text as text_rules
+from pyydaapua.rules import typed_text
 from pyydaapua.rules.codes import LANGUAGES, TOPICS
 from pyydaapua.rules.paging import Page
 from pyydaapua.rules.phones import normalise_phone
@@ -32,7 +32,7 @@ PER_PAGE = 50
 OPEN = HelpRequest.status.in_(
     bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
 )
-# Whether the family has been reached (the first contact, casework/domain.py): the inbox shows
+# Whether the family has been reached (the first contact, casework/changes.py): the inbox shows
 # the requests not yet reached first. The same expression as in the index's first column.
 REACHED = HelpRequest.first_contact_at.is_not(None)
 # The characters of the request read for the excerpt in a row (one more tells it goes on).
@@ -40,8 +40,8 @@ EXCERPT_CHARS = 90
 SEARCH_MAX = 100
 STATUS_FILTERS = ("open", *STATUSES, "all")
 OWNER_FILTERS = ("all", "mine", "unassigned")
-# The named views, one click away: each is a set of filters (the rest at their defaults).
-VIEWS: dict[str, dict[str, str]] = {
+# The presets ("views" on the page), one click away: each a set of filters, the rest at defaults.
+PRESETS: dict[str, dict[str, str]] = {
     "all": {},
     "unreached": {"unreached": "1"},
     "messages": {"messages": "1"},
@@ -99,26 +99,26 @@ class Filters:
         }
 
     @property
-    def view(self) -> str:
-        """The named view these filters are exactly (on any page), or ""."""
+    def preset(self) -> str:
+        """The preset (a named view) these filters are exactly (on any page), or ""."""
         args = self.to_args(page=1)
-        return next((name for name, preset in VIEWS.items() if preset == args), "")
+        return next((name for name, preset in PRESETS.items() if preset == args), "")
 
 
 def search_problem(text: str) -> str:
     """Why a search text cannot be used, or "": the text rules of every single-line field,
     and at most ``SEARCH_MAX`` characters."""
-    problem = text_rules.find_problem(text, multiline=False)
+    problem = typed_text.find_problem(text, multiline=False)
     if problem is not None:
         return problem.kind
     return "too_long" if len(text) > SEARCH_MAX else ""
 
 
 def _search_text(raw: str) -> dict[str, str]:
-    text = text_rules.normalise(raw, multiline=False).strip()
+    text = typed_text.normalise(raw, multiline=False).strip()
     problem = search_problem(text)
     if problem:
-        text = text_rules.without_control_characters(text, multiline=False).strip()
+        text = typed_text.without_control_characters(text, multiline=False).strip()
     return {"q": text, "q_problem": problem}
 
 
@@ -144,7 +144,7 @@ def _search(query: Select, text: str) -> Select:
             return query.where(HelpRequest.phone == phone)
         return query.where(HelpRequest.phone.like(f"%{digits.lstrip('0')}%"))
     for word in text.lower().split():
-        pattern = text_rules.like_any(word)
+        pattern = typed_text.like_any(word)
         query = query.where(
             or_(
                 func.lower(HelpRequest.name).like(pattern, escape="\\"),

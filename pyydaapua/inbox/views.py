@@ -21,7 +21,7 @@ from pyydaapua.accounts.auth import (
     permission_required,
 )
 from pyydaapua.accounts.permissions import Permission
-from pyydaapua.inbox import queries as inbox
+from pyydaapua.inbox import queries
 from pyydaapua.rules import deadlines
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
@@ -41,12 +41,12 @@ SEARCH_MESSAGES = {
         "Some characters of the search text could not be read; they are shown as \ufffd. "
         "Correct them and search again."
     ),
-    "too_long": _l("Write at most %(max)s characters.", max=number_text(inbox.SEARCH_MAX)),
+    "too_long": _l("Write at most %(max)s characters.", max=number_text(queries.SEARCH_MAX)),
 }
 
 
 # The number beside the inbox link: open requests that nobody owns yet.
-auth.menu_count("unassigned_open", inbox.unassigned_open_column)
+auth.menu_count("unassigned_open", queries.unassigned_open_column)
 
 
 @bp.get("/", endpoint="inbox")
@@ -57,11 +57,11 @@ def inbox_page() -> str | tuple[str, int]:
     Unknown filter values (a page that is not a page number too) fall back to the defaults. A
     search text that cannot be used is not searched for: the list shows the other filters,
     and the message is next to the search field (422)."""
-    filters = inbox.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args)
     now = datetime.now(UTC)
     today = helsinki_date(now)
-    counts = inbox.counts(filters, current_user.id, today)
-    page = inbox.requests_page(filters, current_user.id, today, counts.total)
+    counts = queries.counts(filters, current_user.id, today)
+    page = queries.requests_page(filters, current_user.id, today, counts.total)
     context: dict[str, Any] = {
         "filters": filters,
         "counts": counts,
@@ -69,15 +69,15 @@ def inbox_page() -> str | tuple[str, int]:
         "now": now,
         "deadlines": {item.id: deadlines.Deadline.of(item.due_date, today) for item in page.items},
         "excerpts": page.excerpts,
-        "asked_again": inbox.asked_again(page.items),
-        "views": inbox.VIEWS,
+        "asked_again": queries.asked_again(page.items),
+        "presets": queries.PRESETS,
         "newest_id": counts.newest_id,
         "search_error": SEARCH_MESSAGES.get(filters.q_problem),
     }
     full_page = not htmx.is_htmx()
-    context["visits"] = inbox.upcoming_visits(current_user.id, now) if full_page else []
+    context["visits"] = queries.upcoming_visits(current_user.id, now) if full_page else []
     audit.record_reads(
-        inbox.shown(filters, page.items, context["visits"]),
+        queries.shown(filters, page.items, context["visits"]),
         user_id=current_user.id,
         client_address=client_address(),
     )
@@ -103,6 +103,6 @@ def inbox_new() -> str:
     """Polled by the inbox: how many requests have arrived since the list was drawn; 400 when
     ``since`` is not a request id."""
     since = int_arg("since", 0, maximum=ID_MAX)
-    args: dict[str, Any] = inbox.Filters.from_args(request.args).to_args(page=1)
+    args: dict[str, Any] = queries.Filters.from_args(request.args).to_args(page=1)
     back = url_for("inbox.inbox", **args)
-    return render_template("inbox/_inbox_new.html", arrived=inbox.arrived_since(since), back=back)
+    return render_template("inbox/_inbox_new.html", arrived=queries.arrived_since(since), back=back)

@@ -21,14 +21,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from pyydaapua.database import db
-from pyydaapua.intake import public_info, public_session
-from pyydaapua.intake import submission as help_requests
+from pyydaapua.intake import public_info, public_session, submission
 from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
 from pyydaapua.intake.public_session import PublicState
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.secret_codes import format_secret_code
-from pyydaapua.status_page import domain as status_page
+from pyydaapua.status_page import access
 from pyydaapua.web import areas, errors, htmx, request_shape
 from pyydaapua.web.errors import DATABASE_UNAVAILABLE
 from pyydaapua.web.extensions import limiter
@@ -69,7 +68,7 @@ def _form_page() -> tuple[str, bool]:
     except DATABASE_UNAVAILABLE:
         with suppress(SQLAlchemyError):
             db.session.rollback()
-        return help_requests.new_submission_key(), False
+        return submission.new_submission_key(), False
     return key, sent is not None and sent.submission_key == key
 
 
@@ -78,18 +77,18 @@ def _key_for(row: PublicState | None) -> str:
     confirmation lives (the form comes back empty, and "Send" gives the same request), else
     the session's current form key."""
     if row is None:
-        return help_requests.new_submission_key()
+        return submission.new_submission_key()
     sent = public_session.sent_request(row)
     if sent is not None and sent.submission_key:
         return sent.submission_key
-    if not help_requests.valid_submission_key(row.form_key):
-        public_session.change(row, form_key=help_requests.new_submission_key())
+    if not submission.valid_submission_key(row.form_key):
+        public_session.change(row, form_key=submission.new_submission_key())
     return str(row.form_key)
 
 
 def _new_key(row: PublicState | None) -> str:
     """A fresh form key for this browser, for a request not yet sent."""
-    key = help_requests.new_submission_key()
+    key = submission.new_submission_key()
     if row is not None:
         public_session.change(row, form_key=key)
     return key
@@ -104,42 +103,40 @@ def _not_limited() -> bool:
     if _is_language_switch():
         return True
     key = request.form.get("submission_key")
-    return help_requests.valid_submission_key(key) and bool(
-        help_requests.find_by_submission(str(key))
-    )
+    return submission.valid_submission_key(key) and bool(submission.find_by_submission(str(key)))
 
 
 def render_request_form(
     form: RequestForm,
-    status: int = 200,
-    notice: str | None = None,
+    http_status: int = 200,
+    banner: str | None = None,
     already_sent: bool = False,
 ) -> tuple[str, int]:
-    """The form page, or only the form itself for htmx; ``notice`` explains a refusal.
+    """The form page, or only the form itself for htmx; ``banner`` explains a refusal.
     ``already_sent``: the form's request is stored, so the form is shown empty."""
-    if not help_requests.valid_submission_key(form.submission_key.data):
-        form.submission_key.data = help_requests.new_submission_key()
+    if not submission.valid_submission_key(form.submission_key.data):
+        form.submission_key.data = submission.new_submission_key()
     template = "intake/_request_form.html" if htmx.is_htmx() else "intake/request.html"
     body = render_template(
         template,
         form=form,
-        notice=notice,
+        banner=banner,
         already_sent=already_sent,
         description_max=DESCRIPTION_MAX,
-        family_centre_phone=public_info.family_centre_phone() if notice == "rate_limit" else None,
+        family_centre_phone=public_info.family_centre_phone() if banner == "rate_limit" else None,
     )
-    return body, status
+    return body, http_status
 
 
-def refused_form(notice: str, status: int) -> tuple[str, int]:
-    """Re-render a refused submission with everything the parent typed and a calm notice."""
+def refused_form(banner: str, http_status: int) -> tuple[str, int]:
+    """Re-render a refused submission with everything the parent typed and a calm banner."""
     form = RequestForm(formdata=request_shape.posted_fields(), call_language=g.lang)
-    return render_request_form(form, status=status, notice=notice)
+    return render_request_form(form, http_status=http_status, banner=banner)
 
 
-# Refusals of the request form that give it back filled in, with the notice each shows; any
+# Refusals of the request form that give it back filled in, with the banner each shows; any
 # other answer of the package is the site's error page (web/errors.py).
-REFUSED_FORM_NOTICES = {400: "csrf", 415: "content_type", 429: "rate_limit"}
+REFUSED_FORM_BANNERS = {400: "csrf", 415: "content_type", 429: "rate_limit"}
 
 
 def _is_form_submission() -> bool:
@@ -152,8 +149,8 @@ def _is_form_submission() -> bool:
 def _refused_submission(error: HTTPException) -> tuple[str, int]:
     """An expired form, a body that is not a form's, too many requests: the form comes back
     with everything the parent typed."""
-    if _is_form_submission() and error.code in REFUSED_FORM_NOTICES:
-        return refused_form(REFUSED_FORM_NOTICES[error.code], error.code)
+    if _is_form_submission() and error.code in REFUSED_FORM_BANNERS:
+        return refused_form(REFUSED_FORM_BANNERS[error.code], error.code)
     return errors.render_error(error)
 
 
@@ -188,7 +185,7 @@ def _switched_language_form(row: PublicState | None) -> tuple[RequestForm, bool]
     stored (a switch posted again from the browser's history, or a copied key) comes back
     empty, with this browser's own key."""
     form = RequestForm(call_language=g.lang)
-    if help_requests.find_by_submission(form.submission_key.data) is not None:
+    if submission.find_by_submission(form.submission_key.data) is not None:
         key = _key_for(row)
         sent = public_session.sent_request(row)
         empty = RequestForm(formdata=None, call_language=g.lang, submission_key=key)
@@ -211,7 +208,7 @@ def request_form() -> Response | tuple[str, int]:
     Invalid input comes back as 422 with the errors and every typed value kept, and does not
     count towards the submission limit. The form sent again (a double click, the back button)
     leads to the confirmation of the request already stored; a different text posted with a
-    used key is not dropped: 409, the text kept with a new key, and a notice that the request
+    used key is not dropped: 409, the text kept with a new key, and a banner saying that the request
     was already sent. After a request is sent, the form page shows that request's key, empty,
     until the parent starts a new request.
     """
@@ -226,7 +223,7 @@ def request_form() -> Response | tuple[str, int]:
         return render_request_form(form, already_sent=already_sent)
     form = _new_form()
     key = form.submission_key.data
-    stored = help_requests.find_by_submission(key)
+    stored = submission.find_by_submission(key)
     if stored is not None:
         return _posted_again(row, form, stored)
     if form.is_spam:
@@ -234,13 +231,13 @@ def request_form() -> Response | tuple[str, int]:
         g.submission_counted = True
         return htmx.redirect_after_post(url_for(".landing"))
     if not form.validate():
-        return render_request_form(form, status=422)
+        return render_request_form(form, http_status=422)
     new = form.to_new_request(language=g.lang)
     code = None
     if new.contact_method == "status_page":
-        code, secret_hash = status_page.new_secret()
+        code, secret_hash = access.new_secret()
         new = replace(new, status_secret_hash=secret_hash)
-    stored, created = help_requests.store(new)
+    stored, created = submission.store(new)
     if not created:  # the same key's request was stored meanwhile (a second click)
         return _posted_again(row, form, stored)
     g.submission_counted = True
@@ -255,10 +252,8 @@ def _posted_again(
     """A form posted with the key of a stored request. The same request again (a double
     click, the back button) leads to the confirmation, which shows it only to the browser
     that was given the key. Anything else is not dropped: the text comes back with a new key
-    and a notice that the request was already sent."""
-    same = form.validate() and help_requests.same_request(
-        stored, form.to_new_request(language=g.lang)
-    )
+    and a banner saying that the request was already sent."""
+    same = form.validate() and submission.same_request(stored, form.to_new_request(language=g.lang))
     if same:
         if row is not None and _sent_from_here(row, stored.submission_key):
             public_session.mark_sent(row, stored, None)
@@ -267,7 +262,7 @@ def _posted_again(
     form.form_errors.clear()
     for field in form:
         field.errors = []
-    return render_request_form(form, status=409, notice="already_sent")
+    return render_request_form(form, http_status=409, banner="already_sent")
 
 
 @bp.get("/request/new")
@@ -276,7 +271,7 @@ def new_request() -> Response:
     row = public_session.current()
     if row is not None:
         # The form page no longer shows the request sent, and gives a fresh form.
-        public_session.change(row, sent=False, form_key=help_requests.new_submission_key())
+        public_session.change(row, sent=False, form_key=submission.new_submission_key())
     return redirect(url_for(".request_form"), code=303)
 
 

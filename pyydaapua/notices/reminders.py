@@ -31,7 +31,7 @@ from pyydaapua.notices.outbox import (
     team_address,
     team_language,
 )
-from pyydaapua.rules.reminders import OPEN_STATUSES, dedupe_key, reminder_for, summary_key
+from pyydaapua.rules.reminder_days import OPEN_STATUSES, dedupe_key, reminder_for, summary_key
 from pyydaapua.rules.workdays import is_working_day
 
 KINDS = {"due": REMINDER_DUE, "overdue": REMINDER_OVERDUE}

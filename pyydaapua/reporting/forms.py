@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired
 
-from pyydaapua.rules import times as time_rules
+from pyydaapua.rules import times
 from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, parse_day
 from pyydaapua.web.forms import Form, max_length, strip
 
@@ -55,7 +55,7 @@ class PeriodForm(Form):
             return
         if end < start:
             raise ValidationError(_l("The last day must be the same as or after the first day."))
-        if time_rules.period_too_long(start, end):
+        if times.period_too_long(start, end):
             raise ValidationError(
                 _l(
                     "A period can be at most three years long, so that the report stays quick "

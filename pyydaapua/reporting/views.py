@@ -11,8 +11,7 @@ from werkzeug.wrappers import Response
 from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
-from pyydaapua.reporting import figures as reports
-from pyydaapua.reporting import tables as report_tables
+from pyydaapua.reporting import figures, tables
 from pyydaapua.reporting.forms import PeriodForm
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web.csv_export import csv_response
@@ -22,15 +21,15 @@ from pyydaapua.web.days import day_text
 bp = Blueprint("reporting", __name__, url_prefix="/staff")
 
 
-def _period() -> tuple[PeriodForm, reports.Period | None, date]:
+def _period() -> tuple[PeriodForm, figures.Period | None, date]:
     """The period from the URL (the last twelve months when none is given), None when it is
     not valid; and today in Helsinki."""
     today = helsinki_date(datetime.now(UTC))
     form = PeriodForm(request.args)
     if "start" not in request.args and "end" not in request.args:
-        default = reports.Period.last_twelve_months(today)
+        default = figures.Period.last_twelve_months(today)
         form.start.data, form.end.data = day_text(default.start), day_text(default.end)
-    return form, (reports.Period(*form.days()) if form.validate() else None), today
+    return form, (figures.Period(*form.days()) if form.validate() else None), today
 
 
 @bp.get("/reports")
@@ -40,9 +39,9 @@ def reports_page() -> str | tuple[str, int]:
     form, period, today = _period()
     if period is None:
         return render_template("reporting/reports.html", form=form), 422
-    report = reports.build(period, today)
-    tables = report_tables.build_tables(report)
-    figures = report_tables.build_figures(report, tables)
+    report = figures.build(period, today)
+    shown_tables = tables.build_tables(report)
+    charts = tables.build_figures(report, shown_tables)
     audit.record(
         "reports_viewed",
         user_id=current_user.id,
@@ -53,8 +52,8 @@ def reports_page() -> str | tuple[str, int]:
         "reporting/reports.html",
         form=form,
         report=report,
-        tables=tables,
-        sections=report_tables.build_sections(tables, figures),
+        tables=shown_tables,
+        sections=tables.build_sections(shown_tables, charts),
     )
 
 
@@ -65,9 +64,7 @@ def report_csv() -> Response | tuple[str, int]:
     form, period, today = _period()
     if period is None:
         return render_template("reporting/reports.html", form=form), 422
-    table = report_tables.build_tables(reports.build(period, today)).get(
-        request.args.get("table", "")
-    )
+    table = tables.build_tables(figures.build(period, today)).get(request.args.get("table", ""))
     if table is None:
         abort(404)
     audit.record(
@@ -83,4 +80,4 @@ def report_csv() -> Response | tuple[str, int]:
     )
 
 
-bp.add_app_template_global(report_tables.page_value, "report_value")
+bp.add_app_template_global(tables.page_value, "report_value")

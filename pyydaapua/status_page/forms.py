@@ -7,7 +7,7 @@ from wtforms import StringField, TextAreaField, ValidationError
 
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import normalise_secret_code
-from pyydaapua.status_page.domain import MESSAGE_MAX
+from pyydaapua.status_page.access import MESSAGE_MAX
 from pyydaapua.web.forms import Form, max_length, strip
 
 WRONG_PAIR = _l(

@@ -20,7 +20,7 @@ from pyydaapua.intake.public_session import PublicState
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import format_secret_code
-from pyydaapua.status_page import domain
+from pyydaapua.status_page import access
 from pyydaapua.status_page.forms import WRONG_PAIR, MessageForm, OpenForm
 from pyydaapua.web import areas, errors
 from pyydaapua.web.ratelimits import failure_limits
@@ -30,48 +30,48 @@ areas.language_prefixed(bp)
 
 
 def _render_open_form(
-    form: OpenForm, status: int = 200, notice: str | None = None
+    form: OpenForm, http_status: int = 200, banner: str | None = None
 ) -> tuple[str, int]:
     form.secret_code.data = ""  # a code is never written back into a page
     body = render_template(
         "status_page/open.html",
         form=form,
-        notice=notice,
-        family_centre_phone=public_info.family_centre_phone() if notice == "rate_limit" else None,
-        message_max=domain.MESSAGE_MAX,
+        banner=banner,
+        family_centre_phone=public_info.family_centre_phone() if banner == "rate_limit" else None,
+        message_max=access.MESSAGE_MAX,
     )
-    return body, status
+    return body, http_status
 
 
 def _render_status_page(
     row: PublicState,
     help_request: HelpRequest,
     form: MessageForm | None = None,
-    status: int = 200,
-    notice: str | None = None,
+    http_status: int = 200,
+    banner: str | None = None,
 ) -> tuple[str, int]:
-    if notice is None and row.message_sent:
-        notice = "sent"
+    if banner is None and row.message_sent:
+        banner = "sent"
         public_session.change(row, message_sent=False)
     body = render_template(
         "status_page/page.html",
         help_request=help_request,
-        state=domain.state_of(help_request),
-        messages=domain.messages(help_request),
+        state=access.state_of(help_request),
+        messages=access.messages(help_request),
         form=form or MessageForm(formdata=None),
-        notice=notice,
-        message_max=domain.MESSAGE_MAX,
+        banner=banner,
+        message_max=access.MESSAGE_MAX,
         # The code of a request just sent from here, until the parent has written it down.
         secret_code=format_secret_code(row.secret_code) if row.secret_code else None,
     )
-    return body, status
+    return body, http_status
 
 
-def refused_status_form(notice: str, status: int) -> tuple[str, int]:
+def refused_status_form(banner: str, http_status: int) -> tuple[str, int]:
     """A refused attempt to open (too many wrong tries, an expired form): the form again with
     the reference and any message kept, never the code."""
     form = OpenForm(formdata=request.form)
-    return _render_open_form(form, status=status, notice=notice)
+    return _render_open_form(form, http_status=http_status, banner=banner)
 
 
 # The status page's forms that keep what was typed when refused.
@@ -83,8 +83,8 @@ def _form_expired(error: CSRFError) -> tuple[str, int]:
     """The status page's session has gone with the token: the form for the reference and
     code, with any message kept."""
     if request.endpoint in STATUS_FORMS and request.method == "POST":
-        notice = "ended_with_message" if request.form.get("message") else "ended"
-        return refused_status_form(notice, 400)
+        banner = "ended_with_message" if request.form.get("message") else "ended"
+        return refused_status_form(banner, 400)
     return errors.render_error(error)
 
 
@@ -129,27 +129,27 @@ def status() -> Response | tuple[str, int]:
         help_request = public_session.opened_request(row)
         if row is not None and help_request is not None:
             return _render_status_page(row, help_request)
-        notice = "ended" if public_session.has_ended() else None
-        return _render_open_form(OpenForm(formdata=None), notice=notice)
+        banner = "ended" if public_session.has_ended() else None
+        return _render_open_form(OpenForm(formdata=None), banner=banner)
     form = OpenForm()
     if not form.validate():
-        return _render_open_form(form, status=422)
-    help_request = domain.open_request(form.reference.data, form.secret_code.data)
+        return _render_open_form(form, http_status=422)
+    help_request = access.open_request(form.reference.data, form.secret_code.data)
     if help_request is None:
         form.form_errors.append(str(WRONG_PAIR))
-        return _render_open_form(form, status=422)
+        return _render_open_form(form, http_status=422)
     row = public_session.start()
     public_session.open_status(row, help_request)
     if form.message.data:
-        if not domain.is_open(help_request):
+        if not access.is_open(help_request):
             kept = MessageForm(formdata=None, message=form.message.data)
-            return _render_status_page(row, help_request, kept, status=409, notice="closed")
+            return _render_status_page(row, help_request, kept, http_status=409, banner="closed")
         _family_wrote(row, help_request, form.message.data)
     return redirect(url_for(".status"), code=303)
 
 
 def _family_wrote(row: PublicState, help_request: HelpRequest, text: str) -> None:
-    domain.family_wrote(help_request, text)
+    access.family_wrote(help_request, text)
     public_session.change(row, message_sent=True)
 
 
@@ -161,12 +161,12 @@ def status_message() -> Response | tuple[str, int]:
     help_request = public_session.opened_request(row)
     if row is None or help_request is None:
         kept = OpenForm(formdata=None, message=request.form.get("message", "").strip())
-        return _render_open_form(kept, status=403, notice="ended_with_message")
+        return _render_open_form(kept, http_status=403, banner="ended_with_message")
     form = MessageForm()
-    if not domain.is_open(help_request):
-        return _render_status_page(row, help_request, form, status=409, notice="closed")
+    if not access.is_open(help_request):
+        return _render_status_page(row, help_request, form, http_status=409, banner="closed")
     if not form.validate():
-        return _render_status_page(row, help_request, form, status=422)
+        return _render_status_page(row, help_request, form, http_status=422)
     _family_wrote(row, help_request, form.message.data)
     return redirect(url_for(".status"), code=303)
 

@@ -11,9 +11,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import users
 from pyydaapua.data_rights import retention
-from pyydaapua.notices import cli as notices_cli
+from pyydaapua.notices import commands
 from pyydaapua.rules.codes import LANGUAGES, ROLES
 from pyydaapua.tools import demo
 
@@ -117,8 +117,8 @@ def create_user(email: str, name: str, role: str, language: str) -> None:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = staff_accounts.create_user(email, name, role, password, language)
-    except staff_accounts.AccountError as error:
+        user = users.create_user(email, name, role, password, language)
+    except users.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.email}")
 
@@ -195,4 +195,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(retention_command)
     app.cli.add_command(translate)
-    notices_cli.init_app(app)
+    commands.init_app(app)

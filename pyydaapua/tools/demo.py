@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
 
-from pyydaapua.accounts import two_factor
-from pyydaapua.accounts import users as staff_accounts
+from pyydaapua.accounts import two_factor, users
 from pyydaapua.accounts.permissions import Permission, roles_with
 from pyydaapua.database import db
 from pyydaapua.models import (
@@ -150,7 +149,7 @@ def load_demo_users() -> list[tuple[str, str, str, str]]:
     existing = set(db.session.scalars(select(StaffUser.email)))
     for email, name, role, language in DEMO_USERS:
         if email not in existing:
-            user = staff_accounts.create_user(email, name, role, DEMO_PASSWORD, language)
+            user = users.create_user(email, name, role, DEMO_PASSWORD, language)
             user.totp_secret = two_factor.new_secret()
             user.totp_confirmed_at = datetime.now(UTC)
             db.session.commit()
@@ -161,8 +160,8 @@ def demo_secrets() -> dict[str, str | None]:
     """The TOTP secret of each demo account (None: it enrols at the next sign-in, after an
     administrator's reset). Only the demo accounts: never anyone else's."""
     emails = [email for email, *_ in DEMO_USERS]
-    users = db.session.scalars(select(StaffUser).where(StaffUser.email.in_(emails)))
-    return {user.email: user.totp_secret if user.two_factor_enrolled else None for user in users}
+    accounts = db.session.scalars(select(StaffUser).where(StaffUser.email.in_(emails)))
+    return {user.email: user.totp_secret if user.two_factor_enrolled else None for user in accounts}
 
 
 # (Finnish name, Swedish name, provider type, provider, phone)

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import StopValidation
 
-from pyydaapua.rules import times as time_rules
+from pyydaapua.rules import times
 from pyydaapua.rules.workdays import HELSINKI
 
 
@@ -41,14 +41,14 @@ def day_range_message() -> str:
     today = helsinki_today()
     return _(
         "Enter a day from %(first)s to %(last)s.",
-        first=day_text(time_rules.first_day()),
-        last=day_text(time_rules.last_day(today)),
+        first=day_text(times.first_day()),
+        last=day_text(times.last_day(today)),
     )
 
 
 def check_day_range(day: date) -> None:
     """Refuse a day outside the range the service accepts (StopValidation: one message)."""
-    if not time_rules.day_in_range(day, helsinki_today()):
+    if not times.day_in_range(day, helsinki_today()):
         raise StopValidation(day_range_message())
 
 

@@ -42,7 +42,7 @@ from wtforms.fields.choices import SelectFieldBase
 from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, StopValidation
 
-from pyydaapua.rules import text as text_rules
+from pyydaapua.rules import typed_text
 from pyydaapua.web.params import ID_MAX, parse_int
 
 CONTROL_MESSAGE = _l(
@@ -114,10 +114,10 @@ class CleanText:
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if not isinstance(field.data, str):
             return
-        problem = text_rules.find_problem(field.data, self.multiline)
+        problem = typed_text.find_problem(field.data, self.multiline)
         if problem is None:
             return
-        field.data = text_rules.without_control_characters(field.data, self.multiline)
+        field.data = typed_text.without_control_characters(field.data, self.multiline)
         message = CONTROL_MESSAGE if problem.kind == "control" else UNREADABLE_MESSAGE
         raise StopValidation(str(message))
 
@@ -211,7 +211,7 @@ class Form(FlaskForm):
 
                 def normalise(value: object, multiline: bool = multiline) -> object:
                     return (
-                        text_rules.normalise(value, multiline) if isinstance(value, str) else value
+                        typed_text.normalise(value, multiline) if isinstance(value, str) else value
                     )
 
                 field.filters = (normalise, *field.filters)
@@ -254,7 +254,7 @@ class _FormDataParser(FormDataParser):
     def _parse_urlencoded(
         self, stream: Any, mimetype: str, content_length: Any, options: Any
     ) -> Any:
-        items = text_rules.decode_urlencoded(stream.read())
+        items = typed_text.decode_urlencoded(stream.read())
         return stream, self.cls(items), self.cls()
 
 
@@ -270,7 +270,7 @@ class TextDecoding:
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
-        return self.parameter_storage_class(text_rules.decode_urlencoded(self.query_string))
+        return self.parameter_storage_class(typed_text.decode_urlencoded(self.query_string))
 
 
 def with_text_decoding(request_class: type[Request]) -> type[Request]:

@@ -1,9 +1,11 @@
-"""Security headers on every response, and the origin check of every state change."""
+"""Security headers on every response, the origin check of every state change, and the CSRF
+token's hidden field that every form writes with ``csrf_field()``."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
-from flask_wtf.csrf import CSRFError, same_origin
+from flask_wtf.csrf import CSRFError, generate_csrf, same_origin
+from markupsafe import Markup, escape
 
 from pyydaapua.web import areas
 
@@ -100,6 +102,13 @@ def refuse_cross_origin() -> None:
             raise CSRFError(reason)
 
 
+def csrf_field() -> Markup:
+    """The hidden field with the session's CSRF token, for a form's body."""
+    field = Markup('<input type="hidden" name="csrf_token" value="{}">')
+    return field.format(escape(generate_csrf()))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_cross_origin)
     app.after_request(add_security_headers)
+    app.add_template_global(csrf_field)

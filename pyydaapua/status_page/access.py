@@ -16,7 +16,7 @@ from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, TimelineEvent
 from pyydaapua.rules.references import parse_reference
 from pyydaapua.rules.secret_codes import new_secret_code, normalise_secret_code
-from pyydaapua.rules.text import first_name
+from pyydaapua.rules.typed_text import first_name
 from pyydaapua.web.transactions import run_unit
 
 # The messages of the written channel, as timeline events (note = the text).

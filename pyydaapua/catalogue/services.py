@@ -15,7 +15,7 @@ from sqlalchemy import select
 from pyydaapua.database import db
 from pyydaapua.models import Service
 from pyydaapua.rules.status_flow import PROVIDER_TYPES
-from pyydaapua.rules.text import like_any
+from pyydaapua.rules.typed_text import like_any
 
 # Digits, spaces, +, - and parentheses, with at least one digit: "+358 8 558 45000", "(08) 123-45".
 _PHONE = re.compile(r"[0-9 +\-()]*[0-9][0-9 +\-()]*")
