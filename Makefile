@@ -48,7 +48,7 @@ mail-debug: $(VENV)/.installed-dev
 send-mail: migrate
 	$(FLASK) send-mail
 
-# The W3C Nu HTML checker for tests/web/test_valid_html.py, from npm's vnu-jar (needs Java).
+# The W3C Nu HTML checker for tests/web/test_web_valid_html.py, from npm's vnu-jar (needs Java).
 VNU_VERSION := 26.9.27
 $(VENV)/vnu/vnu.jar: | $(BIN)/python
 	@command -v npm >/dev/null || { echo "npm not found: the HTML checker's tests are skipped"; exit 0; }; \

@@ -7,33 +7,16 @@ reason otherwise; REQUIRE_BROWSER=1 turns a missing browser into a failure.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
-from tests.conftest import empty_tables, make_app
-from tests.servers import NeutralSite
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def chromium_path() -> str | None:
-    candidate = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-    return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+from pyydaapua.database import db
+from tests.helpers.app import empty_tables, make_app
+from tests.helpers.browser import CHROMIUM_ARGS, LiveServer, chromium_path
+from tests.helpers.outages import Outage
+from tests.helpers.servers import NeutralSite
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,41 +30,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {reason}")
     for item in browser_items:
         item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def whole_bodies(app: Flask) -> Any:
-    """The app with each response body read whole, and closed, before it is sent.
-
-    Werkzeug's development server leaves a file response (a stylesheet) open when the browser
-    drops the connection mid-send, e.g. when a test moves on while the page is still loading;
-    the unclosed file then fails whichever test is running when it is collected.
-    """
-
-    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        body = app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-
-    return wsgi
-
-
-class LiveServer:
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, whole_bodies(app), threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -138,9 +86,9 @@ def page(context_factory: Any) -> Any:
     return context_factory().new_page()
 
 
-def assert_no_axe_violations(page: Any) -> None:
-    """axe-core, WCAG 2.1 A and AA rules, on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert results.violations_count == 0, results.generate_report()
+@pytest.fixture
+def outage(live_server: Any) -> Iterator[Outage]:
+    with live_server.app.app_context():
+        engine = db.engine
+    with Outage().listening(engine) as state:
+        yield state

@@ -14,10 +14,14 @@ from sqlalchemy import select
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
 from pyydaapua.tools import demo
-from tests.browser.conftest import assert_no_axe_violations
-from tests.browser.test_request_flow import tab_to
-from tests.browser.test_staff_flow import sign_in_by_keyboard
-from tests.conftest import make_staff
+from tests.helpers.browser import (
+    assert_no_axe_violations,
+    open_from_inbox,
+    parent_sends,
+    sign_in_by_keyboard,
+    tab_to,
+)
+from tests.helpers.staff import make_staff
 
 ON_TIME = {"fi": "ajallaan", "sv": "i tid"}
 
@@ -26,26 +30,6 @@ ON_TIME = {"fi": "ajallaan", "sv": "i tid"}
 def catalogue(live_server: Any) -> None:
     with live_server.app.app_context():
         demo.load_services()
-
-
-def parent_sends(context_factory: Any, live_server: Any, words: str) -> str:
-    """A parent submits the public form in their own browser; returns the reference shown."""
-    page = context_factory().new_page()
-    page.goto(f"{live_server.url}/fi/request")
-    page.locator("#description").fill(words)
-    page.locator("#phone").fill("040 765 4321")
-    page.locator("#request-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/request/sent$"))
-    return page.locator("#reference").inner_text().strip()
-
-
-def open_from_inbox(page: Any, live_server: Any, reference: str) -> None:
-    page.goto(f"{live_server.url}/staff/")
-    page.locator("#q").fill(reference)
-    page.wait_for_url(re.compile(r"/staff/\?q="))  # the search lives in the URL
-    assert page.locator("#inbox-results .reference-cell a").count() == 1
-    page.locator("#inbox-results .reference-cell a", has_text=reference).click()
-    page.wait_for_url(re.compile(r"/staff/requests/\d+$"))
 
 
 def wait_for_announcement(page: Any) -> None:

@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.tools import demo
-from tests.browser.conftest import assert_no_axe_violations
-from tests.browser.test_staff_flow import sign_in_by_keyboard
-from tests.conftest import make_staff
+from tests.helpers.browser import assert_no_axe_violations, sign_in_by_keyboard
+from tests.helpers.staff import make_staff
 
 LONG_WORDS = (
     "Tarvitsemme kipeästi apua perheen arjen pyörittämiseen, koska vauva valvottaa öisin "

@@ -16,12 +16,15 @@ from sqlalchemy import select
 from pyydaapua.accounts.users import create_user
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, TimelineEvent
-from pyydaapua.status_page import domain as status_page_domain
-from tests.browser.conftest import assert_no_axe_violations
-from tests.browser.test_casework_flow import open_from_inbox
-from tests.browser.test_request_flow import stored, tab_to
-from tests.browser.test_staff_flow import sign_in_by_keyboard
-from tests.conftest import make_staff
+from pyydaapua.status_page import access
+from tests.helpers.browser import (
+    assert_no_axe_violations,
+    open_from_inbox,
+    sign_in_by_keyboard,
+    stored,
+    tab_to,
+)
+from tests.helpers.staff import make_staff
 
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$")
 SENT = {"fi": "Viestisi lähetettiin", "sv": "Ditt meddelande skickades"}
@@ -181,7 +184,7 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(
 def slow_down_the_familys_messages(monkeypatch: Any) -> list[float]:
     """The family's messages take half a second to store (the live server runs in this
     process); returns the list of when each arrived."""
-    store = status_page_domain.family_wrote
+    store = access.family_wrote
     received: list[float] = []
 
     def slowly(*args: Any, **kwargs: Any) -> None:
@@ -189,7 +192,7 @@ def slow_down_the_familys_messages(monkeypatch: Any) -> list[float]:
         time.sleep(0.5)
         store(*args, **kwargs)
 
-    monkeypatch.setattr(status_page_domain, "family_wrote", slowly)
+    monkeypatch.setattr(access, "family_wrote", slowly)
     return received
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from pyydaapua.rules import text as text_rules
+from pyydaapua.rules import typed_text
 from pyydaapua.rules.workdays import HELSINKI
 
 PLAUSIBLE = [
@@ -177,13 +177,13 @@ def fields(
 def accepted(value: str | None, multiline: bool) -> str:
     """What a text field keeps of a typed value (``text_rules``): line ends and Unicode
     normalised, surrounding white space off. A missing field is empty."""
-    return text_rules.normalise(value or "", multiline).strip()
+    return typed_text.normalise(value or "", multiline).strip()
 
 
 def shown_again(value: str | None, multiline: bool) -> str:
     """What a refused form shows of a typed value: the accepted text, less the control
     characters that the text rules refuse (offered back for checking)."""
-    return text_rules.without_control_characters(accepted(value, multiline), multiline)
+    return typed_text.without_control_characters(accepted(value, multiline), multiline)
 
 
 def first(items: list[tuple[str, str]], name: str) -> str | None:

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import select
 
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, Service, StaffUser
 from pyydaapua.rules.status_flow import OUTCOMES, TRANSITIONS
-from pyydaapua.status_page import domain as status_page_domain
+from pyydaapua.status_page import access
 from pyydaapua.tools import demo
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
@@ -28,8 +28,8 @@ from pyydaapua.web.labels import (
     SCALE_LABELS,
     STATUS_LABELS,
 )
-from tests.conftest import csrf_token
-from tests.property import strategies as s
+from tests.helpers.forms import csrf_token
+from tests.property import strategies
 from tests.property.tally import send
 
 
@@ -60,9 +60,9 @@ class Desk:
                 return visit.id
             worker = db.session.scalars(select(StaffUser)).first()
             help_request = db.session.get(HelpRequest, self.request_id)
-            data = casework.VisitData(datetime.now(UTC) - timedelta(hours=1), 60, "K 1", [worker])
-            casework.book_visit(help_request, worker, help_request.version, data)
-            return casework.visits(self.request_id)[-1].id
+            data = changes.VisitData(datetime.now(UTC) - timedelta(hours=1), 60, "K 1", [worker])
+            changes.book_visit(help_request, worker, help_request.version, data)
+            return changes.visits(self.request_id)[-1].id
 
     def new_request(self, contact_method: str = "phone") -> int:
         """A fresh request (as if sent three days ago), for a form that leaves its request
@@ -77,11 +77,11 @@ class Desk:
             help_request = db.session.get(HelpRequest, request_id)
             worker = db.session.scalars(select(StaffUser)).first()
             service = db.session.scalars(select(Service)).first()
-            data = casework.VisitData(datetime.now(UTC) + timedelta(days=2), 60, "K 1", [worker])
-            casework.book_visit(help_request, worker, help_request.version, data)
-            casework.refer(help_request, worker, help_request.version, service, "sent")
-            visit = casework.visits(request_id)[-1].id
-            referral = casework.referrals(request_id)[-1].id
+            data = changes.VisitData(datetime.now(UTC) + timedelta(days=2), 60, "K 1", [worker])
+            changes.book_visit(help_request, worker, help_request.version, data)
+            changes.refer(help_request, worker, help_request.version, service, "sent")
+            visit = changes.visits(request_id)[-1].id
+            referral = changes.referrals(request_id)[-1].id
             return visit, referral
 
     def status(self, request_id: int | None = None) -> str:
@@ -104,7 +104,7 @@ def _submitted(contact_method: str = "phone") -> HelpRequest:
             call_language="fi",
             phone="" if status_page else "+358401234567",
             contact_method=contact_method,
-            status_secret_hash=status_page_domain.new_secret()[1] if status_page else None,
+            status_secret_hash=access.new_secret()[1] if status_page else None,
         ),
         now=datetime.now(UTC) - timedelta(days=3),  # calls and visits come after it
     )
@@ -118,7 +118,7 @@ def desk(app, staff_client) -> Desk:
         stored = _submitted()
         worker = db.session.scalars(select(StaffUser)).first()
         service = db.session.scalars(select(Service)).first()
-        casework.refer(stored, worker, stored.version, service, "suggested")
+        changes.refer(stored, worker, stored.version, service, "suggested")
         user_ids = [str(i) for i in db.session.scalars(select(StaffUser.id))]
         service_ids = [str(i) for i in db.session.scalars(select(Service.id))]
         request_id = stored.id
@@ -126,12 +126,12 @@ def desk(app, staff_client) -> Desk:
 
 
 # None stands for the request's current version, which most examples send.
-VERSION = st.one_of(st.none(), st.none(), st.none(), s.number)
+VERSION = st.one_of(st.none(), st.none(), st.none(), strategies.number)
 
 
 def post(desk: Desk, form: str, path: str, prefix: str, items, version, headers, request_id=None):
     request_id = request_id or desk.request_id
-    data = s.form(desk.token, items)
+    data = strategies.form(desk.token, items)
     data.add(f"{prefix}-version", str(desk.version(request_id)) if version is None else version)
     url = f"/staff/requests/{request_id}{path}"
     return send(form, desk.client, "POST", url, data=data, headers=headers)
@@ -143,12 +143,12 @@ def check_text(desk: Desk, response, items, prefix: str, names, stored) -> None:
     if response.status_code in (200, 303):
         values = stored()
         for name, multiline in names.items():
-            expected = s.accepted(s.first(items, f"{prefix}-{name}"), multiline)
+            expected = strategies.accepted(strategies.first(items, f"{prefix}-{name}"), multiline)
             assert values[name] == expected, name
     elif response.status_code in (409, 422):
         html = response.get_data(as_text=True)
         for name, multiline in names.items():
-            typed = s.shown_again(s.first(items, f"{prefix}-{name}"), multiline)
+            typed = strategies.shown_again(strategies.first(items, f"{prefix}-{name}"), multiline)
             assert str(escape(typed)) in html, name
 
 
@@ -163,9 +163,9 @@ def latest(app, model, **where):
 
 
 @given(
-    items=s.fields({"note-note": s.text}, {"note-note": s.calm_text}),
+    items=strategies.fields({"note-note": strategies.text}, {"note-note": strategies.calm_text}),
     version=VERSION,
-    headers=s.htmx,
+    headers=strategies.htmx,
 )
 def test_note(desk, items, version, headers) -> None:
     from pyydaapua.models import TimelineEvent
@@ -182,31 +182,33 @@ def test_note(desk, items, version, headers) -> None:
 
 
 CALL = {
-    "call-called_at": s.moment,
-    "call-result": s.choice(tuple(CALL_RESULT_LABELS)),
-    "call-duration_minutes": s.number,
-    "call-notes": s.text,
-    "call-coping": s.choice(tuple(SCALE_LABELS)),
-    "call-coping_note": s.text,
-    "call-finances": s.choice(tuple(SCALE_LABELS)),
-    "call-finances_note": s.text,
-    "call-daily_life": s.choice(tuple(SCALE_LABELS)),
-    "call-daily_life_note": s.text,
+    "call-called_at": strategies.moment,
+    "call-result": strategies.choice(tuple(CALL_RESULT_LABELS)),
+    "call-duration_minutes": strategies.number,
+    "call-notes": strategies.text,
+    "call-coping": strategies.choice(tuple(SCALE_LABELS)),
+    "call-coping_note": strategies.text,
+    "call-finances": strategies.choice(tuple(SCALE_LABELS)),
+    "call-finances_note": strategies.text,
+    "call-daily_life": strategies.choice(tuple(SCALE_LABELS)),
+    "call-daily_life_note": strategies.text,
 }
 
 
 CALM_CALL = {
-    "call-called_at": s.near_now.filter(lambda text: text <= s.helsinki_now_text()),
+    "call-called_at": strategies.near_now.filter(
+        lambda text: text <= strategies.helsinki_now_text()
+    ),
     "call-result": st.sampled_from(tuple(CALL_RESULT_LABELS)),
     "call-duration_minutes": st.integers(1, 600).map(str),
-    "call-notes": s.calm_text,
-    "call-coping_note": s.calm_text,
-    "call-finances_note": s.calm_text,
-    "call-daily_life_note": s.calm_text,
+    "call-notes": strategies.calm_text,
+    "call-coping_note": strategies.calm_text,
+    "call-finances_note": strategies.calm_text,
+    "call-daily_life_note": strategies.calm_text,
 }
 
 
-@given(items=s.fields(CALL, CALM_CALL), version=VERSION, headers=s.htmx)
+@given(items=strategies.fields(CALL, CALM_CALL), version=VERSION, headers=strategies.htmx)
 def test_call(desk, items, version, headers) -> None:
     response = post(desk, "casework: call", "/calls", "call", items, version, headers)
     names = {"notes": True, "coping_note": False, "finances_note": False, "daily_life_note": False}
@@ -219,57 +221,57 @@ def test_call(desk, items, version, headers) -> None:
 
 
 STATUS = {
-    "status-status": s.choice(tuple(STATUS_LABELS)),
-    "status-outcome": s.choice(("", *OUTCOME_LABELS)),
-    "status-note": s.text,
+    "status-status": strategies.choice(tuple(STATUS_LABELS)),
+    "status-outcome": strategies.choice(("", *OUTCOME_LABELS)),
+    "status-note": strategies.text,
 }
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_status(desk, data, version, headers) -> None:
     # A well-formed example moves the request on: "next 0" stands for the first status the
     # request can move to now, and so on (drawn the same way whatever the state).
     calm = {
         "status-status": st.sampled_from(("next 0", "next 1", "next 2")),
         "status-outcome": st.sampled_from(OUTCOMES),
-        "status-note": s.calm_text,
+        "status-note": strategies.calm_text,
     }
     targets = TRANSITIONS[desk.status()]
     items = [
         (name, targets[int(value[-1]) % len(targets)] if value.startswith("next ") else value)
-        for name, value in data.draw(s.fields(STATUS, calm))
+        for name, value in data.draw(strategies.fields(STATUS, calm))
     ]
     post(desk, "casework: status", "/status", "status", items, version, headers)
 
 
 def _ids(known: int) -> st.SearchStrategy[str]:
     """Mostly the id of the open visit or referral; else a hostile or odd number."""
-    return st.one_of(st.just(str(known)), st.just(str(known)), s.number)
+    return st.one_of(st.just(str(known)), st.just(str(known)), strategies.number)
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_close_with_open_work(desk, data, version, headers) -> None:
     """Closing a request with a visit to come and a referral waiting: the ids of what to
     settle may be repeated, hostile or odd."""
     request_id = desk.new_request()
     visit, referral = desk.open_work(request_id)
     spec = {
-        "status-status": s.choice(("closed",)),
-        "status-outcome": s.choice(OUTCOMES),
-        "status-note": s.text,
-        "status-open_work_seen": s.choice(("y",)),
+        "status-status": strategies.choice(("closed",)),
+        "status-outcome": strategies.choice(OUTCOMES),
+        "status-note": strategies.text,
+        "status-open_work_seen": strategies.choice(("y",)),
         "status-cancel_visits": _ids(visit),
         "status-end_referrals": _ids(referral),
     }
     calm = {
         "status-status": st.just("closed"),
         "status-outcome": st.sampled_from(OUTCOMES),
-        "status-note": s.calm_text,
+        "status-note": strategies.calm_text,
         "status-open_work_seen": st.just("y"),
         "status-cancel_visits": st.just(str(visit)),
         "status-end_referrals": st.just(str(referral)),
     }
-    items = data.draw(s.fields(spec, calm))
+    items = data.draw(strategies.fields(spec, calm))
     form = "casework: close with open work"
     response = post(desk, form, "/status", "status", items, version, headers, request_id)
     if response.status_code in (200, 303):
@@ -281,12 +283,16 @@ def test_close_with_open_work(desk, data, version, headers) -> None:
         assert ended == (str(referral) in [v for k, v in items if k == "status-end_referrals"])
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_message(desk, data, version, headers) -> None:
     from pyydaapua.models import TimelineEvent
 
     request_id = desk.new_request("status_page")
-    items = data.draw(s.fields({"message-message": s.text}, {"message-message": s.calm_text}))
+    items = data.draw(
+        strategies.fields(
+            {"message-message": strategies.text}, {"message-message": strategies.calm_text}
+        )
+    )
     form = "casework: message"
     response = post(desk, form, "/messages", "message", items, version, headers, request_id)
 
@@ -297,53 +303,53 @@ def test_message(desk, data, version, headers) -> None:
     check_text(desk, response, items, "message", {"message": True}, stored)
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_all_fine(desk, data, version, headers) -> None:
     request_id = desk.new_request()
-    spec = {"all_fine-close": s.choice(("y", ""))}
-    items = data.draw(s.fields(spec, {"all_fine-close": st.sampled_from(("y", ""))}))
+    spec = {"all_fine-close": strategies.choice(("y", ""))}
+    items = data.draw(strategies.fields(spec, {"all_fine-close": st.sampled_from(("y", ""))}))
     form = "casework: all fine"
     response = post(desk, form, "/calls/all-fine", "all_fine", items, version, headers, request_id)
     if response.status_code in (200, 303):
         closed = desk.status(request_id) == "closed"
-        assert closed == (s.first(items, "all_fine-close") not in (None, ""))
+        assert closed == (strategies.first(items, "all_fine-close") not in (None, ""))
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_assign(desk, data, version, headers) -> None:
     assignees = ["", *desk.user_ids]
     items = data.draw(
-        s.fields(
-            {"assign-assignee": st.one_of(s.choice(assignees), s.number)},
+        strategies.fields(
+            {"assign-assignee": st.one_of(strategies.choice(assignees), strategies.number)},
             {"assign-assignee": st.sampled_from(assignees)},
         )
     )
     post(desk, "casework: assign", "/assign", "assign", items, version, headers)
-    items = data.draw(s.fields({}))
+    items = data.draw(strategies.fields({}))
     post(desk, "casework: take", "/take", "assign", items, version, headers)
 
 
 def calm_visit(desk: Desk, prefix: str) -> dict:
     return {
-        f"{prefix}-starts_at": s.near_now,
+        f"{prefix}-starts_at": strategies.near_now,
         f"{prefix}-duration_minutes": st.integers(15, 480).map(str),
-        f"{prefix}-address": s.calm_text,
+        f"{prefix}-address": strategies.calm_text,
         f"{prefix}-staff": st.sampled_from(desk.user_ids),
     }
 
 
 def visit_spec(desk: Desk, prefix: str) -> dict:
     return {
-        f"{prefix}-starts_at": s.moment,
-        f"{prefix}-duration_minutes": s.number,
-        f"{prefix}-address": s.text,
-        f"{prefix}-staff": st.one_of(s.choice(desk.user_ids), s.number),
+        f"{prefix}-starts_at": strategies.moment,
+        f"{prefix}-duration_minutes": strategies.number,
+        f"{prefix}-address": strategies.text,
+        f"{prefix}-staff": st.one_of(strategies.choice(desk.user_ids), strategies.number),
     }
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_book_visit(desk, data, version, headers) -> None:
-    items = data.draw(s.fields(visit_spec(desk, "visit"), calm_visit(desk, "visit")))
+    items = data.draw(strategies.fields(visit_spec(desk, "visit"), calm_visit(desk, "visit")))
     before = latest(desk.app, HomeVisit)
     response = post(desk, "casework: book a visit", "/visits", "visit", items, version, headers)
 
@@ -355,53 +361,55 @@ def test_book_visit(desk, data, version, headers) -> None:
     check_text(desk, response, items, "visit", {"address": False}, stored)
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_change_visit(desk, data, version, headers) -> None:
-    visit_id = data.draw(st.one_of(st.none(), st.none(), s.number))
+    visit_id = data.draw(st.one_of(st.none(), st.none(), strategies.number))
     if visit_id is None:
         visit_id = str(desk.planned_visit())
         prefix = f"visit{visit_id}"
     else:
         prefix = "visit1"
-    items = data.draw(s.fields(visit_spec(desk, prefix), calm_visit(desk, prefix)))
+    items = data.draw(strategies.fields(visit_spec(desk, prefix), calm_visit(desk, prefix)))
     path = "/visits/" + _path_number(visit_id)
     post(desk, "casework: change a visit", path, prefix, items, version, headers)
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_visit_status(desk, data, version, headers) -> None:
     visit_id = str(desk.planned_visit())
     spec = {
-        "visit_status-status": s.choice(("done", "cancelled")),
-        "visit_status-note": s.text,
+        "visit_status-status": strategies.choice(("done", "cancelled")),
+        "visit_status-note": strategies.text,
     }
     calm = {
         "visit_status-status": st.sampled_from(("done", "cancelled")),
-        "visit_status-note": s.calm_text,
+        "visit_status-note": strategies.calm_text,
     }
-    items = data.draw(s.fields(spec, calm))
+    items = data.draw(strategies.fields(spec, calm))
     path = f"/visits/{visit_id}/status"
     response = post(desk, "casework: visit done", path, "visit_status", items, version, headers)
     if response.status_code in (200, 303):
         with desk.app.app_context():
             visit = db.session.get(HomeVisit, int(visit_id))
-            expected = s.accepted(s.first(items, "visit_status-note"), multiline=False)
+            expected = strategies.accepted(
+                strategies.first(items, "visit_status-note"), multiline=False
+            )
             assert visit.status != "planned" and visit.status_note == expected
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_referral(desk, data, version, headers) -> None:
     spec = {
-        "referral-service": st.one_of(s.choice(desk.service_ids), s.number),
-        "referral-status": s.choice(tuple(REFERRAL_STATUS_LABELS)),
-        "referral-note": s.text,
+        "referral-service": st.one_of(strategies.choice(desk.service_ids), strategies.number),
+        "referral-status": strategies.choice(tuple(REFERRAL_STATUS_LABELS)),
+        "referral-note": strategies.text,
     }
     calm = {
         "referral-service": st.sampled_from(desk.service_ids),
         "referral-status": st.sampled_from(tuple(REFERRAL_STATUS_LABELS)),
-        "referral-note": s.calm_text,
+        "referral-note": strategies.calm_text,
     }
-    items = data.draw(s.fields(spec, calm))
+    items = data.draw(strategies.fields(spec, calm))
     before = latest(desk.app, Referral)
     response = post(desk, "casework: referral", "/referrals", "referral", items, version, headers)
 
@@ -413,14 +421,14 @@ def test_referral(desk, data, version, headers) -> None:
     check_text(desk, response, items, "referral", {"note": True}, stored)
 
 
-@given(data=st.data(), version=VERSION, headers=s.htmx)
+@given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_referral_status(desk, data, version, headers) -> None:
-    referral_id = data.draw(st.one_of(st.none(), st.none(), s.number))
+    referral_id = data.draw(st.one_of(st.none(), st.none(), strategies.number))
     referral_id = str(desk.referral()) if referral_id is None else referral_id
     statuses = tuple(REFERRAL_STATUS_LABELS)
     items = data.draw(
-        s.fields(
-            {"referral_status-status": s.choice(statuses)},
+        strategies.fields(
+            {"referral_status-status": strategies.choice(statuses)},
             {"referral_status-status": st.sampled_from(statuses)},
         )
     )

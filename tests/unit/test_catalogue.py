@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from pyydaapua.catalogue import domain as catalogue
-from pyydaapua.catalogue.domain import CatalogueError, ServiceData
+from pyydaapua.catalogue import services
+from pyydaapua.catalogue.services import CatalogueError, ServiceData
 
 
 @pytest.mark.parametrize(
     "phone", ["+358 8 558 45000", "08 5584 5000", "(08) 123-45", "040-123 4567", "116111"]
 )
 def test_valid_phone(phone) -> None:
-    assert catalogue.valid_phone(phone)
+    assert services.valid_phone(phone)
 
 
 @pytest.mark.parametrize("phone", ["", "abc", "+", "040 123 4567 ext 2", "040/123", "1; drop"])
 def test_invalid_phone(phone) -> None:
-    assert not catalogue.valid_phone(phone)
+    assert not services.valid_phone(phone)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_invalid_phone(phone) -> None:
     ],
 )
 def test_valid_url(url) -> None:
-    assert catalogue.valid_url(url)
+    assert services.valid_url(url)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_valid_url(url) -> None:
     ],
 )
 def test_invalid_url(url) -> None:
-    assert not catalogue.valid_url(url)
+    assert not services.valid_url(url)
 
 
 def data(**overrides) -> ServiceData:
@@ -76,16 +76,16 @@ def test_bad_fields_are_named(overrides, field) -> None:
 
 
 def test_create_and_update_a_service(ctx) -> None:
-    service = catalogue.create_service(data(phone="08 123 456", url="https://ouka.fi"))
+    service = services.create_service(data(phone="08 123 456", url="https://ouka.fi"))
     assert service.id and service.active
     assert (service.phone, service.url, service.email) == ("08 123 456", "https://ouka.fi", "")
-    changed = catalogue.update_service(
+    changed = services.update_service(
         service, data(name_sv="Familjerådgivning", provider="Oulun kaupunki", active=False)
     )
     assert changed == ["name_sv", "provider", "phone", "url", "active"]
     assert service.active is False and service.phone == ""
     assert (
-        catalogue.update_service(
+        services.update_service(
             service, data(name_sv="Familjerådgivning", provider="Oulun kaupunki", active=False)
         )
         == []
@@ -93,9 +93,9 @@ def test_create_and_update_a_service(ctx) -> None:
 
 
 def test_all_services_includes_inactive_ones_by_name(ctx) -> None:
-    catalogue.create_service(data(name_fi="b-palvelu", name_sv="A-tjänst"))
-    catalogue.create_service(data(name_fi="A-palvelu", name_sv="B-tjänst", active=False))
-    assert [s.name_fi for s in catalogue.all_services("fi")] == ["A-palvelu", "b-palvelu"]
-    assert [s.name_sv for s in catalogue.all_services("sv")] == ["A-tjänst", "B-tjänst"]
+    services.create_service(data(name_fi="b-palvelu", name_sv="A-tjänst"))
+    services.create_service(data(name_fi="A-palvelu", name_sv="B-tjänst", active=False))
+    assert [s.name_fi for s in services.all_services("fi")] == ["A-palvelu", "b-palvelu"]
+    assert [s.name_sv for s in services.all_services("sv")] == ["A-tjänst", "B-tjänst"]
     # An inactive service is not offered for new referrals.
-    assert [s.name_fi for s in catalogue.search_services("palvelu", "fi")] == ["b-palvelu"]
+    assert [s.name_fi for s in services.search_services("palvelu", "fi")] == ["b-palvelu"]

@@ -1,4 +1,4 @@
-"""Report numbers against the hand-built requests of tests/report_fixture.py."""
+"""Report numbers against the hand-built requests of tests/helpers/report_requests.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from pyydaapua.casework import domain
+from pyydaapua.casework import changes
 from pyydaapua.data_rights import retention
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
@@ -21,8 +21,8 @@ from pyydaapua.rules.report_arithmetic import (
     Period,
     first_contact_state,
 )
-from tests import report_fixture as fx
-from tests.conftest import count_queries
+from tests.helpers import report_requests
+from tests.helpers.app import count_queries
 
 DEC, JAN = (2025, 12), (2026, 1)
 
@@ -30,13 +30,15 @@ DEC, JAN = (2025, 12), (2026, 1)
 @pytest.fixture
 def report(app) -> figures.Report:
     with app.app_context():
-        fx.build()
-        return figures.build(Period(fx.START, fx.END), fx.TODAY)
+        report_requests.build()
+        return figures.build(
+            Period(report_requests.START, report_requests.END), report_requests.TODAY
+        )
 
 
 def test_the_holiday_request_is_on_time_only_because_of_the_holidays(app) -> None:
     with app.app_context():
-        r2 = fx.build().requests["R2"]
+        r2 = report_requests.build().requests["R2"]
         assert r2.due_date == date(2025, 12, 30)  # 8 calendar days after Monday 22.12.
         assert r2.first_contact_workdays == 3
         assert r2.first_contact_on_time is True
@@ -80,9 +82,9 @@ def test_first_contact_within_three_working_days(report) -> None:
 
 def test_a_request_not_yet_due_does_not_count_against_the_team(app) -> None:
     with app.app_context():
-        fx.build()
+        report_requests.build()
         # On 19.1. R6 (due 20.1.) is not yet due: January has nothing due.
-        early = figures.build(Period(fx.START, fx.END), date(2026, 1, 19))
+        early = figures.build(Period(report_requests.START, report_requests.END), date(2026, 1, 19))
     assert early.first_contact_by_month[JAN] == FirstContact(received=1, due=0, reached=0)
     assert early.first_contact_by_month[JAN].share_on_time is None
 
@@ -115,8 +117,8 @@ def test_outcomes_referrals_visits_and_calls(report) -> None:
 
 def test_an_empty_period(app) -> None:
     with app.app_context():
-        fx.build()
-        empty = figures.build(Period(date(2020, 1, 1), date(2020, 1, 31)), fx.TODAY)
+        report_requests.build()
+        empty = figures.build(Period(date(2020, 1, 1), date(2020, 1, 31)), report_requests.TODAY)
     assert empty.received == 0
     assert empty.first_contact.share_on_time is None
     assert empty.median_workdays is None
@@ -126,28 +128,28 @@ def test_an_empty_period(app) -> None:
 
 def test_the_report_runs_a_fixed_number_of_queries(app) -> None:
     with app.app_context():
-        fx.build()
-        period = Period(fx.START, fx.END)
-        _, few = count_queries(app, lambda: figures.build(period, fx.TODAY))
+        report_requests.build()
+        period = Period(report_requests.START, report_requests.END)
+        _, few = count_queries(app, lambda: figures.build(period, report_requests.TODAY))
         longer = Period(date(2025, 1, 1), date(2026, 12, 31))
-        _, more = count_queries(app, lambda: figures.build(longer, fx.TODAY))
+        _, more = count_queries(app, lambda: figures.build(longer, report_requests.TODAY))
     assert len(few) == len(more) <= 9
 
 
 def test_retention_keeps_every_report_number(app) -> None:
     with app.app_context():
-        built = fx.build()
-        period = Period(fx.START, fx.END)
-        before = figures.build(period, fx.TODAY)
+        built = report_requests.build()
+        period = Period(report_requests.START, report_requests.END)
+        before = figures.build(period, report_requests.TODAY)
         later = datetime.now(UTC) + timedelta(days=800)  # every closed request is long closed
         cleared = retention.run(12, apply=True, now=later)
         assert cleared.count == 4  # R1, R3, R4 and R5; R2, R6 and R7 are open
         r1 = db.session.get(HelpRequest, built.requests["R1"].id)
         assert (r1.name, r1.phone, r1.email, r1.description) == ("", "", "", "")
         assert r1.personal_data_removed_at is not None
-        after = figures.build(period, fx.TODAY)
+        after = figures.build(period, report_requests.TODAY)
         assert retention.run(12, apply=True, now=later).count == 0
-        again = figures.build(period, fx.TODAY)
+        again = figures.build(period, report_requests.TODAY)
     assert after == before
     assert again == before
 
@@ -160,8 +162,8 @@ def test_shades_run_from_the_quietest_to_the_busiest_month_of_a_row() -> None:
 
 def test_an_overdue_request_is_never_reached_one_within_its_days_is_not_yet_due(app) -> None:
     with app.app_context():
-        fx.build()
-        period = Period(fx.START, fx.END)
+        report_requests.build()
+        period = Period(report_requests.START, report_requests.END)
         # R6 arrived Thursday 15.1., due Tuesday 20.1.: on its due date it is not yet due …
         on_due_date = figures.build(period, date(2026, 1, 20))
         # … the next day it is never reached.
@@ -176,17 +178,25 @@ def test_an_overdue_request_is_never_reached_one_within_its_days_is_not_yet_due(
 
 @pytest.mark.parametrize(
     "today",
-    [date(2025, 12, 4), date(2025, 12, 15), date(2025, 12, 16), date(2026, 1, 20), fx.TODAY],
+    [
+        date(2025, 12, 4),
+        date(2025, 12, 15),
+        date(2025, 12, 16),
+        date(2026, 1, 20),
+        report_requests.TODAY,
+    ],
 )
 def test_the_sql_counts_as_the_rule_says(app, today) -> None:
     """Each month's never reached and not yet due, as first_contact_state tells them apart
     one request at a time."""
     with app.app_context():
-        fx.build()
-        period = Period(fx.START, fx.END)
+        report_requests.build()
+        period = Period(report_requests.START, report_requests.END)
         report = figures.build(period, today)
         requests = db.session.scalars(
-            select(HelpRequest).where(HelpRequest.submitted_on.between(fx.START, fx.END))
+            select(HelpRequest).where(
+                HelpRequest.submitted_on.between(report_requests.START, report_requests.END)
+            )
         ).all()
         expected: dict[tuple[int, int], Counter[str]] = {m: Counter() for m in period.months()}
         for req in requests:
@@ -205,7 +215,7 @@ def test_a_status_page_request_is_reached_by_the_first_message(app, monkeypatch)
     sent: on time within three working days, like a reached call. Calls per request count
     only the families who asked for a call."""
     with app.app_context():
-        built = fx.build()
+        built = report_requests.build()
         written = submit(
             NewRequest(
                 submission_key="w" * 32,
@@ -214,13 +224,15 @@ def test_a_status_page_request_is_reached_by_the_first_message(app, monkeypatch)
                 phone="",
                 topics=["moving"],
             ),
-            now=fx.utc(2026, 1, 12, 9),
+            now=report_requests.utc(2026, 1, 12, 9),
         )
         written.contact_method = "status_page"
         db.session.commit()
-        monkeypatch.setattr(domain, "now_utc", lambda: fx.utc(2026, 1, 14, 10))
-        domain.message_family(written, built.worker, written.version, "Hej!")
-        report = figures.build(Period(fx.START, fx.END), fx.TODAY)
+        monkeypatch.setattr(changes, "now_utc", lambda: report_requests.utc(2026, 1, 14, 10))
+        changes.message_family(written, built.worker, written.version, "Hej!")
+        report = figures.build(
+            Period(report_requests.START, report_requests.END), report_requests.TODAY
+        )
     assert report.first_contact_by_month[JAN] == FirstContact(
         received=2, due=2, on_time=1, reached=1
     )

@@ -14,14 +14,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
-from tests.conftest import count_queries, csrf_token, make_staff, sign_in
+from tests.helpers.app import count_queries
+from tests.helpers.forms import csrf_token
+from tests.helpers.staff import make_staff, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -125,22 +127,22 @@ def world(app) -> World:
         )
         counsellor = db.session.get(StaffUser, users["counsellor"])
         service = db.session.scalars(select(Service)).first()
-        casework.book_visit(
+        changes.book_visit(
             a,
             counsellor,
             a.version,
-            casework.VisitData(
+            changes.VisitData(
                 datetime.now(UTC) + timedelta(days=2), 60, "Kotikatu 1", [counsellor]
             ),
         )
-        casework.refer(a, counsellor, a.version, service, "suggested")
+        changes.refer(a, counsellor, a.version, service, "suggested")
         world = World(
             app=app,
             a=a.id,
             b=b.id,
             reference_a=a.reference,
-            visit=casework.visits(a.id)[0].id,
-            referral=casework.referrals(a.id)[0].id,
+            visit=changes.visits(a.id)[0].id,
+            referral=changes.referrals(a.id)[0].id,
             service=service.id,
             users=users,
             clients=clients,

@@ -1,6 +1,6 @@
 """The registry of casework actions (pyydaapua/casework/actions.py): every registered action has
 its route, its form where the page shows it, its audit label, and translations of these and of
-its timeline texts (that every kind written has a text: tests/unit/test_labels.py); and a
+its timeline texts (that every kind written has a text: tests/unit/test_web_labels.py); and a
 change is committed with its audit event or not at all."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from pyydaapua.casework import domain
+from pyydaapua.casework import changes
 from pyydaapua.casework.actions import (
     ACTIONS,
     LISTED_ACTIONS,
@@ -34,10 +34,10 @@ from pyydaapua.web.labels import (
     REFERRAL_STATUS_LABELS,
     STATUS_LABELS,
 )
-from tests.conftest import csrf_token
+from tests.helpers.forms import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-DOMAIN = Path(domain.__file__)
+DOMAIN = Path(changes.__file__)
 NAMES = sorted(ACTIONS)
 
 
@@ -86,6 +86,26 @@ def test_no_casework_template_writes_a_form_tag_of_its_own() -> None:
     for path in (TEMPLATES / "casework").glob("*.html"):
         source = path.read_text(encoding="utf-8")
         assert "<form" not in source and "csrf_token" not in source, path.name
+
+
+def test_no_template_writes_the_csrf_field_by_hand() -> None:
+    """A form's CSRF field is ``csrf_field()`` (or its WTForms form's own field), written in
+    one place."""
+    written = [
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if 'name="csrf_token"' in path.read_text(encoding="utf-8")
+    ]
+    assert written == []
+
+
+def test_the_csrf_field_carries_the_sessions_token(app) -> None:
+    from pyydaapua.web.security import csrf_field
+
+    with app.test_request_context():
+        from flask_wtf.csrf import generate_csrf
+
+        assert csrf_field() == f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -348,7 +368,7 @@ def test_the_referral_form_chooses_nothing_for_you(app, staff_client, request_id
     assert "Valitse palvelu, johon ohjaat perheen." in html
     assert "Valitse ohjauksen tila." in html
     with app.app_context():
-        assert domain.referrals(request_id) == []
+        assert changes.referrals(request_id) == []
 
 
 def test_the_service_search_announces_its_result_beside_the_list(app, staff_client) -> None:
@@ -375,12 +395,12 @@ def _with_open_work(app, request_id: int) -> tuple[int, str]:
         stored = db.session.get(HelpRequest, request_id)
         worker = db.session.scalars(select(StaffUser)).first()
         service = db.session.scalars(select(Service)).first()
-        tomorrow = domain.now_utc() + timedelta(days=1)
-        domain.book_visit(
-            stored, worker, stored.version, domain.VisitData(tomorrow, 60, "Kotikatu 9", [worker])
+        tomorrow = changes.now_utc() + timedelta(days=1)
+        changes.book_visit(
+            stored, worker, stored.version, changes.VisitData(tomorrow, 60, "Kotikatu 9", [worker])
         )
-        domain.refer(stored, worker, stored.version, service, "sent")
-        return domain.visits(request_id)[0].id, service.name_fi
+        changes.refer(stored, worker, stored.version, service, "sent")
+        return changes.visits(request_id)[0].id, service.name_fi
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
@@ -415,7 +435,7 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
     assert "Kotikatu 9" in warning and service in warning
     assert f'name="status-cancel_visits" value="{visit_id}" checked' in warning
     with app.app_context():
-        referral_id = domain.referrals(request_id)[0].id
+        referral_id = changes.referrals(request_id)[0].id
     assert f'name="status-end_referrals" value="{referral_id}" checked' in warning
     assert 'name="status-open_work_seen" value="y"' in warning
     with app.app_context():
@@ -435,8 +455,8 @@ def test_closing_with_open_work_warns_and_closes_on_confirming(
     assert confirmed.status_code == (200 if htmx else 303)
     with app.app_context():
         assert db.session.get(HelpRequest, request_id).status == "closed"
-        assert domain.visits(request_id)[0].status == "cancelled"
-        assert domain.referrals(request_id)[0].status == "ended"
+        assert changes.visits(request_id)[0].status == "cancelled"
+        assert changes.referrals(request_id)[0].status == "ended"
         assert (
             db.session.scalars(
                 select(AuditEvent.action)

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
-from tests.conftest import count_queries, csrf_token
+from tests.helpers.app import count_queries
+from tests.helpers.forms import csrf_token
 
 HTMX = {"HX-Request": "true"}
 
@@ -365,8 +366,8 @@ def test_visit_and_referral_status_updates(app, counsellor, req_id) -> None:
     )
     post(counsellor, app, req_id, "referrals", valid_data(app, "referrals"))
     with app.app_context():
-        visit = casework.visits(req_id)[0]
-        referral = casework.referrals(req_id)[0]
+        visit = changes.visits(req_id)[0]
+        referral = changes.referrals(req_id)[0]
     version = version_of(app, req_id)
     token = csrf_token(counsellor)
     done = counsellor.post(
@@ -443,20 +444,20 @@ def fill_timeline(app, request_id: int, entries: int) -> None:
         for number in range(entries):
             kind = number % 4
             if kind == 0:
-                casework.record_call(
-                    stored, user, stored.version, casework.CallData(datetime.now(UTC), "no_answer")
+                changes.record_call(
+                    stored, user, stored.version, changes.CallData(datetime.now(UTC), "no_answer")
                 )
             elif kind == 1:
-                casework.book_visit(
+                changes.book_visit(
                     stored,
                     user,
                     stored.version,
-                    casework.VisitData(datetime.now(UTC), 60, "Katu 1", [user]),
+                    changes.VisitData(datetime.now(UTC), 60, "Katu 1", [user]),
                 )
             elif kind == 2:
-                casework.refer(stored, user, stored.version, service, "sent")
+                changes.refer(stored, user, stored.version, service, "sent")
             else:
-                casework.add_note(stored, user, stored.version, f"note {number}")
+                changes.add_note(stored, user, stored.version, f"note {number}")
 
 
 def test_request_page_query_count_does_not_grow(app, staff_client, req_id) -> None:
@@ -493,7 +494,7 @@ def test_request_page_query_count_does_not_grow(app, staff_client, req_id) -> No
 def test_planned_visit_can_be_changed(app, counsellor, req_id) -> None:
     post(counsellor, app, req_id, "visits", valid_data(app, "visits"))
     with app.app_context():
-        visit = casework.visits(req_id)[0]
+        visit = changes.visits(req_id)[0]
     page = counsellor.get(f"/staff/requests/{req_id}").get_data(as_text=True)
     assert f'name="visit{visit.id}-address" value="Kotikatu 1"' in page
     prefix = f"visit{visit.id}"
@@ -514,7 +515,7 @@ def test_planned_visit_can_be_changed(app, counsellor, req_id) -> None:
     changed = counsellor.post(f"/staff/requests/{req_id}/visits/{visit.id}", data=data)
     assert changed.status_code == 303
     with app.app_context():
-        visit = casework.visits(req_id)[0]
+        visit = changes.visits(req_id)[0]
         assert (visit.address, visit.duration_minutes) == ("Uusikatu 2", 90)
     assert audit_actions(app)[-1] == "request_visit_edit"
 
@@ -596,7 +597,7 @@ def test_note_and_call_from_ones_other_window_go_through(
         assert request.version == seen + 3
         assert request.status == "waiting"  # not put back in progress by the call
         assert request.call_attempts == 1
-        kinds = [event.kind for event in casework.timeline(req_id)]
+        kinds = [event.kind for event in changes.timeline(req_id)]
     assert kinds == ["call", "note", "status"]
     erik = staff_client("supervisor")
     refused = post(erik, app, req_id, "notes", {"note-note": "x"}, version=seen, headers=headers)

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
 from pyydaapua import audit
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.casework.views import ACTIONS
 from pyydaapua.data_rights import retention
 from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
@@ -25,7 +25,8 @@ from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.tools import demo
 from pyydaapua.web.labels import ROLE_LABELS
-from tests.conftest import count_queries, make_staff, sign_in
+from tests.helpers.app import count_queries
+from tests.helpers.staff import make_staff, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 # 1 March 2026 23.30 and 2 March 00.30 in Helsinki (UTC+2): two different Helsinki days.
@@ -387,12 +388,12 @@ def worked(app, logged) -> dict[str, object]:
         req.description, req.name, req.email = "Tarvitsemme apua", "Maija", "maija@example.fi"
         req.child_ages = "0-2,6-12"
         db.session.commit()
-        casework.assign(req, anna, req.version, anna)
-        casework.record_call(
+        changes.assign(req, anna, req.version, anna)
+        changes.record_call(
             req,
             anna,
             req.version,
-            casework.CallData(
+            changes.CallData(
                 called_at=datetime(2026, 3, 2, 8, tzinfo=UTC),
                 result="reached",
                 duration_minutes=15,
@@ -401,17 +402,17 @@ def worked(app, logged) -> dict[str, object]:
                 coping_note="väsynyt",
             ),
         )
-        casework.book_visit(
+        changes.book_visit(
             req,
             anna,
             req.version,
-            casework.VisitData(datetime(2026, 3, 9, 10, tzinfo=UTC), 60, "Kotikatu 1", [anna]),
+            changes.VisitData(datetime(2026, 3, 9, 10, tzinfo=UTC), 60, "Kotikatu 1", [anna]),
         )
-        visit_id = casework.visits(req.id)[0].id
-        casework.set_visit_status(req, anna, req.version, visit_id, "done", "Hyvä käynti")
-        casework.refer(req, anna, req.version, service, "sent", "Soita maanantaina")
-        casework.add_note(req, anna, req.version, "Sisäinen huomio")
-        casework.change_status(
+        visit_id = changes.visits(req.id)[0].id
+        changes.set_visit_status(req, anna, req.version, visit_id, "done", "Hyvä käynti")
+        changes.refer(req, anna, req.version, service, "sent", "Soita maanantaina")
+        changes.add_note(req, anna, req.version, "Sisäinen huomio")
+        changes.change_status(
             req, anna, req.version, "closed", "referred_city", "Valmis", open_work_seen=True
         )
         return {
@@ -521,14 +522,14 @@ def test_export_query_count_does_not_grow(app, supervisor, logged, worked) -> No
         req = db.session.get(HelpRequest, logged["first"])
         anna = db.session.get(StaffUser, logged["anna"])
         service = db.session.scalars(select(Service).order_by(Service.id.desc())).first()
-        casework.change_status(req, anna, req.version, "in_progress")
+        changes.change_status(req, anna, req.version, "in_progress")
         for number in range(5):
             at = datetime(2026, 4, 1 + number, 9, tzinfo=UTC)
-            casework.record_call(req, anna, req.version, casework.CallData(at, "no_answer"))
-            visit = casework.VisitData(at, 30, f"Katu {number}", [anna])
-            casework.book_visit(req, anna, req.version, visit)
-            casework.refer(req, anna, req.version, service, "suggested")
-            casework.add_note(req, anna, req.version, f"note {number}")
+            changes.record_call(req, anna, req.version, changes.CallData(at, "no_answer"))
+            visit = changes.VisitData(at, 30, f"Katu {number}", [anna])
+            changes.book_visit(req, anna, req.version, visit)
+            changes.refer(req, anna, req.version, service, "suggested")
+            changes.add_note(req, anna, req.version, f"note {number}")
     response, many = count_queries(app, lambda: supervisor.get(url))
     assert response.get_data(as_text=True).count('class="record"') == 3 + 15
     assert len(few) == len(many) and len(many) <= 14, (few, many)
@@ -579,6 +580,6 @@ def test_cleared_request_shows_a_notice_and_keeps_working(app, supervisor, logge
     with app.app_context():
         req = db.session.get(HelpRequest, logged["first"])
         anna = db.session.get(StaffUser, logged["anna"])
-        casework.change_status(req, anna, req.version, "in_progress")
+        changes.change_status(req, anna, req.version, "in_progress")
     reopened = supervisor.get(f"/staff/requests/{logged['first']}").get_data(as_text=True)
     assert 'id="personal-data-removed"' in reopened

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
 from pyydaapua.tools import demo
-from tests.conftest import count_queries
+from tests.helpers.app import count_queries
 
 
 def add_requests(app, count: int, start: datetime, worked: bool = False) -> list[int]:
@@ -38,16 +38,16 @@ def add_requests(app, count: int, start: datetime, worked: bool = False) -> list
             )
             ids.append(stored.id)
             if worked:
-                casework.record_call(
-                    stored, user, stored.version, casework.CallData(datetime.now(UTC), "reached")
+                changes.record_call(
+                    stored, user, stored.version, changes.CallData(datetime.now(UTC), "reached")
                 )
-                casework.book_visit(
+                changes.book_visit(
                     stored,
                     user,
                     stored.version,
-                    casework.VisitData(datetime.now(UTC) + timedelta(days=1), 60, "Katu 1", [user]),
+                    changes.VisitData(datetime.now(UTC) + timedelta(days=1), 60, "Katu 1", [user]),
                 )
-                casework.refer(stored, user, stored.version, service, "sent")
+                changes.refer(stored, user, stored.version, service, "sent")
     return ids
 
 
@@ -87,9 +87,9 @@ def test_filters_live_in_the_url(app, staff_client) -> None:
     with app.app_context():
         me = db.session.scalars(select(StaffUser)).first()
         first = db.session.get(HelpRequest, ids[0])
-        casework.assign(first, me, first.version, me)
+        changes.assign(first, me, first.version, me)
         last = db.session.get(HelpRequest, ids[-1])
-        casework.change_status(last, me, last.version, "closed", "not_reached")
+        changes.change_status(last, me, last.version, "closed", "not_reached")
     assert rows(client.get("/staff/?owner=mine").get_data(as_text=True)) == 1
     assert rows(client.get("/staff/?owner=unassigned").get_data(as_text=True)) == 10
     assert rows(client.get("/staff/?status=closed").get_data(as_text=True)) == 1
@@ -201,7 +201,7 @@ def test_the_list_does_not_read_the_familys_own_text(app) -> None:
     from sqlalchemy import inspect as loaded_state
     from sqlalchemy.exc import InvalidRequestError
 
-    from pyydaapua.inbox import queries as inbox
+    from pyydaapua.inbox import queries
 
     add_requests(app, 3, datetime.now(UTC))
     long_text = "sana " * 400
@@ -215,7 +215,7 @@ def test_the_list_does_not_read_the_familys_own_text(app) -> None:
         capture = lambda *args: sent.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            page = inbox.requests_page(inbox.Filters(), 0, datetime.now(UTC).date(), 3)
+            page = queries.requests_page(queries.Filters(), 0, datetime.now(UTC).date(), 3)
         finally:
             event.remove(db.engine, "before_cursor_execute", capture)
         # The excerpt is cut by the database: the whole request never leaves it.
@@ -231,4 +231,4 @@ def test_the_list_does_not_read_the_familys_own_text(app) -> None:
             with pytest.raises(InvalidRequestError):
                 _ = item.description
         assert page.excerpts[first_id] == ("sana " * 18).strip() + "…"
-        assert len(page.excerpts[first_id]) <= inbox.EXCERPT_CHARS + 1
+        assert len(page.excerpts[first_id]) <= queries.EXCERPT_CHARS + 1

@@ -13,7 +13,7 @@ from pyydaapua.database import db
 from pyydaapua.models import HelpRequest
 from pyydaapua.rules.references import ALPHABET
 from pyydaapua.rules.workdays import callback_due_date
-from tests.conftest import RequestFormHelper, form_notice, hidden_fields
+from tests.helpers.forms import RequestFormHelper, form_notice, hidden_fields
 
 
 def count_requests(app) -> int:

@@ -13,14 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from pyydaapua.accounts.users import create_user
-from pyydaapua.casework import domain as casework
+from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake import public_session
 from pyydaapua.models import HelpRequest, PublicSession, TimelineEvent
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.secret_codes import ALPHABET as CODE_ALPHABET
-from pyydaapua.status_page import domain as status_page_domain
-from tests.conftest import RequestFormHelper, hidden_fields
+from pyydaapua.status_page import access
+from tests.helpers.forms import RequestFormHelper, hidden_fields
 
 CODE_SHOWN = re.compile(rf'id="secret-code">([{CODE_ALPHABET}]{{5}}-[{CODE_ALPHABET}]{{5}})<')
 WRONG_PAIR = {
@@ -392,12 +392,12 @@ def test_the_page_shows_the_messages_and_nothing_internal(app, parent) -> None:
         from pyydaapua.models import StaffUser
 
         anna = db.session.get(StaffUser, user_id)
-        casework.add_note(help_request, anna, help_request.version, "Sisäinen huomio perheestä")
-        casework.record_call(
+        changes.add_note(help_request, anna, help_request.version, "Sisäinen huomio perheestä")
+        changes.record_call(
             help_request,
             anna,
             help_request.version,
-            casework.CallData(
+            changes.CallData(
                 called_at=datetime.now(UTC), result="no_answer", notes="Puhelun muistiinpano"
             ),
         )
@@ -501,7 +501,7 @@ def test_the_same_message_sent_twice_is_stored_once(app, parent) -> None:
 def test_two_sends_racing_each_other_store_one_message(app, parent, monkeypatch) -> None:
     parent.send("fi")
     request_id = stored(app).id
-    repeats = status_page_domain._repeats_last_message
+    repeats = access._repeats_last_message
     raced: list[bool] = []
 
     def the_other_send_commits_meanwhile(help_request: HelpRequest, text: str) -> bool:
@@ -509,14 +509,12 @@ def test_two_sends_racing_each_other_store_one_message(app, parent, monkeypatch)
         if not raced:
             raced.append(True)
             with app.app_context():  # the other click's request, committed after this check
-                status_page_domain.family_wrote(db.session.get(HelpRequest, request_id), text)
+                access.family_wrote(db.session.get(HelpRequest, request_id), text)
         return answer
 
-    monkeypatch.setattr(
-        status_page_domain, "_repeats_last_message", the_other_send_commits_meanwhile
-    )
+    monkeypatch.setattr(access, "_repeats_last_message", the_other_send_commits_meanwhile)
     with app.app_context():
-        status_page_domain.family_wrote(db.session.get(HelpRequest, request_id), "Hei")
+        access.family_wrote(db.session.get(HelpRequest, request_id), "Hei")
     assert raced and family_messages(app) == ["Hei"]
 
 
@@ -527,10 +525,10 @@ def test_a_message_racing_a_counsellors_change_is_not_lost(app, parent) -> None:
         help_request = db.session.get(HelpRequest, before.id)
         with app.app_context():  # a counsellor writes a note after the family's page was loaded
             user = create_user("anna@example.fi", "Anna Virtanen", "counsellor", "long enough pw")
-            casework.add_note(
+            changes.add_note(
                 db.session.get(HelpRequest, before.id), user, before.version, "Muistio"
             )
-        status_page_domain.family_wrote(help_request, "Tärkeä asia")
+        access.family_wrote(help_request, "Tärkeä asia")
     assert family_messages(app) == ["Tärkeä asia"]
     after = stored(app)
     assert after.version == before.version + 2 and after.family_message_at is not None
@@ -544,7 +542,7 @@ def test_a_closed_request_shows_its_messages_and_takes_none(app, parent) -> None
 
         help_request = db.session.scalars(select(HelpRequest)).first()
         anna = db.session.get(StaffUser, user_id)
-        casework.change_status(
+        changes.change_status(
             help_request, anna, help_request.version, "closed", "conversation_enough"
         )
     parent.open("fi")
