@@ -172,7 +172,8 @@ def test_keyboard_only(context_factory: Any, live_server: Any, catalogue: None) 
     page.locator("#visits .record").wait_for()
     expect(page.locator("#timeline .timeline-entry").first).to_be_focused()
 
-    tab_to(page, "details.action:has(#form-status) > summary", limit=60)
+    # Past the visit form's staff checkboxes: one tab stop for each counsellor there is.
+    tab_to(page, "details.action:has(#form-status) > summary", limit=300)
     page.keyboard.press("Enter")
     expect(page.locator("details.action:has(#form-status)")).to_have_attribute("open", "")
     tab_to(page, 'input[name="status-status"]:checked', limit=10)
