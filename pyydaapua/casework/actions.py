@@ -31,6 +31,7 @@ from pyydaapua.casework.forms import (
     NoteForm,
     ReferralForm,
     ReferralStatusForm,
+    ReopenForm,
     StatusForm,
     VisitForm,
     VisitStatusForm,
@@ -97,10 +98,14 @@ class Action:
     done_for: Callable[[Any], Any] | None = None
     # Shows a refusal in the form itself (True) instead of as an error message.
     warn: Callable[[Any, HelpRequest, WorkflowError], bool] | None = None
-    # Whether the action is offered on a request (None: on every request).
+    # Whether the action is offered on an open request (None: on every open one).
     offered: Callable[[HelpRequest], bool] | None = None
+    # The action a closed request takes (reopening it); it takes no other.
+    on_closed: bool = False
 
     def offered_on(self, help_request: HelpRequest) -> bool:
+        if (help_request.status == "closed") != self.on_closed:
+            return False
         return self.offered is None or self.offered(help_request)
 
     @property
@@ -287,6 +292,11 @@ REFUSALS = {
     "no_status_page": _l(
         "This family asked for a call: they have no status page to read a message on."
     ),
+    "request_closed": _l(
+        "The request is closed, so nothing more is recorded on it. If the work goes on, "
+        "reopen it first. What you wrote is kept here."
+    ),
+    "request_open": _l("The request is open already."),
     "message_to_closed": _l(
         "The request is closed, and the family cannot answer. Reopen it to write to them."
     ),
@@ -457,8 +467,22 @@ ACTIONS: dict[str, Action] = {
                 "closed": lambda e: _(
                     "closed the request: %(outcome)s", outcome=OUTCOME_LABELS[e.value]
                 ),
-                "reopened": lambda e: _("reopened the request"),
             },
+        ),
+        Action(
+            name="reopen",
+            endpoint="reopen",
+            rule="/requests/<int:request_id>/reopen",
+            form=ReopenForm,
+            title=_l("Reopen the request"),
+            host="casework/_form_reopen.html",
+            on_closed=True,
+            apply=lambda req, form, item, record: changes.reopen(
+                req, current_user, form.version.data, form.reason.data, record=record
+            ),
+            done=_l("The request was reopened. It is in progress again."),
+            audit_label=_l("reopened the request"),
+            timeline={"reopened": lambda e: _("reopened the request")},
         ),
         Action(
             name="visit_edit",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from sqlalchemy import select
@@ -141,7 +141,7 @@ def became_owner(owner_before: int | None, help_request: HelpRequest, actor: Sta
 
 
 def versioned(
-    operation: Callable[..., None], *, additive: bool = False
+    operation: Callable[..., None], *, additive: bool = False, reopens: bool = False
 ) -> Callable[..., HelpRequest]:
     """Run ``operation(change, …)`` on ``(help_request, actor, version, …)`` as one versioned
     change: refused when ``version`` is stale, committed once, with one UPDATE of the request.
@@ -152,6 +152,10 @@ def versioned(
     stale version when the last change was the actor's own (their other window); after someone
     else's change it is refused like any other, so that they see it first, also when that
     change won a race with it in the UPDATE.
+
+    A closed request takes no change but being reopened (``reopens``): any other is refused
+    (``status_flow.check_open``), after the version check, so that a change made by someone
+    else is seen first.
 
     Working on a request that has no owner makes the actor its owner (``_claim``)."""
 
@@ -169,6 +173,8 @@ def versioned(
                 own_change = version is not None and help_request.updated_by_id == actor.id
                 if not (additive and own_change):
                     raise StaleVersion(help_request, actor)
+            if not reopens:
+                status_flow.check_open(help_request.status)
             change = _Change(help_request, actor, now_utc())
             _claim(change)
             operation(change, *args, **kwargs)
@@ -361,13 +367,20 @@ def _change_status(change: _Change, status: str, outcome: str | None, note: str 
         request.closed_at = change.at
         request.family_message_at = None  # nothing waits for an answer on a closed request
         change.event("closed", value=outcome or "", note=note)
-    elif request.status == "closed":
-        request.outcome = None
-        request.closed_at = None
-        change.event("reopened", note=note)
     else:
         change.event("status", value=status, note=note)
     request.status = status
+
+
+@partial(versioned, reopens=True)
+def reopen(change: _Change, reason: str) -> None:
+    """Reopen a closed request, in progress again; the reason goes on the timeline."""
+    request = change.request
+    status_flow.check_reopen(request.status)
+    request.status = "in_progress"
+    request.outcome = None
+    request.closed_at = None
+    change.event("reopened", note=reason)
 
 
 @dataclass(frozen=True)

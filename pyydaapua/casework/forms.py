@@ -179,6 +179,14 @@ class MessageForm(VersionedForm):
     )
 
 
+class ReopenForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Why is the request reopened?"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write why the request is reopened.")), max_length(NOTE_MAX)],
+    )
+
+
 class StatusForm(VersionedForm):
     status = RadioField(
         _l("New status"),

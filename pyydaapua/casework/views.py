@@ -8,7 +8,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -93,11 +102,13 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     context.update(extra)
     if "forms" not in context:
         context["forms"] = fresh_forms(help_request)
+    # The actions the request takes now (a closed one: only reopening), by name.
+    context["offered"] = {name for name, a in ACTIONS.items() if a.offered_on(help_request)}
     # A refused form is shown with its errors even when the request does not offer it.
     context["listed_actions"] = [
         action
         for action in LISTED_ACTIONS
-        if action.offered_on(help_request) or context["forms"][action.name].errors
+        if action.name in context["offered"] or context["forms"][action.name].errors
     ]
     context["visit_forms"] = {
         visit.id: context["item_errors"].get(("visit_edit", visit.id)) or _visit_form(visit)
@@ -107,12 +118,15 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def whole_page_context(help_request: HelpRequest, viewed: Read, **extra: Any) -> dict[str, Any]:
+def whole_page_context(
+    help_request: HelpRequest, viewed: Read | None, **extra: Any
+) -> dict[str, Any]:
     """The whole request page: its parts, and the other requests from the same phone number
-    close in time. The page's read (``viewed``) and each other request shown are audited in
-    one INSERT."""
+    close in time. The page's read (``viewed``, None for an action's answer, whose own event
+    says it) and each other request shown are audited in one INSERT."""
     others = queries.asked_again([help_request]).get(help_request.id, [])
-    _record_reads([viewed, *(Read(REQUEST_LISTED, other.id, "same_phone") for other in others)])
+    reads = [Read(REQUEST_LISTED, other.id, "same_phone") for other in others]
+    _record_reads([viewed, *reads] if viewed is not None else reads)
     return page_context(
         help_request, asked_again=others, same_family_days=SAME_FAMILY_DAYS, **extra
     )
@@ -194,7 +208,10 @@ def run_action(
     prepare(action, form, help_request)
     http_status = 422
     banner = None
-    if form.validate():
+    reshaped = False  # the request was closed or reopened: the forms it takes have changed
+    if help_request.status == "closed" and not action.on_closed:
+        http_status, banner, reshaped = _closed_refusal(form)
+    elif form.validate():
 
         def record() -> None:
             audit.record(
@@ -206,6 +223,7 @@ def run_action(
             )
 
         owner_before = help_request.assigned_to_id
+        was_closed = help_request.status == "closed"
         try:
             action.apply(help_request, form, item_id, record)
         except changes.StaleVersion as stale:
@@ -218,7 +236,9 @@ def run_action(
             abort(404)
         except status_flow.WorkflowError as error:
             db.session.rollback()
-            if action.warn is not None and action.warn(form, help_request, error):
+            if error.code == "request_closed":
+                http_status, banner, reshaped = _closed_refusal(form)
+            elif action.warn is not None and action.warn(form, help_request, error):
                 pass  # the form shows what to confirm
             elif error.field is not None and error.field in form:
                 form[error.field].errors.append(str(REFUSALS[error.code]))
@@ -233,8 +253,11 @@ def run_action(
             if not htmx.is_htmx():
                 flash(message)
                 return redirect(url_for("casework.request_page", request_id=help_request.id), 303)
-            context = page_context(help_request, announcement=message)
-            return render_template("casework/_action_done.html", action=action, **context), 200
+            if was_closed == (help_request.status == "closed"):
+                context = page_context(help_request, announcement=message)
+                return render_template("casework/_action_done.html", action=action, **context), 200
+            context = whole_page_context(help_request, None, announcement=message, reshaped=True)
+            return _whole_work_answer("casework/_action_done.html", action, context, 200)
     extra: dict[str, Any]
     if action.per_item:
         extra = {"item_errors": {(action.name, item_id): form}}
@@ -242,6 +265,9 @@ def run_action(
         extra = {"forms": fresh_forms(help_request, **{action.name: form})}
     # The refusal shows the request again (for 409, its fresh state): a read, audited.
     viewed = Read("request_viewed_refused", help_request.id, f"{action.name} {http_status}")
+    if htmx.is_htmx() and reshaped:
+        context = whole_page_context(help_request, viewed, banner=banner, reshaped=True, **extra)
+        return _whole_work_answer("casework/_action_refused.html", action, context, http_status)
     if htmx.is_htmx():
         _record_reads([viewed])
         context = page_context(help_request, banner=banner, **extra)
@@ -252,6 +278,25 @@ def run_action(
     context = whole_page_context(help_request, viewed, banner=banner, **extra)
     commit_keeping_loaded()
     return render_template("casework/request.html", **context), http_status
+
+
+def _closed_refusal(form: FlaskForm) -> tuple[int, str, bool]:
+    """An action on a closed request (perhaps closed meanwhile, in another window): 409, the
+    page as it is now, and the form with what was typed and why it was refused."""
+    banner = str(REFUSALS["request_closed"])
+    form.form_errors.append(banner)
+    return 409, banner, True
+
+
+def _whole_work_answer(
+    template: str, action: Action, context: dict[str, Any], http_status: int
+) -> Response:
+    """An htmx answer that replaces the whole of #request-work (``reshaped``): closing or
+    reopening the request changed the forms it takes."""
+    commit_keeping_loaded()
+    answer = make_response(render_template(template, action=action, **context), http_status)
+    answer.headers.update({"HX-Retarget": "#request-work", "HX-Reswap": "outerHTML"})
+    return answer
 
 
 def submitted_form(action: Action, item_id: int | None = None) -> FlaskForm:

@@ -83,6 +83,18 @@ def check_transition(current: str, target: str, outcome: str | None) -> None:
         raise WorkflowError("outcome_required")
 
 
+def check_open(status: str) -> None:
+    """A closed request is closed: it takes no casework but being reopened."""
+    if status == "closed":
+        raise WorkflowError("request_closed")
+
+
+def check_reopen(status: str) -> None:
+    """Only a closed request is reopened (to in progress: ``TRANSITIONS["closed"]``)."""
+    if status != "closed":
+        raise WorkflowError("request_open")
+
+
 def status_after_contact(current: str) -> str:
     """Working on a new request (taking it, calling, visiting) puts it in progress."""
     return "in_progress" if current == "new" else current

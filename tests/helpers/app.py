@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import text
 
 from pyydaapua import create_app
 from pyydaapua.database import db
@@ -33,9 +34,15 @@ PRODUCTION: dict[str, Any] = {
 
 
 def empty_tables(app: Flask) -> None:
+    """Remove every row a test left, and on SQLite the planner's statistics that the demo
+    data's ANALYZE keeps (they would choose the next test's query plans)."""
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+        if db.engine.dialect.name == "sqlite":
+            stats = "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            if db.session.execute(text(stats)).first():
+                db.session.execute(text("DROP TABLE sqlite_stat1"))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -133,9 +133,40 @@ def test_close_needs_an_outcome_and_can_be_reopened(req, anna) -> None:
     changes.change_status(req, anna, 1, "closed", "conversation_enough", "all good")
     assert (req.status, req.outcome) == ("closed", "conversation_enough")
     assert req.closed_at is not None
-    changes.change_status(req, anna, 2, "in_progress")
+    changes.reopen(req, anna, 2, "the family called again")
     assert (req.status, req.outcome, req.closed_at) == ("in_progress", None, None)
     assert [e.kind for e in changes.timeline(req.id)] == ["reopened", "closed"]
+    assert changes.timeline(req.id)[0].note == "the family called again"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda req, who: changes.add_note(req, who, req.version, "one more note"),
+        lambda req, who: changes.record_all_fine(req, who, req.version),
+        lambda req, who: changes.assign(req, who, req.version, None),
+        lambda req, who: changes.change_status(req, who, req.version, "in_progress"),
+        lambda req, who: changes.record_call(
+            req, who, req.version, changes.all_fine_call(changes.now_utc())
+        ),
+    ],
+    ids=["note", "all_fine", "assign", "status", "call"],
+)
+def test_a_closed_request_takes_nothing_but_reopening(req, anna, change) -> None:
+    changes.change_status(req, anna, 1, "closed", "conversation_enough")
+    attempts, entries = req.call_attempts, len(changes.timeline(req.id))
+    with pytest.raises(WorkflowError) as refused:
+        change(req, anna)
+    assert refused.value.code == "request_closed"
+    db.session.rollback()
+    assert (req.status, req.call_attempts) == ("closed", attempts)
+    assert len(changes.timeline(req.id)) == entries
+
+
+def test_only_a_closed_request_is_reopened(req, anna) -> None:
+    with pytest.raises(WorkflowError) as refused:
+        changes.reopen(req, anna, 1, "why not")
+    assert refused.value.code == "request_open"
 
 
 def test_visits_and_referrals(req, anna, erik) -> None:

@@ -311,7 +311,7 @@ def test_a_request_closed_again_after_removal_is_cleared_again(requests) -> None
     retention.run(12, apply=True)
     old = db.session.get(HelpRequest, requests["old"])
     worker = db.session.scalars(select(StaffUser)).first()
-    changes.change_status(old, worker, old.version, "in_progress", note="perhe soitti taas")
+    changes.reopen(old, worker, old.version, "perhe soitti taas")
     changes.add_note(old, worker, old.version, "uusi muistiinpano")
     close(old, worker, NOW - timedelta(days=10))
     assert retention.run(12).count == 0  # closed again only recently

@@ -122,3 +122,19 @@ def test_a_visit_is_open_while_planned_and_still_to_come() -> None:
 def test_only_a_sent_referral_waits_for_an_answer() -> None:
     waiting = [s for s in status_flow.REFERRAL_STATUSES if status_flow.referral_is_open(s)]
     assert waiting == ["sent"]
+
+
+@pytest.mark.parametrize("status", status_flow.OPEN_STATUSES)
+def test_an_open_request_takes_work_and_is_not_reopened(status) -> None:
+    status_flow.check_open(status)
+    with pytest.raises(WorkflowError) as refused:
+        status_flow.check_reopen(status)
+    assert refused.value.code == "request_open"
+
+
+def test_a_closed_request_takes_only_reopening() -> None:
+    with pytest.raises(WorkflowError) as refused:
+        status_flow.check_open("closed")
+    assert refused.value.code == "request_closed"
+    status_flow.check_reopen("closed")
+    assert status_flow.TRANSITIONS["closed"] == ("in_progress",)

@@ -372,6 +372,12 @@ def _actions(world: World) -> dict[str, tuple[str, str, dict[str, str], dict[str
             {"status-status": "closed"},
             {"status-status": "waiting"},
         ),
+        "/staff/requests/<int:request_id>/reopen": (
+            "reopen",
+            "reopen",
+            {"reopen-reason": "   "},
+            {"reopen-reason": "Perhe soitti uudelleen"},
+        ),
         "/staff/requests/<int:request_id>/visits": (
             "visit",
             "visit",
@@ -423,6 +429,7 @@ ACTION_RULES = [
     "/staff/requests/<int:request_id>/notes",
     "/staff/requests/<int:request_id>/messages",
     "/staff/requests/<int:request_id>/status",
+    "/staff/requests/<int:request_id>/reopen",
     "/staff/requests/<int:request_id>/visits",
     "/staff/requests/<int:request_id>/visits/<int:visit_id>",
     "/staff/requests/<int:request_id>/visits/<int:visit_id>/status",

@@ -169,9 +169,10 @@ def test_the_request_page_lists_every_listed_action_with_its_form(
         r'<details class="action"[^>]*><summary><h3 class="action-title">([^<]+)</h3></summary>',
         html,
     )
-    # A phone request: every listed action but the message to the family (it has no status
-    # page); the messages/test file shows a status page request's list.
-    listed = [action for action in LISTED_ACTIONS if action.name != "message"]
+    # An open phone request: every listed action but the message to the family (it has no
+    # status page; the family messages' tests show a status page request's list) and reopening
+    # (a closed request's only one, tested below).
+    listed = [action for action in LISTED_ACTIONS if action.name not in ("message", "reopen")]
     with app.test_request_context(), force_locale("fi"):
         assert summaries == [str(action.title) for action in listed]
     for action in listed:
@@ -290,8 +291,17 @@ def test_reached_all_fine_in_one_step(app, staff_client, request_id, htmx, close
         data=data,
         headers={"HX-Request": "true"} if htmx else {},
     )
-    if htmx:
+    if htmx and close:
+        # Closed: the forms the request takes have changed, so the whole work part is answered.
         assert response.status_code == 200
+        assert response.headers["HX-Retarget"] == "#request-work"
+        assert response.headers["HX-Reswap"] == "outerHTML"
+        html = response.get_data(as_text=True)
+        assert re.match(r'\s*<div id="request-work">', html)
+        assert 'id="form-all_fine"' not in html and 'id="form-reopen"' in html
+    elif htmx:
+        assert response.status_code == 200
+        assert "HX-Retarget" not in response.headers
         html = response.get_data(as_text=True)
         assert re.match(r'\s*<form id="form-all_fine"', html)
         assert 'id="request-header"' in html and 'id="timeline"' in html
@@ -320,7 +330,10 @@ def test_reached_all_fine_in_one_step(app, staff_client, request_id, htmx, close
     assert sorted(kinds) == (["call", "closed"] if close else ["call"])
 
 
-def test_the_quick_call_cannot_close_a_closed_request_again(app, staff_client, request_id) -> None:
+@pytest.mark.parametrize("close", [False, True], ids=["call", "call-and-close"])
+def test_the_quick_call_records_nothing_on_a_closed_request(
+    app, staff_client, request_id, close
+) -> None:
     counsellor = staff_client("counsellor")
     token = csrf_token(counsellor)
     url = f"/staff/requests/{request_id}/calls/all-fine"
@@ -328,12 +341,133 @@ def test_the_quick_call_cannot_close_a_closed_request_again(app, staff_client, r
     counsellor.post(url, data={**closing, "all_fine-version": _version(app, request_id)})
     again = counsellor.post(
         url,
-        data={**closing, "all_fine-version": _version(app, request_id)},
+        data={"csrf_token": token, "all_fine-version": _version(app, request_id)}
+        | ({"all_fine-close": "y"} if close else {}),
         headers={"HX-Request": "true"},
     )
-    assert again.status_code == 422
-    assert 'id="all_fine-errors"' in again.get_data(as_text=True)
-    assert len(_stored(app, request_id)[1]) == 1  # nothing recorded the second time
+    assert again.status_code == 409
+    assert again.headers["HX-Retarget"] == "#request-work"
+    html = again.get_data(as_text=True)
+    assert "Yhteydenottopyyntö on suljettu, joten siihen ei kirjata enää mitään." in html
+    assert 'id="form-reopen"' in html
+    stored, calls = _stored(app, request_id)
+    assert len(calls) == 1 and stored.call_attempts == 1  # nothing recorded the second time
+
+
+# What each action posts on a closed request: its form's fields, with typed text where it has
+# any (kept in the answer); the versions and the CSRF token are added by the test.
+ON_A_CLOSED_REQUEST = {
+    "note": {"note-note": "Vielä yksi muistiinpano"},
+    "call": {"call-result": "no_answer", "call-called_at": "", "call-note": "Ei vastannut"},
+    "status": {"status-status": "in_progress", "status-note": "Avataan taas"},
+    "visit": {"visit-address": "Kotikatu 1", "visit-duration_minutes": "60"},
+    "referral": {"referral-status": "suggested", "referral-note": "Ohjaus vielä"},
+    "assign": {"assign-assignee": ""},
+}
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("name", sorted(ON_A_CLOSED_REQUEST))
+def test_a_closed_request_refuses_every_action_and_keeps_the_text(
+    app, staff_client, request_id, name, htmx
+) -> None:
+    counsellor = staff_client("counsellor")
+    token = csrf_token(counsellor)
+    counsellor.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data={
+            "csrf_token": token,
+            "all_fine-version": _version(app, request_id),
+            "all_fine-close": "y",
+        },
+    )
+    with app.app_context():
+        entries = db.session.scalar(
+            select(func.count())
+            .select_from(TimelineEvent)
+            .where(TimelineEvent.request_id == request_id)
+        )
+    action = ACTIONS[name]
+    data = {"csrf_token": token, f"{name}-version": _version(app, request_id)}
+    data |= ON_A_CLOSED_REQUEST[name]
+    response = counsellor.post(
+        f"/staff/requests/{request_id}/" + action.rule.split("/", 3)[3],
+        data=data,
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Yhteydenottopyyntö on suljettu, joten siihen ei kirjata enää mitään." in html
+    for field, value in ON_A_CLOSED_REQUEST[name].items():
+        if field.endswith("note") or field.endswith("address"):
+            assert value in html, field  # what was typed is kept
+    stored, calls = _stored(app, request_id)
+    assert stored.status == "closed" and len(calls) == 1
+    with app.app_context():
+        assert entries == db.session.scalar(
+            select(func.count())
+            .select_from(TimelineEvent)
+            .where(TimelineEvent.request_id == request_id)
+        )
+
+
+def test_a_closed_request_page_offers_only_reopening(app, staff_client, request_id) -> None:
+    counsellor = staff_client("counsellor")
+    counsellor.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data={
+            "csrf_token": csrf_token(counsellor),
+            "all_fine-version": _version(app, request_id),
+            "all_fine-close": "y",
+        },
+    )
+    html = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    forms = re.findall(r'<form[^>]* action="(/staff/requests/[^"]+)"', html)
+    assert forms == [f"/staff/requests/{request_id}/reopen"], forms
+    assert 'id="take-button"' not in html
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_reopening_needs_a_reason_and_is_audited(app, staff_client, request_id, htmx) -> None:
+    counsellor = staff_client("counsellor")
+    token = csrf_token(counsellor)
+    counsellor.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data={
+            "csrf_token": token,
+            "all_fine-version": _version(app, request_id),
+            "all_fine-close": "y",
+        },
+    )
+    url = f"/staff/requests/{request_id}/reopen"
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = {"csrf_token": token, "reopen-version": _version(app, request_id), "reopen-reason": " "}
+    refused = counsellor.post(url, data=data, headers=headers)
+    assert refused.status_code == 422
+    assert "Kirjoita, miksi yhteydenottopyyntö avataan uudelleen." in refused.get_data(as_text=True)
+    assert _stored(app, request_id)[0].status == "closed"
+
+    data["reopen-reason"] = "Perhe soitti uudelleen"
+    done = counsellor.post(url, data=data, headers=headers)
+    if htmx:
+        assert done.status_code == 200 and done.headers["HX-Retarget"] == "#request-work"
+        html = done.get_data(as_text=True)
+        assert 'id="form-all_fine"' in html and 'id="form-reopen"' not in html
+    else:
+        assert done.status_code == 303
+    stored = _stored(app, request_id)[0]
+    assert (stored.status, stored.outcome, stored.closed_at) == ("in_progress", None, None)
+    with app.app_context():
+        entry = db.session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.request_id == request_id)
+            .order_by(TimelineEvent.id.desc())
+        ).first()
+        audited = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.request_id == request_id)
+        ).all()
+    assert (entry.kind, entry.note) == ("reopened", "Perhe soitti uudelleen")
+    assert "request_reopen" in audited
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])

@@ -343,9 +343,17 @@ def test_closing_needs_an_outcome_and_reopens(app, counsellor, req_id) -> None:
         {"status-status": "closed", "status-outcome": "conversation_enough"},
     )
     assert closed.status_code == 303
-    not_allowed = post(counsellor, app, req_id, "status", {"status-status": "waiting"})
-    assert not_allowed.status_code == 422
-    reopened = post(counsellor, app, req_id, "status", {"status-status": "in_progress"})
+    # A closed request takes no change of status: it is reopened, with the reason.
+    not_allowed = post(counsellor, app, req_id, "status", {"status-status": "in_progress"})
+    assert not_allowed.status_code == 409
+    reopened = counsellor.post(
+        f"/staff/requests/{req_id}/reopen",
+        data={
+            "reopen-version": str(version_of(app, req_id)),
+            "reopen-reason": "Perhe soitti",
+            "csrf_token": csrf_token(counsellor),
+        },
+    )
     assert reopened.status_code == 303
     with app.app_context():
         assert db.session.get(HelpRequest, req_id).status == "in_progress"

@@ -522,7 +522,7 @@ def test_export_query_count_does_not_grow(app, supervisor, logged, worked) -> No
         req = db.session.get(HelpRequest, logged["first"])
         anna = db.session.get(StaffUser, logged["anna"])
         service = db.session.scalars(select(Service).order_by(Service.id.desc())).first()
-        changes.change_status(req, anna, req.version, "in_progress")
+        changes.reopen(req, anna, req.version, "reopened for the test")
         for number in range(5):
             at = datetime(2026, 4, 1 + number, 9, tzinfo=UTC)
             changes.record_call(req, anna, req.version, changes.CallData(at, "no_answer"))
@@ -580,6 +580,6 @@ def test_cleared_request_shows_a_notice_and_keeps_working(app, supervisor, logge
     with app.app_context():
         req = db.session.get(HelpRequest, logged["first"])
         anna = db.session.get(StaffUser, logged["anna"])
-        changes.change_status(req, anna, req.version, "in_progress")
+        changes.reopen(req, anna, req.version, "reopened for the test")
     reopened = supervisor.get(f"/staff/requests/{logged['first']}").get_data(as_text=True)
     assert 'id="personal-data-removed"' in reopened

@@ -180,8 +180,10 @@ def test_no_message_to_a_closed_request_and_closing_answers_the_waiting_message(
         changes.change_status(request, user, request.version, "closed", "conversation_enough")
     assert stored(app, req_id).family_message_at is None
     response = post_message(client, app, req_id, "Hei vielä")
-    assert response.status_code == 422
-    assert "Pyyntö on suljettu, eikä perhe voi vastata." in response.get_data(as_text=True)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Yhteydenottopyyntö on suljettu, joten siihen ei kirjata enää mitään." in html
+    assert "Hei vielä" in html  # kept, to copy
 
 
 def rows(html: str) -> list[str]:
