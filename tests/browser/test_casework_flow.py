@@ -466,7 +466,64 @@ def test_reached_all_fine_with_the_mouse(context_factory: Any, live_server: Any)
     clicks += 1
     page.locator("#request-header .status-closed").wait_for()
     assert clicks == QUICK_CALL_CLICKS
-    # The quick form is back, fresh, for the next time; the request is closed, so without the
-    # closing choice.
-    expect(page.locator("#form-all_fine")).to_be_visible()
-    expect(page.locator("#all_fine-close")).to_have_count(0)
+    # The request is closed: no quick call and no casework form but reopening.
+    expect(page.locator("#form-all_fine")).to_have_count(0)
+    expect(page.locator("#form-reopen")).to_be_visible()
+    expect(page.locator("#request-work form")).to_have_count(1)
+
+
+CLOSED = {
+    "fi": "Yhteydenottopyyntö on suljettu, joten siihen ei kirjata enää mitään.",
+    "sv": "Kontaktbegäran är avslutad, så inget mer antecknas på den.",
+}
+REOPENED = {
+    "fi": "Yhteydenottopyyntö avattiin uudelleen. Se on taas työn alla.",
+    "sv": "Kontaktbegäran öppnades på nytt. Den är pågående igen.",
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_closed_request_refuses_a_note_and_is_reopened_by_keyboard(
+    context_factory: Any, live_server: Any, lang: str
+) -> None:
+    """Closed in one window while a note is typed in another: the note is refused in place
+    (409), read out, and kept to copy; the page then shows the closed request, whose only form
+    reopens it, with a reason, by keyboard."""
+    reference = parent_sends(context_factory, live_server, f"Suljettu {lang}")
+    _, email = make_staff(live_server.app, "counsellor", lang)
+    context = context_factory(viewport={"width": 1280, "height": 800})
+    first = context.new_page()
+    sign_in_by_keyboard(first, live_server, email, lang)
+    first.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(first, live_server, reference)
+    second = context.new_page()
+    second.goto(first.url)
+
+    first.locator("#all_fine-close").check()
+    first.locator("#all-fine-button").click()
+    first.locator("#request-header .status-closed").wait_for()
+    expect(first.locator("#form-reopen")).to_be_visible()
+    assert_no_axe_violations(first)
+
+    open_action(second, "note")
+    second.locator("#note-note").fill("Kirjoitettu toisessa ikkunassa")
+    second.locator("#form-note button[type=submit]").click()
+    expect(second.locator("#announcer")).to_contain_text(CLOSED[lang])
+    expect(second.locator("#request-header .status-closed")).to_be_visible()
+    expect(second.locator("#note-note")).to_have_value("Kirjoitettu toisessa ikkunassa")
+    expect(second.locator("#form-all_fine")).to_have_count(0)
+    assert_no_axe_violations(second)
+
+    second.reload()
+    tab_to(second, "#reopen-reason", limit=200)
+    second.keyboard.type("Perhe soitti uudelleen")
+    tab_to(second, "#form-reopen button[type=submit]", limit=5)
+    second.keyboard.press("Enter")
+    expect(second.locator("#announcer")).to_contain_text(REOPENED[lang])
+    expect(second.locator("#request-header .status-in_progress")).to_be_visible()
+    expect(second.locator("#request-header")).to_be_focused()
+    expect(second.locator("#form-all_fine")).to_be_visible()
+    expect(second.locator("#timeline .timeline-entry").first).to_contain_text(
+        "Perhe soitti uudelleen"
+    )
+    assert_no_axe_violations(second)
