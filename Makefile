@@ -58,14 +58,15 @@ $(VENV)/vnu/vnu.jar: | $(BIN)/python
 
 # The suite runs in parallel processes (pytest-xdist), each on a database of its own: one per
 # CPU, and at least three, since the browser tests and the servers leave a CPU idle while they
-# wait. TEST_WORKERS=0 runs it in this one process.
+# wait. A test file stays in one process (--dist loadfile): its module fixtures (a server over
+# HTTPS, a seeded data set) start once. TEST_WORKERS=0 runs it in this one process.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -lt 3 ] && n=3; echo $$n)
 
 test: $(VENV)/.installed-dev $(VENV)/vnu/vnu.jar
 	$(FLASK) translate compile
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The property-based tests at full size (1,000 examples per form; FUZZ_EXAMPLES changes it), on
 # SQLite and, at the same time, on PostgreSQL (FUZZ_DATABASE_URL, else TEST_DATABASE_URL, else

@@ -360,6 +360,8 @@ ACTIONS: dict[str, Action] = {
             form=CallForm,
             title=_l("Record a call"),
             host="casework/_form_call.html",
+            # A family who chose a written answer is answered on the status page.
+            offered=lambda req: req.contact_method == "phone",
             apply=lambda req, form, item, record: changes.record_call(
                 req, current_user, form.version.data, form.to_data(), record=record
             ),

@@ -46,7 +46,7 @@ from pyydaapua.database import db
 from pyydaapua.inbox import queries
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import deadlines, status_flow, typed_text
-from pyydaapua.rules.repeats import SAME_FAMILY_DAYS
+from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, excerpt
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.i18n import datetime_text
@@ -54,6 +54,8 @@ from pyydaapua.web.transactions import commit_keeping_loaded
 
 # The casework views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("casework", __name__, url_prefix="/staff")
+# How much of what the parent wrote the first screen shows: about three lines.
+WORDS_EXCERPT_CHARS = 240
 
 bp.add_app_template_global(timeline_text)
 # The registry, for the form_for macro (templates/macros/action.html).
@@ -98,6 +100,8 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "audit_events": _audit_events(help_request.id),
         "item_errors": {},
         "banner": None,
+        # The first lines of what the parent wrote, first on the page (the rest further down).
+        "words_excerpt": excerpt(help_request.description or "", WORDS_EXCERPT_CHARS),
     }
     context.update(extra)
     if "forms" not in context:

@@ -405,10 +405,11 @@ def test_request_page_by_keyboard_and_screen_reader(
 
 
 # "I called, reached the family, all is fine" and closing, from the request page just opened:
-# 10 Tabs to the checkbox (past the menu, the way back to the inbox and the owner controls),
-# Space, Tab, Enter: 13 keystrokes, or 2 clicks. Before, the same took 7 clicks and about 33
-# keystrokes through "Record a call" and "Change the status".
-QUICK_CALL_KEYSTROKES = 13
+# 12 Tabs to the checkbox (past the menu, the way back to the inbox, the number to dial, the
+# link to the family's whole text and the owner controls), Space, Tab, Enter: 15 keystrokes, or
+# 2 clicks. Before the quick call, the same took 7 clicks and about 33 keystrokes through
+# "Record a call" and "Change the status".
+QUICK_CALL_KEYSTROKES = 15
 QUICK_CALL_CLICKS = 2
 
 
@@ -527,3 +528,34 @@ def test_a_closed_request_refuses_a_note_and_is_reopened_by_keyboard(
         "Perhe soitti uudelleen"
     )
     assert_no_axe_violations(second)
+
+
+def bottom_of(page: Any, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box["y"] + box["height"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "width", "height"), [("fi", 1280, 800), ("sv", 1280, 800), ("fi", 375, 812)]
+)
+def test_the_first_screen_holds_the_call(
+    context_factory: Any, live_server: Any, lang: str, width: int, height: int
+) -> None:
+    """As the request page opens, without scrolling: the number to dial, the family's first
+    words, and at 1280×800 also "take", the quick call and "record a call"."""
+    words = "Lapsi ei nuku öisin ja olemme aivan väsyneitä, toivomme soittoa. " * 6
+    reference = parent_sends(context_factory, live_server, words)
+    _, email = make_staff(live_server.app, "counsellor", lang)
+    page = context_factory(viewport={"width": width, "height": height}).new_page()
+    sign_in_by_keyboard(page, live_server, email, lang)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    open_from_inbox(page, live_server, reference)
+    page.evaluate("window.scrollTo(0, 0)")
+    first_screen = ["#request-contact a.phone-to-call", "#request-contact .words-excerpt"]
+    if width >= 1280:
+        first_screen += ["#take-button", "#record-call-link", "#all-fine-button"]
+    for selector in first_screen:
+        assert bottom_of(page, selector) <= height, selector
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_no_axe_violations(page)

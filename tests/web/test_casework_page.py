@@ -205,7 +205,7 @@ def test_request_page_shows_what_the_parent_sent_and_is_audited(app, counsellor,
     response = counsellor.get(f"/staff/requests/{req_id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<dd lang="sv" class="parent-words">Vi behöver hjälp</dd>' in html
+    assert '<dd lang="sv" class="parent-words" id="parent-words">Vi behöver hjälp</dd>' in html
     assert "+358401234567" in html
     assert "request_viewed" in audit_actions(app)
     assert counsellor.get("/staff/requests/99999").status_code == 404
@@ -627,14 +627,14 @@ def test_request_page_shows_the_overdue_badge_of_the_inbox(app, counsellor) -> N
         ).id
     inbox_row = counsellor.get("/staff/").get_data(as_text=True)
     page = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
-    header = re.search(r'<section id="request-header".*?</section>', page, re.S).group(0)
+    header = re.search(r'<section id="request-contact".*?</section>', page, re.S).group(0)
     assert 'class="badge badge-overdue"' in header and "arkipäivää myöhässä" in header
     assert badge(header) == badge(inbox_row)
     call = {**valid_data(app, "calls"), "call-called_at": helsinki_text(datetime.now(UTC))}
     answer = post(counsellor, app, request_id, "calls", call, headers=HTMX)
     assert answer.status_code == 200
     header = re.search(
-        r'<section id="request-header".*?</section>', answer.get_data(as_text=True), re.S
+        r'<section id="request-contact".*?</section>', answer.get_data(as_text=True), re.S
     )
     assert header is not None and 'class="badge' not in header.group(0)
 
@@ -654,7 +654,7 @@ def test_phone_number_is_shown_for_reading_and_dials_e164(
             NewRequest(submission_key="p" * 32, language="fi", call_language="fi", phone=phone)
         ).id
     html = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
-    assert f'<dd><a href="{href}" class="phone">{shown}</a></dd>' in html
+    assert f'<dd><a href="{href}" class="phone phone-to-call">{shown}</a></dd>' in html
 
 
 def test_timeline_is_strictly_newest_first(app, counsellor, req_id) -> None:
@@ -704,3 +704,42 @@ def test_a_call_in_the_future_is_refused_on_its_time_field(
     assert ">Soitan huomenna</textarea>" in html  # what was typed is kept
     with app.app_context():
         assert db.session.get(HelpRequest, req_id).call_attempts == 0
+
+
+def test_the_call_comes_first_on_the_request_page(app, counsellor) -> None:
+    words = "Lapsi ei nuku öisin ja olemme aivan väsyneitä. " * 12
+    with app.app_context():
+        stored = submit(
+            NewRequest(
+                submission_key="f" * 32,
+                language="fi",
+                call_language="sv",
+                phone="+358401234567",
+                name="Maija",
+                description=words,
+                topics=["parent_coping"],
+                sms_ok=True,
+            )
+        ).id
+    response = counsellor.get(f"/staff/requests/{stored}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    contact = re.search(r'<section id="request-contact".*?</section>', html, re.S).group(0)
+    assert html.index('id="request-contact"') < html.index('id="request-header"')
+    assert html.index('id="request-header"') < html.index('id="form-all_fine"')
+    assert html.index('id="form-all_fine"') < html.index('id="form-call"')
+    assert '<a href="tel:+358401234567" class="phone phone-to-call">040 123 4567</a>' in contact
+    for shown in (
+        "Maija",
+        "Sopiva soittoaika",
+        "Puhelun kieli",
+        "svenska",
+        "Tekstiviesti sallittu",
+    ):
+        assert shown in contact, shown
+    assert "Soitettava viimeistään" in contact and 'class="badge' in contact
+    excerpt = re.search(r'<blockquote class="words-excerpt" lang="fi"><p>([^<]*)</p>', contact)
+    assert excerpt and excerpt.group(1).endswith("…") and len(excerpt.group(1)) <= 241
+    assert words.startswith(excerpt.group(1)[:-1])
+    assert '<a href="#parent-words">Lue kaikki, mitä perhe kirjoitti</a>' in contact
+    assert 'id="parent-words">' + words.strip() in html

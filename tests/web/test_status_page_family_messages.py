@@ -314,3 +314,33 @@ def test_retention_clears_the_messages_and_the_code(app, staff_client) -> None:
         ).all()
         assert notes == ["", ""]
         assert access.open_request(reference, code) is None
+
+
+CALL_WORDS = (
+    "Soitettava viimeistään",
+    "Soittoyritykset",
+    "Sopiva soittoaika",
+    "Puhelun kieli",
+    "Tekstiviesti",
+    'id="form-call"',
+    'id="form-all_fine"',
+)
+
+
+def test_a_written_channel_request_is_described_in_written_words(app, staff_client) -> None:
+    written = new_request(app, "w")
+    html = staff_client("counsellor").get(f"/staff/requests/{written}").get_data(as_text=True)
+    contact = re.search(r'<section id="request-contact".*?</section>', html, re.S).group(0)
+    assert "Vastaa perheelle" in contact and "Vastattava viimeistään" in contact
+    assert "Vastauksen kieli" in contact and "Tarvitsemme apua" in contact
+    for words in CALL_WORDS:
+        assert words not in html, words
+    assert 'id="form-message"' in html
+
+
+def test_a_phone_request_keeps_its_call_words(app, staff_client) -> None:
+    """The other side of the test above: the words it looks for are there on a call."""
+    phone = new_request(app, "p", status_page=False)
+    html = staff_client("counsellor").get(f"/staff/requests/{phone}").get_data(as_text=True)
+    for words in CALL_WORDS:
+        assert words in html, words
