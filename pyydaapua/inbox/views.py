@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import (
@@ -73,6 +73,7 @@ def inbox_page() -> str | tuple[str, int]:
         "presets": queries.PRESETS,
         "newest_id": counts.newest_id,
         "search_error": SEARCH_MESSAGES.get(filters.q_problem),
+        "elsewhere": _found_elsewhere(filters, counts.total, today),
     }
     full_page = not htmx.is_htmx()
     context["visits"] = queries.upcoming_visits(current_user.id, now) if full_page else []
@@ -95,6 +96,16 @@ def inbox_page() -> str | tuple[str, int]:
             **context,
         )
     return html, 422 if filters.q_problem else 200
+
+
+def _found_elsewhere(filters: queries.Filters, shown: int, today: date) -> dict[str, Any] | None:
+    """A search that finds nothing in this view, but finds requests among all of them: how many,
+    and the address of that search (one more count, only then)."""
+    everywhere = queries.Filters(q=filters.q, status="all")
+    if not filters.q or filters.q_problem or shown or filters == everywhere:
+        return None
+    found = queries.counts(everywhere, current_user.id, today).total
+    return {"total": found, "args": everywhere.to_args()} if found else None
 
 
 @bp.get("/inbox/new")

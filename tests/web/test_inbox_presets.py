@@ -250,3 +250,25 @@ def test_requests_whose_numbers_were_removed_are_not_flagged(app, staff_client) 
         stored = db.session.scalars(select(HelpRequest)).all()
         assert queries.asked_again(list(stored)) == {}
     assert "Sama numero" not in staff_client("counsellor").get("/staff/").get_data(as_text=True)
+
+
+def test_a_search_that_finds_nothing_in_this_view_offers_all_requests(app, staff_client) -> None:
+    wanted = add(app, "s", 1)
+    client = staff_client("counsellor")
+    code = reference(app, wanted)
+    # "New messages from families" holds no request; the search finds one among all of them.
+    html = client.get("/staff/", query_string={"messages": "1", "q": code}).get_data(as_text=True)
+    found = re.search(r'<p id="found-elsewhere">(.*?)</p>', html, re.S)
+    assert found, html
+    assert "Tässä näkymässä hakua ei vastaa mikään yhteydenottopyyntö." in found.group(1)
+    assert "hakua vastaa 1:" in found.group(1)
+    link = re.search(r'href="([^"]+)"', found.group(1)).group(1)
+    assert "messages" not in link and "status=all" in link
+    everywhere = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert shown(everywhere) == [code]
+    # Nothing anywhere: the plain message, and no offer.
+    nothing = client.get("/staff/", query_string={"messages": "1", "q": "ZZZZ-ZZZZ"})
+    assert 'id="found-elsewhere"' not in nothing.get_data(as_text=True)
+    # Found in this view: no offer either.
+    here = client.get("/staff/", query_string={"q": code}).get_data(as_text=True)
+    assert shown(here) == [code] and 'id="found-elsewhere"' not in here
