@@ -327,6 +327,12 @@ ACTIONS: dict[str, Action] = {
                 record=record,
             ),
             done=_l("The owner was changed."),
+            # Taking the request (the take button, or choosing oneself) in the user's words.
+            done_for=lambda form: (
+                _l("You took the request.")
+                if form.assignee.data == current_user.id
+                else _l("The owner was changed.")
+            ),
             audit_label=_l("changed the owner"),
             timeline={
                 "taken": lambda e: _("took the request"),

@@ -269,6 +269,8 @@ def run_action(
         extra = {"forms": fresh_forms(help_request, **{action.name: form})}
     # The refusal shows the request again (for 409, its fresh state): a read, audited.
     viewed = Read("request_viewed_refused", help_request.id, f"{action.name} {http_status}")
+    # The live region says why, replacing whatever it said last (an earlier success).
+    extra["announcement"] = banner or _first_error(form)
     if htmx.is_htmx() and reshaped:
         context = whole_page_context(help_request, viewed, banner=banner, reshaped=True, **extra)
         return _whole_work_answer("casework/_action_refused.html", action, context, http_status)
@@ -282,6 +284,12 @@ def run_action(
     context = whole_page_context(help_request, viewed, banner=banner, **extra)
     commit_keeping_loaded()
     return render_template("casework/request.html", **context), http_status
+
+
+def _first_error(form: FlaskForm) -> str:
+    """The first thing the refused form says is wrong."""
+    messages = [*form.form_errors, *(field.errors[0] for field in form if field.errors)]
+    return str(messages[0]) if messages else ""
 
 
 def _closed_refusal(form: FlaskForm) -> tuple[int, str, bool]:

@@ -636,3 +636,56 @@ def test_the_quick_close_points_to_the_status_form_over_open_work(
     html = response.get_data(as_text=True)
     assert "Sulje pyyntö kohdassa ”Muuta tilaa”" in html
     assert 'name="all_fine-close" value="y" checked' in html  # what was chosen is kept
+
+
+def announced(html: str) -> str:
+    found = re.search(r'<div data-hx-swap-oob="innerHTML:#announcer">(.*?)</div>', html, re.S)
+    assert found, html
+    return found.group(1).strip()
+
+
+def test_taking_is_announced_in_the_counsellors_words(app, staff_client, request_id) -> None:
+    counsellor = staff_client("counsellor")
+    taken = counsellor.post(
+        f"/staff/requests/{request_id}/take",
+        data={"csrf_token": csrf_token(counsellor), "assign-version": _version(app, request_id)},
+        headers={"HX-Request": "true"},
+    )
+    assert announced(taken.get_data(as_text=True)) == "Otit yhteydenottopyynnön käsittelyyn."
+    supervisor = staff_client("supervisor")
+    moved = supervisor.post(
+        f"/staff/requests/{request_id}/assign",
+        data={
+            "csrf_token": csrf_token(supervisor),
+            "assign-version": _version(app, request_id),
+            "assign-assignee": "",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert announced(moved.get_data(as_text=True)) == "Käsittelijä vaihdettiin."
+
+
+def test_a_refusal_replaces_what_the_live_region_said(app, staff_client, request_id) -> None:
+    """After "the note was added", a refused close says why, not the note again."""
+    counsellor = staff_client("counsellor")
+    token = csrf_token(counsellor)
+    noted = counsellor.post(
+        f"/staff/requests/{request_id}/notes",
+        data={"csrf_token": token, "note-version": _version(app, request_id), "note-note": "Hei"},
+        headers={"HX-Request": "true"},
+    )
+    assert announced(noted.get_data(as_text=True)).startswith("Muistiinpano lisättiin.")
+    refused = counsellor.post(
+        f"/staff/requests/{request_id}/status",
+        data={
+            "csrf_token": token,
+            "status-version": _version(app, request_id),
+            "status-status": "closed",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 422
+    assert (
+        announced(refused.get_data(as_text=True))
+        == "Valitse lopputulos, jotta voit sulkea yhteydenottopyynnön."
+    )

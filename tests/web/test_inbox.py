@@ -146,9 +146,29 @@ def test_htmx_gets_only_the_results(app, staff_client) -> None:
 def test_new_requests_are_announced(app, staff_client) -> None:
     client = staff_client("counsellor")
     ids = add_requests(app, 2, datetime.now(UTC))
-    assert client.get(f"/staff/inbox/new?since={ids[-1]}").get_data(as_text=True).strip() == ""
+    nothing_new = client.get(f"/staff/inbox/new?since={ids[-1]}").get_data(as_text=True)
+    assert re.sub(r'<span id="inbox-counter".*?</span>', "", nothing_new).strip() == ""
     html = client.get(f"/staff/inbox/new?since={ids[0]}&q=x").get_data(as_text=True)
     assert "1 uusi yhteydenottopyyntö" in html and 'href="/staff/?q=x"' in html
+
+
+def test_the_menus_counter_follows_the_poll(app, staff_client) -> None:
+    """The menu's "n without an owner" is answered with every poll, out of band."""
+    client = staff_client("counsellor")
+    ids = add_requests(app, 2, datetime.now(UTC))
+    counter = '<span id="inbox-counter" class="counter" data-hx-swap-oob="true">({} ilman'
+    assert counter.format(2) in client.get(f"/staff/inbox/new?since={ids[-1]}").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        submit(
+            NewRequest(
+                submission_key="n" * 32, language="fi", call_language="fi", phone="+358401112223"
+            )
+        )
+    assert counter.format(3) in client.get(f"/staff/inbox/new?since={ids[-1]}").get_data(
+        as_text=True
+    )
 
 
 def test_my_upcoming_visits(app, staff_client) -> None:
