@@ -78,6 +78,15 @@ def date_long(day: date) -> str:
     return format_date(day, format="full")
 
 
+def date_due(day: date) -> str:
+    """A date as it follows "at the latest": "keskiviikkona 9. joulukuuta 2026" (the weekday
+    in the essive, "viimeistään keskiviikkona": Babel's Finnish weekday in a date) / "onsdagen
+    den 9 december 2026" ("senast onsdagen den 9 december": every Swedish weekday takes "-en")."""
+    if get_locale().language == "sv":
+        return format_date(day, format="EEEE'en den' d MMMM yyyy")
+    return format_date(day, format="EEEE d. MMMM yyyy")
+
+
 # Dates and times as they are written in Finland, in Finnish and in Finland-Swedish:
 # "17.11.2026 klo 12.12" / "17.11.2026 kl. 12.12". Babel's Finnish short form has no "klo",
 # and its "sv" and "sv_FI" forms are Sweden's ("2026-11-17 12:12", "17 nov. 2026"), so the
@@ -170,6 +179,7 @@ def machine_time(value: date | datetime) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_long, "date_long")
+    app.add_template_filter(date_due, "date_due")
     app.add_template_filter(date_short, "date_short")
     app.context_processor(template_labels)
     app.add_template_filter(number, "number")

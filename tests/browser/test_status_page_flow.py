@@ -30,7 +30,7 @@ CODE = re.compile(r"^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$")
 SENT = {"fi": "Viestisi lähetettiin", "sv": "Ditt meddelande skickades"}
 WRONG = {
     "fi": "Emme voineet avata pyyntöä tällä tunnuksella ja salaisella koodilla.",
-    "sv": "Vi kunde inte öppna en begäran med den här referensen och hemliga koden.",
+    "sv": "Vi kunde inte öppna en begäran med den här referenskoden och hemliga koden.",
 }
 
 

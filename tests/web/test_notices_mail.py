@@ -98,7 +98,7 @@ def test_a_new_request_notifies_the_team_and_the_parent_each_in_their_language(
 
     team = by_recipient[TEAM]
     assert team.subject == f"Ny kontaktbegäran: {shown(reference)}"
-    assert f"Referens: {shown(reference)}" in team.body
+    assert f"Referenskod: {shown(reference)}" in team.body
     assert f"Ring senast: {format_date(due, 'full', locale='sv')}" in team.body
     assert f"{PUBLIC}/staff/requests/{request_id}" in team.body
     assert team.message["From"] == mail_app.config["MAIL_DEFAULT_SENDER"]

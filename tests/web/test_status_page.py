@@ -25,7 +25,7 @@ from tests.helpers.forms import RequestFormHelper, hidden_fields
 CODE_SHOWN = re.compile(rf'id="secret-code">([{CODE_ALPHABET}]{{5}}-[{CODE_ALPHABET}]{{5}})<')
 WRONG_PAIR = {
     "fi": "Emme voineet avata pyyntöä tällä tunnuksella ja salaisella koodilla.",
-    "sv": "Vi kunde inte öppna en begäran med den här referensen och hemliga koden.",
+    "sv": "Vi kunde inte öppna en begäran med den här referenskoden och hemliga koden.",
 }
 
 

@@ -4,6 +4,7 @@ Flask-Babel gives them."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -154,3 +155,26 @@ def test_wtforms_messages_come_from_a_catalogue_kept_per_language(app) -> None:
         with force_locale("sv"):
             swedish = form.meta.get_translations(form)
             assert swedish.gettext("This field is required.") == "Det här fältet är obligatoriskt."
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fi", "keskiviikkona 9. joulukuuta 2026"),
+        ("sv", "onsdagen den 9 december 2026"),
+    ],
+)
+def test_a_due_day_reads_after_at_the_latest(app, language, expected) -> None:
+    """ "viimeistään keskiviikkona 9. joulukuuta", "senast onsdagen den 9 december"."""
+    with app.test_request_context(), force_locale(language):
+        assert i18n.date_due(date(2026, 12, 9)) == expected
+        week = [i18n.date_due(date(2026, 12, 7) + timedelta(days=n)) for n in range(7)]
+    ends = ("na", "en den")[language == "sv"]
+    assert all(ends in day for day in week), week
+
+
+def test_the_confirmation_gives_the_due_day_after_at_the_latest(app, request_form) -> None:
+    response = request_form.submit("sv", description="Hjälp")
+    html = request_form.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Om ingen har ringt dig senast <time" in html
+    assert re.search(r"senast <time datetime=\"[0-9-]+\">\w+agen den \d+ \w+ \d{4}</time>", html)
