@@ -107,7 +107,7 @@ class RequestForm(Form):
             Email(message=_l("Enter an email address like name@example.fi, or leave it empty.")),
         ],
     )
-    call_language = RadioField(_l("In which language shall we call you?"), choices=[])
+    call_language = RadioField(_l("In which language shall we answer you?"), choices=[])
     submission_key = SubmissionKeyField(default=new_submission_key)
     # A honeypot: hidden from people by the stylesheet; bots fill it in.
     contact_me_by_fax = StringField(_l("Leave this field empty"), validators=[max_length(200)])

@@ -584,3 +584,13 @@ def test_a_language_switch_posted_again_after_sending_shows_nothing_typed(
     assert 'id="sent-notice"' in html
     assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
     assert count_requests(app) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("fi", "Millä kielellä vastaamme sinulle?"), ("sv", "På vilket språk ska vi svara dig?")],
+)
+def test_the_language_question_fits_a_call_and_a_written_answer(client, lang, question) -> None:
+    html = client.get(f"/{lang}/request/new", follow_redirects=True).get_data(as_text=True)
+    assert question in html
+    assert "soitamme sinulle?" not in html and "ringa dig?" not in html
