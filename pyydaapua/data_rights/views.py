@@ -21,7 +21,7 @@ from pyydaapua.data_rights import audit_trail, export
 from pyydaapua.data_rights.forms import AuditLogForm, ReferenceForm
 from pyydaapua.database import db
 from pyydaapua.rules.references import format_reference
-from pyydaapua.web.csv_export import content_disposition, csv_response
+from pyydaapua.web.csv_export import content_disposition, csv_response, file_name
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import ROLE_LABELS
 from pyydaapua.web.params import parse_int
@@ -150,7 +150,7 @@ def access_log_csv() -> Response:
     headers = [_("Time"), _("Staff member"), _("Role"), _("Action")]
     db.session.commit()
     reference = format_reference(help_request.reference)
-    return csv_response(f"access-log-{reference}.csv", headers, rows)
+    return csv_response(file_name(_("Who has handled"), reference) + ".csv", headers, rows)
 
 
 def _record(request_id: int, target: str) -> export.RequestExport:

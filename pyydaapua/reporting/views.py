@@ -14,7 +14,7 @@ from pyydaapua.accounts.permissions import Permission
 from pyydaapua.reporting import figures, tables
 from pyydaapua.reporting.forms import PeriodForm
 from pyydaapua.rules.workdays import helsinki_date
-from pyydaapua.web.csv_export import csv_response
+from pyydaapua.web.csv_export import csv_response, file_name
 from pyydaapua.web.days import day_text
 
 # The reporting views, under /staff/: every one needs sign-in and a permission.
@@ -74,7 +74,7 @@ def report_csv() -> Response | tuple[str, int]:
         target=f"{table.key} {period.start}..{period.end}",
     )
     return csv_response(
-        f"{table.key}_{period.start}_{period.end}.csv",
+        file_name(table.title, period.start, period.end) + ".csv",
         [column.label for column in table.columns],
         table.csv_rows(),
     )

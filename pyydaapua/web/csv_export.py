@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from urllib.parse import quote
@@ -51,6 +52,14 @@ def to_csv(headers: list[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow([cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def file_name(title: str, *codes: object) -> str:
+    """A download's name: its title in the user's language, in lower case with its words joined
+    by hyphens and letters like "ä" kept, then the codes as they are
+    ("ensimmäinen-yhteys_2026-01-01_2026-12-31", "vem-har-hanterat_ACDE-FHJK")."""
+    words = "-".join(re.sub(r"[^\w-]+", " ", title).lower().split())
+    return "_".join([words, *(str(code) for code in codes)])
 
 
 def content_disposition(filename: str) -> str:

@@ -128,7 +128,8 @@ def test_supervisor_checks_who_has_handled_a_request(
     with page.expect_download() as download_info:
         page.locator("#access-log-csv").click()
     download = download_info.value
-    assert download.suggested_filename == f"access-log-{handled['shown']}.csv"
+    named = {"fi": "kuka-on-käsitellyt", "sv": "vem-har-hanterat"}[lang]
+    assert download.suggested_filename == f"{named}_{handled['shown']}.csv"
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))

@@ -63,7 +63,11 @@ def test_supervisor_reads_the_report_by_keyboard_and_downloads_a_csv(
     with page.expect_download() as download_info:
         page.locator("#months .download a").click()
     download = download_info.value
-    assert download.suggested_filename == "months_2025-12-01_2026-01-31.csv"
+    named = {
+        "fi": "pyynnöt-kuukausittain-ja-puhelun-kielen-mukaan",
+        "sv": "begäranden-per-månad-och-samtalsspråk",
+    }[lang]
+    assert download.suggested_filename == f"{named}_2025-12-01_2026-01-31.csv"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     raw = target.read_bytes()

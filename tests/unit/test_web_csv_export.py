@@ -61,3 +61,14 @@ def test_download_response() -> None:
     assert content_disposition('a"b.csv') == (
         "attachment; filename=\"ab.csv\"; filename*=UTF-8''a%22b.csv"
     )
+
+
+
+def test_a_file_is_named_in_the_users_words_with_its_codes_as_they_are() -> None:
+    from pyydaapua.web.csv_export import file_name
+
+    assert file_name("Ensimmäinen yhteys", "2026-01-01", "2026-12-31") == (
+        "ensimmäinen-yhteys_2026-01-01_2026-12-31"
+    )
+    assert file_name("Vem har hanterat", "ACDE-FHJK") == "vem-har-hanterat_ACDE-FHJK"
+    assert file_name("Aiheet: jaksolla / kk") == "aiheet-jaksolla-kk"

@@ -123,7 +123,9 @@ def test_every_csv_has_the_numbers_of_the_page(supervisor, table) -> None:
     response = supervisor.get(f"/staff/reports.csv?table={table}&{PERIOD}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert f"{table}_2025-12-01_2026-01-31.csv" in response.headers["Content-Disposition"]
+    # Named in the user's language, like the table's caption: never the English code.
+    named = response.headers["Content-Disposition"]
+    assert '_2025-12-01_2026-01-31.csv"' in named and f"{table}_" not in named
     rows = parse_csv(response.data)
     assert rows[0] == page[table][0]  # the same headers, in the user's language
     expected = [[row[0], *(same_number(cell) for cell in row[1:])] for row in page[table][1:]]
