@@ -6,11 +6,13 @@ amount of data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select
 
 from pyydaapua.casework.actions import AUDIT_LABELS as CASEWORK_LABELS
@@ -20,9 +22,11 @@ from pyydaapua.models import (
     HelpRequest,
     StaffUser,
 )
+from pyydaapua.reporting.tables import TABLE_TITLES
 from pyydaapua.rules.paging import Page
 from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.workdays import day_start
+from pyydaapua.web.i18n import date_short
 from pyydaapua.web.labels import EVENT_LABELS
 
 PER_PAGE = 50
@@ -34,6 +38,55 @@ AUDIT_LABELS = {**EVENT_LABELS, **CASEWORK_LABELS}
 def audit_label(code: str) -> str:
     """An audit event's label in the page's language (its code for an event no longer made)."""
     return str(AUDIT_LABELS.get(code, code))
+
+
+# The codes an audit event's target is made of (audit.py Read, the views' targets), in words.
+TARGET_WORDS = {
+    "page": _l("the request page"),
+    "inbox": _l("a row of the inbox"),
+    "visits": _l("upcoming home visits"),
+    "same_phone": _l("another request from the same phone number"),
+    "csv": _l("CSV file"),
+    "json": _l("JSON file"),
+    "not_found": _l("not found"),
+    "reference": _l("search by reference code"),
+    "phone": _l("search by phone number"),
+    "words": _l("search by words"),
+}
+# The audit log's own filters, as its viewing records them ("action=request_call").
+FILTER_WORDS = {
+    "user": _l("Staff member"),
+    "request": _l("Request"),
+    "action": _l("Action"),
+    "from": _l("From"),
+    "to": _l("To"),
+    "page": _l("Page"),
+}
+_PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+def audit_target(target: str) -> str:
+    """An audit event's target in the page's language: the service's codes (a part of a page,
+    a report table, a period, a casework action, the audit log's filters) in words; a reference
+    code, an HTTP status or an account's number as they are."""
+    words = []
+    for token in target.split():
+        key, _sep, value = token.partition("=")
+        if period := _PERIOD.match(token):
+            start, end = (date.fromisoformat(day) for day in period.groups())
+            words.append(f"{date_short(start)}–{date_short(end)}")
+        elif token in TARGET_WORDS:
+            words.append(str(TARGET_WORDS[token]))
+        elif token in TABLE_TITLES:
+            words.append(str(TABLE_TITLES[token]))
+        elif "request_" + token in CASEWORK_LABELS:
+            words.append(audit_label("request_" + token))
+        elif value and key in FILTER_WORDS:
+            shown = audit_label(value) if key == "action" else value
+            words.append(f"{FILTER_WORDS[key]}: {shown}")
+        else:
+            words.append(token)
+    return ", ".join(words)
 
 
 @dataclass(frozen=True)

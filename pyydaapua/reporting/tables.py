@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from babel.lists import format_list
 from flask_babel import format_date, format_decimal, format_percent, get_locale, pgettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from pyydaapua.rules import charts
 from pyydaapua.rules.codes import LANGUAGES
@@ -32,6 +33,24 @@ from pyydaapua.web.labels import (
 )
 
 COUNT, PERCENT, DECIMAL, TEXT = "count", "percent", "decimal", "text"
+
+
+# Each table's title, by its key (also how the audit log names a downloaded table).
+TABLE_TITLES = {
+    "summary": _l("Key figures"),
+    "months": _l("Requests per month and call language"),
+    "topics": _l("Topics by month"),
+    "topic_totals": _l("Topics in the period"),
+    "first_contact": _l("First contact within three working days"),
+    "workdays": _l("Working days to first contact"),
+    "backlog": _l("Backlog today"),
+    "outcomes": _l("Closing outcomes"),
+    "referrals_by_type": _l("Referrals by provider type"),
+    "referrals_by_service": _l("Referrals by service"),
+    "visits": _l("Home visits"),
+    "contact_methods": _l("How families asked to be answered"),
+    "calls": _l("Calls per request of families who asked for a call"),
+}
 
 
 @dataclass(frozen=True)
@@ -171,7 +190,7 @@ def build_tables(report: Report) -> dict[str, Table]:
     tables = [
         Table(
             "summary",
-            _("Key figures"),
+            str(TABLE_TITLES["summary"]),
             [Column(_("Figure"), TEXT), Column(_("Value"), DECIMAL)],
             [
                 [_("Requests received"), report.received],
@@ -201,7 +220,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         Table(
             "months",
-            _("Requests per month and call language"),
+            str(TABLE_TITLES["months"]),
             [Column(_("Month"), TEXT), *(Column(name) for name in languages), Column(_("Total"))],
             [
                 [label, *report.by_month[m].values(), sum(report.by_month[m].values())]
@@ -215,7 +234,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         Table(
             "topics",
-            _("Topics by month"),
+            str(TABLE_TITLES["topics"]),
             [
                 Column(_("Topic"), TEXT),
                 *(Column(month_label(report, m, "LLL yyyy")) for m in months),
@@ -229,7 +248,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         _counts(
             "topic_totals",
-            _("Topics in the period"),
+            str(TABLE_TITLES["topic_totals"]),
             _("Topic"),
             _("Requests"),
             dict(sorted(report.topic_totals().items(), key=lambda item: -item[1])),
@@ -238,7 +257,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         Table(
             "first_contact",
-            _("First contact within three working days"),
+            str(TABLE_TITLES["first_contact"]),
             [
                 Column(_("Month"), TEXT),
                 Column(pgettext("column: how many requests", "Received")),
@@ -256,14 +275,14 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         Table(
             "workdays",
-            _("Working days to first contact"),
+            str(TABLE_TITLES["workdays"]),
             [Column(_("Working days"), TEXT), Column(_("Requests"))],
             [[_workday_label(days), count] for days, count in report.workday_rows()],
             [_("Total"), report.contacts_measured],
         ),
         Table(
             "backlog",
-            _("Backlog today"),
+            str(TABLE_TITLES["backlog"]),
             [Column(pgettext("column of row names", "Requests"), TEXT), Column(_("Number"))],
             [
                 [_("Open"), report.backlog.open],
@@ -273,7 +292,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         _counts(
             "outcomes",
-            _("Closing outcomes"),
+            str(TABLE_TITLES["outcomes"]),
             _("Outcome"),
             _("Requests"),
             report.outcomes,
@@ -281,7 +300,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         Table(
             "referrals_by_type",
-            _("Referrals by provider type"),
+            str(TABLE_TITLES["referrals_by_type"]),
             [Column(_("Provider type"), TEXT), *status_columns, Column(_("Total"))],
             [
                 [str(PROVIDER_TYPE_LABELS[kind]), *counts.values(), sum(counts.values())]
@@ -295,7 +314,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         Table(
             "referrals_by_service",
-            _("Referrals by service"),
+            str(TABLE_TITLES["referrals_by_service"]),
             [
                 Column(_("Service"), TEXT),
                 Column(_("Provider type"), TEXT),
@@ -314,7 +333,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         _counts(
             "visits",
-            _("Home visits"),
+            str(TABLE_TITLES["visits"]),
             _("Status"),
             _("Visits"),
             report.visits,
@@ -322,7 +341,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         _counts(
             "contact_methods",
-            _("How families asked to be answered"),
+            str(TABLE_TITLES["contact_methods"]),
             _("Answer"),
             _("Requests"),
             report.by_contact_method,
@@ -330,7 +349,7 @@ def build_tables(report: Report) -> dict[str, Table]:
         ),
         _counts(
             "calls",
-            _("Calls per request of families who asked for a call"),
+            str(TABLE_TITLES["calls"]),
             _("Calls made"),
             _("Requests"),
             report.calls_per_request,

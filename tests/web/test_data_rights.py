@@ -582,3 +582,32 @@ def test_cleared_request_shows_a_notice_and_keeps_working(app, supervisor, logge
         changes.reopen(req, anna, req.version, "reopened for the test")
     reopened = supervisor.get(f"/staff/requests/{logged['first']}").get_data(as_text=True)
     assert 'id="personal-data-removed"' in reopened
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "first_contact 2026-01-01..2026-12-31",
+        "2026-01-01..2026-03-31",
+        "visits",
+        "inbox",
+        "same_phone",
+        "note 409",
+        "csv",
+        "action=request_call from=2026-01-01",
+        "reference ACDEFHJK",
+    ],
+)
+def test_an_audit_target_reads_in_words(app, lang, target) -> None:
+    from flask_babel import force_locale
+
+    from pyydaapua.data_rights.audit_trail import audit_target
+
+    with app.test_request_context(), force_locale(lang):
+        shown = audit_target(target)
+    for code in ("first_contact", "visits", "inbox", "same_phone", "note", "request_call", ".."):
+        assert code not in shown, shown
+    assert "ACDEFHJK" in shown or "ACDEFHJK" not in target  # a reference code stays
+    if "2026-01-01.." in target:
+        assert "1.1.2026–" in shown
