@@ -77,6 +77,9 @@ def inbox_page() -> str | tuple[str, int]:
     }
     full_page = not htmx.is_htmx()
     context["visits"] = queries.upcoming_visits(current_user.id, now) if full_page else []
+    context["visits_today"] = {
+        visit.id for visit in context["visits"] if helsinki_date(visit.starts_at) == today
+    }
     audit.record_reads(
         queries.shown(filters, page.items, context["visits"]),
         user_id=current_user.id,

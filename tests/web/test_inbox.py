@@ -12,6 +12,7 @@ from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import HelpRequest, Service, StaffUser
+from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.tools import demo
 from tests.helpers.app import count_queries
 
@@ -252,3 +253,24 @@ def test_the_list_does_not_read_the_familys_own_text(app) -> None:
                 _ = item.description
         assert page.excerpts[first_id] == ("sana " * 18).strip() + "…"
         assert len(page.excerpts[first_id]) <= queries.EXCERPT_CHARS + 1
+
+
+def test_upcoming_visits_name_the_family_and_mark_todays(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    ids = add_requests(app, 2, datetime.now(UTC), worked=True)
+    with app.app_context():
+        user = db.session.scalars(select(StaffUser)).first()
+        first = db.session.get(HelpRequest, ids[0])
+        soon = datetime.now(UTC) + timedelta(minutes=5)
+        if helsinki_date(soon) == helsinki_date(datetime.now(UTC)):  # not just before midnight
+            changes.book_visit(
+                first, user, first.version, changes.VisitData(soon, 30, "Tänäänkatu 2", [user])
+            )
+    html = client.get("/staff/").get_data(as_text=True)
+    visits = re.search(r'<section class="my-visits".*?</section>', html, re.S).group(0)
+    items = re.findall(r"<li>(.*?)</li>", visits, re.S)
+    assert all("Nimi" in item for item in items), items
+    today = [item for item in items if "Tänäänkatu" in item]
+    for item in today:
+        assert "Tänään" in item.split("<time")[0]
+    assert not any("Tänään</span>" in item for item in items if "Katu 1" in item)
