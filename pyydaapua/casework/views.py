@@ -180,6 +180,10 @@ def request_page(request_id: int) -> str:
     """Everything the parent sent, the timeline, and the actions. Every view is audited."""
     help_request = _load(request_id)
     context = whole_page_context(help_request, Read("request_viewed", help_request.id, "page"))
+    # The inbox view the counsellor came from (its filters, in the address), for "Next request".
+    view: dict[str, Any] = queries.Filters.from_args(request.args).to_args()
+    context["next_url"] = url_for("inbox.next_request", request_id=request_id, **view)
+    context["view_url"] = url_for("inbox.inbox", **view)
     commit_keeping_loaded()
     return render_template("casework/request.html", **context)
 

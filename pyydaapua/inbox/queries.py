@@ -277,6 +277,27 @@ def requests_page(
     return ListPage(items, total, number, per_page, excerpts)
 
 
+def next_in_view(
+    filters: Filters, user_id: int, today: date, current_id: int, per_page: int = PER_PAGE
+) -> int | None:
+    """The request after ``current_id`` in the view ``filters`` describe: the next on its page
+    or the first of the page after (one query of two pages' ids). A request that has left the
+    view meanwhile (taken, closed) is followed by the first of its page. None at the end."""
+    number = max(1, filters.page)
+    ids = list(
+        db.session.scalars(
+            requests_query(filters, user_id, today)
+            .with_only_columns(HelpRequest.id)
+            .limit(2 * per_page)
+            .offset((number - 1) * per_page)
+        )
+    )
+    if current_id in ids:
+        rest = ids[ids.index(current_id) + 1 :]
+        return rest[0] if rest else None
+    return next((found for found in ids if found != current_id), None)
+
+
 def requests_query(filters: Filters, user_id: int, today: date) -> Select:
     """The filtered requests in the inbox's order (the open ones by the index of open ones)."""
     return _filtered(filters, user_id, today).order_by(

@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts import auth
@@ -109,6 +111,20 @@ def _found_elsewhere(filters: queries.Filters, shown: int, today: date) -> dict[
         return None
     found = queries.counts(everywhere, current_user.id, today).total
     return {"total": found, "args": everywhere.to_args()} if found else None
+
+
+@bp.get("/inbox/next/<int:request_id>")
+@permission_required(Permission.WORK_REQUESTS)
+def next_request(request_id: int) -> Response:
+    """"Next request" on a request page: the one after it in the inbox view the counsellor came
+    from (its filters are in the address), or back to that view at its end."""
+    filters = queries.Filters.from_args(request.args)
+    today = helsinki_date(datetime.now(UTC))
+    found = queries.next_in_view(filters, current_user.id, today, request_id)
+    args: dict[str, Any] = filters.to_args()
+    if found is None:
+        return redirect(url_for("inbox.inbox", **args), 303)
+    return redirect(url_for("casework.request_page", request_id=found, **args), 303)
 
 
 @bp.get("/inbox/new")

@@ -32,6 +32,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def empty_after_each_file(migrated_url: str) -> Iterator[None]:
+    """The live server lives for the whole run; what a file's flows stored is removed after
+    the file, so that the next file in this process (the suite runs a file per process at a
+    time, in any order) starts from an empty database."""
+    yield
+    empty_tables(make_app(migrated_url))
+
+
 @pytest.fixture(scope="session")
 def live_server(migrated_url: str) -> Iterator[LiveServer]:
     app = make_app(migrated_url, INBOX_POLL_SECONDS=1)

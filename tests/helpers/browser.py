@@ -130,7 +130,7 @@ def open_from_inbox(page: Any, live_server: Any, reference: str) -> None:
     page.wait_for_url(re.compile(r"/staff/\?q="))  # the search lives in the URL
     assert page.locator("#inbox-results .reference-cell a").count() == 1
     page.locator("#inbox-results .reference-cell a", has_text=reference).click()
-    page.wait_for_url(re.compile(r"/staff/requests/\d+$"))
+    page.wait_for_url(re.compile(r"/staff/requests/\d+(\?.*)?$"))
 
 
 def password_by_keyboard(page: Any, live_server: Any, email: str, lang: str) -> None:

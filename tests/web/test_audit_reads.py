@@ -45,6 +45,8 @@ NO_FAMILY_DATA = {
     "/staff/account": "the user's own account and language",
     "/staff/account/password": "the user's own password form",
     "/staff/inbox/new": "only how many requests have arrived, nothing about any of them",
+    "/staff/inbox/next/<int:request_id>": "only which request comes next (a redirect to its "
+    "page, which is audited)",
     "/staff/session": "only how many seconds of the user's own session are left",
     "/staff/services/options": "the service catalogue",
     "/staff/reports": "counts and shares only (recorded as reports_viewed)",

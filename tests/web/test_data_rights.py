@@ -574,7 +574,7 @@ def test_cleared_request_shows_a_notice_and_keeps_working(app, supervisor, logge
         response = supervisor.get("/staff/", query_string={"status": "all", "q": query})
         assert response.status_code == 200
     found = supervisor.get("/staff/", query_string={"status": "all", "q": logged["reference"]})
-    assert f'/staff/requests/{logged["first"]}"' in found.get_data(as_text=True)
+    assert re.search(f'/staff/requests/{logged["first"]}[?"]', found.get_data(as_text=True))
     # A cleared request can be reopened; the notice stays.
     with app.app_context():
         req = db.session.get(HelpRequest, logged["first"])

@@ -272,3 +272,24 @@ def test_a_search_that_finds_nothing_in_this_view_offers_all_requests(app, staff
     # Found in this view: no offer either.
     here = client.get("/staff/", query_string={"q": code}).get_data(as_text=True)
     assert shown(here) == [code] and 'id="found-elsewhere"' not in here
+
+
+def test_next_request_follows_the_view_the_counsellor_came_from(app, staff_client) -> None:
+    client = staff_client("counsellor")
+    ids = [add(app, f"n{number}", days) for number, days in enumerate((3, 2, 1))]
+    inbox = client.get("/staff/", query_string={"owner": "all", "q": ""}).get_data(as_text=True)
+    order = shown(inbox)
+    assert len(order) == 3
+    first_link = re.search(r'reference-cell"><a href="([^"]+)"', inbox).group(1)
+    page = client.get(first_link.replace("&amp;", "&")).get_data(as_text=True)
+    next_link = re.search(r'<a href="([^"]+)" id="next-request">', page).group(1)
+    second = client.get(next_link.replace("&amp;", "&"))
+    assert second.status_code == 303
+    assert reference(app, int(second.headers["Location"].split("/")[3].split("?")[0])) == order[1]
+
+    # The last of the view leads back to the view; another view has its own order.
+    last = {reference(app, i): i for i in ids}[order[2]]
+    end = client.get(f"/staff/inbox/next/{last}")
+    assert end.status_code == 303 and end.headers["Location"] == "/staff/"
+    mine = client.get(f"/staff/inbox/next/{ids[0]}", query_string={"owner": "mine"})
+    assert mine.headers["Location"] == "/staff/?owner=mine"  # nothing is the counsellor's yet

@@ -15,6 +15,7 @@ from pyydaapua.data_rights import retention
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, OutboxMessage, StaffUser, TimelineEvent
+from pyydaapua.rules.status_flow import working_days_to_contact
 from pyydaapua.status_page import access
 from tests.helpers.app import count_queries
 from tests.helpers.forms import csrf_token
@@ -118,7 +119,10 @@ def test_a_message_is_the_first_contact_and_answers_the_family(
     else:
         assert response.status_code == 303
     assert after.first_contact_at is not None and after.first_contact_on_time is True
-    assert after.first_contact_workdays == 0
+    # Working days from the Helsinki day it was sent (two hours ago: yesterday, after midnight).
+    assert after.first_contact_workdays == working_days_to_contact(
+        after.submitted_at, after.first_contact_at
+    )
     assert after.status == "in_progress"
     assert after.family_message_at is None  # answered
     assert after.assigned_to_id is not None  # the first action claims the request
@@ -187,7 +191,7 @@ def test_no_message_to_a_closed_request_and_closing_answers_the_waiting_message(
 
 
 def rows(html: str) -> list[str]:
-    return re.findall(r'<td class="reference-cell"><a href="/staff/requests/(\d+)"', html)
+    return re.findall(r'<td class="reference-cell"><a href="/staff/requests/(\d+)[?"]', html)
 
 
 def test_the_inbox_marks_and_filters_new_messages_from_families(app, staff_client) -> None:
