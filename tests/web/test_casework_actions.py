@@ -354,6 +354,19 @@ def test_the_quick_call_records_nothing_on_a_closed_request(
     assert len(calls) == 1 and stored.call_attempts == 1  # nothing recorded the second time
 
 
+def close_with_the_quick_call(app, client, request_id: int) -> None:
+    """Reached, all fine, and closed: the request is closed."""
+    closed = client.post(
+        f"/staff/requests/{request_id}/calls/all-fine",
+        data={
+            "csrf_token": csrf_token(client),
+            "all_fine-version": _version(app, request_id),
+            "all_fine-close": "y",
+        },
+    )
+    assert closed.status_code == 303
+
+
 # What each action posts on a closed request: its form's fields, with typed text where it has
 # any (kept in the answer); the versions and the CSRF token are added by the test.
 ON_A_CLOSED_REQUEST = {
@@ -373,14 +386,7 @@ def test_a_closed_request_refuses_every_action_and_keeps_the_text(
 ) -> None:
     counsellor = staff_client("counsellor")
     token = csrf_token(counsellor)
-    counsellor.post(
-        f"/staff/requests/{request_id}/calls/all-fine",
-        data={
-            "csrf_token": token,
-            "all_fine-version": _version(app, request_id),
-            "all_fine-close": "y",
-        },
-    )
+    close_with_the_quick_call(app, counsellor, request_id)
     with app.app_context():
         entries = db.session.scalar(
             select(func.count())
@@ -413,14 +419,7 @@ def test_a_closed_request_refuses_every_action_and_keeps_the_text(
 
 def test_a_closed_request_page_offers_only_reopening(app, staff_client, request_id) -> None:
     counsellor = staff_client("counsellor")
-    counsellor.post(
-        f"/staff/requests/{request_id}/calls/all-fine",
-        data={
-            "csrf_token": csrf_token(counsellor),
-            "all_fine-version": _version(app, request_id),
-            "all_fine-close": "y",
-        },
-    )
+    close_with_the_quick_call(app, counsellor, request_id)
     html = counsellor.get(f"/staff/requests/{request_id}").get_data(as_text=True)
     forms = re.findall(r'<form[^>]* action="(/staff/requests/[^"]+)"', html)
     assert forms == [f"/staff/requests/{request_id}/reopen"], forms
@@ -431,14 +430,7 @@ def test_a_closed_request_page_offers_only_reopening(app, staff_client, request_
 def test_reopening_needs_a_reason_and_is_audited(app, staff_client, request_id, htmx) -> None:
     counsellor = staff_client("counsellor")
     token = csrf_token(counsellor)
-    counsellor.post(
-        f"/staff/requests/{request_id}/calls/all-fine",
-        data={
-            "csrf_token": token,
-            "all_fine-version": _version(app, request_id),
-            "all_fine-close": "y",
-        },
-    )
+    close_with_the_quick_call(app, counsellor, request_id)
     url = f"/staff/requests/{request_id}/reopen"
     headers = {"HX-Request": "true"} if htmx else {}
     data = {"csrf_token": token, "reopen-version": _version(app, request_id), "reopen-reason": " "}
