@@ -277,13 +277,18 @@ def requests_page(
     return ListPage(items, total, number, per_page, excerpts)
 
 
+# The highest page number read: far past any inbox, its offset well within 64 bits.
+PAGE_LIMIT = 10**9
+
+
 def next_in_view(
     filters: Filters, user_id: int, today: date, current_id: int, per_page: int = PER_PAGE
 ) -> int | None:
     """The request after ``current_id`` in the view ``filters`` describe: the next on its page
     or the first of the page after (one query of two pages' ids). A request that has left the
     view meanwhile (taken, closed) is followed by the first of its page. None at the end."""
-    number = max(1, filters.page)
+    # A page past every request finds nothing (and its offset stays within SQL's integers).
+    number = min(max(1, filters.page), PAGE_LIMIT)
     ids = list(
         db.session.scalars(
             requests_query(filters, user_id, today)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from pyydaapua.audit import REQUEST_LISTED
@@ -293,3 +294,12 @@ def test_next_request_follows_the_view_the_counsellor_came_from(app, staff_clien
     assert end.status_code == 303 and end.headers["Location"] == "/staff/"
     mine = client.get(f"/staff/inbox/next/{ids[0]}", query_string={"owner": "mine"})
     assert mine.headers["Location"] == "/staff/?owner=mine"  # nothing is the counsellor's yet
+
+
+@pytest.mark.parametrize("page", ["9223372036854775807", "184467440737095516150", "-5", "x"])
+def test_next_request_copes_with_any_page_number(app, staff_client, page) -> None:
+    client = staff_client("counsellor")
+    only = add(app, "only", 1)
+    response = client.get(f"/staff/inbox/next/{only}", query_string={"page": page})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/staff/")
