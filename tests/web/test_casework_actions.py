@@ -636,46 +636,29 @@ def announced(html: str) -> str:
     return found.group(1).strip()
 
 
-def test_taking_is_announced_in_the_counsellors_words(app, staff_client, request_id) -> None:
-    counsellor = staff_client("counsellor")
-    taken = counsellor.post(
-        f"/staff/requests/{request_id}/take",
-        data={"csrf_token": csrf_token(counsellor), "assign-version": _version(app, request_id)},
-        headers={"HX-Request": "true"},
+def send_inline(app, client, request_id: int, path: str, prefix: str, **fields: str):
+    """Post an action's form with htmx, on the request's current version."""
+    data = {"csrf_token": csrf_token(client), f"{prefix}-version": _version(app, request_id)}
+    data |= {f"{prefix}-{name}": value for name, value in fields.items()}
+    return client.post(
+        f"/staff/requests/{request_id}/{path}", data=data, headers={"HX-Request": "true"}
     )
+
+
+def test_taking_is_announced_in_the_counsellors_words(app, staff_client, request_id) -> None:
+    taken = send_inline(app, staff_client("counsellor"), request_id, "take", "assign")
     assert announced(taken.get_data(as_text=True)) == "Otit yhteydenottopyynnön käsittelyyn."
     supervisor = staff_client("supervisor")
-    moved = supervisor.post(
-        f"/staff/requests/{request_id}/assign",
-        data={
-            "csrf_token": csrf_token(supervisor),
-            "assign-version": _version(app, request_id),
-            "assign-assignee": "",
-        },
-        headers={"HX-Request": "true"},
-    )
+    moved = send_inline(app, supervisor, request_id, "assign", "assign", assignee="")
     assert announced(moved.get_data(as_text=True)) == "Käsittelijä vaihdettiin."
 
 
 def test_a_refusal_replaces_what_the_live_region_said(app, staff_client, request_id) -> None:
     """After "the note was added", a refused close says why, not the note again."""
     counsellor = staff_client("counsellor")
-    token = csrf_token(counsellor)
-    noted = counsellor.post(
-        f"/staff/requests/{request_id}/notes",
-        data={"csrf_token": token, "note-version": _version(app, request_id), "note-note": "Hei"},
-        headers={"HX-Request": "true"},
-    )
+    noted = send_inline(app, counsellor, request_id, "notes", "note", note="Hei")
     assert announced(noted.get_data(as_text=True)).startswith("Muistiinpano lisättiin.")
-    refused = counsellor.post(
-        f"/staff/requests/{request_id}/status",
-        data={
-            "csrf_token": token,
-            "status-version": _version(app, request_id),
-            "status-status": "closed",
-        },
-        headers={"HX-Request": "true"},
-    )
+    refused = send_inline(app, counsellor, request_id, "status", "status", status="closed")
     assert refused.status_code == 422
     assert (
         announced(refused.get_data(as_text=True))
