@@ -111,6 +111,22 @@ class HelpRequest(Model):
     first_contact_workdays: Mapped[int | None] = mapped_column(
         Integer, nullable=True, info={"personal": False}
     )
+    # The calls it took to reach the family the first time (the reached call included), for
+    # the reports' "reached at the first try".
+    first_contact_attempts: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, info={"personal": False}
+    )
+    # The next call planned (a call-back at a set time): when, by whom, and whether the time was
+    # agreed with the family (else proposed from their good time to call). NULL when none is.
+    planned_call_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    planned_call_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, info={"personal": False}
+    )
+    planned_call_agreed: Mapped[bool | None] = mapped_column(
+        Boolean, nullable=True, info={"personal": False}
+    )
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True, info={"personal": False})
     closed_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, nullable=True, info={"personal": False}
@@ -144,6 +160,7 @@ class HelpRequest(Model):
             "outcome",
             "call_attempts",
             "contact_method",
+            "first_contact_attempts",
             "id",
         ),
         # The open requests in the inbox's order, the ones not yet reached first: its default
@@ -166,12 +183,21 @@ class HelpRequest(Model):
             sqlite_where=text("family_message_at IS NOT NULL"),
             postgresql_where=text("family_message_at IS NOT NULL"),
         ),
+        # A counsellor's planned calls in time order ("My calls today").
+        Index(
+            "ix_help_request_planned_call",
+            "planned_call_by_id",
+            "planned_call_at",
+            sqlite_where=text("planned_call_at IS NOT NULL"),
+            postgresql_where=text("planned_call_at IS NOT NULL"),
+        ),
     )
 
     topics: Mapped[list[RequestTopic]] = relationship(
         back_populates="request", cascade="all, delete-orphan", lazy="selectin"
     )
     assigned_to: Mapped[StaffUser | None] = relationship(foreign_keys=[assigned_to_id])
+    planned_call_by: Mapped[StaffUser | None] = relationship(foreign_keys=[planned_call_by_id])
     updated_by: Mapped[StaffUser | None] = relationship(foreign_keys=[updated_by_id])
 
     @property
@@ -240,6 +266,10 @@ class StaffUser(UserMixin, Model):
     # The last time step whose code was accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(
         BigInteger, nullable=True, info={"personal": False}
+    )
+    # The inbox's panels this user keeps open (comma-separated names), remembered between visits.
+    inbox_panels: Mapped[str] = mapped_column(
+        String(64), default="", server_default="", info={"personal": False}
     )
 
     # Set when the user is loaded for a signed-in session; Flask-Login keeps this in the cookie,
@@ -449,8 +479,40 @@ class Referral(Model):
     )
     status: Mapped[str] = mapped_column(String(16), default="suggested", info={"personal": False})
     note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    # The family's consent to passing their information to the service (CONSENT codes); NULL on
+    # referrals recorded before consent was asked. Kept at retention: the reports count it.
+    consent: Mapped[str | None] = mapped_column(String(16), nullable=True, info={"personal": False})
 
     service: Mapped[Service] = relationship(lazy="joined")
+
+
+class Disclosure(Model):
+    """One entry in the disclosure log (Client Data Act 703/2023): which categories of the
+    family's information were passed on, to whom, when, by whom and on what basis. Never the
+    information itself; kept at retention like the audit log."""
+
+    __tablename__ = "disclosure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_request.id"), index=True, info={"personal": False}
+    )
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral.id"), nullable=True, index=True, info={"personal": False}
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, info={"personal": False})
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, info={"personal": False}
+    )
+    # To whom: the service's name as it was then, and the unit or worker when given.
+    recipient: Mapped[str] = mapped_column(String(300), info={"personal": False})
+    # What: category codes, comma-separated (never the information itself).
+    categories: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    # On what basis: the consent code.
+    basis: Mapped[str] = mapped_column(String(16), info={"personal": False})
+
+    user: Mapped[StaffUser | None] = relationship(lazy="joined")
+    referral: Mapped[Referral | None] = relationship(lazy="joined")
 
 
 class TimelineEvent(Model):
