@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select
 
@@ -20,6 +21,7 @@ from pyydaapua.database import db
 from pyydaapua.models import (
     AuditEvent,
     HelpRequest,
+    Service,
     StaffUser,
 )
 from pyydaapua.reporting.tables import TABLE_TITLES
@@ -63,16 +65,27 @@ FILTER_WORDS = {
     "page": _l("Page"),
 }
 _PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+# A staff account or a service named by its number: "user:12" (an administrator's change),
+# "user=12" (the audit log's filter), "service:3" (the catalogue).
+_NUMBERED = re.compile(r"^(user|service)[:=](\d{1,10})$")
+NUMBERED_WORDS = {"user": _l("Staff member"), "service": _l("Service")}
+# The names of the accounts and services a page's targets name, by (kind, number).
+Names = dict[tuple[str, int], str]
 
 
-def audit_target(target: str) -> str:
+def audit_target(target: str, names: Names | None = None) -> str:
     """An audit event's target in the page's language: the service's codes (a part of a page,
-    a report table, a period, a casework action, the audit log's filters) in words; a reference
-    code, an HTTP status or an account's number as they are."""
+    a report table, a period, a casework action, the audit log's filters) in words, staff
+    members and services by their names (``names``; the number when the name is not known);
+    a reference code or an HTTP status as they are."""
     words = []
     for token in target.split():
         key, _sep, value = token.partition("=")
-        if period := _PERIOD.match(token):
+        if numbered := _NUMBERED.match(token):
+            kind, number = numbered.group(1), int(numbered.group(2))
+            name = (names or {}).get((kind, number), number)
+            words.append(f"{NUMBERED_WORDS[kind]}: {name}")
+        elif period := _PERIOD.match(token):
             start, end = (date.fromisoformat(day) for day in period.groups())
             words.append(f"{date_short(start)}–{date_short(end)}")
         elif token in TARGET_WORDS:
@@ -142,18 +155,42 @@ class AuditFilters:
 
 @dataclass(frozen=True)
 class AuditRow:
-    """An audit event with the names the log shows."""
+    """An audit event with the names the log shows, and its target in words."""
 
     event: AuditEvent
     user_name: str | None
     user_role: str | None
     reference: str | None
+    target: str = ""
+
+
+def target_names(targets: Iterable[str]) -> Names:
+    """The names of the staff members and services these targets name by number: at most one
+    query for each kind, none when no target names one."""
+    wanted: dict[str, set[int]] = {"user": set(), "service": set()}
+    for target in targets:
+        for token in target.split():
+            if numbered := _NUMBERED.match(token):
+                wanted[numbered.group(1)].add(int(numbered.group(2)))
+    names: Names = {}
+    if wanted["user"]:
+        rows = db.session.execute(
+            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(wanted["user"]))
+        )
+        names.update((("user", number), name) for number, name in rows)
+    if wanted["service"]:
+        language = str(get_locale() or "fi")
+        services = db.session.scalars(select(Service).where(Service.id.in_(wanted["service"])))
+        names.update((("service", service.id), service.name(language)) for service in services)
+    return names
 
 
 def _rows(query: Select) -> list[AuditRow]:
+    found = db.session.execute(query).all()
+    names = target_names(event.target for event, *_rest in found)
     return [
-        AuditRow(event, name, role, reference)
-        for event, name, role, reference in db.session.execute(query).all()
+        AuditRow(event, name, role, reference, audit_target(event.target, names))
+        for event, name, role, reference in found
     ]
 
 

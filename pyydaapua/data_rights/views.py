@@ -30,7 +30,6 @@ from pyydaapua.web.transactions import commit_keeping_loaded
 # The data rights views, under /staff/: every one needs sign-in and a permission.
 bp = Blueprint("data_rights", __name__, url_prefix="/staff")
 bp.add_app_template_global(audit_trail.audit_label)
-bp.add_app_template_global(audit_trail.audit_target)
 
 # The time format of the CSV: what Excel in a Finnish locale reads as a date and time.
 CSV_TIME = "d.M.yyyy H.mm"

@@ -221,6 +221,34 @@ def test_audit_log_pages_in_sql(app, supervisor) -> None:
     assert "120" in first
 
 
+@pytest.mark.parametrize(
+    ("lang", "member", "service"), [("fi", "Työntekijä", "Palvelu"), ("sv", "Anställd", "Tjänst")]
+)
+def test_audit_log_names_staff_members_and_services(
+    app, staff_client, logged, lang, member, service
+) -> None:
+    with app.app_context():
+        place = Service(name_fi="Perheneuvola", name_sv="Familjerådgivningen", provider_type="city")
+        db.session.add(place)
+        db.session.commit()
+        for target in (f"user:{logged['bo']}", f"service:{place.id}", "user=999999"):
+            event = AuditEvent(
+                action="user_changed", at=LATE_EVENING, user_id=logged["anna"], target=target
+            )
+            db.session.add(event)
+        db.session.commit()
+    html = staff_client("supervisor", language=lang).get("/staff/audit").get_data(as_text=True)
+    cells = [
+        re.sub(r"\s+", " ", cell).strip()
+        for cell in re.findall(r'<td class="target-cell">(.*?)</td>', html, re.S)
+    ]
+    named = "Familjerådgivningen" if lang == "sv" else "Perheneuvola"
+    assert f"{member}: Bo" in cells
+    assert f"{service}: {named}" in cells
+    assert f"{member}: 999999" in cells  # an account that does not exist keeps its number
+    assert not any(re.search(r"\b(user|service)[:=]", cell) for cell in cells), cells
+
+
 def test_audit_log_query_count_does_not_grow(app, supervisor, logged) -> None:
     supervisor.get("/staff/audit")
     _, few = count_queries(app, lambda: supervisor.get("/staff/audit"))
