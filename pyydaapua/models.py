@@ -267,6 +267,19 @@ class StaffUser(UserMixin, Model):
     totp_last_step: Mapped[int | None] = mapped_column(
         BigInteger, nullable=True, info={"personal": False}
     )
+    # Single sign-on: the provider's stable identifier of the person (OIDC_SUBJECT_CLAIM, the
+    # ``sub`` by default). An account with it signs in through the city's identity provider
+    # and has no password of ours (an empty hash never verifies).
+    sso_subject: Mapped[str | None] = mapped_column(
+        String(255), unique=True, nullable=True, info={"personal": False}
+    )
+    # The last sign-in and how it was made ("password" or "sso"), for the administrators.
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info={"personal": False}
+    )
+    last_sign_in_method: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, info={"personal": False}
+    )
     # The inbox's panels this user keeps open (comma-separated names), remembered between visits.
     inbox_panels: Mapped[str] = mapped_column(
         String(64), default="", server_default="", info={"personal": False}
@@ -310,6 +323,13 @@ class StaffSession(Model):
     ended_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, nullable=True, info={"personal": False}
     )
+    # A session started by single sign-on: the provider's session id (``sid``), which a
+    # back-channel logout names, and the ID token, sent back as the hint when signing out at
+    # the provider. Both stay on the server.
+    provider_sid: Mapped[str | None] = mapped_column(
+        String(255), nullable=True, index=True, info={"personal": False}
+    )
+    id_token: Mapped[str | None] = mapped_column(Text, nullable=True, info={"personal": False})
 
     user: Mapped[StaffUser] = relationship(lazy="joined")
 
@@ -352,6 +372,21 @@ class PublicSession(Model):
     message_sent: Mapped[bool] = mapped_column(Boolean, default=False, info={"personal": False})
 
     help_request: Mapped[HelpRequest | None] = relationship()
+
+
+class SignInState(Model):
+    """What a single sign-on needs between leaving for the identity provider and coming back:
+    the nonce, the PKCE verifier and the return address, under a key that names the ``state``
+    (Authlib's cache interface, accounts/identity_provider.py). Kept here rather than in the
+    cookie, so that nothing secret is in a cookie and the callback may land on any server."""
+
+    __tablename__ = "sign_in_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, info={"personal": False})
+    value: Mapped[str] = mapped_column(Text, info={"personal": False})
+    expires_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, index=True, info={"personal": False}
+    )
 
 
 class RecoveryCode(Model):
