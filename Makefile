@@ -56,13 +56,21 @@ $(VENV)/vnu/vnu.jar: | $(BIN)/python
 		&& tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar \
 		&& mv package/build/dist/vnu.jar vnu.jar && rm -rf package vnu-jar-$(VNU_VERSION).tgz
 
+# The OpenID Provider of the staff sign-on tests (npm's oidc-provider, pinned by the lock file;
+# needs Node.js 20 or later). Offline, its tests are skipped (REQUIRE_OPENID_PROVIDER=1 fails them).
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the OpenID Provider's tests are skipped"; exit 0; }; \
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error \
+		|| { rm -rf node_modules; echo "npm ci failed: the OpenID Provider's tests are skipped"; }
+
 # The suite runs in parallel processes (pytest-xdist), each on a database of its own: one per
 # CPU, and at least three, since the browser tests and the servers leave a CPU idle while they
 # wait. A test file stays in one process (--dist loadfile): its module fixtures (a server over
 # HTTPS, a seeded data set) start once. TEST_WORKERS=0 runs it in this one process.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -lt 3 ] && n=3; echo $$n)
 
-test: $(VENV)/.installed-dev $(VENV)/vnu/vnu.jar
+test: $(VENV)/.installed-dev $(VENV)/vnu/vnu.jar $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(FLASK) translate compile
 	$(BIN)/ruff check .
 	$(BIN)/mypy
