@@ -126,7 +126,7 @@ bench: translations
 # with wrk. Needs PostgreSQL on 127.0.0.1:5432, haproxy, redis-server, openssl and wrk.
 # Not part of `make test`. SEVERAL_ARGS="--keep" leaves it running.
 several-servers: translations
-	$(BIN)/python deploy/several_servers.py $(SEVERAL_ARGS)
+	PYTHONPATH=. $(BIN)/python deploy/several_servers.py $(SEVERAL_ARGS)
 
 clean:
 	rm -rf $(VENV) instance mutants .pytest_cache .ruff_cache .mypy_cache translations/*/LC_MESSAGES/*.mo

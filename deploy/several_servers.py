@@ -2,9 +2,11 @@
 
 Sets up a PostgreSQL database of its own (migrated and seeded once), a private Redis for the
 rate limits, two gunicorn instances in production mode with the same environment, and HAProxy
-in front of them terminating TLS with a throw-away certificate. Then it checks, through the
-balancer, what has to work when more than one server answers (sessions, the form, rate limits,
-the inbox poll, stale versions, the reports), measures the throughput with wrk, and tears
+in front of them terminating TLS with a throw-away certificate, and a real OpenID Provider
+(tests/oidc_provider, npm's oidc-provider) for the staff's single sign-on. Then it checks, through
+the balancer, what has to work when more than one server answers (sessions, the form, rate
+limits, the inbox poll, stale versions, the reports, a single sign-on whose callback lands on the
+other instance, the provider's back-channel logout), measures the throughput with wrk, and tears
 everything down (also on failure) unless --keep is given.
 
     .venv/bin/python deploy/several_servers.py [--keep] [--wrk-duration 10s]
@@ -42,6 +44,11 @@ import pyotp
 import redis
 
 from pyydaapua.tools.demo import DEMO_PASSWORD
+from tests.helpers.oidc_provider import (
+    OpenIdProvider,
+    ProviderUserAgent,
+    missing_openid_provider,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -59,6 +66,10 @@ PHONE = "040 123 4567"
 DEMO_COUNSELLOR = "counsellor@example.fi"
 DEMO_SUPERVISOR = "supervisor@example.fi"
 WRONG_PASSWORD = "not-the-password"  # noqa: S105 - a failed sign-in on purpose
+# The single sign-on client at the test provider, and a person in the counsellors' group.
+SSO_CLIENT_ID = "pyydaapua-several"
+SSO_CLIENT_SECRET = secrets.token_urlsafe(24)
+SSO_PERSON = "several-counsellor"
 
 
 # --- Processes ---
@@ -288,6 +299,7 @@ class Setup:
         default_factory=lambda: {"a": free_port(), "b": free_port()}
     )
     database_created: bool = False
+    provider: OpenIdProvider = field(default_factory=OpenIdProvider)
 
     @property
     def database_url(self) -> str:
@@ -316,8 +328,32 @@ class Setup:
             RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{self.redis_port}/0",
             PROXY_FIX_X_FOR="1",
             LOGIN_RATE_LIMIT=LOGIN_RATE_LIMIT,
+            PUBLIC_URL=self.balancer,
+            OIDC_ISSUER=self.provider.issuer,
+            OIDC_CLIENT_ID=SSO_CLIENT_ID,
+            OIDC_CLIENT_SECRET=SSO_CLIENT_SECRET,
+            OIDC_ROLE_MAP="fc-counsellors=counsellor",
+            # The demo accounts sign in with passwords in the other checks.
+            LOCAL_SIGN_IN="on",
         )
         return env
+
+    def start_provider(self) -> None:
+        """The OpenID Provider on loopback; its back-channel logout goes to instance a (the
+        provider does not know the balancer's throw-away certificate)."""
+        missing = missing_openid_provider()
+        if missing:
+            raise RuntimeError(f"the OpenID Provider cannot start: {missing}")
+        self.provider.add_client(
+            [f"{self.balancer}/staff/sso/callback"],
+            client_id=SSO_CLIENT_ID,
+            client_secret=SSO_CLIENT_SECRET,
+            post_logout_redirect_uris=[f"{self.balancer}/staff/login"],
+            backchannel_logout_uri=f"{self.instance('a')}/staff/sso/logout",
+        )
+        self.provider.set_account(SSO_PERSON, name="Several Servers", groups=["fc-counsellors"],
+                                  amr=["pwd", "mfa"])  # fmt: skip
+        self.provider.start()
 
     # The steps
 
@@ -511,6 +547,34 @@ def send_request(client: Client, pin: str | None = None) -> tuple[str, list[str]
 # --- The checks ---
 
 
+def check_single_sign_on(setup: Setup, context: ssl.SSLContext, results: Results) -> None:
+    """A single sign-on started on instance a finishes on instance b (what the sign-in keeps
+    lives in the database), and the provider's back-channel logout, received by instance a,
+    ends the session on b too."""
+    person = Client(setup.balancer, context)
+    started = person.get("/staff/sso", pin="a")
+    location = started.headers.get("location", "")
+    agent = ProviderUserAgent()
+    callback = agent.sign_in(location, SSO_PERSON, "secret")
+    parts = urllib.parse.urlsplit(callback)
+    back = person.get(f"{parts.path}?{parts.query}", pin="b")
+    inbox = person.get("/staff/", pin="b")
+    results.check(
+        started.status == 302 and back.status == 303 and inbox.status == 200,
+        "single sign-on: started on a, the provider's callback finished on b, the inbox opens",
+        f"statuses {started.status} {back.status} {inbox.status}",
+    )
+    # Signing out at the provider (as from another of the city's services): the provider
+    # posts its logout token to instance a before it answers; the session ends on b too.
+    agent.end_session(f"{setup.provider.end_session_endpoint}?client_id={SSO_CLIENT_ID}")
+    after = person.get("/staff/", pin="b")
+    results.check(
+        after.status == 302,
+        "single sign-on: the provider's back-channel logout, received by a, ends the session on b",
+        f"then {after.status}",
+    )
+
+
 def run_checks(setup: Setup, context: ssl.SSLContext, results: Results) -> str:
     """Every check of several instances; returns the session cookie of a signed-in counsellor
     for the throughput measurement (signed in again after the sign-out check)."""
@@ -631,7 +695,9 @@ def run_checks(setup: Setup, context: ssl.SSLContext, results: Results) -> str:
 
     # A casework action with a version check, across instances.
     found = counsellor.get(f"/staff/?q={urllib.parse.quote(reference)}", pin="a")
-    request_id = re.search(rf'href="/staff/requests/(\d+)">{re.escape(reference)}<', found.body)
+    # The row's link carries the view it was found in (?q=…), for "next request".
+    link = rf'href="/staff/requests/(\d+)(?:\?[^"]*)?">{re.escape(reference)}<'
+    request_id = re.search(link, found.body)
     if request_id is None:
         results.check(False, "the casework version check", f"{reference} not found by search")
         return counsellor.cookie("__Host-session") or ""
@@ -755,6 +821,7 @@ def main() -> int:
             setup.flask("seed-demo", "--requests", "2000", "--seed", "1", "--once",
                         APP_ENV="development")  # fmt: skip
             setup.start_redis()
+            setup.start_provider()
             for name in setup.instance_ports:
                 setup.start_instance(name, workers=2)
             for name in setup.instance_ports:
@@ -769,6 +836,7 @@ def main() -> int:
                 + f"; redis 127.0.0.1:{setup.redis_port}"
             )
             cookie = run_checks(setup, context, results)
+            check_single_sign_on(setup, context, results)
             rows = measure(setup, results, args.wrk_duration, cookie, workers=2)
             for name in setup.instance_ports:
                 processes.stop(f"gunicorn-{name}")
@@ -794,6 +862,7 @@ def main() -> int:
                      f"{DATABASE}; stop with: kill -- -PID for each of {pids}")  # fmt: skip
             else:
                 processes.stop_all()
+                setup.provider.stop()
                 setup.drop_database()
     print()
     print("all checks passed" if not results.failures else f"{results.failures} check(s) FAILED")

@@ -11,7 +11,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from pyydaapua.database import db
 from pyydaapua.tools import cli
 from pyydaapua.web import areas, errors, htmx, i18n, params, ratelimits, request_shape, security
-from pyydaapua.web.config import check_production, from_environment, mail_settings_unset
+from pyydaapua.web.config import (
+    check_production,
+    from_environment,
+    mail_settings_unset,
+    sign_in_warnings,
+)
 from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf
 from pyydaapua.web.forms import with_text_decoding
 
@@ -37,6 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "Until then messages stay in the outbox.",
             ", ".join(unset),
         )
+    for warning in sign_in_warnings(app.config):
+        app.logger.warning(warning)
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -56,7 +63,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.request_class = with_text_decoding(app.request_class)
 
     from pyydaapua import models  # noqa: F401 - registers the tables with the metadata
-    from pyydaapua.accounts import auth, passwords, second_step  # noqa: F401 - with their routes
+    from pyydaapua.accounts import (  # noqa: F401 - with their routes
+        auth,
+        passwords,
+        second_step,
+        single_sign_on,
+    )
     from pyydaapua.accounts.views import bp as accounts_bp
     from pyydaapua.casework.views import bp as casework_bp
     from pyydaapua.catalogue.views import bp as catalogue_bp
@@ -83,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     auth.init_app(app)
+    single_sign_on.init_app(app)
     public_info.init_app(app)  # the contact details, on every public page and error page
 
     i18n.init_app(app)

@@ -39,6 +39,11 @@ EVENTS = (
     "sign_in",
     "sign_in_failed",
     "sign_in_code_failed",
+    # Single sign-on: refused after the provider's sign-in, and the provider's sign-out notice
+    # (back-channel logout), refused or ending sessions.
+    "sso_refused",
+    "sso_logout_refused",
+    "sign_out_by_provider",
     "recovery_code_used",
     "two_factor_enrolled",
     "sign_out",

@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import users
+from pyydaapua.accounts import identity_provider, users
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.forms import (
     ActiveForm,
@@ -43,6 +43,10 @@ ACCOUNT_MESSAGES: dict[str, tuple[str | None, Any]] = {
         _l("You cannot take away your own administrator role. Ask another administrator."),
     ),
     "own_account": (None, _l("You cannot deactivate your own account.")),
+    "sso_subject_taken": (
+        "sso_subject",
+        _l("This city account is already tied to another account in this service."),
+    ),
     "own_two_factor": (
         None,
         _l("You cannot reset your own two-factor sign-in. Ask another administrator."),
@@ -101,6 +105,7 @@ def _user_page(
         "recovery_codes_left": users.unused_recovery_codes(user),
         "is_self": user.id == current_user.id,
         "min_password_length": users.MIN_PASSWORD_LENGTH,
+        "single_sign_on": identity_provider.enabled(),
     }
     return render_template("accounts/admin_user.html", **context), http_status
 
@@ -109,7 +114,11 @@ def _user_page(
 @permission_required(Permission.MANAGE_ACCOUNTS)
 def admin_users() -> str:
     """Every staff account, active or deactivated, by name."""
-    return render_template("accounts/admin_users.html", users=users.list_users())
+    return render_template(
+        "accounts/admin_users.html",
+        users=users.list_users(),
+        single_sign_on=identity_provider.enabled(),
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"], endpoint="admin_user_new")
@@ -160,6 +169,7 @@ def admin_user(user_id: int) -> Response | tuple[str, int]:
                 name=form.name.data,
                 role=form.role.data,
                 language=form.language.data,
+                sso_subject=form.sso_subject.data if identity_provider.enabled() else None,
                 actor=current_user,
                 commit=False,
             )

@@ -305,6 +305,11 @@ sign_in_limits = failure_limits(
 )
 
 
+# Coming back from the identity provider names no account before the ID token is checked: its
+# failures count per client address only, so that nobody can use up another person's limit.
+provider_sign_in_limits = failure_limits(("LOGIN_ADDRESS_RATE_LIMIT", _address_key), failed=_failed)
+
+
 def _signed_in_key() -> str:
     """The signed-in account (the limit below is checked only after its session was)."""
     return f"signed-in:{current_user.id}"

@@ -81,11 +81,15 @@ class _WithLanguage(Form):
 
 
 class UserForm(_WithLanguage):
-    """Name, role and language: what an administrator can change on an account."""
+    """Name, role and language: what an administrator can change on an account; and, with
+    single sign-on, the city account the account is tied to."""
 
     name = _name_field()
     role = _role_field()
     language = _language_field()
+    sso_subject = StringField(
+        _l("Identifier of the city account"), filters=[strip], validators=[max_length(255)]
+    )
 
 
 class NewUserForm(_WithLanguage):

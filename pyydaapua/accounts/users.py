@@ -123,10 +123,13 @@ def update_user(
     name: str,
     role: str,
     language: str,
+    sso_subject: str | None = None,
     actor: StaffUser | None = None,
     commit: bool = True,
 ) -> list[str]:
-    """Change the name, role and language; returns the names of the fields that changed.
+    """Change the name, role and language, and (when given) the city account the account is
+    tied to ("" unties it); returns the names of the fields that changed. A city account
+    ties to one account only.
 
     An administrator (``actor``) cannot give themselves a role without the right to manage
     accounts, so that the service always keeps someone who can manage them."""
@@ -140,8 +143,21 @@ def update_user(
         and not role_can(role, Permission.MANAGE_ACCOUNTS)
     ):
         raise AccountError("you cannot take away your own admin role", "own_admin_role")
+    values: list[tuple[str, str | None]] = [
+        ("name", name.strip()),
+        ("role", role),
+        ("language", language),
+    ]
+    if sso_subject is not None:
+        subject = sso_subject.strip() or None
+        taken = subject and db.session.scalar(
+            select(StaffUser.id).where(StaffUser.sso_subject == subject, StaffUser.id != user.id)
+        )
+        if taken:
+            raise AccountError("the city account is tied to another account", "sso_subject_taken")
+        values.append(("sso_subject", subject))
     changed = []
-    for field, value in (("name", name.strip()), ("role", role), ("language", language)):
+    for field, value in values:
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
@@ -239,11 +255,27 @@ def authenticate(email: str, password: str) -> tuple[StaffUser | None, StaffUser
     return user, user
 
 
-def start_session(user: StaffUser, now: datetime | None = None) -> str:
-    """A new server-side session for ``user``; returns its random token."""
+def start_session(
+    user: StaffUser,
+    now: datetime | None = None,
+    *,
+    provider_sid: str | None = None,
+    id_token: str | None = None,
+) -> str:
+    """A new server-side session for ``user``; returns its random token. A session started by
+    single sign-on keeps the provider's session id and the ID token."""
     now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(token=token, user_id=user.id, created_at=now, last_seen_at=now))
+    db.session.add(
+        StaffSession(
+            token=token,
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            provider_sid=provider_sid,
+            id_token=id_token,
+        )
+    )
     db.session.commit()
     user.session_token = token
     return token
@@ -320,12 +352,17 @@ def touch_session(token: str, now: datetime | None = None) -> None:
     )
 
 
-def end_session(token: str, now: datetime | None = None) -> None:
-    """End the session, so that its cookie can never be used again."""
+def end_session(token: str, now: datetime | None = None) -> str | None:
+    """End the session, so that its cookie can never be used again. Returns the ID token of a
+    single sign-on session (to end the provider's session too), which is then forgotten."""
     staff_session = db.session.scalar(select(StaffSession).where(StaffSession.token == token))
-    if staff_session is not None and staff_session.ended_at is None:
+    if staff_session is None:
+        return None
+    id_token, staff_session.id_token = staff_session.id_token, None
+    if staff_session.ended_at is None:
         staff_session.ended_at = now or datetime.now(UTC)
-        db.session.commit()
+    db.session.commit()
+    return id_token
 
 
 # The second sign-in step: enrolment, codes, recovery codes and the administrator's reset.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import (
     Blueprint,
+    current_app,
     flash,
     g,
     jsonify,
@@ -18,7 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
-from pyydaapua.accounts import users
+from pyydaapua.accounts import identity_provider, users
 from pyydaapua.accounts.auth import (
     client_address,
     idle_limit,
@@ -31,6 +34,7 @@ from pyydaapua.accounts.forms import LanguageForm, LoginForm
 from pyydaapua.accounts.permissions import Permission, can
 from pyydaapua.database import db
 from pyydaapua.models import StaffUser
+from pyydaapua.rules.identity_claims import local_sign_in_allowed
 from pyydaapua.web import htmx
 
 # The staff accounts' views under /staff/: sign-in and its second step (second_step.py), one's
@@ -48,9 +52,22 @@ def _home_for(user: StaffUser) -> str:
     return url_for("accounts.account")
 
 
+def _login_page(form: LoginForm, http_status: int = 200, **context: object) -> tuple[str, int]:
+    """The sign-in page: the city's account first when single sign-on is set up, then the
+    password form where local sign-in is allowed."""
+    page = render_template(
+        "accounts/login.html",
+        form=form,
+        single_sign_on=identity_provider.enabled(),
+        local_sign_in=current_app.config["LOCAL_SIGN_IN"],
+        **context,
+    )
+    return page, http_status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @sign_in_limits
-def login() -> Response | str | tuple[str, int]:
+def login() -> Response | tuple[str, int]:
     """The sign-in form, first step: the password. A failure gets one generic message and a
     401, and is audited. The right password leads to the code (or to enrolment), nothing more."""
     if current_user.is_authenticated:
@@ -58,6 +75,9 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
+    mode = current_app.config["LOCAL_SIGN_IN"]
+    if request.method == "POST" and mode == "off":
+        return _login_page(form, 403)
     if form.validate_on_submit():
         user, named = users.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -67,20 +87,44 @@ def login() -> Response | str | tuple[str, int]:
                 client_address=client_address(),
             )
             form.password.errors = [_("The email address or password is not correct.")]
-            return render_template("accounts/login.html", form=form, failed=True), 401
+            return _login_page(form, 401, failed=True)
+        if not local_sign_in_allowed(mode, user.role):
+            audit.record(
+                "sign_in_failed",
+                user_id=user.id,
+                client_address=client_address(),
+                target="local_sign_in_off",
+            )
+            form.form_errors.append(_("Sign in with the city's account."))
+            return _login_page(form, 403)
         mark_password_verified(user, safe_next(form.next.data) or "")
         step = "accounts.login_code" if user.two_factor_enrolled else "accounts.login_enrol"
         return redirect(url_for(step), code=303)
-    http_status = 422 if form.errors else 200
-    return render_template("accounts/login.html", form=form), http_status
+    return _login_page(form, 422 if form.errors else 200)
 
 
-def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
-    """Start the real staff session after the second step; returns where the user goes next."""
+def finish_sign_in(
+    user: StaffUser,
+    next_url: str | None,
+    *,
+    method: str = "password",
+    provider_sid: str | None = None,
+    id_token: str | None = None,
+) -> str:
+    """Start the real staff session after the second step, or after the identity provider's
+    sign-in (``method="sso"``, with the provider's session and ID token); returns where the
+    user goes next."""
     session.clear()  # a new session on every sign-in; the password marker goes too
-    users.start_session(user)
+    user.last_sign_in_at = datetime.now(UTC)
+    user.last_sign_in_method = method
+    users.start_session(user, provider_sid=provider_sid, id_token=id_token)
     login_user(user)
-    audit.record("sign_in", user_id=user.id, client_address=client_address())
+    audit.record(
+        "sign_in",
+        user_id=user.id,
+        client_address=client_address(),
+        target="sso" if method == "sso" else "",
+    )
     if user.password_change_required:
         return url_for("accounts.account_password")
     return next_url or _home_for(user)
@@ -91,13 +135,15 @@ def finish_sign_in(user: StaffUser, next_url: str | None) -> str:
 def logout() -> Response:
     """End the server-side session, so that neither the back button nor the old cookie works."""
     user_id, token = current_user.id, current_user.session_token
-    users.end_session(token)
+    id_token = users.end_session(token)
     audit.record("sign_out", user_id=user_id, client_address=client_address())
     logout_user()
     session.clear()
     g.pop("staff_idle_remaining", None)
     flash(_("You have signed out."))
-    return redirect(url_for("accounts.login"), code=303)
+    # A single sign-on session ends at the provider too, which then sends the browser back.
+    to_provider = identity_provider.provider_logout_address(id_token)
+    return redirect(to_provider or url_for("accounts.login"), code=303)
 
 
 @bp.get("/session", endpoint="session_status")

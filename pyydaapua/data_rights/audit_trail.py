@@ -54,6 +54,14 @@ TARGET_WORDS = {
     "reference": _l("search by reference code"),
     "phone": _l("search by phone number"),
     "words": _l("search by words"),
+    "sso": _l("with the city's account"),
+    "local_sign_in_off": _l("password sign-in not allowed"),
+    "failed": _l("the sign-in did not succeed"),
+    "no_subject": _l("the person was not named"),
+    "no_mfa": _l("no second step"),
+    "no_role": _l("no role"),
+    "no_account": _l("no account"),
+    "deactivated": _l("account deactivated"),
 }
 # The audit log's own filters, as its viewing records them ("action=request_call").
 FILTER_WORDS = {

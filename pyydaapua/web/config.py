@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pyydaapua.rules.identity_claims import LOCAL_SIGN_IN_MODES, parse_role_map
 from pyydaapua.rules.opening_hours import OpeningHours, parse_opening_hours
 
 
@@ -111,6 +112,64 @@ def _embedded_secret(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _single_sign_on() -> dict[str, Any]:
+    """Staff sign-in through the city's OpenID Connect provider (docs/operations.md, Single
+    sign-on). Off while ``OIDC_ISSUER`` is empty; with it, local password sign-in is for
+    administrators only unless ``LOCAL_SIGN_IN`` says otherwise."""
+    issuer = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+    if issuer:
+        issuer = _web_address("OIDC_ISSUER", issuer).rstrip("/")
+    try:
+        role_map = parse_role_map(os.environ.get("OIDC_ROLE_MAP", ""))
+    except ValueError as error:
+        raise ConfigError(f"OIDC_ROLE_MAP: {error} (e.g. 'fc-counsellors=counsellor').") from None
+    local = os.environ.get("LOCAL_SIGN_IN", "").strip().lower() or ("admins" if issuer else "on")
+    if local not in LOCAL_SIGN_IN_MODES:
+        raise ConfigError(f"LOCAL_SIGN_IN must be one of {', '.join(LOCAL_SIGN_IN_MODES)}.")
+    if issuer and not (os.environ.get("OIDC_CLIENT_ID") and os.environ.get("OIDC_CLIENT_SECRET")):
+        raise ConfigError("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+    if issuer and not role_map:
+        raise ConfigError("OIDC_ISSUER is set: OIDC_ROLE_MAP must map a group to a role.")
+
+    def words(name: str, default: str) -> tuple[str, ...]:
+        return tuple(os.environ.get(name, default).replace(",", " ").split())
+
+    return {
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": " ".join(words("OIDC_SCOPES", "openid profile email groups")),
+        "OIDC_GROUPS_CLAIM": os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups",
+        "OIDC_SUBJECT_CLAIM": os.environ.get("OIDC_SUBJECT_CLAIM", "").strip() or "sub",
+        "OIDC_ROLE_MAP": role_map,
+        "OIDC_CREATE_ACCOUNTS": _flag("OIDC_CREATE_ACCOUNTS", True),
+        "OIDC_REQUIRE_MFA": _flag("OIDC_REQUIRE_MFA", True),
+        "OIDC_MFA_AMR": words("OIDC_MFA_AMR", "mfa"),
+        "OIDC_MFA_ACR": words("OIDC_MFA_ACR", ""),
+        "OIDC_PROVIDER_LOGOUT": _flag("OIDC_PROVIDER_LOGOUT", True),
+        "LOCAL_SIGN_IN": local,
+    }
+
+
+def sign_in_warnings(config: Mapping[str, Any]) -> list[str]:
+    """What about staff sign-in a production start should warn of."""
+    if config.get("APP_ENV") != "production" or not config.get("OIDC_ISSUER"):
+        return []
+    warnings = []
+    if config.get("LOCAL_SIGN_IN") == "on":
+        warnings.append(
+            "Single sign-on is configured and LOCAL_SIGN_IN=on: every account may also sign in "
+            "with a password of ours. Set LOCAL_SIGN_IN=admins (a way in for administrators "
+            "when the provider fails) or off."
+        )
+    if not config.get("OIDC_REQUIRE_MFA"):
+        warnings.append(
+            "OIDC_REQUIRE_MFA is off: a sign-in the provider made with a password alone is "
+            "accepted."
+        )
+    return warnings
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the configuration mapping from environment variables."""
     instance = Path(instance_path)
@@ -206,6 +265,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "BABEL_DEFAULT_LOCALE": "fi",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
+        **_single_sign_on(),
     }
 
 
@@ -229,6 +289,11 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
         )
     if config.get("DEBUG"):
         problems.append("FLASK_DEBUG is on; the debugger must never run in production.")
+    issuer = urlsplit(str(config.get("OIDC_ISSUER", "")))
+    if issuer.scheme == "http" and issuer.hostname not in {"127.0.0.1", "localhost"}:
+        problems.append(
+            "OIDC_ISSUER must be an https:// address in production (http:// only on this machine)."
+        )
     storage = str(config.get("RATELIMIT_STORAGE_URI", ""))
     if storage.startswith("memory://") and not config.get("ALLOW_MEMORY_RATE_LIMITS"):
         problems.append(

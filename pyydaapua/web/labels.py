@@ -133,6 +133,9 @@ PROVIDER_TYPE_LABELS = {
 EVENT_LABELS = {
     "sign_in": _l("signed in"),
     "sign_in_failed": _l("failed to sign in"),
+    "sso_refused": _l("was refused after signing in with the city's account"),
+    "sso_logout_refused": _l("sign-out notice from the city's sign-in service refused"),
+    "sign_out_by_provider": _l("signed out by the city's sign-in service"),
     "sign_out": _l("signed out"),
     "session_extended": _l("chose to stay signed in"),
     "access_refused": _l("was refused access"),

@@ -3,6 +3,8 @@ token's hidden field that every form writes with ``csrf_field()``."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError, generate_csrf, same_origin
 from markupsafe import Markup, escape
@@ -51,8 +53,20 @@ PARENT_TEXT_ENDPOINTS = frozenset(
 )
 
 
+def content_security_policy(issuer: str) -> str:
+    """The policy. With single sign-on, signing out (a form) leads on to the identity
+    provider's end-session address, which ``form-action`` must then allow."""
+    if not issuer:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the headers; pages are private to the browser, static files may be cached."""
+    policy = content_security_policy(current_app.config.get("OIDC_ISSUER", ""))
+    response.headers.setdefault("Content-Security-Policy", policy)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:

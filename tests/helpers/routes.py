@@ -22,6 +22,10 @@ def supervisor_only(status: int) -> dict[str, int]:
 ROUTES = {
     ("GET", "/staff/login"): answers(200, 302, 302),
     ("POST", "/staff/login"): answers(422, 302, 302),
+    # Single sign-on: not found unless OIDC_ISSUER is set (tests/web/test_accounts_single_sign_on.py).
+    ("GET", "/staff/sso"): answers(404, 404, 404),
+    ("GET", "/staff/sso/callback"): answers(404, 404, 404),
+    ("POST", "/staff/sso/logout"): answers(404, 404, 404),
     ("GET", "/staff/login/code"): answers(302, 302, 302),
     ("POST", "/staff/login/code"): answers(303, 302, 302),
     ("GET", "/staff/login/enrol"): answers(302, 302, 302),
@@ -66,6 +70,10 @@ ROUTES = {
     # The quick call needs nothing more: reached, all fine.
     ("POST", "/staff/requests/<int:request_id>/calls/all-fine"): answers(302, 303, 403),
 }
+
+
+# Posted by the identity provider, server to server: no CSRF token, a signed logout token instead.
+CSRF_EXEMPT = {("POST", "/staff/sso/logout")}
 
 
 def concrete(path: str, ids: dict[str, int | str]) -> str:
