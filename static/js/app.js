@@ -343,6 +343,8 @@ document.addEventListener("submit", function (event) {
       if (!warning.hidden) return;
       focusBefore = document.activeElement;
       warning.hidden = false;
+      // A field reached with Tab while the warning is shown scrolls clear of it (WCAG 2.4.11).
+      document.documentElement.style.scrollPaddingBottom = warning.offsetHeight + 32 + "px";
       button.focus();
       var parts = [warning.querySelector("h2"), document.getElementById("session-warning-text")];
       announce(parts.map(function (part) { return part.textContent.trim(); }).join(". "));
@@ -351,6 +353,7 @@ document.addEventListener("submit", function (event) {
     function hideWarning(kept) {
       var hadFocus = warning.contains(document.activeElement);
       warning.hidden = true;
+      document.documentElement.style.scrollPaddingBottom = "";
       if (!kept) return;
       announce(warning.dataset.keptText);
       if (!hadFocus) return;
@@ -440,4 +443,31 @@ document.addEventListener("submit", function (event) {
   }
 
   document.addEventListener("DOMContentLoaded", start);
+})();
+
+// A focused element is never hidden under a sticky bar (WCAG 2.4.11). The quick exit bar, and
+// under it the service notice while it shows something, stay at the top of the screen; a field
+// reached with Tab or a followed link scrolls clear of both. Without this file, site.css's
+// scroll-padding-top keeps clear of the exit bar.
+(function () {
+  "use strict";
+
+  function clearOfStickyBars() {
+    var root = document.documentElement;
+    var bar = document.querySelector(".exit-bar");
+    var notice = document.getElementById("service-notice");
+    var top = bar ? bar.offsetHeight : 0;
+    root.style.setProperty("--sticky-top", top + "px");
+    var covered = top + (notice && notice.firstElementChild ? notice.offsetHeight : 0);
+    root.style.scrollPaddingTop = covered ? covered + 16 + "px" : "";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    clearOfStickyBars();
+    var notice = document.getElementById("service-notice");
+    if (notice && window.MutationObserver) {
+      new MutationObserver(clearOfStickyBars).observe(notice, { childList: true, subtree: true });
+    }
+    window.addEventListener("resize", clearOfStickyBars);
+  });
 })();
