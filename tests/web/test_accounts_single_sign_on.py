@@ -489,3 +489,59 @@ def test_without_single_sign_on_nothing_changes(app) -> None:
     _, email = make_staff(app, "counsellor")
     sign_in(client, email)
     assert signed_in(client)
+
+
+# Settings
+
+
+def test_the_settings_are_read_and_checked(monkeypatch, tmp_path) -> None:
+    from pyydaapua.web.config import ConfigError, from_environment, production_problems
+
+    monkeypatch.setenv("OIDC_ISSUER", "https://login.city.example/realms/staff/")
+    monkeypatch.setenv("OIDC_CLIENT_ID", "fc")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "s")
+    monkeypatch.setenv("OIDC_ROLE_MAP", "fc-counsellors=counsellor; fc-leads=supervisor")
+    monkeypatch.setenv("OIDC_MFA_AMR", "mfa, otp")
+    config = from_environment(str(tmp_path))
+    assert config["OIDC_ISSUER"] == "https://login.city.example/realms/staff"
+    assert config["OIDC_ROLE_MAP"] == {"fc-counsellors": "counsellor", "fc-leads": "supervisor"}
+    assert config["OIDC_MFA_AMR"] == ("mfa", "otp")
+    assert config["LOCAL_SIGN_IN"] == "admins"  # with single sign-on, the password is a fallback
+    assert config["OIDC_REQUIRE_MFA"] is True and config["OIDC_CREATE_ACCOUNTS"] is True
+
+    monkeypatch.setenv("OIDC_ROLE_MAP", "fc-leads=boss")
+    with pytest.raises(ConfigError, match="OIDC_ROLE_MAP"):
+        from_environment(str(tmp_path))
+    monkeypatch.setenv("OIDC_ROLE_MAP", "fc-leads=supervisor")
+    monkeypatch.setenv("LOCAL_SIGN_IN", "sometimes")
+    with pytest.raises(ConfigError, match="LOCAL_SIGN_IN"):
+        from_environment(str(tmp_path))
+    monkeypatch.delenv("LOCAL_SIGN_IN")
+    monkeypatch.delenv("OIDC_CLIENT_SECRET")
+    with pytest.raises(ConfigError, match="OIDC_CLIENT_SECRET"):
+        from_environment(str(tmp_path))
+
+    http = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "ALLOW_SQLITE_IN_PRODUCTION": True,
+        "ALLOW_MEMORY_RATE_LIMITS": True,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    }
+    assert production_problems({**http, "OIDC_ISSUER": "http://login.city.example"})
+    assert not production_problems({**http, "OIDC_ISSUER": "http://127.0.0.1:8080"})
+    assert not production_problems({**http, "OIDC_ISSUER": "https://login.city.example"})
+
+
+def test_production_warns_when_passwords_stay_open_to_everyone(
+    app_factory, provider, caplog
+) -> None:
+    from tests.helpers.app import PRODUCTION
+
+    with caplog.at_level("WARNING"):
+        app_factory(**PRODUCTION, **sso_settings(provider, LOCAL_SIGN_IN="on"))
+    assert "LOCAL_SIGN_IN=on" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        app_factory(**PRODUCTION, **sso_settings(provider))
+    assert "LOCAL_SIGN_IN" not in caplog.text and "OIDC_REQUIRE_MFA" not in caplog.text
