@@ -23,7 +23,7 @@ from pyydaapua.models import StaffUser
 from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import login_manager
-from pyydaapua.web.ratelimits import failure_limits
+from pyydaapua.web.ratelimits import address_limit, failure_limits
 
 # After the right password the Flask session holds only this marker: which account's password
 # was verified, when, and where to go afterwards. It opens no staff page; only a right code
@@ -307,7 +307,11 @@ sign_in_limits = failure_limits(
 
 # Coming back from the identity provider names no account before the ID token is checked: its
 # failures count per client address only, so that nobody can use up another person's limit.
-provider_sign_in_limits = failure_limits(("LOGIN_ADDRESS_RATE_LIMIT", _address_key), failed=_failed)
+provider_sign_in_limits = failure_limits(
+    ("LOGIN_ADDRESS_RATE_LIMIT", _address_key), failed=_failed, methods=("GET",)
+)
+# Leaving for the provider keeps a row of sign-in state: every start counts per address.
+provider_start_limit = address_limit("LOGIN_ADDRESS_RATE_LIMIT", _address_key)
 
 
 def _signed_in_key() -> str:

@@ -22,7 +22,12 @@ from werkzeug.wrappers import Response
 
 from pyydaapua import audit
 from pyydaapua.accounts import identity_provider
-from pyydaapua.accounts.auth import client_address, provider_sign_in_limits, safe_next
+from pyydaapua.accounts.auth import (
+    client_address,
+    provider_sign_in_limits,
+    provider_start_limit,
+    safe_next,
+)
 from pyydaapua.accounts.identity_provider import LogoutTokenInvalid, SignInRefused
 from pyydaapua.accounts.views import _home_for, bp, finish_sign_in
 from pyydaapua.rules.codes import LANGUAGES
@@ -70,6 +75,7 @@ def _refused(code: str, user_id: int | None, http_status: int) -> tuple[str, int
 
 
 @bp.get("/sso", endpoint="sso_start")
+@provider_start_limit
 def sso_start() -> Response:
     """Leave for the provider's sign-in page."""
     if not identity_provider.enabled():

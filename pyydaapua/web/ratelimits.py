@@ -73,18 +73,26 @@ def _setting(name: str) -> Callable[[], str]:
 
 
 def failure_limits(
-    *limits: tuple[str, Callable[[], str]], failed: Callable[[Response], bool]
+    *limits: tuple[str, Callable[[], str]],
+    failed: Callable[[Response], bool],
+    methods: tuple[str, ...] = ("POST",),
 ) -> Callable[[View], View]:
-    """Limits of failed POSTs (a wrong password, a wrong secret code): each limit is the name
-    of its setting and the function that gives the key it counts under (an account, a
-    reference, an address). Only the answers ``failed`` says failed are counted."""
+    """Limits of failed POSTs (a wrong password, a wrong secret code; ``methods`` for another
+    method, like the identity provider's callback): each limit is the name of its setting and
+    the function that gives the key it counts under (an account, a reference, an address).
+    Only the answers ``failed`` says failed are counted."""
 
     def decorate(view: View) -> View:
         limited: Callable[..., Any] = view
         for setting, key in reversed(limits):  # the first named is checked first
             limited = limiter.limit(
-                _setting(setting), key_func=key, methods=["POST"], deduct_when=failed
+                _setting(setting), key_func=key, methods=list(methods), deduct_when=failed
             )(limited)
         return cast(View, limited)
 
     return decorate
+
+
+def address_limit(setting: str, key: Callable[[], str]) -> Callable[[View], View]:
+    """Every request counted under ``key`` against the limit of ``setting``."""
+    return cast(Callable[[View], View], limiter.limit(_setting(setting), key_func=key))

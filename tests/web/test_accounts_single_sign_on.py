@@ -545,3 +545,17 @@ def test_production_warns_when_passwords_stay_open_to_everyone(
     with caplog.at_level("WARNING"):
         app_factory(**PRODUCTION, **sso_settings(provider))
     assert "LOCAL_SIGN_IN" not in caplog.text and "OIDC_REQUIRE_MFA" not in caplog.text
+
+
+def test_starts_and_failed_callbacks_are_limited_per_address(app_factory, provider) -> None:
+    """Each start keeps a row of sign-in state, and a failed callback may be someone trying
+    codes: both count per client address (never per account, which nobody is yet)."""
+    app = app_factory(
+        **sso_settings(provider), RATELIMIT_ENABLED=True, LOGIN_ADDRESS_RATE_LIMIT="2 per hour"
+    )
+    client = app.test_client()
+    assert [client.get("/staff/sso").status_code for _ in range(3)] == [302, 302, 429]
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+    forged = "/staff/sso/callback?code=x&state=forged"
+    assert [other.get(forged).status_code for _ in range(3)] == [401, 401, 429]
