@@ -40,6 +40,8 @@ EXCERPT_CHARS = 90
 SEARCH_MAX = 100
 STATUS_FILTERS = ("open", *STATUSES, "all")
 OWNER_FILTERS = ("all", "mine", "unassigned")
+# The filters in the inbox's folding panel; its summary says how many of them are in use.
+FOLDED_FILTERS = ("status", "owner", "topic", "language", "overdue", "unreached", "messages")
 # The presets ("views" on the page), one click away: each a set of filters, the rest at defaults.
 PRESETS: dict[str, dict[str, str]] = {
     "all": {},
@@ -97,6 +99,12 @@ class Filters:
             for key, value in values.items()
             if value != defaults[key] and key != "q_problem"
         }
+
+    @property
+    def in_use(self) -> int:
+        """How many of the filters in the folded panel are in use (the search stays in view)."""
+        defaults = Filters()
+        return sum(getattr(self, name) != getattr(defaults, name) for name in FOLDED_FILTERS)
 
     @property
     def preset(self) -> str:
@@ -243,9 +251,9 @@ def _counted_ahead(filters: Filters) -> bool:
     )
 
 
-# The family's own text that the list does not read: the name is shown, of the request only
-# its first words (``excerpt``, cut in SQL), and the phone number is compared in SQL only.
-UNLISTED = (HelpRequest.description, HelpRequest.phone, HelpRequest.email)
+# The family's own text that the list does not read: the name and the phone number (to call)
+# are shown, of the request only its first words (``excerpt``, cut in SQL).
+UNLISTED = (HelpRequest.description, HelpRequest.email)
 
 
 @dataclass(frozen=True)
@@ -266,7 +274,7 @@ def requests_page(
         .add_columns(func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1))
         .options(
             joinedload(HelpRequest.assigned_to),
-            # Of the family's own text the list reads only the name and the first words.
+            # Of the family's own text the list reads the name, the number, the first words.
             *(defer(column, raiseload=True) for column in UNLISTED),
         )
         .limit(per_page)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     redirect,
     render_template,
     request,
@@ -23,8 +24,9 @@ from pyydaapua.accounts.auth import (
     permission_required,
 )
 from pyydaapua.accounts.permissions import Permission
+from pyydaapua.database import db
 from pyydaapua.inbox import queries
-from pyydaapua.rules import deadlines
+from pyydaapua.rules import deadlines, inbox_panels
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.forms import number_text
@@ -76,6 +78,7 @@ def inbox_page() -> str | tuple[str, int]:
         "newest_id": counts.newest_id,
         "search_error": SEARCH_MESSAGES.get(filters.q_problem),
         "elsewhere": _found_elsewhere(filters, counts.total, today),
+        "open_panels": inbox_panels.open_panels(current_user.inbox_panels),
     }
     full_page = not htmx.is_htmx()
     context["visits"] = queries.upcoming_visits(current_user.id, now) if full_page else []
@@ -136,3 +139,21 @@ def inbox_new() -> str:
     args: dict[str, Any] = queries.Filters.from_args(request.args).to_args(page=1)
     back = url_for("inbox.inbox", **args)
     return render_template("inbox/_inbox_new.html", arrived=queries.arrived_since(since), back=back)
+
+
+@bp.post("/inbox/panels")
+@permission_required(Permission.WORK_REQUESTS)
+def save_panel() -> Response | tuple[str, int]:
+    """Remember that this user opened or folded one of the inbox's panels (``panel``: a name
+    of ``inbox_panels.PANELS``, else 400; ``open``: "1" or not). Posted by app.js when a panel
+    is toggled: 204 to it, a plain form is sent back to the inbox. Not audited: it changes only
+    how this user's own inbox page is laid out, and shows no request."""
+    name = request.form.get("panel", "")
+    if name not in inbox_panels.PANELS:
+        abort(400)
+    is_open = request.form.get("open") == "1"
+    current_user.inbox_panels = inbox_panels.with_panel(current_user.inbox_panels, name, is_open)
+    db.session.commit()
+    if htmx.is_htmx():
+        return "", 204
+    return redirect(url_for("inbox.inbox"), 303)

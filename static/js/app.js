@@ -445,6 +445,25 @@ document.addEventListener("submit", function (event) {
   document.addEventListener("DOMContentLoaded", start);
 })();
 
+// The inbox's folding panels (filters, upcoming visits): opening or folding one is remembered
+// with the account (POST /staff/inbox/panels, with the token of the form #inbox-panels). The
+// panels fold without this file too; they are then drawn as the account last kept them.
+document.addEventListener("toggle", function (event) {
+  "use strict";
+  var panel = event.target;
+  var form = document.getElementById("inbox-panels");
+  if (!form || !panel.matches || !panel.matches("details[data-panel]")) return;
+  var data = new FormData(form);
+  data.append("panel", panel.getAttribute("data-panel"));
+  data.append("open", panel.open ? "1" : "0");
+  fetch(form.action, {
+    method: "POST",
+    body: data,
+    credentials: "same-origin",
+    headers: { "HX-Request": "true" }
+  }).catch(function () {});
+}, true);
+
 // A focused element is never hidden under a sticky bar (WCAG 2.4.11). The quick exit bar, and
 // under it the service notice while it shows something, stay at the top of the screen; a field
 // reached with Tab or a followed link scrolls clear of both. Without this file, site.css's

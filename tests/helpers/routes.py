@@ -31,6 +31,7 @@ ROUTES = {
     ("GET", "/staff/login/enrol"): answers(302, 302, 302),
     ("POST", "/staff/login/enrol"): answers(303, 302, 302),
     ("GET", "/staff/"): answers(302, 200, 403),
+    ("POST", "/staff/inbox/panels"): answers(302, 303, 403),
     ("GET", "/staff/account"): answers(302, 200, 200),
     ("POST", "/staff/account/language"): answers(302, 303, 303),
     ("POST", "/staff/logout"): answers(302, 303, 303),

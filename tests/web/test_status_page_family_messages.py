@@ -207,8 +207,8 @@ def test_the_inbox_marks_and_filters_new_messages_from_families(app, staff_clien
     row_of = {m[0]: m[1] for m in re.findall(r'requests/(\d+)">(.*?)</tr>', page, re.S)}
     assert "Uusi viesti perheeltä" in row_of[str(waiting)]
     assert all("Uusi viesti perheeltä" not in row_of[str(i)] for i in (answered, quiet))
-    assert "Vastaus Pyynnön tilanne -sivulle" in row_of[str(quiet)]
-    assert "Vastaus Pyynnön tilanne -sivulle" not in row_of[str(phone_request)]
+    assert "Kirjallinen vastaus" in row_of[str(quiet)]
+    assert "Kirjallinen vastaus" not in row_of[str(phone_request)]
 
     for url in ("/staff/?messages=1",):
         for headers in ({}, HTMX):
