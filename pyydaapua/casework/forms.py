@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime, time
 from typing import cast
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -21,9 +20,13 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import HiddenInput
 
 from pyydaapua.casework.changes import CallData, OpenWork
-from pyydaapua.rules import times
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
-from pyydaapua.web.days import DATE_TEXT_MAX, check_day_range, helsinki_today
+from pyydaapua.web.days import (
+    DATE_TEXT_MAX,
+    LocalDateTimeField,
+    day_and_time_text,
+    helsinki_now_text,
+)
 from pyydaapua.web.forms import CHOICE_MESSAGE, Form, MultipleChoiceField, max_length, strip
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
@@ -65,38 +68,10 @@ class AssignForm(VersionedForm):
             raise ValidationError(str(CHOICE_MESSAGE))
 
 
-def _helsinki_now_text() -> str:
-    return datetime.now(HELSINKI).strftime("%Y-%m-%dT%H:%M")
-
-
-class LocalDateTimeField(StringField):
-    """A ``datetime-local`` value in Helsinki time; ``data_utc`` is the aware UTC moment, None
-    when the text is not a time or its day is outside the range the service accepts."""
-
-    data_utc: datetime | None = None
-    local_day: date | None = None
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        super().process_formdata(valuelist)
-        self.data_utc = self.local_day = None
-        if self.data:
-            try:
-                local = datetime.strptime(self.data.strip(), "%Y-%m-%dT%H:%M")
-            except ValueError:
-                return  # the form's validator explains the expected format
-            self.local_day = local.date()
-            if times.day_in_range(local.date(), helsinki_today()):
-                self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if self.local_day is not None:
-            check_day_range(self.local_day)
-
-
 class CallForm(VersionedForm):
     called_at = LocalDateTimeField(
         _l("Time of the call"),
-        default=_helsinki_now_text,
+        default=helsinki_now_text,
         validators=[
             InputRequired(_l("Enter the date and time of the call.")),
             max_length(DATE_TEXT_MAX),
@@ -214,7 +189,7 @@ class StatusForm(VersionedForm):
 
 def _next_working_day_at_ten() -> str:
     today = datetime.now(HELSINKI).date()
-    return f"{add_working_days(today, 1).isoformat()}T10:00"
+    return day_and_time_text(datetime.combine(add_working_days(today, 1), time(10, 0)))
 
 
 class VisitForm(VersionedForm):

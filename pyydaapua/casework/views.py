@@ -47,6 +47,7 @@ from pyydaapua.inbox import queries
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
 from pyydaapua.rules import deadlines, status_flow, typed_text
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, excerpt
+from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.i18n import datetime_text
@@ -145,7 +146,7 @@ def _visit_form(visit: HomeVisit) -> VisitForm:
     form = VisitForm(
         formdata=None,
         prefix=visit_form_prefix(visit.id),
-        starts_at=visit.starts_at.astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
+        starts_at=day_and_time_text(visit.starts_at.astimezone(HELSINKI)),
         duration_minutes=visit.duration_minutes,
         address=visit.address,
         staff=[user.id for user in visit.staff],

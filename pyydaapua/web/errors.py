@@ -20,6 +20,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pyydaapua.database import db
+from pyydaapua.rules import typed_dates
 from pyydaapua.web import htmx
 from pyydaapua.web.extensions import login_manager
 
@@ -66,7 +67,8 @@ def posted_fields() -> list[tuple[str, str]]:
     ]
 
 
-# Choices, numbers, dates and times: carried, but not worth showing.
+# Choices, numbers, dates and times (and a day and time as typed: typed_dates): carried, but
+# not worth showing.
 _CODE_LIKE = re.compile(r"^([a-z0-9_.:+\-]*|\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?)$")
 
 
@@ -76,7 +78,9 @@ def visible_values(fields: list[tuple[str, str]]) -> list[str]:
     return [
         value
         for name, value in fields
-        if not name.endswith(hidden) and not _CODE_LIKE.match(value.strip())
+        if not name.endswith(hidden)
+        and not _CODE_LIKE.match(value.strip())
+        and typed_dates.parse_day_and_time(value) is None
     ]
 
 

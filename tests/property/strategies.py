@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from pyydaapua.rules import typed_text
+from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI
 
 PLAUSIBLE = [
@@ -88,8 +89,21 @@ def _finnish_day(day: date) -> str:
     return f"{day.day}.{day.month}.{day.year}"
 
 
-ODD_DAYS = ["0001-01-01", "9999-12-31", "2026-02-30", "31.12.9999", "1.1.1", "0.0.0", "2026-13-01"]
+ODD_DAYS = [
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "31.12.9999",
+    "1.1.1",
+    "0.0.0",
+    "2026-13-01",
+    "30.2.2026",
+    "12/9/2026",
+    "9.12.26",
+    "09.12.2026.",
+]
 day = st.one_of(
+    st.dates(date(2024, 1, 1), date(2027, 12, 31)).map(_finnish_day),
     st.dates(date(2024, 1, 1), date(2027, 12, 31)).map(date.isoformat),
     st.dates().map(date.isoformat),
     st.dates().map(_finnish_day),
@@ -103,26 +117,46 @@ ODD_MOMENTS = [
     "2026-02-30T10:00",
     "2026-03-29T03:30",  # does not exist in Helsinki (clocks go forward)
     "2026-10-25T03:30",  # happens twice in Helsinki
-    "26.11.2026 14:30",
     "2026-11-26T25:00",
+    "1.1.0001 0.00",
+    "31.12.9999 23.59",
+    "30.2.2026 10.00",
+    "29.3.2026 3.30",  # does not exist in Helsinki (clocks go forward)
+    "25.10.2026 3.30",  # happens twice in Helsinki
+    "26.11.2026 14:30",
+    "26.11.2026 klo 14.30",
+    "26.11.2026 24.00",
+    "26.11.2026 9.5",
+    "11/26/2026 2:30 PM",
+    "26.11.2026",
 ]
 
 
+def typed(moment: datetime) -> str:
+    """A moment as people type it: 26.11.2026 14.30 (rules/typed_dates.py)."""
+    return day_and_time_text(moment)
+
+
 def helsinki_now_text() -> str:
-    return datetime.now(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    return typed(datetime.now(HELSINKI))
 
 
-# Around now in Helsinki, where most real calls and visits are.
+# Around now in Helsinki, where most real calls and visits are; ``near_past`` only before now.
 near_now = st.integers(-3 * 24 * 60, 30 * 24 * 60).map(
-    lambda minutes: (datetime.now(HELSINKI) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+    lambda minutes: typed(datetime.now(HELSINKI) + timedelta(minutes=minutes))
+)
+near_past = st.integers(1, 3 * 24 * 60).map(
+    lambda minutes: typed(datetime.now(HELSINKI) - timedelta(minutes=minutes))
 )
 moment = st.one_of(
     near_now,
     near_now,
+    st.datetimes(datetime(2024, 1, 1), datetime(2027, 12, 31)).map(typed),
+    st.datetimes(datetime(1000, 1, 1)).map(typed),
+    # The machine form a browser's date input sends, accepted as well.
     st.datetimes(datetime(2024, 1, 1), datetime(2027, 12, 31)).map(
         lambda moment: moment.strftime("%Y-%m-%dT%H:%M")
     ),
-    st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")),
     st.sampled_from(ODD_MOMENTS),
     any_text,
 )

@@ -13,7 +13,7 @@ def test_only_written_text_is_shown_for_copying() -> None:
         ("submission_key", "Abc_def-123456789012"),
         ("next", "/staff/requests/4"),
         ("call-result", "reached"),
-        ("call-called_at", "2026-11-30T14:05"),
+        ("call-called_at", "30.11.2026 14.05"),
         ("call-duration_minutes", "15"),
         ("call-notes", "Äiti soittaa\nhuomenna"),
         ("note-note", "ok, soitan"),

@@ -19,6 +19,7 @@ from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
+from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
 from tests.helpers.app import count_queries
@@ -66,7 +67,7 @@ TYPED_PHONE = "040 111 2223"
 
 
 def helsinki_text(moment: datetime) -> str:
-    return moment.astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    return day_and_time_text(moment.astimezone(HELSINKI))
 
 
 @dataclass

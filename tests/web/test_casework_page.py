@@ -12,6 +12,7 @@ from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
+from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
 from tests.helpers.app import count_queries
@@ -21,7 +22,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def helsinki_text(moment: datetime) -> str:
-    return moment.astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    return day_and_time_text(moment.astimezone(HELSINKI))
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ ALL = ("e1", "e2", "e3", "e4")
     [
         ("request=XYZ", "request", 'value="XYZ"', ALL),
         # The period's end is left out; its start still applies.
-        ("from=2026-03-05&to=2026-03-01", "to", 'value="2026-03-01"', ("e3", "e4")),
+        ("from=5.3.2026&to=1.3.2026", "to", 'value="1.3.2026"', ("e3", "e4")),
         ("from=31.2.2026", "from", 'value="31.2.2026"', ALL),
         ("user=999999", "user", None, ALL),
         ("action=no_such_action", "action", None, ALL),

@@ -25,6 +25,7 @@ from pyydaapua.models import (
     StaffUser,
     TimelineEvent,
 )
+from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI
 from tests.helpers.forms import csrf_token
 from tests.helpers.staff import make_staff, sign_in
@@ -121,7 +122,7 @@ def desk(app, request) -> Desk:
 
 
 def local(moment: datetime) -> str:
-    return moment.astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    return day_and_time_text(moment.astimezone(HELSINKI))
 
 
 def forms(desk: Desk) -> dict[str, tuple[str, str, dict, str | None]]:
