@@ -243,6 +243,16 @@ def test_folding_by_keyboard_is_remembered_for_that_user(
     expect(visits).to_have_attribute("open", "")
     expect(summary_of(page, "filters")).to_have_text(in_use)
     assert_no_axe_violations(page)
+    # Without JavaScript the panels fold and open all the same, drawn as the account keeps them.
+    plain = context_factory(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    plain.add_cookies(page.context.cookies())
+    still = plain.new_page()
+    still.goto(f"{live_server.url}/staff/?overdue=1")
+    expect(still.locator("#status")).to_be_hidden()
+    tab_to(still, "details[data-panel=filters] > summary")
+    still.keyboard.press("Enter")
+    expect(still.locator("#status")).to_be_visible()
+    expect(still.locator("details[data-panel=visits]")).to_have_attribute("open", "")
     # Another counsellor's inbox is as they left it: folded.
     other = counsellor(context_factory, live_server, lang, 1280, 800)
     expect(other.locator("details[data-panel=visits]")).not_to_have_attribute("open", "")
