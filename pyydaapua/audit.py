@@ -62,6 +62,9 @@ EVENTS = (
     "access_log_viewed",
     "reports_viewed",
     "report_downloaded",
+    # The family's information passed to a service with their consent (besides the referral's
+    # own event; the disclosure log holds what, to whom and when).
+    "information_disclosed",
     # Retention of personal data.
     "retention_dry_run",
     "retention_run",

@@ -21,9 +21,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
+from pyydaapua import audit
+from pyydaapua.accounts.auth import client_address
 from pyydaapua.accounts.permissions import Permission, can, roles_with
 from pyydaapua.casework import changes
 from pyydaapua.casework.forms import (
+    CONSENT_REFUSALS,
     AllFineForm,
     AssignForm,
     CallForm,
@@ -39,10 +42,13 @@ from pyydaapua.casework.forms import (
 from pyydaapua.catalogue import services
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.rules.disclosures import PASSED_ON, split_categories
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.i18n import datetime_text
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
+    CONSENT_SHORT_LABELS,
+    DISCLOSURE_CATEGORY_LABELS,
     OUTCOME_LABELS,
     PROVIDER_TYPE_LABELS,
     REFERRAL_STATUS_LABELS,
@@ -232,6 +238,19 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
     service = db.session.get(Service, form.service.data)
     if service is None:
         abort(400)
+    consent = form.consent_data()
+
+    def record_with_disclosure() -> None:
+        record()
+        if consent.consent == PASSED_ON:  # the disclosure's own event, in the same transaction
+            audit.record(
+                "information_disclosed",
+                user_id=current_user.id,
+                request_id=help_request.id,
+                client_address=client_address(),
+                commit=False,
+            )
+
     return changes.refer(
         help_request,
         current_user,
@@ -239,7 +258,8 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
         service,
         form.status.data,
         form.note.data,
-        record=record,
+        consent,
+        record=record_with_disclosure,
     )
 
 
@@ -262,6 +282,25 @@ def _call_text(event: TimelineEvent) -> str:
 def _service(event: TimelineEvent) -> str:
     assert event.referral is not None  # every referral entry names its referral
     return event.referral.service.name(get_locale().language)
+
+
+def _referral_text(event: TimelineEvent) -> str:
+    text = _("referred to %(service)s", service=_service(event))
+    text += f" ({REFERRAL_STATUS_LABELS[event.value]})"
+    assert event.referral is not None  # every referral entry names its referral
+    if event.referral.consent is not None:  # NULL: recorded before consent was asked
+        text += ", " + str(CONSENT_SHORT_LABELS[event.referral.consent]).lower()
+    return text
+
+
+def _disclosure_text(event: TimelineEvent) -> str:
+    """What went to whom: the categories in words (the log beside it names the unit)."""
+    what = [str(DISCLOSURE_CATEGORY_LABELS[code]) for code in split_categories(event.value)]
+    return _(
+        "passed information on to %(service)s: %(what)s",
+        service=_service(event),
+        what="; ".join(what),
+    )
 
 
 def _other_user(event: TimelineEvent) -> str:
@@ -304,6 +343,8 @@ REFUSALS = {
         "A visit can be marked done only once it has started. Change its time if it took "
         "place earlier."
     ),
+    # The family's consent and what is passed on (rules/disclosures.py).
+    **CONSENT_REFUSALS,
 }
 
 
@@ -424,12 +465,7 @@ ACTIONS: dict[str, Action] = {
             apply=_refer,
             done=_l("The referral was saved."),
             audit_label=_l("made a referral"),
-            timeline={
-                "referral": lambda e: (
-                    _("referred to %(service)s", service=_service(e))
-                    + f" ({REFERRAL_STATUS_LABELS[e.value]})"
-                ),
-            },
+            timeline={"referral": _referral_text, "disclosure": _disclosure_text},
         ),
         Action(
             name="note",

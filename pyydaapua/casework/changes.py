@@ -24,6 +24,7 @@ from pyydaapua import notices
 from pyydaapua.database import db
 from pyydaapua.models import (
     Call,
+    Disclosure,
     HelpRequest,
     HomeVisit,
     Referral,
@@ -31,7 +32,7 @@ from pyydaapua.models import (
     StaffUser,
     TimelineEvent,
 )
-from pyydaapua.rules import status_flow
+from pyydaapua.rules import disclosures, status_flow
 from pyydaapua.web.transactions import run_unit
 
 
@@ -99,6 +100,25 @@ def referrals(request_id: int) -> list[Referral]:
             select(Referral).where(Referral.request_id == request_id).order_by(Referral.id)
         )
     )
+
+
+def referrals_and_disclosures(request_id: int) -> tuple[list[Referral], list[Disclosure]]:
+    """The request's referrals, and its disclosure log oldest first, in one query (each
+    disclosure is written with its referral)."""
+    rows = db.session.execute(
+        select(Referral, Disclosure)
+        .outerjoin(Disclosure, Disclosure.referral_id == Referral.id)
+        .where(Referral.request_id == request_id)
+        .order_by(Referral.id, Disclosure.at, Disclosure.id)
+    ).all()
+    found: dict[int, Referral] = {}
+    for referral, _disclosure in rows:
+        found.setdefault(referral.id, referral)
+    logged = sorted(
+        (disclosure for _referral, disclosure in rows if disclosure is not None),
+        key=lambda d: (d.at, d.id),
+    )
+    return list(found.values()), logged
 
 
 def active_staff(roles: Iterable[str]) -> list[StaffUser]:
@@ -448,16 +468,62 @@ def _cancel_visit(change: _Change, visit: HomeVisit) -> None:
     change.event("visit_cancelled", visit=visit)
 
 
+@dataclass(frozen=True)
+class ConsentData:
+    """The family's consent on a referral (``CONSENTS``), and with consent given what is passed
+    on: the categories, the unit or worker at the service (optional), and when (None: now)."""
+
+    consent: str
+    categories: tuple[str, ...] = ()
+    unit: str = ""
+    disclosed_at: datetime | None = None
+
+
 @versioned
-def refer(change: _Change, service: Service, status: str, note: str = "") -> None:
-    """Refer the family to ``service``; a service no longer in use is not offered any more."""
+def refer(
+    change: _Change,
+    service: Service,
+    status: str,
+    note: str = "",
+    consent: ConsentData | None = None,
+) -> None:
+    """Refer the family to ``service``; a service no longer in use is not offered any more.
+    With the family's consent given (``consent``), what is passed on is written to the
+    disclosure log in the same change, and on the timeline. ``consent`` None: a referral
+    recorded without asking (the demo data, older callers)."""
     if not service.active:
         raise status_flow.WorkflowError("service_inactive")
+    request = change.request
+    recipient = ""
+    if consent is not None:
+        # To whom, as it was then: the service's name in the family's language.
+        recipient = disclosures.recipient_text(service.name(request.language), consent.unit)
+        disclosures.check(consent.consent, consent.categories, recipient)
     referral = Referral(
-        request_id=change.request.id, service_id=service.id, status=status, note=note
+        request_id=request.id,
+        service_id=service.id,
+        status=status,
+        note=note,
+        consent=consent.consent if consent is not None else None,
     )
     db.session.add(referral)
     change.event("referral", value=status, referral=referral, note=note)
+    if consent is not None and consent.consent == disclosures.PASSED_ON:
+        disclosed_at = consent.disclosed_at or change.at
+        disclosures.check_time(disclosed_at, request.submitted_at, change.at)
+        categories = disclosures.join_categories(consent.categories)
+        db.session.add(
+            Disclosure(
+                request_id=request.id,
+                referral=referral,
+                at=disclosed_at,
+                user_id=change.actor.id,
+                recipient=recipient,
+                categories=categories,
+                basis=consent.consent,
+            )
+        )
+        change.event("disclosure", value=categories, referral=referral)
 
 
 def _referral_of(help_request: HelpRequest, referral_id: int) -> Referral:

@@ -20,6 +20,7 @@ from pyydaapua.casework.actions import AUDIT_LABELS as CASEWORK_LABELS
 from pyydaapua.database import db
 from pyydaapua.models import (
     AuditEvent,
+    Disclosure,
     HelpRequest,
     Service,
     StaffUser,
@@ -250,4 +251,16 @@ def access_events(request_id: int) -> list[AuditRow]:
         _with_names()
         .where(AuditEvent.request_id == request_id)
         .order_by(AuditEvent.at, AuditEvent.id)
+    )
+
+
+def disclosure_log(request_id: int) -> list[Disclosure]:
+    """What of the family's information was passed on, to whom, when, by whom and on what
+    basis (the disclosure log), oldest first; kept at retention like the audit log."""
+    return list(
+        db.session.scalars(
+            select(Disclosure)
+            .where(Disclosure.request_id == request_id)
+            .order_by(Disclosure.at, Disclosure.id)
+        )
     )

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from pyydaapua.data_rights.audit_trail import AuditRow, access_events
+from pyydaapua.data_rights.audit_trail import AuditRow, access_events, disclosure_log
 from pyydaapua.database import db
 from pyydaapua.models import (
     Call,
+    Disclosure,
     HelpRequest,
     HomeVisit,
     OutboxMessage,
@@ -21,6 +22,7 @@ from pyydaapua.models import (
     StaffUser,
     TimelineEvent,
 )
+from pyydaapua.rules.disclosures import split_categories
 from pyydaapua.rules.references import format_reference
 
 
@@ -33,6 +35,8 @@ class RequestExport:
     calls: list[Call] = field(default_factory=list)
     visits: list[HomeVisit] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
+    # The disclosure log: what of the family's information was passed on, to whom, when.
+    disclosures: list[Disclosure] = field(default_factory=list)
     # The e-mail written about the request (the outbox: its texts hold no family data).
     emails: list[OutboxMessage] = field(default_factory=list)
     access: list[AuditRow] = field(default_factory=list)
@@ -76,6 +80,7 @@ def request_export(request_id: int) -> RequestExport | None:
         calls=list(calls),
         visits=list(visits),
         referrals=list(referrals),
+        disclosures=disclosure_log(request_id),
         emails=list(emails),
         access=access_events(request_id),
     )
@@ -173,9 +178,21 @@ def export_data(record: RequestExport, exported_at: datetime) -> dict[str, Any]:
                     "provider": referral.service.provider,
                 },
                 "status": referral.status,
+                "consent": referral.consent,
                 "note": referral.note,
             }
             for referral in record.referrals
+        ],
+        "disclosures": [
+            {
+                "at": _iso(disclosure.at),
+                "by": _name(disclosure.user),
+                "recipient": disclosure.recipient,
+                "categories": split_categories(disclosure.categories),
+                "basis": disclosure.basis,
+                "referral_id": disclosure.referral_id,
+            }
+            for disclosure in record.disclosures
         ],
         "emails": [
             {

@@ -5,7 +5,9 @@ phone number, email address and own words, and every free-text note staff wrote 
 and check-in notes, timeline notes, home-visit addresses and notes, referral notes). What stays
 (``info={"personal": False}``) is what statistics need: dates, topics, children's ages,
 languages, status, outcome, the first contact, check-in scale codes, call results, visit and
-referral statuses and services, and the audit log.
+referral statuses, services and the family's consent, the audit log and the disclosure log
+(what of the family's information was passed on, to whom, when and on what basis: never the
+information itself; the family's right to know it outlasts the data).
 
 Everything is done with a handful of set-based UPDATE statements, whatever the number of rows,
 and each run (dry or applied) is recorded in the audit log.

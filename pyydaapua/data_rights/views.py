@@ -113,6 +113,7 @@ def access_log() -> tuple[str, int]:
     if help_request is not None:
         context["req"] = help_request
         context["events"] = audit_trail.access_events(help_request.id)
+        context["disclosures"] = audit_trail.disclosure_log(help_request.id)
         context["now"] = datetime.now(UTC)
     html = render_template("data_rights/access_log.html", **context)
     db.session.commit()

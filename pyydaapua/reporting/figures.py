@@ -15,9 +15,10 @@ from sqlalchemy import ColumnElement, case, func, select
 
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, HomeVisit, Referral, RequestTopic, Service
-from pyydaapua.rules.codes import CONTACT_METHODS, LANGUAGES, TOPICS
+from pyydaapua.rules.codes import CONSENTS, CONTACT_METHODS, LANGUAGES, TOPICS
 from pyydaapua.rules.report_arithmetic import (
     CALL_BUCKETS,
+    NOT_RECORDED,
     Backlog,
     FirstContact,
     Month,
@@ -97,6 +98,8 @@ def build(period: Period, today: date) -> Report:
 
     by_type = {kind: dict.fromkeys(REFERRAL_STATUSES, 0) for kind in PROVIDER_TYPES}
     by_service: dict[int, ServiceReferrals] = {}
+    # The family's consent on each referral ("" for those recorded before it was asked).
+    by_consent = dict.fromkeys((*CONSENTS, NOT_RECORDED), 0)
     referral_rows = db.session.execute(
         select(
             Service.id,
@@ -104,15 +107,16 @@ def build(period: Period, today: date) -> Report:
             Service.name_sv,
             Service.provider_type,
             Referral.status,
+            Referral.consent,
             func.count(),
         )
         .join(Referral, Referral.service_id == Service.id)
         .join(HelpRequest, HelpRequest.id == Referral.request_id)
         .where(in_period)
         .group_by(Service.id, Service.name_fi, Service.name_sv, Service.provider_type)
-        .group_by(Referral.status)
+        .group_by(Referral.status, Referral.consent)
     )
-    for service_id, name_fi, name_sv, kind, status, count in referral_rows:
+    for service_id, name_fi, name_sv, kind, status, consent, count in referral_rows:
         by_type.setdefault(kind, dict.fromkeys(REFERRAL_STATUSES, 0))[status] += count
         entry = by_service.setdefault(
             service_id,
@@ -120,7 +124,8 @@ def build(period: Period, today: date) -> Report:
                 service_id, name_fi, name_sv, kind, dict.fromkeys(REFERRAL_STATUSES, 0)
             ),
         )
-        entry.by_status[status] = count
+        entry.by_status[status] += count
+        by_consent[consent or NOT_RECORDED] = by_consent.get(consent or NOT_RECORDED, 0) + count
 
     visits = dict.fromkeys(VISIT_STATUSES, 0)
     visits.update(
@@ -186,6 +191,7 @@ def build(period: Period, today: date) -> Report:
             by_service.values(), key=lambda s: (-sum(s.by_status.values()), s.name_fi)
         ),
         visits=visits,
+        referrals_by_consent=by_consent,
         calls_per_request=calls_per_request,
         by_contact_method=by_contact_method,
         calls=calls,

@@ -25,6 +25,7 @@ from pyydaapua.rules.report_arithmetic import (
 )
 from pyydaapua.rules.status_flow import REFERRAL_STATUSES
 from pyydaapua.web.labels import (
+    CONSENT_SHORT_LABELS,
     OUTCOME_LABELS,
     PROVIDER_TYPE_LABELS,
     REFERRAL_STATUS_LABELS,
@@ -47,6 +48,7 @@ TABLE_TITLES = {
     "outcomes": _l("Closing outcomes"),
     "referrals_by_type": _l("Referrals by provider type"),
     "referrals_by_service": _l("Referrals by service"),
+    "referrals_by_consent": _l("Referrals by the family's consent"),
     "visits": _l("Home visits"),
     "contact_methods": _l("How families asked to be answered"),
     "calls": _l("Calls per request of families who asked for a call"),
@@ -332,6 +334,14 @@ def build_tables(report: Report) -> dict[str, Table]:
             ],
         ),
         _counts(
+            "referrals_by_consent",
+            str(TABLE_TITLES["referrals_by_consent"]),
+            _("Consent"),
+            pgettext("column: how many referrals", "Referrals"),
+            report.referrals_by_consent,
+            CONSENT_SHORT_LABELS,
+        ),
+        _counts(
             "visits",
             str(TABLE_TITLES["visits"]),
             _("Status"),
@@ -497,6 +507,7 @@ def build_sections(tables: dict[str, Table], figures: list[Figure]) -> list[Sect
                     "outcomes",
                     "referrals_by_type",
                     "referrals_by_service",
+                    "referrals_by_consent",
                     "visits",
                     "contact_methods",
                     "calls",

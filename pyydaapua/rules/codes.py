@@ -22,6 +22,14 @@ CALL_TIMES = ("any", "morning", "afternoon")
 LANGUAGES = ("fi", "sv")
 CONTACT_METHODS = ("phone", "status_page")
 
+# A referral's record of the family's consent to passing their information to the service
+# (rules/disclosures.py): given in the call (information is passed on and logged), the family
+# contacts the service themselves, or declined (nothing is passed on in either).
+CONSENTS = ("given", "self", "declined")
+# What may be passed on with the family's consent: the categories a disclosure log entry names
+# (never the information itself). Comma-joined they fit a timeline entry's value (40).
+DISCLOSURE_CATEGORIES = ("contact", "request", "calls", "children", "coping")
+
 # What each role may do is in pyydaapua/accounts/permissions.py.
 ROLES = ("counsellor", "supervisor", "admin")
 

@@ -117,6 +117,10 @@ class ServiceReferrals:
         return self.name_sv if language == "sv" else self.name_fi
 
 
+# The referrals' consent key for those recorded before consent was asked (consent NULL).
+NOT_RECORDED = ""
+
+
 @dataclass
 class Report:
     period: Period
@@ -135,6 +139,9 @@ class Report:
     calls: int
     # How the families asked to be answered: by phone or on the status page.
     by_contact_method: dict[str, int] = field(default_factory=dict)
+    # Referrals by the family's consent (CONSENTS, and NOT_RECORDED for those recorded before
+    # consent was asked).
+    referrals_by_consent: dict[str, int] = field(default_factory=dict)
 
     @property
     def months(self) -> list[Month]:

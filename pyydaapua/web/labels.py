@@ -120,6 +120,32 @@ REFERRAL_STATUS_LABELS = {
     "ended": _l("Ended without an answer"),
 }
 
+# The family's consent to passing their information on, as the referral form asks it.
+CONSENT_LABELS = {
+    "given": _l("Consent given in the call: information is passed to the service"),
+    "self": _l("The family contacts the service themselves: nothing is passed on"),
+    "declined": _l("The family did not want their information passed on: nothing is passed on"),
+}
+# The same in the reports' rows (with the referrals recorded before consent was asked).
+CONSENT_SHORT_LABELS = {
+    "given": _l("Consent given, information passed on"),
+    "self": _l("The family contacts the service themselves"),
+    "declined": _l("Declined, nothing passed on"),
+    "": _l("Consent not recorded"),
+}
+
+# What was passed on (the disclosure log names the categories, never the information).
+DISCLOSURE_CATEGORY_LABELS = {
+    "contact": _l("Contact details: name, phone number, e-mail"),
+    "request": _l("The family's request: its topics and what they wrote"),
+    "calls": _l("The situation as told in the calls and visits"),
+    "children": _l("The children's ages"),
+    "coping": _l("How the family is coping: coping, finances, daily life"),
+}
+
+# On what basis information was passed on (a disclosure's basis: the consent code).
+DISCLOSURE_BASIS_LABELS = {"given": _l("The family's consent, given in the call")}
+
 PROVIDER_TYPE_LABELS = {
     "city": _l("City service"),
     "third_sector": _l("Third sector"),
@@ -152,6 +178,7 @@ EVENT_LABELS = {
     "request_exported": _l("exported everything stored about the request"),
     "audit_log_viewed": _l("viewed the audit log"),
     "access_log_viewed": _l("viewed who has handled the request"),
+    "information_disclosed": _l("passed the family's information on to a service"),
     "retention_dry_run": _l("checked which closed requests are due for personal data removal"),
     "retention_run": _l("removed the personal data of closed requests"),
     "user_created": _l("created a staff account"),
@@ -197,6 +224,9 @@ def _labels_in(locale: str) -> dict[str, object]:
         "visit_status_labels": VISIT_STATUS_LABELS,
         "referral_status_labels": REFERRAL_STATUS_LABELS,
         "provider_type_labels": PROVIDER_TYPE_LABELS,
+        "consent_labels": CONSENT_LABELS,
+        "disclosure_category_labels": DISCLOSURE_CATEGORY_LABELS,
+        "disclosure_basis_labels": DISCLOSURE_BASIS_LABELS,
         "filter_labels": FILTER_LABELS,
         "owner_labels": OWNER_LABELS,
         "language_names": {choice.value: choice.label for choice in language_choices()},

@@ -95,6 +95,7 @@ def test_counsellor_works_a_request_end_to_end(
     )
     page.locator("#referral-service").select_option(index=1)
     page.locator("#referral-status-0").check()  # suggested to the family
+    page.locator("#referral-consent-1").check()  # the family contacts the service themselves
     page.locator("#form-referral button[type=submit]").click()
     page.locator("#referrals .record").wait_for()
     assert timeline_entries(page) == 5

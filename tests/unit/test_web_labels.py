@@ -13,7 +13,7 @@ from pyydaapua.casework.actions import ACTIONS as CASEWORK_ACTIONS
 from pyydaapua.casework.actions import AUDIT_LABELS as CASEWORK_AUDIT_LABELS
 from pyydaapua.casework.actions import TIMELINE_TEXTS
 from pyydaapua.inbox.queries import OWNER_FILTERS, STATUS_FILTERS
-from pyydaapua.rules import codes, status_flow
+from pyydaapua.rules import codes, disclosures, status_flow
 from pyydaapua.status_page import access
 from pyydaapua.web import labels
 from pyydaapua.web.labels import language_choices
@@ -97,6 +97,11 @@ CASES = [
     ("visit_statuses", status_flow.VISIT_STATUSES, labels.VISIT_STATUS_LABELS),
     ("referral_statuses", status_flow.REFERRAL_STATUSES, labels.REFERRAL_STATUS_LABELS),
     ("provider_types", status_flow.PROVIDER_TYPES, labels.PROVIDER_TYPE_LABELS),
+    ("consents", codes.CONSENTS, labels.CONSENT_LABELS),
+    # The reports' rows: the consents, and the referrals recorded before it was asked ("").
+    ("consents_in_reports", (*codes.CONSENTS, ""), labels.CONSENT_SHORT_LABELS),
+    ("disclosure_categories", codes.DISCLOSURE_CATEGORIES, labels.DISCLOSURE_CATEGORY_LABELS),
+    ("disclosure_bases", (disclosures.PASSED_ON,), labels.DISCLOSURE_BASIS_LABELS),
     ("audit_events", audit.EVENTS, labels.EVENT_LABELS),
     ("casework_audit_events", CASEWORK_AUDIT_ACTIONS, CASEWORK_AUDIT_LABELS),
     # The inbox filters (not stored, but shown): the statuses' own labels name the rest.

@@ -125,6 +125,7 @@ SAMPLE_VALUES = {
     "closed": next(iter(OUTCOME_LABELS)),
     "referral": next(iter(REFERRAL_STATUS_LABELS)),
     "referral_status": next(iter(REFERRAL_STATUS_LABELS)),
+    "disclosure": "contact,children",
 }
 
 
@@ -136,7 +137,7 @@ def test_every_timeline_text_is_translated(app, kind) -> None:
         value=SAMPLE_VALUES.get(kind, ""),
         call=SimpleNamespace(duration_minutes=5),
         visit=SimpleNamespace(starts_at=datetime(2026, 3, 2, 10, tzinfo=UTC)),
-        referral=SimpleNamespace(service=service),
+        referral=SimpleNamespace(service=service, consent="given"),
         other_user=SimpleNamespace(name="Maija"),
     )
     with app.test_request_context():

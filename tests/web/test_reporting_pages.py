@@ -31,6 +31,7 @@ TABLES = (
     "outcomes",
     "referrals_by_type",
     "referrals_by_service",
+    "referrals_by_consent",
     "visits",
     "contact_methods",
     "calls",
@@ -115,6 +116,15 @@ def test_the_page_shows_the_period_numbers(supervisor) -> None:
     first_contact = tables["first_contact"]
     assert first_contact[-1] == ["Yhteensä", "5", "5", "2", "40,0 %", "2", "0"]
     assert first_contact[1] == ["joulukuu 2025", "4", "4", "2", "50,0 %", "1", "0"]
+    # The two referrals were recorded before consent was asked (tests/helpers/report_requests.py;
+    # the counts by consent: tests/web/test_casework_disclosures.py).
+    assert tables["referrals_by_consent"][1:] == [
+        ["Suostumus annettu, tiedot välitetty", "0"],
+        ["Perhe ottaa itse yhteyttä palveluun", "0"],
+        ["Kieltäytyi, tietoja ei välitetty", "0"],
+        ["Suostumusta ei kirjattu", "2"],
+        ["Yhteensä", "2"],
+    ]
 
 
 @pytest.mark.parametrize("table", TABLES)
