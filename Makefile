@@ -125,7 +125,12 @@ bench: translations
 # checks that sessions, rate limits and casework hold across instances, and measures them
 # with wrk. Needs PostgreSQL on 127.0.0.1:5432, haproxy, redis-server, openssl and wrk.
 # Not part of `make test`. SEVERAL_ARGS="--keep" leaves it running.
-several-servers: translations
+several-servers: translations $(OIDC_PROVIDER)/node_modules/.package-lock.json
+	@missing=""; for tool in haproxy:haproxy redis-server:redis-server wrk:wrk openssl:openssl; do \
+		command -v $${tool%%:*} >/dev/null 2>&1 || missing="$$missing $${tool##*:}"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing for the rehearsal"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
 	PYTHONPATH=. $(BIN)/python deploy/several_servers.py $(SEVERAL_ARGS)
 
 clean:

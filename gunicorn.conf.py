@@ -7,7 +7,21 @@ e.g. ``gunicorn --certfile cert.pem --keyfile key.pem app:app`` to serve HTTPS d
 import multiprocessing
 import os
 
-from pyydaapua.web.serving import ACCESS_LOG_FORMAT
+
+def _fresh_metrics_folder() -> None:
+    """The workers' metrics files (prometheus_client's multi-process mode) of an earlier run
+    must not be counted again: the folder is emptied, before the app is loaded."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+_fresh_metrics_folder()
+
+from pyydaapua.web.serving import ACCESS_LOG_FORMAT  # noqa: E402 - after the folder is emptied
 
 # Where to listen. Behind a reverse proxy keep the default loopback address.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
@@ -38,12 +52,39 @@ keyfile = os.environ.get("TLS_KEYFILE") or None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs to standard output/error for the service manager; no query strings, no Referer,
-# no confirmation secrets in the access log.
-accesslog = "-"
+# no confirmation secrets in the access log, which carries the request id. With LOG_FORMAT=json
+# the app writes one JSON event per request itself, and gunicorn's text access log is off.
+accesslog = None if os.environ.get("LOG_FORMAT", "").strip().lower() == "json" else "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logger_class = "pyydaapua.web.serving.AccessLogger"
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    # gunicorn's own lines (workers booting, timeouts) as JSON too, like the app's.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": "INFO", "handlers": []},  # the app installs its own JSON handler
+        "formatters": {"json": {"()": "pyydaapua.monitoring.request_log.JsonFormatter"}},
+        "handlers": {
+            "error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                              "stream": "ext://sys.stderr"},
+            "console": {"class": "logging.StreamHandler", "formatter": "json",
+                        "stream": "ext://sys.stderr"},
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["error_console"], "level": loglevel.upper(),
+                               "propagate": False, "qualname": "gunicorn.error"},
+        },
+    }
 access_log_format = ACCESS_LOG_FORMAT
+
+
+def child_exit(server, worker):
+    """A worker that ended no longer counts in the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def post_fork(server, worker):

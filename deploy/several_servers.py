@@ -55,6 +55,14 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
+# The programs it runs, with the Debian package each comes in.
+TOOLS = {HAPROXY: "haproxy", REDIS_SERVER: "redis-server", WRK: "wrk", OPENSSL: "openssl"}
+
+
+def missing_packages() -> list[str]:
+    """The Debian packages of the programs that are not installed."""
+    return [package for path, package in TOOLS.items() if not os.access(path, os.X_OK)]
+
 
 DATABASE = "pyydaapua_several"
 LOGIN_RATE_LIMIT = "3 per 15 minutes"
@@ -70,6 +78,7 @@ WRONG_PASSWORD = "not-the-password"  # noqa: S105 - a failed sign-in on purpose
 SSO_CLIENT_ID = "pyydaapua-several"
 SSO_CLIENT_SECRET = secrets.token_urlsafe(24)
 SSO_PERSON = "several-counsellor"
+METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
 # --- Processes ---
@@ -335,6 +344,8 @@ class Setup:
             OIDC_ROLE_MAP="fc-counsellors=counsellor",
             # The demo accounts sign in with passwords in the other checks.
             LOCAL_SIGN_IN="on",
+            LOG_FORMAT="json",
+            METRICS_TOKEN=METRICS_TOKEN,
         )
         return env
 
@@ -389,8 +400,10 @@ class Setup:
             sys.executable, "-m", "gunicorn", "--config", str(PROJECT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "app:app",
         ]  # fmt: skip
+        # Each instance counts its workers' metrics in a folder of its own.
+        env = {**self.app_env, "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{name}")}
         self.processes.start(f"gunicorn-{name}", command, self.folder / f"gunicorn-{name}.log",
-                             self.app_env)  # fmt: skip
+                             env)  # fmt: skip
 
     def wait_for_instance(self, name: str) -> None:
         def serving() -> bool:
@@ -448,7 +461,7 @@ frontend https
 backend app
     balance roundrobin
     option httpchk
-    http-check send meth GET uri /fi/ ver HTTP/1.1 hdr Host localhost
+    http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host localhost
     http-check expect status 200
     default-server check inter 1s fall 2 rise 2
     # Which instance answered, for the checks.
@@ -572,6 +585,37 @@ def check_single_sign_on(setup: Setup, context: ssl.SSLContext, results: Results
         after.status == 302,
         "single sign-on: the provider's back-channel logout, received by a, ends the session on b",
         f"then {after.status}",
+    )
+
+
+def check_monitoring(setup: Setup, context: ssl.SSLContext, results: Results) -> None:
+    """Health, readiness, the metrics of both instances' workers and the request id, through
+    the balancer; the JSON log lines of both instances carry it."""
+    client = Client(setup.balancer, context)
+    health = [client.get("/healthz", pin=name).status for name in setup.instance_ports]
+    ready = [client.get("/readyz", pin=name).status for name in setup.instance_ports]
+    results.check(
+        health == [200, 200] and ready == [200, 200],
+        f"/healthz and /readyz answer 200 on both instances (HAProxy checks /readyz): "
+        f"{health} {ready}",
+    )
+    tagged = Client(setup.balancer, context, headers={"X-Request-ID": "several-servers-0001"})
+    answer = tagged.get("/fi/", pin="b")
+    logged = "several-servers-0001" in (setup.folder / "gunicorn-b.log").read_text()
+    results.check(
+        answer.headers.get("x-request-id") == "several-servers-0001" and logged,
+        "the balancer's X-Request-ID comes back and is in instance b's JSON log",
+    )
+    bearer = Client(setup.balancer, context, headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    pages = {name: bearer.get("/metrics", pin=name) for name in setup.instance_ports}
+    counted = {
+        name: "pyydaapua_http_requests_total" in page.body and page.status == 200
+        for name, page in pages.items()
+    }
+    refused = Client(setup.balancer, context).get("/metrics").status
+    results.check(
+        all(counted.values()) and refused == 401,
+        f"/metrics with the token on both instances ({counted}), 401 without ({refused})",
     )
 
 
@@ -806,6 +850,14 @@ def main() -> int:
         help=f"a PostgreSQL server to create the database {DATABASE} on",
     )
     args = parser.parse_args()
+    missing = missing_packages()
+    if missing:
+        print(
+            f"several-servers needs {', '.join(missing)}: apt-get install {' '.join(missing)} "
+            "(make several-servers installs them)",
+            file=sys.stderr,
+        )
+        return 2
     # A SIGTERM tears down like Ctrl+C does (the finally block below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = Results()
@@ -837,6 +889,7 @@ def main() -> int:
             )
             cookie = run_checks(setup, context, results)
             check_single_sign_on(setup, context, results)
+            check_monitoring(setup, context, results)
             rows = measure(setup, results, args.wrk_duration, cookie, workers=2)
             for name in setup.instance_ports:
                 processes.stop(f"gunicorn-{name}")

@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pyydaapua.database import db
+from pyydaapua.monitoring import audit_stream, metrics, request_log
 from pyydaapua.tools import cli
 from pyydaapua.web import areas, errors, htmx, i18n, params, ratelimits, request_shape, security
 from pyydaapua.web.config import (
@@ -17,7 +18,13 @@ from pyydaapua.web.config import (
     mail_settings_unset,
     sign_in_warnings,
 )
-from pyydaapua.web.extensions import LazyMigrationCommands, LazyMigrations, babel, csrf
+from pyydaapua.web.extensions import (
+    LazyMigrationCommands,
+    LazyMigrations,
+    babel,
+    csrf,
+    limiter,
+)
 from pyydaapua.web.forms import with_text_decoding
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     check_production(app.config)
+    request_log.configure(app)  # before the first warning: LOG_FORMAT=json covers it too
     if app.config["APP_ENV"] == "production" and (unset := mail_settings_unset(app.config)):
         app.logger.warning(
             "E-mail is not set up: set %s (see docs/operations.md, E-mail notices and reminders). "
@@ -51,11 +59,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    request_log.init_app(app)  # first: the request id and the clock start before anything
     app.extensions["migrate"] = LazyMigrations(app, str(PROJECT_ROOT / "migrations"))
     app.cli.add_command(LazyMigrationCommands())
     request_shape.init_app(app)  # before CSRF and the limits: a body of the wrong kind is a 415
     csrf.init_app(app)
     ratelimits.init_app(app)
+    metrics.init_app(app, limiter.logger.name)
+    audit_stream.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     params.init_app(app)  # before the blueprints: their rules take the converter then
@@ -76,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from pyydaapua.inbox.views import bp as inbox_bp
     from pyydaapua.intake import public_info
     from pyydaapua.intake.views import bp as intake_bp
+    from pyydaapua.monitoring.views import bp as monitoring_bp
     from pyydaapua.notices.views import bp as notices_bp
     from pyydaapua.reporting.views import bp as reporting_bp
     from pyydaapua.status_page.views import bp as status_page_bp
@@ -92,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         data_rights_bp,
         catalogue_bp,
         notices_bp,
+        monitoring_bp,
     ):
         app.register_blueprint(blueprint)
     auth.init_app(app)

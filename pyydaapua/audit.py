@@ -17,6 +17,8 @@ from sqlalchemy import Table, insert
 
 from pyydaapua.database import db
 from pyydaapua.models import AuditEvent
+from pyydaapua.monitoring import audit_stream
+from pyydaapua.monitoring.metrics import count_audit_event
 
 # Reads of many requests at once (the inbox). A search records its kind and the requests it
 # showed, never what was typed: only a reference may be stored. The request page and a refused
@@ -111,6 +113,7 @@ def record(
         target=target[:200],
     )
     db.session.add(event)
+    count_audit_event(action)
     if commit:
         db.session.commit()
     return event
@@ -123,17 +126,16 @@ def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) ->
     if not reads:
         return
     at = datetime.now(UTC)
-    db.session.execute(
-        insert(cast(Table, AuditEvent.__table__)),
-        [
-            {
-                "at": at,
-                "action": read.action,
-                "user_id": user_id,
-                "request_id": read.request_id,
-                "client_address": client_address[:64],
-                "target": read.target[:200],
-            }
-            for read in reads
-        ],
-    )
+    rows = [
+        {
+            "at": at,
+            "action": read.action,
+            "user_id": user_id,
+            "request_id": read.request_id,
+            "client_address": client_address[:64],
+            "target": read.target[:200],
+        }
+        for read in reads
+    ]
+    db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+    audit_stream.add_inserted(db.session(), rows)

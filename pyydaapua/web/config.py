@@ -266,6 +266,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "fi",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
         **_single_sign_on(),
+        # What the city's operations see (docs/operations.md, Monitoring).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "").strip().lower() or "text",
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip(),
+        "AUDIT_STREAM": os.environ.get("AUDIT_STREAM", "").strip()
+        or ("-" if production else "off"),
     }
 
 

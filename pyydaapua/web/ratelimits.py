@@ -43,14 +43,16 @@ class _StorageEvents(logging.Filter):
         return record.levelno >= logging.WARNING or "storage" in record.getMessage()
 
 
-def _log_storage_events() -> None:
+def _log_storage_events(own_handler: bool) -> None:
     """Send the limiter's storage events to the app's log: once when the storage is lost and
-    limits are counted in this process, once when it is back."""
+    limits are counted in this process, once when it is back. With ``own_handler`` through
+    Flask's handler; else (``LOG_FORMAT=json``) through the root logger's."""
     log = logging.getLogger(limiter.logger.name)
-    if default_handler not in log.handlers:
-        log.addHandler(default_handler)
+    if not any(isinstance(found, _StorageEvents) for found in log.filters):
         log.addFilter(_StorageEvents())
-        log.setLevel(logging.INFO)
+    log.setLevel(logging.INFO)
+    if own_handler and default_handler not in log.handlers:
+        log.addHandler(default_handler)
 
 
 def init_app(app: Flask) -> None:
@@ -64,7 +66,7 @@ def init_app(app: Flask) -> None:
         **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
     }
     limiter.init_app(app)
-    _log_storage_events()
+    _log_storage_events(own_handler=app.config.get("LOG_FORMAT") != "json")
 
 
 def _setting(name: str) -> Callable[[], str]:

@@ -5,17 +5,22 @@ Each starts on a free port of the loopback address and is stopped when its block
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import shutil
 import socket
 import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -182,7 +187,8 @@ class Gunicorn:
                 time.sleep(0.2)
 
     def output(self) -> str:
-        self._log_file.flush()
+        if not self._log_file.closed:
+            self._log_file.flush()
         return self.log.read_text(errors="replace")
 
     def __exit__(self, *exc: object) -> None:
@@ -225,3 +231,52 @@ class NeutralSite:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+# Every page carries the session's CSRF token for htmx (``<body hx-headers=…>``).
+_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the answer itself (303) is what is checked
+
+
+class Browser:
+    """One HTTP session on a real server (its own cookies, no redirects followed), as one
+    browser or one tab; it keeps the CSRF token of the last page that carried one."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+        )
+        self.token = ""
+
+    def send(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        """GET, or POST ``data`` with the session's CSRF token; the status and the body."""
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode({"csrf_token": self.token, **data}).encode()
+        request = urllib.request.Request(  # noqa: S310 - our server
+            self.base + path, data=body, headers=headers or {}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read().decode(errors="replace")
+
+    def page(self, path: str) -> str:
+        status, html = self.send(path)
+        assert status == 200, (path, status)
+        found = _TOKEN.search(html)
+        if found:
+            self.token = found.group(1)
+        return html

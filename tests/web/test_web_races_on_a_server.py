@@ -12,12 +12,7 @@ test_status_page.py cover the same rules there.
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,13 +28,11 @@ from pyydaapua.models import HelpRequest, StaffUser, TimelineEvent
 from pyydaapua.rules.references import format_reference
 from pyydaapua.status_page import access
 from tests.helpers.app import PRODUCTION, empty_tables, make_app
-from tests.helpers.servers import Gunicorn
+from tests.helpers.servers import Browser, Gunicorn
 from tests.helpers.staff import STAFF_PASSWORD, fresh_code, make_staff
 
 # Rounds per pair: enough for the pairs to land in every order, bounded for CI.
 ROUNDS = 10
-# Every page carries the session's CSRF token for htmx (``<body hx-headers=…>``).
-_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -60,43 +53,6 @@ def server(migrated_url: str) -> Iterator[Any]:
         running.app = make_app(migrated_url)  # the same database, for set-up and checks
         yield running
         empty_tables(running.app)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the answer itself (303) is what is checked
-
-
-class Browser:
-    """One HTTP session (its own cookies), as one browser or one tab."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
-        )
-        self.token = ""
-
-    def send(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
-        """GET, or POST ``data`` with the session's CSRF token; the status and the body."""
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode({"csrf_token": self.token, **data}).encode()
-        request = urllib.request.Request(self.base + path, data=body)  # noqa: S310 - our server
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, error.read().decode(errors="replace")
-
-    def page(self, path: str) -> str:
-        status, html = self.send(path)
-        assert status == 200, (path, status)
-        found = _TOKEN.search(html)
-        if found:
-            self.token = found.group(1)
-        return html
 
 
 @dataclass
