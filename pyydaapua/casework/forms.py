@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time
-from typing import cast
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -19,7 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pyydaapua.casework.changes import CallData, OpenWork
+from pyydaapua.casework.changes import CallData, ConsentData, OpenWork
+from pyydaapua.rules import disclosures
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import (
     DATE_TEXT_MAX,
@@ -31,6 +33,8 @@ from pyydaapua.web.forms import CHOICE_MESSAGE, Form, MultipleChoiceField, max_l
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
+    CONSENT_LABELS,
+    DISCLOSURE_CATEGORY_LABELS,
     OUTCOME_LABELS,
     REFERRAL_STATUS_LABELS,
     SCALE_LABELS,
@@ -41,6 +45,9 @@ from pyydaapua.web.labels import (
 from pyydaapua.web.params import ID_MAX
 
 NOTE_MAX = 4000
+# The unit or worker at the service a disclosure names: with the service's name (200) it fits
+# the log's recipient (300).
+UNIT_MAX = 90
 
 
 class VersionedForm(Form):
@@ -254,10 +261,94 @@ class ReferralForm(VersionedForm):
         validators=[InputRequired(_l("Choose the status of the referral."))],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
+    # The family's consent to passing their information on; with consent given, what is passed
+    # on, to whom (the service, and the unit or worker when named) and when (rules/
+    # disclosures.py: the form and the change both ask it).
+    consent = RadioField(
+        _l("The family's consent"),
+        choices=choices(CONSENT_LABELS),
+        validators=[
+            InputRequired(
+                _l("Choose whether the family consented to passing on their information.")
+            )
+        ],
+    )
+    categories = MultipleChoiceField(
+        _l("What is passed on"), choices=choices(DISCLOSURE_CATEGORY_LABELS)
+    )
+    recipient_unit = StringField(
+        _l("Unit or worker at the service"),
+        filters=[strip],
+        validators=[max_length(UNIT_MAX)],
+    )
+    disclosed_at = LocalDateTimeField(
+        _l("When the information was passed on"),
+        default=helsinki_now_text,
+        validators=[max_length(DATE_TEXT_MAX)],
+    )
 
     def validate_service(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in field.choices if choice.value != ""}:
             raise ValidationError(_l("That service is no longer in use. Choose another service."))
+
+    def validate_disclosed_at(self, field: LocalDateTimeField) -> None:
+        # Only a disclosure has a time; the time itself is checked against the request's
+        # arrival and now by the change (rules/disclosures.py check_time).
+        if self.consent.data != disclosures.PASSED_ON:
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter when the information was passed on."))
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.consent.errors or self.categories.errors:
+            return False
+        # The service is the recipient; the rule needs only to know there is one.
+        recipient = "service" if self.service.data is not None else ""
+        for problem in disclosures.problems(
+            self.consent.data, self.categories.data or (), recipient
+        ):
+            if problem.field == "categories":
+                self.categories.errors = [
+                    *self.categories.errors,
+                    str(CONSENT_REFUSALS[problem.code]),
+                ]
+                valid = False
+        return valid
+
+    def consent_data(self) -> ConsentData:
+        given = self.consent.data == disclosures.PASSED_ON
+        return ConsentData(
+            consent=self.consent.data,
+            categories=tuple(self.categories.data or ()),
+            unit=self.recipient_unit.data if given else "",
+            disclosed_at=self.disclosed_at.data_utc if given else None,
+        )
+
+
+# What the counsellor reads when the consent and what is passed on do not go together
+# (rules/disclosures.py's codes); the casework actions' refusals include them.
+CONSENT_REFUSALS = {
+    "consent_required": _l("Choose whether the family consented to passing on their information."),
+    "category_unknown": _l("Choose what is passed on from the list."),
+    "disclosure_without_categories": _l(
+        "Choose what is passed on to the service: at least one item."
+    ),
+    "disclosure_without_recipient": _l("Choose the service the information is passed to."),
+    "nothing_passed_on": _l(
+        "Nothing is passed on when the family contacts the service themselves or did not want "
+        "their information passed on. Untick what is passed on, or choose consent given."
+    ),
+    "disclosure_before_request": _l(
+        "Information cannot be passed on before the request was sent. Check the date and time."
+    ),
+    "disclosure_in_future": _l(
+        "The time the information was passed on cannot be in the future. Record it once it "
+        "has been passed on."
+    ),
+}
 
 
 class ReferralStatusForm(VersionedForm):

@@ -90,6 +90,8 @@ def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, 
 
 def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     """Everything the request page and its parts show, in a constant number of queries."""
+    # The referrals and the disclosure log beside them, in one query.
+    referrals, disclosures = changes.referrals_and_disclosures(help_request.id)
     context: dict[str, Any] = {
         "req": help_request,
         # The same badge as in the inbox, on the same rule.
@@ -97,7 +99,8 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "timeline": changes.timeline(help_request.id),
         "newest_first": True,  # the timeline; the family's export shows it oldest first
         "visits": changes.visits(help_request.id),
-        "referrals": changes.referrals(help_request.id),
+        "referrals": referrals,
+        "disclosures": disclosures,
         "audit_events": _audit_events(help_request.id),
         "item_errors": {},
         "banner": None,

@@ -18,7 +18,9 @@ from pyydaapua.casework import changes
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import Call, HelpRequest, HomeVisit, Referral, Service, StaffUser
+from pyydaapua.rules.codes import CONSENTS, DISCLOSURE_CATEGORIES
 from pyydaapua.rules.status_flow import OUTCOMES, TRANSITIONS
+from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.status_page import access
 from pyydaapua.tools import demo
 from pyydaapua.web.labels import (
@@ -395,18 +397,41 @@ def test_visit_status(desk, data, version, headers) -> None:
             assert visit.status != "planned" and visit.status_note == expected
 
 
+# A disclosure recorded as it happens, or a little earlier (after the request came).
+JUST_NOW = st.integers(-120, 0).map(
+    lambda minutes: (datetime.now(HELSINKI) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+)
+
+
 @given(data=st.data(), version=VERSION, headers=strategies.htmx)
 def test_referral(desk, data, version, headers) -> None:
+    # With consent given, what is passed on and when; otherwise nothing is passed on (the
+    # categories, sent anyway, are refused: rules/disclosures.py).
+    passed_on = data.draw(st.booleans())
     spec = {
         "referral-service": st.one_of(strategies.choice(desk.service_ids), strategies.number),
         "referral-status": strategies.choice(tuple(REFERRAL_STATUS_LABELS)),
+        "referral-consent": strategies.choice(CONSENTS),
         "referral-note": strategies.text,
     }
     calm = {
         "referral-service": st.sampled_from(desk.service_ids),
         "referral-status": st.sampled_from(tuple(REFERRAL_STATUS_LABELS)),
+        "referral-consent": st.sampled_from(("self", "declined")),
         "referral-note": strategies.calm_text,
     }
+    if passed_on:
+        spec |= {
+            "referral-categories": strategies.choice(DISCLOSURE_CATEGORIES),
+            "referral-recipient_unit": strategies.text,
+            "referral-disclosed_at": strategies.moment,
+        }
+        calm |= {
+            "referral-consent": st.just("given"),
+            "referral-categories": st.sampled_from(DISCLOSURE_CATEGORIES),
+            "referral-recipient_unit": strategies.calm_text,
+            "referral-disclosed_at": JUST_NOW,
+        }
     items = data.draw(strategies.fields(spec, calm))
     before = latest(desk.app, Referral)
     response = post(desk, "casework: referral", "/referrals", "referral", items, version, headers)
@@ -414,6 +439,7 @@ def test_referral(desk, data, version, headers) -> None:
     def stored():
         referral = latest(desk.app, Referral)
         assert referral.id != before.id
+        assert referral.consent == strategies.first(items, "referral-consent")
         return {"note": referral.note}
 
     check_text(desk, response, items, "referral", {"note": True}, stored)

@@ -413,7 +413,11 @@ def _actions(world: World) -> dict[str, tuple[str, str, dict[str, str], dict[str
             "referral",
             "referral",
             {"referral-service": ""},
-            {"referral-service": str(world.service), "referral-status": "suggested"},
+            {
+                "referral-service": str(world.service),
+                "referral-status": "suggested",
+                "referral-consent": "self",
+            },
         ),
         "/staff/requests/<int:request_id>/referrals/<int:referral_id>/status": (
             "referral_status",

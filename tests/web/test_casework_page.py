@@ -89,6 +89,7 @@ def valid_data(app, action: str) -> dict[str, str]:
         "referrals": {
             "referral-service": str(service_id(app)),
             "referral-status": "suggested",
+            "referral-consent": "self",
             "referral-note": "Soittakaa heille",
         },
     }[action]

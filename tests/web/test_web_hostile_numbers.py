@@ -180,6 +180,7 @@ def forms(desk: Desk) -> dict[str, tuple[str, str, dict, str | None]]:
             {
                 "referral-service": str(desk.service_id),
                 "referral-status": "suggested",
+                "referral-consent": "declined",
                 "referral-note": typed,
             },
             "referral-note",
