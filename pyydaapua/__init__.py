@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pyydaapua.database import db
-from pyydaapua.monitoring import audit_stream, metrics, request_log
+from pyydaapua.monitoring import audit_stream, error_tracking, metrics, request_log
 from pyydaapua.tools import cli
 from pyydaapua.web import areas, errors, htmx, i18n, params, ratelimits, request_shape, security
 from pyydaapua.web.config import (
@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     check_production(app.config)
     request_log.configure(app)  # before the first warning: LOG_FORMAT=json covers it too
+    error_tracking.init_app(app)
     if app.config["APP_ENV"] == "production" and (unset := mail_settings_unset(app.config)):
         app.logger.warning(
             "E-mail is not set up: set %s (see docs/operations.md, E-mail notices and reminders). "

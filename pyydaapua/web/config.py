@@ -269,6 +269,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # What the city's operations see (docs/operations.md, Monitoring).
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "").strip().lower() or "text",
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip(),
+        "SENTRY_DSN": os.environ.get("SENTRY_DSN", "").strip(),
         "AUDIT_STREAM": os.environ.get("AUDIT_STREAM", "").strip()
         or ("-" if production else "off"),
     }
