@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from flask import abort, g, url_for
+from flask import abort, current_app, g, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,7 @@ from pyydaapua.casework.forms import (
     CallForm,
     MessageForm,
     NoteForm,
+    PlanCallForm,
     ReferralForm,
     ReferralStatusForm,
     ReopenForm,
@@ -42,6 +43,7 @@ from pyydaapua.casework.forms import (
 from pyydaapua.catalogue import services
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.rules import planned_calls
 from pyydaapua.rules.disclosures import PASSED_ON, split_categories
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.i18n import datetime_text
@@ -190,6 +192,50 @@ def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: boo
     ]
 
 
+def proposed_call_time(help_request: HelpRequest) -> datetime | None:
+    """The next try proposed from the family's good time to call, inside the family centre's
+    opening hours (rules/planned_calls.py)."""
+    return planned_calls.propose_next_call(
+        help_request.call_time, changes.now_utc(), current_app.config["FAMILY_CENTRE_HOURS"]
+    )
+
+
+def _prepare_call(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    """A fresh call form proposes the next try, for a call that does not reach the family."""
+    if not submitted:
+        form.next_call.data = "retry"
+        form.planned_at.data = proposed_call_time(help_request)
+
+
+def _prepare_plan_call(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+    """A fresh form shows the call planned now, or proposes one."""
+    if submitted:
+        return
+    if help_request.planned_call_at is not None:
+        form.planned_at.data = help_request.planned_call_at
+        form.agreed.data = "agreed" if help_request.planned_call_agreed else "proposed"
+    else:
+        form.planned_at.data = proposed_call_time(help_request)
+
+
+def _call_done(form: Any) -> str:
+    """The call's answer names the next call when one was planned."""
+    plan = form.planned_call()
+    if plan is None:
+        return _("The call was recorded.")
+    return _(
+        "The call was recorded. The next call is planned for %(time)s.",
+        time=datetime_text(plan.at, "short"),
+    )
+
+
+def _plan_done(form: Any) -> str:
+    plan = form.planned_call()
+    if plan is None:
+        return _("The planned call was cleared.")
+    return _("The call is planned for %(time)s.", time=datetime_text(plan.at, "short"))
+
+
 def _prepare_status(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
     if not submitted:
         form.status.data = help_request.status
@@ -303,6 +349,14 @@ def _disclosure_text(event: TimelineEvent) -> str:
     )
 
 
+def _planned_call_text(event: TimelineEvent) -> str:
+    plan = changes.PlannedCall.from_code(event.value)
+    when = datetime_text(plan.at, "short")
+    if plan.agreed:
+        return _("planned a call for %(time)s, agreed with the family", time=when)
+    return _("planned a call for %(time)s, proposed by us", time=when)
+
+
 def _other_user(event: TimelineEvent) -> str:
     assert event.other_user is not None  # an assignment names whom to
     return event.other_user.name
@@ -336,6 +390,9 @@ REFUSALS = {
         "reopen it first. What you wrote is kept here."
     ),
     "request_open": _l("The request is open already."),
+    "planned_call_in_past": _l("The planned call cannot be in the past. Check the date and time."),
+    "no_phone_calls": _l("This family asked for a written answer: no calls are planned."),
+    "no_planned_call": _l("No call is planned on this request."),
     "message_to_closed": _l(
         "The request is closed, and the family cannot answer. Reopen it to write to them."
     ),
@@ -409,12 +466,41 @@ ACTIONS: dict[str, Action] = {
             host="casework/_form_call.html",
             # A family who chose a written answer is answered on the status page.
             offered=lambda req: req.contact_method == "phone",
+            prepare=_prepare_call,
             apply=lambda req, form, item, record: changes.record_call(
-                req, current_user, form.version.data, form.to_data(), record=record
+                req,
+                current_user,
+                form.version.data,
+                form.to_data(),
+                form.planned_call(),
+                form.clears_the_plan(),
+                record=record,
             ),
             done=_l("The call was recorded."),
+            done_for=_call_done,
             audit_label=_l("recorded a call"),
             timeline={"call": _call_text},
+        ),
+        Action(
+            name="plan_call",
+            endpoint="plan_call",
+            rule="/requests/<int:request_id>/planned-call",
+            form=PlanCallForm,
+            title=_l("Plan a call"),
+            host="casework/_form_plan_call.html",
+            # Calls are planned with a family who asked for a call.
+            offered=lambda req: planned_calls.can_plan(req.contact_method),
+            prepare=_prepare_plan_call,
+            apply=lambda req, form, item, record: changes.plan_call(
+                req, current_user, form.version.data, form.planned_call(), record=record
+            ),
+            done=_l("The call is planned."),
+            done_for=_plan_done,
+            audit_label=_l("planned a call"),
+            timeline={
+                "call_planned": _planned_call_text,
+                "call_plan_cleared": lambda e: _("cleared the planned call"),
+            },
         ),
         Action(
             name="all_fine",

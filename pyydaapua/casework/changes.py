@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial, wraps
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from pyydaapua import notices
@@ -32,7 +32,7 @@ from pyydaapua.models import (
     StaffUser,
     TimelineEvent,
 )
-from pyydaapua.rules import disclosures, status_flow
+from pyydaapua.rules import disclosures, planned_calls, status_flow
 from pyydaapua.web.transactions import run_unit
 
 
@@ -64,6 +64,7 @@ def get_request(request_id: int) -> HelpRequest | None:
                 joinedload(HelpRequest.topics),
                 joinedload(HelpRequest.assigned_to),
                 joinedload(HelpRequest.updated_by),
+                joinedload(HelpRequest.planned_call_by),
             )
         )
         .unique()
@@ -245,6 +246,60 @@ def assign(change: _Change, assignee: StaffUser | None) -> None:
 
 
 @dataclass(frozen=True)
+class PlannedCall:
+    """The next call planned: when (UTC), and whether the time was agreed with the family (else
+    proposed by the counsellor)."""
+
+    at: datetime
+    agreed: bool
+
+    @property
+    def code(self) -> str:
+        """The timeline entry's value: "agreed 2026-12-01T08:00Z" (no free text)."""
+        word = "agreed" if self.agreed else "proposed"
+        return f"{word} {self.at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+
+    @classmethod
+    def from_code(cls, code: str) -> PlannedCall:
+        word, _, moment = code.partition(" ")
+        at = datetime.strptime(moment, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+        return cls(at=at, agreed=word == "agreed")
+
+
+def _set_plan(change: _Change, plan: PlannedCall | None) -> None:
+    """Plan the request's next call for the actor (None clears it), on the timeline."""
+    request = change.request
+    if plan is None:
+        if request.planned_call_at is not None:
+            _clear_plan(request)
+            change.event("call_plan_cleared")
+        return
+    planned_calls.check_can_plan(request.contact_method)
+    if not planned_calls.check_planned_time(plan.at, change.at):
+        raise status_flow.WorkflowError("planned_call_in_past", "planned_at")
+    request.planned_call_at = plan.at
+    request.planned_call_by_id = change.actor.id
+    request.planned_call_agreed = plan.agreed
+    change.event("call_planned", value=plan.code)
+
+
+def _clear_plan(request: HelpRequest) -> None:
+    request.planned_call_at = None
+    request.planned_call_by_id = None
+    request.planned_call_agreed = None
+
+
+@versioned
+def plan_call(change: _Change, plan: PlannedCall | None) -> None:
+    """Plan the next call without recording one (None clears the plan): a call-back at a set
+    time, made by the actor."""
+    planned_calls.check_can_plan(change.request.contact_method)
+    if plan is None and change.request.planned_call_at is None:
+        raise status_flow.WorkflowError("no_planned_call")
+    _set_plan(change, plan)
+
+
+@dataclass(frozen=True)
 class CallData:
     called_at: datetime
     result: str
@@ -259,9 +314,15 @@ class CallData:
 
 
 @additive
-def record_call(change: _Change, data: CallData) -> None:
-    """Record a call; the first reached call stops the three-day clock."""
+def record_call(
+    change: _Change, data: CallData, plan: PlannedCall | None = None, clear_plan: bool = False
+) -> None:
+    """Record a call; the first reached call stops the three-day clock. ``plan`` plans the next
+    call, ``clear_plan`` ends any plan; with neither, what the call leaves of the plan stays
+    (``planned_calls.plan_after_call``)."""
     _record_call(change, data)
+    if plan is not None or clear_plan:
+        _set_plan(change, plan)
 
 
 def _record_call(change: _Change, data: CallData) -> None:
@@ -271,9 +332,28 @@ def _record_call(change: _Change, data: CallData) -> None:
     db.session.add(call)
     request.call_attempts += 1
     request.status = status_flow.status_after_contact(request.status)
-    if status_flow.counts_as_contact(data.result):
+    reached = status_flow.counts_as_contact(data.result)
+    if reached and request.first_contact_at is None:
+        # The calls it took to reach the family the first time, this one included.
+        request.first_contact_attempts = _calls_up_to(request.id, data.called_at)
         _note_first_contact(change, data.called_at)
     change.event("call", value=data.result, call=call)
+    if request.planned_call_at is not None and (
+        planned_calls.plan_after_call(request.planned_call_at, data.called_at, reached) is None
+    ):
+        _clear_plan(request)
+
+
+def _calls_up_to(request_id: int, moment: datetime) -> int:
+    """The request's calls at ``moment`` or before, the one being recorded included (it is not
+    stored yet: the stored ones are counted, and it)."""
+    with db.session.no_autoflush:
+        stored = db.session.scalar(
+            select(func.count())
+            .select_from(Call)
+            .where(Call.request_id == request_id, Call.called_at <= moment)
+        )
+    return (stored or 0) + 1
 
 
 @additive
@@ -386,6 +466,7 @@ def _change_status(change: _Change, status: str, outcome: str | None, note: str 
         request.outcome = outcome
         request.closed_at = change.at
         request.family_message_at = None  # nothing waits for an answer on a closed request
+        _clear_plan(request)  # nor is a call planned on it
         change.event("closed", value=outcome or "", note=note)
     else:
         change.event("status", value=status, note=note)

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pyydaapua.casework.changes import CallData, ConsentData, OpenWork
+from pyydaapua.casework.changes import CallData, ConsentData, OpenWork, PlannedCall
 from pyydaapua.rules import disclosures
 from pyydaapua.rules.workdays import HELSINKI, add_working_days
 from pyydaapua.web.days import (
@@ -114,6 +114,57 @@ class CallForm(VersionedForm):
     daily_life_note = StringField(
         _l("Note on daily life"), filters=[strip], validators=[max_length(500)]
     )
+    # The next call: after a call that did not reach the family, the next try at the time
+    # proposed (filled in from their good time to call, casework/actions.py); or planned
+    # whatever the result; or none (a plan made earlier is cleared). Not sent: the call
+    # leaves what it leaves of a plan (rules/planned_calls.py plan_after_call).
+    next_call = RadioField(
+        _l("Next call"),
+        choices=[
+            SelectChoice("retry", _l("If the family was not reached: try again at the time below")),
+            SelectChoice("plan", _l("Plan the next call at the time below")),
+            SelectChoice("none", _l("No planned call")),
+        ],
+        # Chosen for a fresh form (casework/actions.py); a post without it plans nothing.
+        validators=[Optional()],
+    )
+    planned_at = LocalDateTimeField(
+        _l("Day and time of the next call"), validators=[max_length(DATE_TEXT_MAX)]
+    )
+    planned_agreed = RadioField(
+        _l("The time is"),
+        choices=[
+            SelectChoice("proposed", _l("Proposed by us")),
+            SelectChoice("agreed", _l("Agreed with the family")),
+        ],
+        default="proposed",
+        validators=[Optional()],
+    )
+
+    def plans_a_call(self) -> bool:
+        """Whether this call plans the next one (the result, then what was chosen)."""
+        if self.next_call.data == "plan":
+            return True
+        return self.next_call.data == "retry" and self.result.data not in (None, "reached")
+
+    def clears_the_plan(self) -> bool:
+        """Whether "no planned call" was chosen: a plan made earlier ends."""
+        return self.next_call.data == "none"
+
+    def validate_planned_at(self, field: LocalDateTimeField) -> None:
+        if not self.plans_a_call():
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter the day and time of the next call."))
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+
+    def planned_call(self) -> PlannedCall | None:
+        """The next call planned, or None (the form was validated)."""
+        if not self.plans_a_call():
+            return None
+        at = cast(datetime, self.planned_at.data_utc)
+        return PlannedCall(at=at, agreed=self.planned_agreed.data == "agreed")
 
     def validate_called_at(self, field: LocalDateTimeField) -> None:
         if field.data_utc is None:
@@ -140,6 +191,40 @@ class AllFineForm(VersionedForm):
     """The quick call: reached, all fine; closing too when ticked."""
 
     close = BooleanField(_l("Also close the request: the conversation was enough"))
+
+
+class PlanCallForm(VersionedForm):
+    """Plan the next call without recording one, or clear the plan (``clear``)."""
+
+    planned_at = LocalDateTimeField(
+        _l("Day and time of the call"), validators=[max_length(DATE_TEXT_MAX)]
+    )
+    agreed = RadioField(
+        _l("The time is"),
+        choices=[
+            SelectChoice("proposed", _l("Proposed by us")),
+            SelectChoice("agreed", _l("Agreed with the family")),
+        ],
+        default="proposed",
+        validators=[Optional()],
+    )
+    # The second button, "Clear the planned call".
+    clear = BooleanField()
+
+    def validate_planned_at(self, field: LocalDateTimeField) -> None:
+        if self.clear.data:
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter the day and time of the call."))
+        if field.data_utc is None:
+            raise ValidationError(_l("Enter the date and time like 26.11.2026 14:30."))
+
+    def planned_call(self) -> PlannedCall | None:
+        """The call planned, or None to clear the plan (the form was validated)."""
+        if self.clear.data:
+            return None
+        at = cast(datetime, self.planned_at.data_utc)
+        return PlannedCall(at=at, agreed=self.agreed.data == "agreed")
 
 
 class NoteForm(VersionedForm):

@@ -45,7 +45,7 @@ from pyydaapua.casework.forms import (
 from pyydaapua.database import db
 from pyydaapua.inbox import queries
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
-from pyydaapua.rules import deadlines, status_flow, typed_text
+from pyydaapua.rules import deadlines, planned_calls, status_flow, typed_text
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, excerpt
 from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI, helsinki_date
@@ -106,6 +106,9 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "banner": None,
         # The first lines of what the parent wrote, first on the page (the rest further down).
         "words_excerpt": excerpt(help_request.description or "", WORDS_EXCERPT_CHARS),
+        # A planned call whose time has passed is marked (rules/planned_calls.py).
+        "planned_call_passed": help_request.planned_call_at is not None
+        and planned_calls.call_has_passed(help_request.planned_call_at, changes.now_utc()),
     }
     context.update(extra)
     if "forms" not in context:

@@ -48,6 +48,7 @@ TARGET_WORDS = {
     "page": _l("the request page"),
     "inbox": _l("a row of the inbox"),
     "visits": _l("upcoming home visits"),
+    "calls_today": _l("My calls today"),
     "same_phone": _l("another request from the same phone number"),
     "csv": _l("CSV file"),
     "json": _l("JSON file"),

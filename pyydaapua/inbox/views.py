@@ -25,7 +25,7 @@ from pyydaapua.accounts.auth import (
 )
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.database import db
-from pyydaapua.inbox import queries
+from pyydaapua.inbox import calls_today, queries
 from pyydaapua.rules import deadlines, inbox_panels
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
@@ -157,3 +157,18 @@ def save_panel() -> Response | tuple[str, int]:
     if htmx.is_htmx():
         return "", 204
     return redirect(url_for("inbox.inbox"), 303)
+
+
+@bp.get("/calls/today")
+@permission_required(Permission.WORK_REQUESTS)
+def calls_today_page() -> str:
+    """My calls today: the signed-in counsellor's planned calls by their time, then the open
+    requests due today that nobody has reached (theirs or without an owner). Every request
+    shown is audited, in one INSERT. For htmx only the list."""
+    found = calls_today.calls_today(current_user.id, calls_today.now())
+    audit.record_reads(
+        calls_today.shown(found), user_id=current_user.id, client_address=client_address()
+    )
+    commit_keeping_loaded()
+    template = "inbox/_calls_today_list.html" if htmx.is_htmx() else "inbox/calls_today.html"
+    return render_template(template, found=found, cap=calls_today.CAP)

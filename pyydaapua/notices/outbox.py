@@ -21,7 +21,7 @@ from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, OutboxMessage, StaffUser
 from pyydaapua.rules.codes import LANGUAGES
 from pyydaapua.rules.references import format_reference
-from pyydaapua.web.i18n import date_long
+from pyydaapua.web.i18n import date_long, datetime_text
 
 # The kinds of message (OutboxMessage.kind).
 REQUEST_TO_TEAM = "request_to_team"
@@ -31,6 +31,7 @@ COUNSELLOR_WROTE = "counsellor_wrote"
 REMINDER_DUE = "reminder_due"
 REMINDER_OVERDUE = "reminder_overdue"
 DAILY_SUMMARY = "daily_summary"
+REMINDER_CALLS = "reminder_calls"  # a counsellor's planned calls of the day
 
 
 def language_or_default(language: str | None) -> str:
@@ -218,6 +219,28 @@ def reminder_text(
         first,
         gettext("Nobody has taken it yet.") if to_team else "",
         gettext("Open the request: %(link)s", link=staff_request_link(request_id)),
+        staff_footer(),
+    )
+    return subject, body
+
+
+def planned_calls_text(
+    today: date, calls: list[tuple[datetime, str, int, bool]]
+) -> tuple[str, str]:
+    """A counsellor's planned calls of the day: for each its time, the request's reference,
+    agreed or proposed, and the link; never the family's name, number or words."""
+    lines = []
+    for at, reference, request_id, agreed in calls:
+        how = gettext("agreed with the family") if agreed else gettext("proposed by us")
+        lines.append(
+            f"{datetime_text(at, 'short')} {format_reference(reference)} ({how}): "
+            f"{staff_request_link(request_id)}"
+        )
+    subject = gettext("Your planned calls today: %(count)s", count=len(calls))
+    body = paragraphs(
+        gettext("You have planned these calls for today, %(date)s:", date=date_long(today)),
+        "\n".join(lines),
+        gettext("All your calls of the day are on the page My calls today."),
         staff_footer(),
     )
     return subject, body

@@ -6,12 +6,16 @@ the first time the command runs after the due date has passed; the team gets a s
 day. Each goes once: its outbox ``dedupe_key`` (``due:<id>``, ``overdue:<id>``,
 ``summary:<day>``) is unique, so a second run the same day queues nothing. On other days
 nothing is queued. The candidates are read in one query, whatever their number.
+
+Each counsellor with calls planned for the day (call-backs at a set time) gets one message
+listing them: the time, the reference, agreed or proposed, and the link; never the family's
+name, number or words (``calls:<user id>:<day>``, once). They are read in one query too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, insert, literal, select
@@ -22,17 +26,19 @@ from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, OutboxMessage, StaffUser
 from pyydaapua.notices.outbox import (
     DAILY_SUMMARY,
+    REMINDER_CALLS,
     REMINDER_DUE,
     REMINDER_OVERDUE,
     in_language,
     new_message,
+    planned_calls_text,
     reminder_text,
     summary_text,
     team_address,
     team_language,
 )
 from pyydaapua.rules.reminder_days import OPEN_STATUSES, dedupe_key, reminder_for, summary_key
-from pyydaapua.rules.workdays import is_working_day
+from pyydaapua.rules.workdays import day_start, is_working_day
 
 KINDS = {"due": REMINDER_DUE, "overdue": REMINDER_OVERDUE}
 
@@ -46,6 +52,8 @@ class RemindResult:
     due: int = 0
     overdue: int = 0
     summary: int = 0
+    # Counsellors sent their planned calls of the day.
+    calls: int = 0
     no_recipient: int = 0
     references_due: list[str] = field(default_factory=list)
     references_overdue: list[str] = field(default_factory=list)
@@ -55,7 +63,7 @@ class RemindResult:
             return f"{self.today.isoformat()} is not a working day: no reminders queued."
         line = (
             f"{self.today.isoformat()}: queued {self.due} due-today and {self.overdue} overdue "
-            f"reminders and {self.summary} summary"
+            f"reminders and {self.summary} summary; {self.calls} counsellors' planned calls"
         )
         if self.no_recipient:
             line += f"; {self.no_recipient} with nobody to send to (no owner, no TEAM_EMAIL)"
@@ -96,6 +104,72 @@ def _candidates(today: date) -> list[Any]:
         .order_by(HelpRequest.due_date, HelpRequest.reference)
     )
     return list(db.session.execute(query))
+
+
+def calls_key(user_id: int, today: date) -> str:
+    """The outbox key of a counsellor's planned calls of a day: ``calls:3:2026-12-01``."""
+    return f"calls:{user_id}:{today.isoformat()}"
+
+
+def _planned_calls(today: date, now: datetime) -> list[OutboxMessage]:
+    """One message per active counsellor with calls planned for ``today`` and none queued yet:
+    one query for the calls, one for the keys already queued."""
+    rows = db.session.execute(
+        select(
+            HelpRequest.id,
+            HelpRequest.reference,
+            HelpRequest.planned_call_at,
+            HelpRequest.planned_call_agreed,
+            StaffUser.id.label("user_id"),
+            StaffUser.email,
+            StaffUser.language,
+        )
+        .join(StaffUser, StaffUser.id == HelpRequest.planned_call_by_id)
+        .where(
+            HelpRequest.planned_call_at >= day_start(today),
+            HelpRequest.planned_call_at < day_start(today + timedelta(days=1)),
+            HelpRequest.status.in_(OPEN_STATUSES),
+            StaffUser.active.is_(True),
+        )
+        .order_by(StaffUser.id, HelpRequest.planned_call_at, HelpRequest.id)
+    ).all()
+    keys = {calls_key(row.user_id, today) for row in rows}
+    queued = (
+        set(
+            db.session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+            )
+        )
+        if keys
+        else set()
+    )
+    by_user: dict[int, list[Any]] = {}
+    for row in rows:
+        if calls_key(row.user_id, today) not in queued:
+            by_user.setdefault(row.user_id, []).append(row)
+    messages = []
+    for user_id, calls in by_user.items():
+        language = calls[0].language
+        with in_language(language):
+            subject, body = planned_calls_text(
+                today,
+                [
+                    (c.planned_call_at, c.reference, c.id, bool(c.planned_call_agreed))
+                    for c in calls
+                ],
+            )
+        messages.append(
+            new_message(
+                REMINDER_CALLS,
+                calls[0].email,
+                language,
+                subject,
+                body,
+                dedupe_key=calls_key(user_id, today),
+                now=now,
+            )
+        )
+    return messages
 
 
 def _plan(today: date, now: datetime) -> tuple[RemindResult, list[OutboxMessage]]:
@@ -155,7 +229,9 @@ def _plan(today: date, now: datetime) -> tuple[RemindResult, list[OutboxMessage]
             )
         )
         result.summary = 1
-    return result, messages
+    calls = _planned_calls(today, now)
+    result.calls = len(calls)
+    return result, messages + calls
 
 
 _COLUMNS = (

@@ -29,6 +29,7 @@ KIND_LABELS = {
     outbox.REMINDER_DUE: _l("Reminder: the call-back is due today"),
     outbox.REMINDER_OVERDUE: _l("Reminder: the call-back is overdue"),
     outbox.DAILY_SUMMARY: _l("The day's summary, to the team"),
+    outbox.REMINDER_CALLS: _l("Reminder: the day's planned calls, to a counsellor"),
 }
 STATUS_LABELS = {
     "failed": _l("Not delivered"),

@@ -18,6 +18,7 @@ from pyydaapua.models import HelpRequest, HomeVisit, Referral, RequestTopic, Ser
 from pyydaapua.rules.codes import CONSENTS, CONTACT_METHODS, LANGUAGES, TOPICS
 from pyydaapua.rules.report_arithmetic import (
     CALL_BUCKETS,
+    FIRST_CONTACT_TRIES,
     NOT_RECORDED,
     Backlog,
     FirstContact,
@@ -148,7 +149,9 @@ def build(period: Period, today: date) -> Report:
     calls_per_request = dict.fromkeys(CALL_BUCKETS, 0)
     by_contact_method = dict.fromkeys(CONTACT_METHODS, 0)
     calls = 0
-    for days, outcome, label, method, count, total in db.session.execute(
+    # Families reached by call: at the first call, or after more than one.
+    attempts = dict.fromkeys(FIRST_CONTACT_TRIES, 0)
+    for days, outcome, label, method, count, total, first, more in db.session.execute(
         select(
             HelpRequest.first_contact_workdays,
             HelpRequest.outcome,  # only closed requests have one
@@ -156,6 +159,8 @@ def build(period: Period, today: date) -> Report:
             HelpRequest.contact_method,
             func.count(),
             func.sum(HelpRequest.call_attempts),
+            _count_if(HelpRequest.first_contact_attempts == 1),
+            _count_if(HelpRequest.first_contact_attempts > 1),
         )
         .where(in_period)
         .group_by(
@@ -175,6 +180,8 @@ def build(period: Period, today: date) -> Report:
         if method == "phone":
             calls_per_request[label] += count
         calls += int(total or 0)
+        attempts["first_try"] += int(first or 0)
+        attempts["more_tries"] += int(more or 0)
 
     return Report(
         period=period,
@@ -183,6 +190,7 @@ def build(period: Period, today: date) -> Report:
         topics_by_month=topics,
         first_contact_by_month=first_by_month,
         first_contact=overall,
+        first_contact_tries=attempts,
         workdays_to_contact=workdays,
         backlog=Backlog(*(int(value) for value in backlog_row)),
         outcomes=outcomes,

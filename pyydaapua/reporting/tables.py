@@ -52,6 +52,7 @@ TABLE_TITLES = {
     "visits": _l("Home visits"),
     "contact_methods": _l("How families asked to be answered"),
     "calls": _l("Calls per request of families who asked for a call"),
+    "first_contact_tries": _l("Families reached by call: at the first call or after more"),
 }
 
 
@@ -365,6 +366,17 @@ def build_tables(report: Report) -> dict[str, Table]:
             report.calls_per_request,
             {bucket: bucket for bucket in CALL_BUCKETS},
         ),
+        _counts(
+            "first_contact_tries",
+            str(TABLE_TITLES["first_contact_tries"]),
+            _("Reached"),
+            _("Requests"),
+            report.first_contact_tries,
+            {
+                "first_try": _("At the first call"),
+                "more_tries": _("After more than one call"),
+            },
+        ),
     ]
     return {table.key: table for table in tables}
 
@@ -511,6 +523,7 @@ def build_sections(tables: dict[str, Table], figures: list[Figure]) -> list[Sect
                     "visits",
                     "contact_methods",
                     "calls",
+                    "first_contact_tries",
                 )
             ],
         ),

@@ -121,6 +121,9 @@ class ServiceReferrals:
 NOT_RECORDED = ""
 
 
+FIRST_CONTACT_TRIES = ("first_try", "more_tries")
+
+
 @dataclass
 class Report:
     period: Period
@@ -142,6 +145,9 @@ class Report:
     # Referrals by the family's consent (CONSENTS, and NOT_RECORDED for those recorded before
     # consent was asked).
     referrals_by_consent: dict[str, int] = field(default_factory=dict)
+    # Families reached by call (the first contact): at the first call ("first_try") or after
+    # more than one ("more_tries"), from ``first_contact_attempts``.
+    first_contact_tries: dict[str, int] = field(default_factory=dict)
 
     @property
     def months(self) -> list[Month]:

@@ -42,6 +42,7 @@ ROUTES = {
     ("GET", "/staff/services/options"): answers(302, 200, 403),
     ("GET", "/staff/inbox/new"): answers(302, 200, 403),
     ("GET", "/staff/inbox/next/<int:request_id>"): answers(302, 303, 403),
+    ("GET", "/staff/calls/today"): answers(302, 200, 403),
     ("GET", "/staff/reports"): supervisor_only(200),
     ("GET", "/staff/reports.csv"): supervisor_only(200),
     ("GET", "/staff/audit"): supervisor_only(200),

@@ -158,6 +158,7 @@ def stats(request_id: int) -> dict[str, Any]:
         "first_contact_at",
         "first_contact_on_time",
         "first_contact_workdays",
+        "first_contact_attempts",
         "outcome",
         "closed_at",
     )

@@ -120,9 +120,10 @@ def test_sign_in_returns_only_to_local_urls(app, target) -> None:
 
 # The staff menu shows the pages a role may open, and no other.
 MENU = {
-    "counsellor": ["/staff/", "/staff/account"],
+    "counsellor": ["/staff/", "/staff/calls/today", "/staff/account"],
     "supervisor": [
         "/staff/",
+        "/staff/calls/today",
         "/staff/reports",
         "/staff/audit",
         "/staff/access-log",

@@ -33,6 +33,8 @@ AUDITED_READS = {
     "/staff/": "the inbox: references, topics and status of requests, the user's upcoming home "
     "visits with their addresses, and search results",
     "/staff/requests/<int:request_id>": "the request page",
+    "/staff/calls/today": "the user's planned calls and the requests due today: names, numbers, "
+    "references",
     "/staff/requests/<int:request_id>/export": "everything stored about a request",
     "/staff/requests/<int:request_id>/export.json": "everything stored about a request",
     "/staff/access-log": "who has handled a request",
@@ -139,6 +141,9 @@ def world(app) -> World:
             ),
         )
         changes.refer(a, counsellor, a.version, service, "suggested")
+        # A call planned for an hour ago, not made yet: on the counsellor's "My calls today".
+        a.planned_call_at, a.planned_call_by_id = now - timedelta(hours=1), counsellor.id
+        db.session.commit()
         world = World(
             app=app,
             a=a.id,
@@ -188,6 +193,8 @@ def test_every_staff_get_route_is_audited_or_shows_no_family_data(app) -> None:
 # (role, path with query, htmx, expected events as (action, request "a"/"b"/None, target)).
 # "<ref>" in a target is request A's stored reference.
 READ_CASES = [
+    ("counsellor", "/staff/calls/today", False, [("request_listed", "a", "calls_today")]),
+    ("counsellor", "/staff/calls/today", True, [("request_listed", "a", "calls_today")]),
     (
         "counsellor",
         "/staff/",
@@ -363,6 +370,12 @@ def _actions(world: World) -> dict[str, tuple[str, str, dict[str, str], dict[str
             {"note-note": "   "},
             {"note-note": "Soitan huomenna"},
         ),
+        "/staff/requests/<int:request_id>/planned-call": (
+            "plan_call",
+            "plan_call",
+            {"plan_call-planned_at": "yesterday"},
+            {"plan_call-planned_at": helsinki_text(now + timedelta(hours=3))},
+        ),
         "/staff/requests/<int:request_id>/messages": (
             "message",
             "message",
@@ -433,6 +446,7 @@ ACTION_RULES = [
     "/staff/requests/<int:request_id>/assign",
     "/staff/requests/<int:request_id>/calls",
     "/staff/requests/<int:request_id>/calls/all-fine",
+    "/staff/requests/<int:request_id>/planned-call",
     "/staff/requests/<int:request_id>/notes",
     "/staff/requests/<int:request_id>/messages",
     "/staff/requests/<int:request_id>/status",

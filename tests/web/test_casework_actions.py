@@ -126,6 +126,7 @@ SAMPLE_VALUES = {
     "referral": next(iter(REFERRAL_STATUS_LABELS)),
     "referral_status": next(iter(REFERRAL_STATUS_LABELS)),
     "disclosure": "contact,children",
+    "call_planned": "agreed 2026-03-02T08:00Z",
 }
 
 
@@ -377,6 +378,7 @@ ON_A_CLOSED_REQUEST = {
     "visit": {"visit-address": "Kotikatu 1", "visit-duration_minutes": "60"},
     "referral": {"referral-status": "suggested", "referral-note": "Ohjaus vielä"},
     "assign": {"assign-assignee": ""},
+    "plan_call": {"plan_call-planned_at": "9.12.2026 10.00", "plan_call-agreed": "agreed"},
 }
 
 

@@ -35,6 +35,7 @@ TABLES = (
     "visits",
     "contact_methods",
     "calls",
+    "first_contact_tries",
 )
 
 
