@@ -152,7 +152,7 @@ def test_the_request_page_shows_the_disclosure_log_and_the_timeline_says_it(
     assert referrals is not None and log is not None
     assert log.group(0) in referrals.group(0)  # in the referrals region, which htmx replaces
     text = log.group(0)
-    assert "Luovutetut tiedot (luovutusloki)" in text
+    assert "Välitetyt tiedot (luovutusloki)" in text
     assert "Yhteystiedot: nimi, puhelinnumero, sähköposti" in text
     assert "Lasten iät" in text
     assert f"{service.name_fi} – Tiimi 2" in text
@@ -299,7 +299,7 @@ def test_the_familys_export_holds_the_disclosure_log(app, staff_client, request_
         r'<section class="disclosure-log" id="export-disclosures".*?</section>', page, re.S
     )
     assert log is not None and "Lasten iät" in log.group(0)
-    assert '<h2 id="export-disclosures-title">Luovutetut tiedot (luovutusloki)</h2>' in page
+    assert '<h2 id="export-disclosures-title">Välitetyt tiedot (luovutusloki)</h2>' in page
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
@@ -315,7 +315,7 @@ def test_who_has_handled_lists_the_disclosures_as_such(
     assert log is not None
     words = {
         "fi": (
-            "Luovutetut tiedot (luovutusloki)",
+            "Välitetyt tiedot (luovutusloki)",
             "Lasten iät",
             "välitti perheen tietoja palveluun",
         ),

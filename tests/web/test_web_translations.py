@@ -138,6 +138,8 @@ TERMS = {
     r"due date": ("määräpäiv", "sista dag"),
     r"\bfilter": ("rajau|rajaa", "filtr"),
     r"city service": ("kaupungin palvelu", "stadens tjänst"),
+    r"\bconsent": ("suostumu", "samtyck"),
+    r"disclosure log": ("luovutuslok", r"logg\w* över utlämnanden"),
     r"third.sector": ("kolma", "tredje sektorn"),
     r"wellbeing services county": ("hyvinvointialue", "välfärdsområde"),
     r"social emergency": ("sosiaalipäivy", "socialjour"),
