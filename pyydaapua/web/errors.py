@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pyydaapua.database import db
 from pyydaapua.rules import typed_dates
-from pyydaapua.web import htmx
+from pyydaapua.web import areas, htmx
 from pyydaapua.web.extensions import login_manager
 
 # The database is down, restarting, unreachable or out of connections: worth a retry.
@@ -42,7 +42,9 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     """The error page (or, for htmx, only its message) for ``error``'s status code."""
     code = error.code or 500
     template = "errors/_message.html" if htmx.is_htmx() else "errors/error.html"
-    return render_template(template, code=code), code
+    # A staff address keeps the staff pages' frame: their menu and their help (WCAG 3.2.6).
+    layout = "staff/base.html" if areas.is_staff_page() else "base.html"
+    return render_template(template, code=code, layout=layout), code
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int]:

@@ -268,7 +268,7 @@ def test_privacy_notice_names_controller_dpo_and_legal_basis(deployment, lang, t
         (
             "fi",
             [
-                "täyttää WCAG 2.1 -ohjeiden AA-tason saavutettavuusvaatimukset osittain",
+                "täyttää WCAG 2.2 -ohjeiden AA-tason saavutettavuusvaatimukset osittain",
                 'laadittu <time datetime="2026-03-05">5.3.2026</time>',
                 'viimeksi tarkistettu <time datetime="2026-11-30">30.11.2026</time>',
                 "itsearviointi",
