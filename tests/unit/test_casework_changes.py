@@ -205,6 +205,39 @@ def test_an_inactive_service_is_refused_for_new_referrals(req, anna) -> None:
     assert service.id not in {s.id for s in services.search_services("", "fi", limit=500)}
 
 
+def test_consent_given_writes_its_disclosure_with_the_referral(req, anna) -> None:
+    demo.load_services()
+    service = db.session.scalars(select(Service).order_by(Service.id)).first()
+    given = changes.ConsentData("given", ("children", "contact"), " Tiimi 2 ")
+    changes.refer(req, anna, 1, service, "sent", consent=given)
+    referrals, log = changes.referrals_and_disclosures(req.id)
+    (entry,) = log
+    assert referrals[0].consent == "given" and entry.referral_id == referrals[0].id
+    assert (entry.categories, entry.recipient, entry.basis, entry.user_id) == (
+        "contact,children",
+        f"{service.name_fi} – Tiimi 2",
+        "given",
+        anna.id,
+    )
+    newest = changes.timeline(req.id)
+    assert [e.kind for e in newest] == ["disclosure", "referral"]
+    assert entry.at == newest[0].at  # when: now, as no time was given
+    # The change refuses what the rule refuses, whatever sent it.
+    for refused in (
+        changes.ConsentData("self", ("contact",)),
+        changes.ConsentData("declined", ("request",)),
+        changes.ConsentData("given", ()),
+        changes.ConsentData("maybe"),
+        changes.ConsentData("given", ("contact",), disclosed_at=MONDAY - timedelta(days=1)),
+    ):
+        with pytest.raises(WorkflowError):
+            changes.refer(req, anna, 2, service, "sent", consent=refused)
+        db.session.rollback()
+    changes.refer(req, anna, 2, service, "suggested", consent=changes.ConsentData("self"))
+    referrals, log = changes.referrals_and_disclosures(req.id)
+    assert [r.consent for r in referrals] == ["given", "self"] and len(log) == 1
+
+
 def test_service_search_in_both_languages(ctx) -> None:
     demo.load_services()
     assert [s.name_fi for s in services.search_services("perheneuvola", "fi")] == ["Perheneuvola"]
