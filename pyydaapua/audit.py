@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, Literal, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm.util import identity_key
 
 from pyydaapua.database import db
-from pyydaapua.models import AuditEvent
+from pyydaapua.models import AuditEvent, HelpRequest, StaffUser
 from pyydaapua.monitoring import audit_stream
 from pyydaapua.monitoring.metrics import count_audit_event
+from pyydaapua.rules.access_basis import access_basis
 
 # Reads of many requests at once (the inbox). A search records its kind and the requests it
 # showed, never what was typed: only a reference may be stored. The request page and a refused
@@ -61,6 +63,7 @@ EVENTS = (
     SEARCH_NO_RESULTS,
     "request_exported",
     "audit_log_viewed",
+    "log_review_viewed",
     "access_log_viewed",
     "reports_viewed",
     "report_downloaded",
@@ -92,6 +95,47 @@ class Read:
     action: str
     request_id: int | None
     target: str = ""
+    # The request's owner when the answer read it already (no lookup for the access's basis).
+    owner_id: int | Literal["unknown"] | None = "unknown"
+
+
+def _loaded(model: type[Any], key: int) -> Any:
+    """The object of ``model`` with ``key`` when this session has it loaded, else None."""
+    return db.session.identity_map.get(identity_key(model, key))
+
+
+def _roles_and_owners(
+    user_id: int | None,
+    request_ids: set[int],
+    known: dict[int | None, Any] | None = None,
+) -> tuple[str | None, dict[int, int | None]]:
+    """The person's role and each request's owner now: from the objects this answer already
+    loaded, and at most one query for each of the rest."""
+    role = None
+    if user_id is not None:
+        user = _loaded(StaffUser, user_id)
+        role = (
+            user.role
+            if user is not None
+            else db.session.scalar(select(StaffUser.role).where(StaffUser.id == user_id))
+        )
+    owners: dict[int, int | None] = {
+        key: value for key, value in (known or {}).items() if key is not None
+    }
+    for request_id in request_ids - set(owners):
+        help_request = _loaded(HelpRequest, request_id)
+        if help_request is not None and "assigned_to_id" in help_request.__dict__:
+            owners[request_id] = help_request.assigned_to_id
+    missing = request_ids - set(owners)
+    if missing:
+        owners.update(
+            db.session.execute(
+                select(HelpRequest.id, HelpRequest.assigned_to_id).where(
+                    HelpRequest.id.in_(missing)
+                )
+            ).all()
+        )
+    return role, owners
 
 
 def record(
@@ -102,8 +146,15 @@ def record(
     request_id: int | None = None,
     target: str = "",
     commit: bool = True,
+    purpose: str = "",
 ) -> AuditEvent:
-    """Write one audit event (``target`` names a route or an account, never family content)."""
+    """Write one audit event (``target`` names a route or an account, never family content).
+    An event about a request records the basis of the access (rules/access_basis.py);
+    ``purpose`` ``"data_rights"`` for the family's own request to see their data."""
+    basis = None
+    if request_id is not None:
+        role, owners = _roles_and_owners(user_id, {request_id})
+        basis = access_basis(role, owners.get(request_id), user_id, purpose)
     event = AuditEvent(
         at=datetime.now(UTC),
         action=action,
@@ -111,6 +162,7 @@ def record(
         request_id=request_id,
         client_address=client_address[:64],
         target=target[:200],
+        basis=basis,
     )
     db.session.add(event)
     count_audit_event(action)
@@ -126,6 +178,11 @@ def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) ->
     if not reads:
         return
     at = datetime.now(UTC)
+    role, owners = _roles_and_owners(
+        user_id,
+        {read.request_id for read in reads if read.request_id is not None},
+        known={read.request_id: read.owner_id for read in reads if read.owner_id != "unknown"},
+    )
     rows = [
         {
             "at": at,
@@ -134,6 +191,9 @@ def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) ->
             "request_id": read.request_id,
             "client_address": client_address[:64],
             "target": read.target[:200],
+            "basis": None
+            if read.request_id is None
+            else access_basis(role, owners.get(read.request_id), user_id),
         }
         for read in reads
     ]

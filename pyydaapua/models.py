@@ -384,9 +384,7 @@ class SignInState(Model):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True, info={"personal": False})
     value: Mapped[str] = mapped_column(Text, info={"personal": False})
-    expires_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, index=True, info={"personal": False}
-    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info={"personal": False})
 
 
 class RecoveryCode(Model):
@@ -409,6 +407,8 @@ class AuditEvent(Model):
     """Who did what, when, from where, to which request. Never the family's own words."""
 
     __tablename__ = "audit_event"
+    # The supervisor's log review: one person's reads on one basis in a period.
+    __table_args__ = (Index("ix_audit_event_review", "basis", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"personal": False})
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info={"personal": False})
@@ -421,6 +421,9 @@ class AuditEvent(Model):
     )
     client_address: Mapped[str] = mapped_column(String(64), default="", info={"personal": False})
     target: Mapped[str] = mapped_column(String(200), default="", info={"personal": False})
+    # On what basis the request was read or changed (rules/access_basis.py), for events that
+    # concern a request; NULL for the others, and for events written before it was kept.
+    basis: Mapped[str | None] = mapped_column(String(16), nullable=True, info={"personal": False})
 
 
 class Service(Model):

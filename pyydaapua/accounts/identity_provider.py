@@ -204,7 +204,7 @@ def account_for(claims: dict[str, Any], token: dict[str, Any]) -> ProviderSignIn
         created = True
     elif not user.active:
         raise SignInRefused("deactivated", user)
-    elif user.role != role:
+    elif role != user.role:  # the groups at the provider changed: so does the role here
         changed_from, user.role = user.role, role
     if name and user.name != name:
         user.name = name

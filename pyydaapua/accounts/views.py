@@ -88,7 +88,7 @@ def login() -> Response | tuple[str, int]:
             )
             form.password.errors = [_("The email address or password is not correct.")]
             return _login_page(form, 401, failed=True)
-        if not local_sign_in_allowed(mode, user.role):
+        if not local_sign_in_allowed(mode, can(user, Permission.MANAGE_ACCOUNTS)):
             audit.record(
                 "sign_in_failed",
                 user_id=user.id,

@@ -136,7 +136,7 @@ def whole_page_context(
     close in time. The page's read (``viewed``, None for an action's answer, whose own event
     says it) and each other request shown are audited in one INSERT."""
     others = queries.asked_again([help_request]).get(help_request.id, [])
-    reads = [Read(REQUEST_LISTED, other.id, "same_phone") for other in others]
+    reads = [Read(REQUEST_LISTED, other.id, "same_phone", other.owner_id) for other in others]
     _record_reads([viewed, *reads] if viewed is not None else reads)
     return page_context(
         help_request, asked_again=others, same_family_days=SAME_FAMILY_DAYS, **extra

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from pyydaapua.audit import SEARCH_KINDS, search_action
 from pyydaapua.casework.actions import AUDIT_LABELS as CASEWORK_LABELS
 from pyydaapua.database import db
 from pyydaapua.models import (
@@ -24,6 +25,7 @@ from pyydaapua.models import (
     HelpRequest,
     Service,
     StaffUser,
+    TimelineEvent,
 )
 from pyydaapua.reporting.tables import TABLE_TITLES
 from pyydaapua.rules.paging import Page
@@ -265,3 +267,96 @@ def disclosure_log(request_id: int) -> list[Disclosure]:
             .order_by(Disclosure.at, Disclosure.id)
         )
     )
+
+
+# The log review (Client Data Act 703/2023 §11: the controller reviews the access log).
+# What counts as looking a request up: opening its page or finding it by a search. A row of the
+# shared inbox list is the team duty itself and is not listed.
+REVIEWED_READS = ("request_viewed", *(search_action(kind) for kind in SEARCH_KINDS))
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One staff member's reads on team duty of requests they neither own nor recorded
+    anything on, in the period: how many, of how many requests."""
+
+    user_id: int
+    name: str
+    reads: int
+    requests: int
+
+
+@dataclass(frozen=True)
+class ReviewedRequest:
+    """One request a staff member looked up on team duty without working on it."""
+
+    request_id: int
+    reference: str
+    reads: int
+    first: datetime
+    last: datetime
+
+
+def _unworked_team_reads(start: date, end: date) -> ColumnElement[bool]:
+    """Reads on team duty in the period, of requests the reader does not own and has recorded
+    nothing on (no timeline entry of theirs)."""
+    worked = (
+        select(TimelineEvent.id)
+        .where(
+            TimelineEvent.request_id == AuditEvent.request_id,
+            TimelineEvent.user_id == AuditEvent.user_id,
+        )
+        .exists()
+    )
+    return and_(
+        AuditEvent.basis == "team",
+        AuditEvent.action.in_(REVIEWED_READS),
+        AuditEvent.at >= day_start(start),
+        AuditEvent.at < day_start(end + timedelta(days=1)),
+        or_(HelpRequest.assigned_to_id.is_(None), HelpRequest.assigned_to_id != AuditEvent.user_id),
+        ~worked,
+    )
+
+
+def review_summary(start: date, end: date) -> list[ReviewRow]:
+    """Every staff member with such reads in the period, the most first (one query)."""
+    rows = db.session.execute(
+        select(
+            StaffUser.id,
+            StaffUser.name,
+            func.count(AuditEvent.id),
+            func.count(AuditEvent.request_id.distinct()),
+        )
+        .join(StaffUser, StaffUser.id == AuditEvent.user_id)
+        .join(HelpRequest, HelpRequest.id == AuditEvent.request_id)
+        .where(_unworked_team_reads(start, end))
+        .group_by(StaffUser.id, StaffUser.name)
+        .order_by(func.count(AuditEvent.id).desc(), StaffUser.name)
+    ).all()
+    return [ReviewRow(*row) for row in rows]
+
+
+def review_requests(
+    user_id: int, start: date, end: date, page: int, per_page: int = PER_PAGE
+) -> Page[ReviewedRequest]:
+    """The requests one staff member looked up that way, most read first (two queries)."""
+    grouped = (
+        select(
+            HelpRequest.id,
+            HelpRequest.reference,
+            func.count(AuditEvent.id).label("reads"),
+            func.min(AuditEvent.at),
+            func.max(AuditEvent.at),
+        )
+        .join(HelpRequest, HelpRequest.id == AuditEvent.request_id)
+        .where(AuditEvent.user_id == user_id, _unworked_team_reads(start, end))
+        .group_by(HelpRequest.id, HelpRequest.reference)
+    )
+    total = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    number = min(max(1, page), max(1, -(-total // per_page)))
+    rows = db.session.execute(
+        grouped.order_by(func.count(AuditEvent.id).desc(), HelpRequest.id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    ).all()
+    return Page([ReviewedRequest(*row) for row in rows], total, number, per_page)

@@ -212,6 +212,7 @@ def export_data(record: RequestExport, exported_at: datetime) -> dict[str, Any]:
                 "by": row.user_name,
                 "role": row.user_role,
                 "action": row.event.action,
+                "basis": row.event.basis,
             }
             for row in record.access
         ],

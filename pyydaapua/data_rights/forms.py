@@ -73,6 +73,28 @@ class AuditLogForm(Form):
             raise ValidationError(_l("The end of the period cannot be before its start."))
 
 
+class LogReviewForm(Form):
+    """The log review's staff member and period, sent with GET."""
+
+    class Meta:
+        csrf = False
+
+    user = SelectField(
+        _l("Staff member"),
+        choices=[],
+        validate_choice=False,
+        validators=[ListedChoice(_l("Choose a staff member from the list."))],
+    )
+    date_from = DayField(
+        _l("From"), name="from", filters=[strip], validators=[max_length(DATE_TEXT_MAX)]
+    )
+    date_to = DayField(_l("To"), name="to", filters=[strip], validators=[max_length(DATE_TEXT_MAX)])
+
+    def validate_date_to(self, field: DayField) -> None:
+        if field.day and self.date_from.day and field.day < self.date_from.day:
+            raise ValidationError(_l("The end of the period cannot be before its start."))
+
+
 class ReferenceForm(Form):
     """The reference of the request whose handling a family asks about (GET)."""
 

@@ -5,7 +5,7 @@ audited. The admin role never reaches them: it must not see request content."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 from flask import Blueprint, abort, render_template, request
@@ -18,12 +18,14 @@ from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address, permission_required
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.data_rights import audit_trail, export
-from pyydaapua.data_rights.forms import AuditLogForm, ReferenceForm
+from pyydaapua.data_rights.forms import AuditLogForm, LogReviewForm, ReferenceForm
 from pyydaapua.database import db
+from pyydaapua.rules.access_basis import DATA_RIGHTS
 from pyydaapua.rules.references import format_reference
 from pyydaapua.web.csv_export import content_disposition, csv_response, file_name
+from pyydaapua.web.days import helsinki_today
 from pyydaapua.web.i18n import datetime_text
-from pyydaapua.web.labels import ROLE_LABELS
+from pyydaapua.web.labels import ACCESS_BASIS_LABELS, ROLE_LABELS
 from pyydaapua.web.params import parse_int
 from pyydaapua.web.transactions import commit_keeping_loaded
 
@@ -83,6 +85,53 @@ def audit_log() -> tuple[str, int]:
     commit_keeping_loaded()
     html = render_template("data_rights/audit_log.html", form=form, filters=filters, page=page)
     return html, 200 if valid else 422
+
+
+# The log review's default period: the last full calendar month before today.
+def _last_month(today: date) -> tuple[date, date]:
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+@bp.get("/audit/review", endpoint="log_review")
+@permission_required(Permission.SEE_HANDLERS)
+def log_review() -> tuple[str, int]:
+    """The regular review of the access log: per staff member and period, the requests they
+    looked up on team duty (the page, or a search) without owning them or recording anything
+    on them. The default period is last month; audited."""
+    form = LogReviewForm(formdata=request.args)
+    form.user.choices = [
+        SelectChoice("", _("Everyone")),
+        *(SelectChoice(str(user.id), user.name) for user in audit_trail.staff_members()),
+    ]
+    valid = form.validate()
+    errors = form.errors
+    default_start, default_end = _last_month(helsinki_today())
+    start = form.date_from.day if form.date_from.day and "date_from" not in errors else None
+    end = form.date_to.day if form.date_to.day and "date_to" not in errors else None
+    start, end = start or default_start, end or default_end
+    user_id = int(form.user.data) if form.user.data and "user" not in errors else None
+    audit.record(
+        "log_review_viewed",
+        user_id=current_user.id,
+        client_address=client_address(),
+        target=" ".join(
+            part for part in (f"user={user_id}" if user_id else "", f"{start}..{end}") if part
+        ),
+        commit=False,
+    )
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "summary": audit_trail.review_summary(start, end),
+        "chosen": user_id,
+        "requests": audit_trail.review_requests(user_id, start, end, _page_number())
+        if user_id
+        else None,
+    }
+    commit_keeping_loaded()
+    return render_template("data_rights/log_review.html", **context), 200 if valid else 422
 
 
 def _role_label(role: str | None) -> str:
@@ -145,10 +194,11 @@ def access_log_csv() -> Response:
             row.user_name or "",
             _role_label(row.user_role),
             audit_trail.audit_label(row.event.action),
+            str(ACCESS_BASIS_LABELS.get(row.event.basis or "", "")),
         )
         for row in audit_trail.access_events(help_request.id)
     ]
-    headers = [_("Time"), _("Staff member"), _("Role"), _("Action")]
+    headers = [_("Time"), _("Staff member"), _("Role"), _("Action"), _("Basis")]
     db.session.commit()
     reference = format_reference(help_request.reference)
     return csv_response(file_name(_("Who has handled"), reference) + ".csv", headers, rows)
@@ -163,6 +213,7 @@ def _record(request_id: int, target: str) -> export.RequestExport:
         user_id=current_user.id,
         request_id=request_id,
         client_address=client_address(),
+        purpose=DATA_RIGHTS,
         target=target,
         commit=False,
     )

@@ -325,6 +325,7 @@ class Other:
     id: int
     reference: str
     submitted_at: datetime
+    owner_id: int | None = None
 
 
 def asked_again(requests: list[HelpRequest]) -> dict[int, list[Other]]:
@@ -337,7 +338,14 @@ def asked_again(requests: list[HelpRequest]) -> dict[int, list[Other]]:
     window = timedelta(days=SAME_FAMILY_DAYS)
     mine, other = aliased(HelpRequest), aliased(HelpRequest)
     rows = db.session.execute(
-        select(mine.id, mine.submitted_at, other.id, other.reference, other.submitted_at)
+        select(
+            mine.id,
+            mine.submitted_at,
+            other.id,
+            other.reference,
+            other.submitted_at,
+            other.assigned_to_id,
+        )
         .join(other, and_(other.phone == mine.phone, other.id != mine.id))
         .where(
             mine.id.in_([item.id for item in requests]),
@@ -348,9 +356,9 @@ def asked_again(requests: list[HelpRequest]) -> dict[int, list[Other]]:
         .order_by(other.submitted_at, other.id)
     )
     found: dict[int, list[Other]] = {}
-    for mine_id, mine_at, other_id, reference, other_at in rows:
+    for mine_id, mine_at, other_id, reference, other_at, owner_id in rows:
         if asked_within(mine_at, other_at):
-            found.setdefault(mine_id, []).append(Other(other_id, reference, other_at))
+            found.setdefault(mine_id, []).append(Other(other_id, reference, other_at, owner_id))
     return found
 
 

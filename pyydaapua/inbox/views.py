@@ -119,7 +119,7 @@ def _found_elsewhere(filters: queries.Filters, shown: int, today: date) -> dict[
 @bp.get("/inbox/next/<int:request_id>")
 @permission_required(Permission.WORK_REQUESTS)
 def next_request(request_id: int) -> Response:
-    """"Next request" on a request page: the one after it in the inbox view the counsellor came
+    """ "Next request" on a request page: the one after it in the inbox view the counsellor came
     from (its filters are in the address), or back to that view at its end."""
     filters = queries.Filters.from_args(request.args)
     today = helsinki_date(datetime.now(UTC))

@@ -32,6 +32,11 @@ DISCLOSURE_CATEGORIES = ("contact", "request", "calls", "children", "coping")
 
 # What each role may do is in pyydaapua/accounts/permissions.py.
 ROLES = ("counsellor", "supervisor", "admin")
+# On what basis each role reads a request it does not own (rules/access_basis.py).
+ROLE_ACCESS_BASIS = {"counsellor": "team", "supervisor": "supervision", "admin": "administration"}
+# A person whose groups at the identity provider map to several roles gets the first of these:
+# the admin role comes last, as it manages accounts and never sees a request.
+SSO_ROLE_PRECEDENCE = ("supervisor", "counsellor", "admin")
 
 # An outbox message goes pending → sending → sent, or ends failed with the reason, or
 # uncertain: the mail server may have taken it but its answer was lost (a person checks).

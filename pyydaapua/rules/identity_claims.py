@@ -4,7 +4,8 @@ the local password sign-in. Plain Python, no Flask.
 
 The mapping from the provider's group values to our roles is a setting (``OIDC_ROLE_MAP``):
 ``"group=role"`` pairs separated by ``;`` or new lines. A person in several mapped groups gets
-the role that comes first in ``ROLE_PRECEDENCE``; a person in none gets no role and is refused.
+the role that comes first in ``codes.SSO_ROLE_PRECEDENCE`` (a supervisor who is also in the
+administrators' group works as a supervisor); a person in none gets no role and is refused.
 """
 
 from __future__ import annotations
@@ -12,12 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pyydaapua.rules.codes import ROLES
-
-# When a person's groups map to several roles, the first of these wins. The admin role comes
-# last: it manages accounts and never sees a request, so a supervisor who is also in the
-# administrators' group works as a supervisor (decision record in docs/architecture.md).
-ROLE_PRECEDENCE = ("supervisor", "counsellor", "admin")
+from pyydaapua.rules.codes import ROLES, SSO_ROLE_PRECEDENCE
 
 # Who may sign in with a password of ours when single sign-on is configured (LOCAL_SIGN_IN).
 LOCAL_SIGN_IN_MODES = ("on", "admins", "off")
@@ -55,7 +51,7 @@ def claimed_groups(claims: Mapping[str, Any], claim: str) -> list[str]:
 def role_for(groups: Iterable[str], mapping: Mapping[str, str]) -> str | None:
     """The role these groups give, or None when no group is mapped."""
     roles = {mapping[group] for group in groups if group in mapping}
-    return next((role for role in ROLE_PRECEDENCE if role in roles), None)
+    return next((role for role in SSO_ROLE_PRECEDENCE if role in roles), None)
 
 
 def mfa_asserted(
@@ -68,9 +64,9 @@ def mfa_asserted(
     return bool(methods & set(amr_values)) or claims.get("acr") in set(acr_values)
 
 
-def local_sign_in_allowed(mode: str, role: str | None) -> bool:
-    """Whether an account with ``role`` may sign in with a password of ours: always ("on"),
-    administrators only as the way in when the provider fails ("admins"), or never ("off")."""
+def local_sign_in_allowed(mode: str, manages_accounts: bool) -> bool:
+    """Whether an account may sign in with a password of ours: always ("on"), only those who
+    manage the accounts, as the way in when the provider fails ("admins"), or never ("off")."""
     if mode == "on":
         return True
-    return mode == "admins" and role == "admin"
+    return mode == "admins" and manages_accounts

@@ -69,6 +69,15 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
 }
 
+# On what basis a request was read or changed (rules/access_basis.py BASES).
+ACCESS_BASIS_LABELS = {
+    "own": _l("own request"),
+    "team": _l("team duty (the shared inbox)"),
+    "supervision": _l("supervision"),
+    "data_rights": _l("the family's own request for their data"),
+    "administration": _l("administration"),
+}
+
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -177,6 +186,7 @@ EVENT_LABELS = {
     "search_no_results": _l("searched the inbox and nothing was found"),
     "request_exported": _l("exported everything stored about the request"),
     "audit_log_viewed": _l("viewed the audit log"),
+    "log_review_viewed": _l("viewed the log review"),
     "access_log_viewed": _l("viewed who has handled the request"),
     "information_disclosed": _l("passed the family's information on to a service"),
     "retention_dry_run": _l("checked which closed requests are due for personal data removal"),
@@ -216,6 +226,7 @@ def _labels_in(locale: str) -> dict[str, object]:
         "child_age_labels": CHILD_AGE_LABELS,
         "call_time_labels": CALL_TIME_LABELS,
         "role_labels": ROLE_LABELS,
+        "access_basis_labels": ACCESS_BASIS_LABELS,
         "status_labels": STATUS_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "call_result_labels": CALL_RESULT_LABELS,

@@ -22,7 +22,7 @@ def supervisor_only(status: int) -> dict[str, int]:
 ROUTES = {
     ("GET", "/staff/login"): answers(200, 302, 302),
     ("POST", "/staff/login"): answers(422, 302, 302),
-    # Single sign-on: not found unless OIDC_ISSUER is set (tests/web/test_accounts_single_sign_on.py).
+    # Single sign-on: not found unless OIDC_ISSUER is set (test_accounts_single_sign_on.py).
     ("GET", "/staff/sso"): answers(404, 404, 404),
     ("GET", "/staff/sso/callback"): answers(404, 404, 404),
     ("POST", "/staff/sso/logout"): answers(404, 404, 404),
@@ -46,6 +46,7 @@ ROUTES = {
     ("GET", "/staff/reports"): supervisor_only(200),
     ("GET", "/staff/reports.csv"): supervisor_only(200),
     ("GET", "/staff/audit"): supervisor_only(200),
+    ("GET", "/staff/audit/review"): supervisor_only(200),
     ("GET", "/staff/access-log"): supervisor_only(200),
     ("GET", "/staff/access-log.csv"): supervisor_only(200),
     ("GET", "/staff/requests/<int:request_id>/export"): supervisor_only(200),

@@ -76,14 +76,15 @@ def test_multi_factor_is_what_amr_or_acr_asserts(claims: dict, asserted: bool) -
 
 
 @pytest.mark.parametrize(
-    ("mode", "role", "allowed"),
+    ("mode", "manages_accounts", "allowed"),
     [
-        ("on", "counsellor", True),
-        ("admins", "admin", True),
-        ("admins", "supervisor", False),
-        ("admins", None, False),
-        ("off", "admin", False),
+        ("on", False, True),
+        ("admins", True, True),
+        ("admins", False, False),
+        ("off", True, False),
     ],
 )
-def test_local_sign_in_follows_the_setting(mode: str, role: str | None, allowed: bool) -> None:
-    assert local_sign_in_allowed(mode, role) is allowed
+def test_local_sign_in_follows_the_setting(
+    mode: str, manages_accounts: bool, allowed: bool
+) -> None:
+    assert local_sign_in_allowed(mode, manages_accounts) is allowed

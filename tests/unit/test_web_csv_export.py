@@ -63,7 +63,6 @@ def test_download_response() -> None:
     )
 
 
-
 def test_a_file_is_named_in_the_users_words_with_its_codes_as_they_are() -> None:
     from pyydaapua.web.csv_export import file_name
 

@@ -22,6 +22,7 @@ from pyydaapua.rules.references import format_reference
 from pyydaapua.rules.typed_dates import day_and_time_text
 from pyydaapua.rules.workdays import HELSINKI
 from pyydaapua.tools import demo
+from pyydaapua.web.days import helsinki_today
 from tests.helpers.app import count_queries
 from tests.helpers.forms import csrf_token
 from tests.helpers.staff import make_staff, sign_in
@@ -40,9 +41,12 @@ AUDITED_READS = {
     "/staff/access-log": "who has handled a request",
     "/staff/access-log.csv": "who has handled a request",
     "/staff/audit": "the audit log: events and the references they concern, with its filters",
+    "/staff/audit/review": "the log review: staff members and the references they looked up",
 }
 NO_FAMILY_DATA = {
     "/staff/login": "the sign-in form",
+    "/staff/sso": "leaves for the city's identity provider",
+    "/staff/sso/callback": "back from the identity provider: signs in or says why not",
     "/staff/login/code": "the sign-in's second step: a field for the one-time code",
     "/staff/login/enrol": "the user's own two-factor enrolment",
     "/staff/account": "the user's own account and language",
@@ -193,6 +197,7 @@ def test_every_staff_get_route_is_audited_or_shows_no_family_data(app) -> None:
 # (role, path with query, htmx, expected events as (action, request "a"/"b"/None, target)).
 # "<ref>" in a target is request A's stored reference.
 READ_CASES = [
+    ("supervisor", "/staff/audit/review", False, [("log_review_viewed", None, "<period>")]),
     ("counsellor", "/staff/calls/today", False, [("request_listed", "a", "calls_today")]),
     ("counsellor", "/staff/calls/today", True, [("request_listed", "a", "calls_today")]),
     (
@@ -286,6 +291,12 @@ def _rule_of(path: str) -> str:
     return bare.replace("<request_id>", "<int:request_id>")
 
 
+def last_month() -> str:
+    """The log review's default period as its audit event names it."""
+    end = helsinki_today().replace(day=1) - timedelta(days=1)
+    return f"{end.replace(day=1)}..{end}"
+
+
 def test_every_audited_read_is_walked() -> None:
     assert {_rule_of(path) for _, path, _, _ in READ_CASES} == set(AUDITED_READS)
 
@@ -303,7 +314,9 @@ def test_each_read_writes_its_audit_event(world, role, path, htmx, expected) -> 
         (
             action,
             requests[key],
-            target.replace("<ref>", world.reference_a).replace("<reference>", ids["reference"]),
+            target.replace("<ref>", world.reference_a)
+            .replace("<reference>", ids["reference"])
+            .replace("<period>", last_month()),
         )
         for action, key, target in expected
     )

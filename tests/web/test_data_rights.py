@@ -24,7 +24,7 @@ from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, Service, StaffUser
 from pyydaapua.rules.references import format_reference
 from pyydaapua.tools import demo
-from pyydaapua.web.labels import ROLE_LABELS
+from pyydaapua.web.labels import ACCESS_BASIS_LABELS, ROLE_LABELS
 from tests.helpers.app import count_queries
 from tests.helpers.staff import make_staff, sign_in
 
@@ -358,12 +358,14 @@ def expected_texts(app, lang: str) -> dict[str, object]:
                 gettext("Staff member"),
                 gettext("Role"),
                 gettext("Action"),
+                gettext("Basis"),
             ],
             "viewed": str(AUDIT_LABELS["request_viewed"]),
             "call": str(AUDIT_LABELS["request_call"]),
             "counsellor": str(ROLE_LABELS["counsellor"]),
             "supervisor": str(ROLE_LABELS["supervisor"]),
             "exported": str(AUDIT_LABELS["access_log_viewed"]),
+            "supervision": str(ACCESS_BASIS_LABELS["supervision"]),
         }
 
 
@@ -383,10 +385,16 @@ def test_access_log_csv_opens_in_excel(app, staff_client, logged, lang) -> None:
     expected = expected_texts(app, lang)
     assert rows[0] == expected["headers"]
     # Times in Helsinki as d.M.yyyy H.mm; names, roles and actions in the reader's language.
-    assert rows[1] == ["1.3.2026 23.30", "Anna", expected["counsellor"], expected["viewed"]]
-    assert rows[2] == ["5.3.2026 12.00", "Anna", expected["counsellor"], expected["call"]]
+    # Events written before the basis was kept have none; the download's own is supervision.
+    assert rows[1] == ["1.3.2026 23.30", "Anna", expected["counsellor"], expected["viewed"], ""]
+    assert rows[2] == ["5.3.2026 12.00", "Anna", expected["counsellor"], expected["call"], ""]
     assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}\.\d{2}", rows[3][0])
-    assert rows[3][1:] == ["Test supervisor", expected["supervisor"], expected["exported"]]
+    assert rows[3][1:] == [
+        "Test supervisor",
+        expected["supervisor"],
+        expected["exported"],
+        expected["supervision"],
+    ]
     assert len(rows) == 4  # the CSV download itself is the last line
     event = last_event(app)
     assert (event.action, event.request_id, event.target) == (
