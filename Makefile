@@ -6,19 +6,30 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations migrate seed mail-debug send-mail bench fuzz mutants several-servers clean
+.PHONY: run test lint lock translations migrate seed mail-debug send-mail bench fuzz mutants several-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The dependencies come from the lock files (requirements/, exact versions with hashes, made
+# from pyproject.toml by `make lock`); the project itself is installed on top without them.
+$(VENV)/.installed-run: pyproject.toml requirements/production.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/production.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
+
+# Renew the lock files from pyproject.toml: the newest versions its ranges allow, with hashes.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --upgrade
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements/production.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file requirements/dev.txt pyproject.toml
 
 translations: $(VENV)/.installed-run
 	$(FLASK) translate compile

@@ -362,6 +362,11 @@ FREE = {
     "/staff/login/code",
     "/staff/login/enrol",
     "/staff/session",
+    # Single sign-on's own steps, not found here (OIDC_ISSUER unset); its accounts have no
+    # password of ours to change.
+    "/staff/sso",
+    "/staff/sso/callback",
+    "/staff/sso/logout",
 }
 
 
