@@ -16,7 +16,7 @@ from pyydaapua.web.config import (
     check_production,
     from_environment,
     mail_settings_unset,
-    sign_in_warnings,
+    start_warnings,
 )
 from pyydaapua.web.extensions import (
     LazyMigrationCommands,
@@ -51,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "Until then messages stay in the outbox.",
             ", ".join(unset),
         )
-    for warning in sign_in_warnings(app.config):
+    for warning in start_warnings(app.config):
         app.logger.warning(warning)
 
     if app.config["PROXY_FIX_X_FOR"]:

@@ -151,11 +151,18 @@ def _single_sign_on() -> dict[str, Any]:
     }
 
 
-def sign_in_warnings(config: Mapping[str, Any]) -> list[str]:
-    """What about staff sign-in a production start should warn of."""
-    if config.get("APP_ENV") != "production" or not config.get("OIDC_ISSUER"):
+def start_warnings(config: Mapping[str, Any]) -> list[str]:
+    """What a production start should warn of: the audit stream off, and staff sign-in."""
+    if config.get("APP_ENV") != "production":
         return []
     warnings = []
+    if config.get("AUDIT_STREAM", "off") == "off":
+        warnings.append(
+            "AUDIT_STREAM is off: the audit events stay in the database only. Set it to a file "
+            "the city's SIEM collects (docs/operations.md, Monitoring)."
+        )
+    if not config.get("OIDC_ISSUER"):
+        return warnings
     if config.get("LOCAL_SIGN_IN") == "on":
         warnings.append(
             "Single sign-on is configured and LOCAL_SIGN_IN=on: every account may also sign in "
@@ -270,8 +277,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "").strip().lower() or "text",
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip(),
         "SENTRY_DSN": os.environ.get("SENTRY_DSN", "").strip(),
-        "AUDIT_STREAM": os.environ.get("AUDIT_STREAM", "").strip()
-        or ("-" if production else "off"),
+        "AUDIT_STREAM": os.environ.get("AUDIT_STREAM", "").strip() or "off",
     }
 
 

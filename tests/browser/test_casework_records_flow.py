@@ -133,11 +133,12 @@ def test_supervisor_checks_who_has_handled_a_request(
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
-    assert len(table[0]) == 4
+    assert len(table[0]) == 5  # time, staff member, role, action, basis
     headers = page.locator("#access-events thead th").all_inner_texts()
     assert table[0] == [header.strip() for header in headers]  # the page's language
     assert [row[1] for row in table[1:3]] == [handled["name"], handled["name"]]
     assert table[1][3] == events.nth(0).locator("td").nth(3).inner_text().strip()
+    assert table[1][4] == events.nth(0).locator("td").nth(4).inner_text().strip() != "–"
     assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}\.\d{2}", table[1][0])
 
     # The JSON export, downloaded too.

@@ -132,7 +132,7 @@ def test_the_supervisor_sees_partial_months_axis_names_and_a_working_contents_li
     ]
     shown = page.locator(".report-table, figure.chart").evaluate_all("els => els.map(e => e.id)")
     assert targets == shown
-    assert len(targets) == 15  # 13 tables and 2 charts
+    assert len(targets) == 17  # 15 tables and 2 charts
     tab_to(page, "nav.report-contents a[href='#workdays']")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#workdays$"))

@@ -87,3 +87,15 @@ def test_the_stream_is_off_unless_set(app, tmp_path) -> None:
 
     with app.app_context():
         assert not streaming()
+
+
+def test_production_warns_while_the_stream_is_off(app_factory, tmp_path, caplog) -> None:
+    from tests.helpers.app import PRODUCTION
+
+    with caplog.at_level("WARNING"):
+        app_factory(**PRODUCTION)
+    assert "AUDIT_STREAM is off" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        app_factory(**PRODUCTION, AUDIT_STREAM=str(tmp_path / "audit.jsonl"))
+    assert "AUDIT_STREAM" not in caplog.text
