@@ -42,18 +42,37 @@ class ReferenceField(StringField):
             raise ValidationError(_l("Enter the reference like ACDE-FHJK: 8 letters and digits."))
 
 
-class AuditLogForm(Form):
-    """The audit log's filters, sent with GET: they live in the URL."""
-
-    class Meta:
-        csrf = False
-
-    user = SelectField(
+def _staff_member_field() -> SelectField:
+    return SelectField(
         _l("Staff member"),
         choices=[],
         validate_choice=False,
         validators=[ListedChoice(_l("Choose a staff member from the list."))],
     )
+
+
+def _day_field(label: str, name: str) -> DayField:
+    return DayField(label, name=name, filters=[strip], validators=[max_length(DATE_TEXT_MAX)])
+
+
+class _Period(Form):
+    """Filters sent with GET (they live in the URL), with a period of whole days."""
+
+    class Meta:
+        csrf = False
+
+    date_from: DayField
+    date_to: DayField
+
+    def validate_date_to(self, field: DayField) -> None:
+        if field.day and self.date_from.day and field.day < self.date_from.day:
+            raise ValidationError(_l("The end of the period cannot be before its start."))
+
+
+class AuditLogForm(_Period):
+    """The audit log's filters, in the order the page shows them."""
+
+    user = _staff_member_field()
     reference = ReferenceField(
         _l("Request reference"), name="request", filters=[strip], validators=[max_length(20)]
     )
@@ -63,36 +82,16 @@ class AuditLogForm(Form):
         validate_choice=False,
         validators=[ListedChoice(_l("Choose an action from the list."))],
     )
-    date_from = DayField(
-        _l("From"), name="from", filters=[strip], validators=[max_length(DATE_TEXT_MAX)]
-    )
-    date_to = DayField(_l("To"), name="to", filters=[strip], validators=[max_length(DATE_TEXT_MAX)])
-
-    def validate_date_to(self, field: DayField) -> None:
-        if field.day and self.date_from.day and field.day < self.date_from.day:
-            raise ValidationError(_l("The end of the period cannot be before its start."))
+    date_from = _day_field(_l("From"), "from")
+    date_to = _day_field(_l("To"), "to")
 
 
-class LogReviewForm(Form):
-    """The log review's staff member and period, sent with GET."""
+class LogReviewForm(_Period):
+    """The log review's staff member and period."""
 
-    class Meta:
-        csrf = False
-
-    user = SelectField(
-        _l("Staff member"),
-        choices=[],
-        validate_choice=False,
-        validators=[ListedChoice(_l("Choose a staff member from the list."))],
-    )
-    date_from = DayField(
-        _l("From"), name="from", filters=[strip], validators=[max_length(DATE_TEXT_MAX)]
-    )
-    date_to = DayField(_l("To"), name="to", filters=[strip], validators=[max_length(DATE_TEXT_MAX)])
-
-    def validate_date_to(self, field: DayField) -> None:
-        if field.day and self.date_from.day and field.day < self.date_from.day:
-            raise ValidationError(_l("The end of the period cannot be before its start."))
+    user = _staff_member_field()
+    date_from = _day_field(_l("From"), "from")
+    date_to = _day_field(_l("To"), "to")
 
 
 class ReferenceForm(Form):
