@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import os
 import re
 import secrets
@@ -400,8 +401,13 @@ class Setup:
             sys.executable, "-m", "gunicorn", "--config", str(PROJECT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "app:app",
         ]  # fmt: skip
-        # Each instance counts its workers' metrics in a folder of its own.
-        env = {**self.app_env, "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{name}")}
+        # Each instance counts its workers' metrics in a folder of its own, and writes its audit
+        # stream to a file of its own (as a city's log shipper would collect it).
+        env = {
+            **self.app_env,
+            "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{name}"),
+            "AUDIT_STREAM": str(self.folder / f"audit-{name}.jsonl"),
+        }
         self.processes.start(f"gunicorn-{name}", command, self.folder / f"gunicorn-{name}.log",
                              env)  # fmt: skip
 
@@ -616,6 +622,15 @@ def check_monitoring(setup: Setup, context: ssl.SSLContext, results: Results) ->
     results.check(
         all(counted.values()) and refused == 401,
         f"/metrics with the token on both instances ({counted}), 401 without ({refused})",
+    )
+    streamed = {}
+    for name in setup.instance_ports:
+        path = setup.folder / f"audit-{name}.jsonl"
+        lines = path.read_text().splitlines() if path.exists() else []
+        streamed[name] = sum(1 for line in lines if json.loads(line).get("type") == "audit")
+    results.check(
+        all(streamed.values()),
+        f"both instances stream their audit events as JSON lines: {streamed}",
     )
 
 
