@@ -11,6 +11,10 @@ land on another server than the one that started the sign-in.
 Which account a person signs in to is decided here: by the provider's stable identifier of the
 person (``OIDC_SUBJECT_CLAIM``, ``sub`` by default), never by an e-mail address; the role comes
 from the groups claim at every sign-in (rules/identity_claims.py).
+
+Authlib and joserfc (with cryptography and requests, some 18 MB in every worker) are imported
+only when single sign-on is on: in ``init_app`` with ``OIDC_ISSUER`` set, and in the functions
+that only a signed-on flow reaches.
 """
 
 from __future__ import annotations
@@ -21,11 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, url_for
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import delete, func, select
 
 from pyydaapua.accounts import users
@@ -67,6 +67,8 @@ def init_app(app: Flask) -> None:
     """Register the provider's client when ``OIDC_ISSUER`` is set."""
     if not app.config.get("OIDC_ISSUER"):
         return
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app, cache=DatabaseStateCache())  # one per app: each has its own provider
     app.extensions[EXTENSION] = oauth
     oauth.register(
@@ -226,6 +228,10 @@ def logout_token_claims(logout_token: str) -> dict[str, Any]:
     """The claims of a back-channel logout token, validated as the specification asks: signed
     by the provider's keys, its issuer, our client as the audience, issued recently, the logout
     event, a ``sub`` or ``sid``, and no ``nonce``."""
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     provider = client()
     metadata = provider.load_server_metadata()
     try:

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import logging
 
-import requests
-from authlib.common.errors import AuthlibBaseError
 from flask import Flask, abort, g, redirect, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
@@ -39,9 +36,17 @@ logger = logging.getLogger(__name__)
 # is at the provider (neither is a secret).
 NEXT_KEY = "sso_next"
 LANGUAGE_KEY = "sso_language"
-# What can go wrong between us and the provider: a refused or replayed code, a tampered or
-# lost state, an ID token that fails a check, the provider not answering.
-FLOW_ERRORS = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError)
+
+
+def flow_errors() -> tuple[type[Exception], ...]:
+    """What can go wrong between us and the provider: a refused or replayed code, a tampered
+    or lost state, an ID token that fails a check, the provider not answering. (Imported here:
+    Authlib and its companions are loaded only when single sign-on is on.)"""
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from joserfc.errors import JoseError
+
+    return (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError)
 
 
 # What the person is told when the provider vouched for them but they may not come in.
@@ -108,7 +113,7 @@ def sso_callback() -> Response | tuple[str, int]:
         claims = dict(token.get("userinfo") or {})
         if not claims:
             raise ValueError("no ID token")
-    except FLOW_ERRORS as error:
+    except flow_errors() as error:
         logger.warning("Single sign-on failed: %s", type(error).__name__)
         return _refused("failed", None, 401)
     try:

@@ -1,18 +1,20 @@
 """Errors sent to the city's Sentry (``SENTRY_DSN``, optional) through ``sentry-sdk``, with
 nothing personal in them: no request body, cookies, headers or query string, no local
 variables, no breadcrumbs (which would carry log lines and SQL), and an exception's message
-left out (its type and stack frames say where it happened; the message may quote data)."""
+left out (its type and stack frames say where it happened; the message may quote data).
+
+``sentry_sdk`` (some 5 MB in every worker) is imported only when ``SENTRY_DSN`` is set."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import sentry_sdk
 from flask import Flask
-from sentry_sdk.integrations.flask import FlaskIntegration
-from sentry_sdk.types import Event
 
 from pyydaapua.web.serving import redact_path
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event
 
 
 def scrub(event: Event, _hint: dict[str, Any]) -> Event:
@@ -39,6 +41,9 @@ def init_app(app: Flask) -> None:
     dsn = app.config.get("SENTRY_DSN")
     if not dsn:
         return
+    import sentry_sdk
+    from sentry_sdk.integrations.flask import FlaskIntegration
+
     sentry_sdk.init(
         dsn=dsn,
         environment=app.config["APP_ENV"],

@@ -3,11 +3,11 @@
 None needs a session or is rate-limited or audited, and none shows data: ``/healthz`` answers
 while the process serves requests; ``/readyz`` when the database (and Redis, when the limits
 are kept there) answers, else 503 naming what failed; ``/metrics`` only with ``METRICS_TOKEN``.
+The Redis client is imported only when the limits are kept in Redis.
 """
 
 from __future__ import annotations
 
-import redis
 from flask import Blueprint, Response, abort, current_app, jsonify
 from sqlalchemy import text
 
@@ -38,6 +38,8 @@ def _database_answers() -> bool:
 
 
 def _redis_answers(uri: str) -> bool:
+    import redis
+
     timeout = current_app.config["RATELIMIT_STORAGE_TIMEOUT"]
     try:
         client = redis.Redis.from_url(uri, socket_timeout=timeout, socket_connect_timeout=timeout)

@@ -3,7 +3,8 @@
 The limiter itself (``extensions.limiter``) falls back to in-process counting when its
 storage fails. This module makes a failing Redis fail *fast*: a short socket timeout and a
 single immediate retry (which replaces a pooled connection that died with a Redis restart),
-so that a request never waits long for a storage that is not there.
+so that a request never waits long for a storage that is not there. The Redis client is
+imported only when the limits are kept in Redis.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app
 from flask.logging import default_handler
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from werkzeug.wrappers import Response
 
 from pyydaapua.web.extensions import limiter
@@ -28,6 +27,9 @@ def storage_options(uri: str, timeout: float) -> dict[str, Any]:
     """Client options for the storage at ``uri``: timeouts and one retry for Redis."""
     if not uri.startswith(REDIS_SCHEMES):
         return {}
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     return {
         "socket_connect_timeout": timeout,
         "socket_timeout": timeout,
