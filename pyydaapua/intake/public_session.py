@@ -9,12 +9,24 @@ A session ends, and its row is deleted, on the quick exit, on closing the status
 ``STATUS_SESSION_MINUTES`` without use, and with the request's personal data at retention. A
 token whose row is gone opens nothing and is dropped from the cookie: a copy of an old cookie
 is worth nothing.
+
+Idleness is decided when a row is read: ``current()`` refuses (and deletes) a row not used for
+``STATUS_SESSION_MINUTES``, whatever is still stored. Removing the idle rows of browsers that
+never come back is housekeeping: each process does it when it starts a new session, at most
+once a minute (``SWEEP_EVERY``), in the same transaction as the new row.
+
+A first visit to the form page costs one INSERT: the row is created with its form key. The
+page is not served without a row, because the key is what binds a sent request to this
+browser (only the browser given the key sees the confirmation), and the quick exit must be
+able to end that binding on the server; a key kept only in the cookie or derived from the
+token would outlive the row and make a copy of an old cookie worth something again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +41,10 @@ from pyydaapua.models import HelpRequest, PublicSession
 TOKEN_KEY = "public"  # noqa: S105 - a session key's name
 # Last use is written at most this often, not on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
+# Each process removes the rows of idle sessions at most this often (in seconds), when it
+# starts a new session; when it last did (``time.monotonic()``), or None.
+SWEEP_EVERY = 60.0
+_swept_at: float | None = None
 _UNSET = object()
 
 
@@ -103,37 +119,54 @@ def current() -> PublicState | None:
     return state
 
 
-def start() -> PublicState:
-    """This browser's live session, or a new one (the expired rows of others are removed
-    then, so that idle sessions never pile up)."""
+def _sweep_due() -> bool:
+    """Whether this process is to remove the idle rows of others now (at most once a
+    ``SWEEP_EVERY``)."""
+    global _swept_at  # one clock per process
+    moment = time.monotonic()
+    if _swept_at is not None and moment - _swept_at < SWEEP_EVERY:
+        return False
+    _swept_at = moment
+    return True
+
+
+def start(form_key: str | None = None) -> PublicState:
+    """This browser's live session, or a new one holding ``form_key``: one INSERT (and, at
+    most once a minute per process, the DELETE of idle rows of others), one commit."""
     state = current()
     if state is not None:
         return state
     moment = now()
-    db.session.execute(
-        delete(PublicSession).where(PublicSession.last_seen_at < moment - idle_limit())
-    )
+    if _sweep_due():
+        db.session.execute(
+            delete(PublicSession).where(PublicSession.last_seen_at < moment - idle_limit())
+        )
     token = secrets.token_urlsafe(32)
     row = PublicSession(
         token_hash=_hash(token),
         created_at=moment,
         last_seen_at=moment,
+        form_key=form_key,
         sent=False,
         status_open=False,
         message_sent=False,
     )
     db.session.add(row)
     db.session.flush()
-    state = PublicState(id=row.id)
+    state = PublicState(id=row.id, form_key=form_key)
     db.session.commit()
     session[TOKEN_KEY] = token
     g.public_session = state
     return state
 
 
-def change(state: PublicState, **values: Any) -> None:
-    """Store ``values`` on the session (committed), and on ``state``."""
+def change(state: PublicState, *, commit: bool = True, **values: Any) -> None:
+    """Store ``values`` on the session (committed), and on ``state``. With ``commit`` False
+    the UPDATE goes in the caller's transaction, and ``state`` is left as read: that
+    transaction may yet be rolled back (and tried again)."""
     db.session.execute(update(PublicSession).where(PublicSession.id == state.id).values(**values))
+    if not commit:
+        return
     db.session.commit()
     for name, value in values.items():
         if hasattr(state, name):
@@ -176,14 +209,17 @@ def _pointed_at(state: PublicState, help_request: HelpRequest) -> dict[str, Any]
     return values
 
 
-def mark_sent(state: PublicState, help_request: HelpRequest, secret_code: str | None) -> None:
+def mark_sent(
+    state: PublicState, help_request: HelpRequest, secret_code: str | None, *, commit: bool = True
+) -> None:
     """This browser sent ``help_request``: its confirmation (and, for the written channel, its
-    status page) opens here without the code, and the code is kept until written down."""
+    status page) opens here without the code, and the code is kept until written down. With
+    ``commit`` False it goes in the caller's transaction (the one that stores the request)."""
     values = _pointed_at(state, help_request)
     values.update(sent=True, status_open=help_request.contact_method == "status_page")
     if secret_code is not None:
         values["secret_code"] = secret_code
-    change(state, **values)
+    change(state, commit=commit, **values)
 
 
 def open_status(state: PublicState, help_request: HelpRequest) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -79,17 +80,27 @@ def submit(new: NewRequest, now: datetime | None = None) -> HelpRequest:
     return store(new, now)[0]
 
 
-def store(new: NewRequest, now: datetime | None = None) -> tuple[HelpRequest, bool]:
+def store(
+    new: NewRequest,
+    now: datetime | None = None,
+    *,
+    looked_up: bool = False,
+    in_transaction: Callable[[HelpRequest], None] | None = None,
+) -> tuple[HelpRequest, bool]:
     """Store the request once: the stored request, and whether this call stored it (False
     when the key's request was already stored, e.g. by a second click racing the first).
 
     A missing, empty or malformed key cannot tell one submission from another, so the
-    request is stored under a fresh key rather than taken for someone else's."""
+    request is stored under a fresh key rather than taken for someone else's.
+    ``looked_up``: the caller has just found no request of this key (a race is still caught
+    by the key's unique index). ``in_transaction`` is called with the new request before the
+    commit, for what must be stored with it."""
     if not valid_submission_key(new.submission_key):
         new = replace(new, submission_key=new_submission_key())
-    existing = find_by_submission(new.submission_key)
-    if existing is not None:
-        return existing, False
+    elif not looked_up:
+        existing = find_by_submission(new.submission_key)
+        if existing is not None:
+            return existing, False
     submitted_at = now or datetime.now(UTC)
     for _attempt in range(5):
         help_request = HelpRequest(
@@ -117,6 +128,8 @@ def store(new: NewRequest, now: datetime | None = None) -> tuple[HelpRequest, bo
             # The notices go in the same transaction: both are stored, or neither.
             db.session.flush()
             notices.request_sent(help_request)
+            if in_transaction is not None:
+                in_transaction(help_request)
             db.session.commit()
             return help_request, True
         except IntegrityError:

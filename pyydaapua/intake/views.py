@@ -62,7 +62,8 @@ def _form_page() -> tuple[str, bool]:
     """The key of the form page given to this browser, and whether its request was sent from
     here. The page needs no database: without it, a new form bound to nothing."""
     try:
-        row = public_session.start()
+        # A first visit creates the session with its form key: one INSERT.
+        row = public_session.start(form_key=submission.new_submission_key())
         key = _key_for(row)
         sent = public_session.sent_request(row)
     except DATABASE_UNAVAILABLE:
@@ -98,12 +99,23 @@ def _is_language_switch() -> bool:
     return request.method == "POST" and request.form.get(SWITCH_LANGUAGE) in LANGUAGES
 
 
+def _stored_for(key: str | None) -> HelpRequest | None:
+    """The request stored with the submission key ``key``, looked up once per request (the
+    limit's exemption and the view both ask)."""
+    if not submission.valid_submission_key(key):
+        return None
+    found = g.get("stored_for_key")
+    if found is None or found[0] != key:
+        found = (key, submission.find_by_submission(str(key)))
+        g.stored_for_key = found
+    return found[1]
+
+
 def _not_limited() -> bool:
     """A language switch stores nothing; a form sent again leads to its stored request."""
     if _is_language_switch():
         return True
-    key = request.form.get("submission_key")
-    return submission.valid_submission_key(key) and bool(submission.find_by_submission(str(key)))
+    return _stored_for(request.form.get("submission_key")) is not None
 
 
 def render_request_form(
@@ -223,7 +235,7 @@ def request_form() -> Response | tuple[str, int]:
         return render_request_form(form, already_sent=already_sent)
     form = _new_form()
     key = form.submission_key.data
-    stored = submission.find_by_submission(key)
+    stored = _stored_for(key)
     if stored is not None:
         return _posted_again(row, form, stored)
     if form.is_spam:
@@ -237,12 +249,17 @@ def request_form() -> Response | tuple[str, int]:
     if new.contact_method == "status_page":
         code, secret_hash = access.new_secret()
         new = replace(new, status_secret_hash=secret_hash)
-    stored, created = submission.store(new)
+
+    def sent_from_here(stored: HelpRequest) -> None:
+        # This browser sent it: its confirmation and status page open here. Marked in the
+        # transaction that stores the request: both are stored, or neither.
+        if row is not None:
+            public_session.mark_sent(row, stored, code, commit=False)
+
+    stored, created = submission.store(new, looked_up=True, in_transaction=sent_from_here)
     if not created:  # the same key's request was stored meanwhile (a second click)
         return _posted_again(row, form, stored)
     g.submission_counted = True
-    if row is not None:  # this browser sent it: its confirmation and status page open here
-        public_session.mark_sent(row, stored, code)
     return htmx.redirect_after_post(url_for(".confirmation"))
 
 

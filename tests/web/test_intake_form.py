@@ -555,7 +555,7 @@ def test_the_form_page_after_sending_needs_no_database(app, request_form, monkey
     request_form.submit("fi", description="Arkaluonteinen asia")
     sent_key = only_request(app).submission_key
 
-    def database_down() -> None:
+    def database_down(**_: object) -> None:
         raise OperationalError("SELECT", {}, psycopg.OperationalError("connection refused"))
 
     monkeypatch.setattr(public_session, "start", database_down)
