@@ -38,6 +38,10 @@ REACHED = HelpRequest.first_contact_at.is_not(None)
 # The characters of the request read for the excerpt in a row (one more tells it goes on).
 EXCERPT_CHARS = 90
 SEARCH_MAX = 100
+# A search's status counts stop here: a count past it reads "more than COUNT_CAP" (each status
+# reads at most COUNT_CAP + 1 matching rows), and the exact number is asked for with ``exact``.
+# Counts without a search are exact (the kept counts, or few enough rows to count).
+COUNT_CAP = 1000
 STATUS_FILTERS = ("open", *STATUSES, "all")
 OWNER_FILTERS = ("all", "mine", "unassigned")
 # The filters in the inbox's folding panel; its summary says how many of them are in use.
@@ -70,6 +74,9 @@ class Filters:
     # Why the search text cannot be used ("control", "unreadable", "too_long"), or "".
     # The text is then shown back without its control characters and not searched for.
     q_problem: str = ""
+    # A search's counts exact, past ``COUNT_CAP`` too (asked for from the count); only with a
+    # search text that is searched for.
+    exact: bool = False
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
@@ -78,6 +85,7 @@ class Filters:
             return value if value in allowed else default
 
         page = parse_int(args.get("page"), 1) or 1
+        search = _search_text(args.get("q", ""))
         return cls(
             status=pick("status", STATUS_FILTERS, "open"),
             owner=pick("owner", OWNER_FILTERS, "all"),
@@ -87,7 +95,9 @@ class Filters:
             unreached=args.get("unreached") in ("1", "on", "true"),
             messages=args.get("messages") in ("1", "on", "true"),
             page=page,
-            **_search_text(args.get("q", "")),
+            exact=bool(search["q"] and not search["q_problem"])
+            and args.get("exact") in ("1", "on", "true"),
+            **search,
         )
 
     def to_args(self, **changes: Any) -> dict[str, str]:
@@ -197,16 +207,38 @@ def _filtered(filters: Filters, user_id: int, today: date, *, status: bool = Tru
 
 @dataclass(frozen=True)
 class Counts:
-    """How many requests each status filter would show, with the other filters applied."""
+    """How many requests each status filter would show, with the other filters applied. The
+    status filters in ``capped`` have more than ``cap`` requests (their number is ``cap`` + 1
+    or more, not exact): a search's counts stop at the cap unless asked to be exact."""
 
     by_status: dict[str, int]
     total: int
     newest_id: int
+    capped: frozenset[str] = frozenset()
+    cap: int = COUNT_CAP
+    # Whether ``total`` (the shown status filter's count) stopped at the cap.
+    total_capped: bool = False
+
+
+def capped_filters(by_status: Mapping[str, int], cap: int) -> frozenset[str]:
+    """The status filters ("open", "all" and each status) whose count is past ``cap``, given
+    each status counted up to ``cap`` + 1: a status read past the cap makes the sums that hold
+    it ("open", "all") past it too. Sums of exact counts stay exact, however large."""
+    over = {code for code in STATUSES if by_status[code] > cap}
+    if over & set(OPEN_STATUSES):
+        over.add("open")
+    if over:
+        over.add("all")
+    return frozenset(over)
 
 
 def counts(filters: Filters, user_id: int, today: date) -> Counts:
     """One aggregate query for every status count: from the kept counts when only the owner
-    filter "unassigned" (or none) applies, else over the filtered requests."""
+    filter "unassigned" (or none) applies; for a search, up to the cap (``capped_counts``)
+    unless asked to be exact; else over the filtered requests."""
+    cap = COUNT_CAP
+    if filters.q and not filters.q_problem and not filters.exact:
+        return capped_counts(filters, user_id, today, cap)
     newest = select(func.max(HelpRequest.id)).scalar_subquery()
     if _counted_ahead(filters):
         kept = select(RequestCount.status, RequestCount.total)
@@ -235,7 +267,35 @@ def counts(filters: Filters, user_id: int, today: date) -> Counts:
     by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
     by_status["all"] = int(row["all"])
     shown = by_status[filters.status]
-    return Counts(by_status, shown, int(row["newest"] or 0))
+    return Counts(by_status, shown, int(row["newest"] or 0), cap=cap)
+
+
+def capped_counts(filters: Filters, user_id: int, today: date, cap: int) -> Counts:
+    """A search's counts in one query: each status counted over at most ``cap`` + 1 matching
+    requests (a ``LIMIT`` in each status's subquery), so that a search matching a fifth of
+    all requests reads a few thousand of them, not all. "open" and "all" are the sums."""
+    matching = _filtered(filters, user_id, today, status=False).with_only_columns(HelpRequest.id)
+    columns = [
+        select(func.count())
+        .select_from(matching.where(HelpRequest.status == code).limit(cap + 1).subquery())
+        .scalar_subquery()
+        .label(code)
+        for code in STATUSES
+    ]
+    newest = select(func.max(HelpRequest.id)).scalar_subquery().label("newest")
+    row = db.session.execute(select(*columns, newest)).one()._mapping
+    by_status = {code: int(row[code]) for code in STATUSES}
+    by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
+    by_status["all"] = sum(by_status[code] for code in STATUSES)
+    capped = capped_filters(by_status, cap)
+    return Counts(
+        by_status,
+        by_status[filters.status],
+        int(row["newest"] or 0),
+        capped,
+        cap,
+        filters.status in capped,
+    )
 
 
 def _counted_ahead(filters: Filters) -> bool:
@@ -258,17 +318,37 @@ UNLISTED = (HelpRequest.description, HelpRequest.email)
 
 @dataclass(frozen=True)
 class ListPage(Page[HelpRequest]):
-    """A page of the inbox, with the first words of each request by its id."""
+    """A page of the inbox, with the first words of each request by its id. When the total
+    stopped at the count's cap (``capped``), the number of pages is not known: a page is
+    followed by another while rows remain (``more``)."""
 
     excerpts: dict[int, str] = field(default_factory=dict)
+    capped: bool = False
+    more: bool = False
+
+    @property
+    def pages(self) -> int:
+        if self.capped:
+            return self.number + 1 if self.more else self.number
+        return super().pages
 
 
 def requests_page(
-    filters: Filters, user_id: int, today: date, total: int, per_page: int = PER_PAGE
+    filters: Filters,
+    user_id: int,
+    today: date,
+    total: int,
+    per_page: int = PER_PAGE,
+    *,
+    capped: bool = False,
 ) -> ListPage:
     """The requests of one page: the ones not yet reached first, each part by the earliest due
-    date, so overdue ones come first."""
-    number = min(filters.page, max(1, -(-total // per_page)))
+    date, so overdue ones come first. When ``total`` stopped at the cap, any page may be asked
+    for, and one row more is read to tell whether another page follows."""
+    if capped:
+        number = min(max(1, filters.page), PAGE_LIMIT)
+    else:
+        number = min(filters.page, max(1, -(-total // per_page)))
     rows = db.session.execute(
         requests_query(filters, user_id, today)
         .add_columns(func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1))
@@ -277,12 +357,14 @@ def requests_page(
             # Of the family's own text the list reads the name, the number, the first words.
             *(defer(column, raiseload=True) for column in UNLISTED),
         )
-        .limit(per_page)
+        .limit(per_page + 1 if capped else per_page)
         .offset((number - 1) * per_page)
     ).all()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
     items = [row[0] for row in rows]
     excerpts = {row[0].id: excerpt(row[1] or "", EXCERPT_CHARS) for row in rows}
-    return ListPage(items, total, number, per_page, excerpts)
+    return ListPage(items, total, number, per_page, excerpts, capped, more)
 
 
 # The highest page number read: far past any inbox, its offset well within 64 bits.
@@ -328,6 +410,10 @@ class Other:
     owner_id: int | None = None
 
 
+# The two sides of the same-number join, made once: an alias copies every column of the table.
+_MINE, _OTHER = aliased(HelpRequest), aliased(HelpRequest)
+
+
 def asked_again(requests: list[HelpRequest]) -> dict[int, list[Other]]:
     """For each of ``requests``, the other requests from the same phone number sent within
     ``SAME_FAMILY_DAYS`` days of it, oldest first: one query for all of them (none without
@@ -336,7 +422,7 @@ def asked_again(requests: list[HelpRequest]) -> dict[int, list[Other]]:
         return {}
     times = [item.submitted_at for item in requests]
     window = timedelta(days=SAME_FAMILY_DAYS)
-    mine, other = aliased(HelpRequest), aliased(HelpRequest)
+    mine, other = _MINE, _OTHER
     rows = db.session.execute(
         select(
             mine.id,

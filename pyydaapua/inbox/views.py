@@ -65,7 +65,9 @@ def inbox_page() -> str | tuple[str, int]:
     now = datetime.now(UTC)
     today = helsinki_date(now)
     counts = queries.counts(filters, current_user.id, today)
-    page = queries.requests_page(filters, current_user.id, today, counts.total)
+    page = queries.requests_page(
+        filters, current_user.id, today, counts.total, capped=counts.total_capped
+    )
     context: dict[str, Any] = {
         "filters": filters,
         "counts": counts,
@@ -107,13 +109,16 @@ def inbox_page() -> str | tuple[str, int]:
 
 
 def _found_elsewhere(filters: queries.Filters, shown: int, today: date) -> dict[str, Any] | None:
-    """A search that finds nothing in this view, but finds requests among all of them: how many,
-    and the address of that search (one more count, only then)."""
-    everywhere = queries.Filters(q=filters.q, status="all")
+    """A search that finds nothing in this view, but finds requests among all of them: how many
+    (past the count's cap: "more than"), and the address of that search (one more count, only
+    then)."""
+    everywhere = queries.Filters(q=filters.q, status="all", exact=filters.exact)
     if not filters.q or filters.q_problem or shown or filters == everywhere:
         return None
-    found = queries.counts(everywhere, current_user.id, today).total
-    return {"total": found, "args": everywhere.to_args()} if found else None
+    found = queries.counts(everywhere, current_user.id, today)
+    if not found.total:
+        return None
+    return {"total": found.total, "capped": found.total_capped, "args": everywhere.to_args()}
 
 
 @bp.get("/inbox/next/<int:request_id>")
