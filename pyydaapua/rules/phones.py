@@ -22,10 +22,15 @@ def readable_phone(text: str) -> str:
     Finnish numbers are shown as they are dialled in Finland, others with their country code;
     text that is no phone number is returned as it is.
     """
-    try:
-        number = phonenumbers.parse(text, "FI")
-    except phonenumbers.NumberParseException:
-        return text
+    if text.startswith("+358") and text[4:].isdigit() and len(text) > 6:
+        # As the form stores Finnish numbers (E.164): read without parsing, which costs more
+        # than the rest of an inbox row.
+        number = phonenumbers.PhoneNumber(country_code=358, national_number=int(text[4:]))
+    else:
+        try:
+            number = phonenumbers.parse(text, "FI")
+        except phonenumbers.NumberParseException:
+            return text
     if number.country_code != 358:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     groups = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).split()

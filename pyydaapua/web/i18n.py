@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
@@ -9,12 +10,14 @@ from typing import Any, Literal
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel.support import NullTranslations
 from flask import Flask, g, request, session, url_for
 from flask_babel import (
     format_date,
     format_decimal,
     format_timedelta,
     get_locale,
+    get_translations,
 )
 from flask_login import current_user
 
@@ -70,6 +73,42 @@ def other_language_links() -> list[dict[str, str]]:
             {"code": code, "name": Locale.parse(code).get_display_name(code) or code, "url": url}
         )
     return links
+
+
+def page_locale() -> Locale:
+    """The page's language as Flask-Babel chose it (or as ``force_locale`` set it), read
+    from its request context without Flask-Babel's own look-ups around it."""
+    context = g.get("_flask_babel")
+    locale = getattr(context, "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
+def page_language() -> str:
+    """ "fi" or "sv": the page's language code."""
+    return str(page_locale().language)
+
+
+# The catalogue of each language, looked up once per language and process. The templates'
+# ``_()`` and ``ngettext()`` read it directly: Flask-Babel's own callables look up the
+# request context, the domain and the locale's name again at every call (hundreds per page).
+_CATALOGUES: dict[str, NullTranslations] = {}
+
+
+def page_translations() -> NullTranslations:
+    """The catalogue of the page's language."""
+    language = page_language()
+    found = _CATALOGUES.get(language)
+    if found is None:
+        found = _CATALOGUES[language] = get_translations()
+    return found
+
+
+def _template_gettext(text: str) -> str:
+    return page_translations().ugettext(text)
+
+
+def _template_ngettext(singular: str, plural: str, count: int) -> str:
+    return page_translations().ungettext(singular, plural, count)
 
 
 def date_long(day: date) -> str:
@@ -130,14 +169,26 @@ def _datetime_pattern(locale: str, form: str) -> babel_dates.DateTimePattern:
     return babel_dates.parse_pattern(glue.replace("{0}", time_part).replace("{1}", date_part))
 
 
+@lru_cache(maxsize=32)
+def moment_formatter(locale: str, form: str = "medium") -> Callable[[datetime], str]:
+    """A function that writes a moment in Helsinki time in ``locale``'s way (``form`` as in
+    ``datetime_text``): the pattern parsed and the locale read once per language and process,
+    for pages that show many moments (inbox rows, the timeline)."""
+    pattern = _datetime_pattern(locale, form)
+    parsed = Locale.parse(locale)
+
+    def write(moment: datetime) -> str:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return pattern.apply(moment.astimezone(HELSINKI), parsed)
+
+    return write
+
+
 def datetime_text(moment: datetime, form: str = "medium") -> str:
     """A moment in Helsinki time, in the page's language: "17.11.2026 klo 12.12" /
-    "17.11.2026 kl. 12.12" ("short"; "medium" adds the seconds). Patterns are parsed once:
-    inbox rows and the timeline show many moments."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    locale = str(get_locale())
-    return _datetime_pattern(locale, form).apply(moment.astimezone(HELSINKI), locale)
+    "17.11.2026 kl. 12.12" ("short"; "medium" adds the seconds)."""
+    return moment_formatter(page_language(), form)(moment)
 
 
 def relative_time(delta: timedelta) -> str:
@@ -147,7 +198,12 @@ def relative_time(delta: timedelta) -> str:
 
 def date_short(day: date) -> str:
     """A date in short form, as written in Finland in both languages: "26.11.2026"."""
-    return _date_numeric(day, str(get_locale()))
+    return _date_numeric(day, page_language())
+
+
+def day_formatter(locale: str) -> Callable[[date], str]:
+    """``date_short`` for ``locale``, for pages that show many dates."""
+    return lambda day: _date_numeric(day, locale)
 
 
 @lru_cache(maxsize=1024)
@@ -161,7 +217,7 @@ def _date_numeric(day: date, locale: str) -> str:
 def number(value: float) -> str:
     """A number in the page's language; whole numbers (counts on every row) formatted once."""
     if isinstance(value, int):
-        return _whole_number(value, str(get_locale()))
+        return _whole_number(value, page_language())
     return format_decimal(value)
 
 
@@ -178,6 +234,9 @@ def machine_time(value: date | datetime) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True
+    )
     app.add_template_filter(date_long, "date_long")
     app.add_template_filter(date_due, "date_due")
     app.add_template_filter(date_short, "date_short")
