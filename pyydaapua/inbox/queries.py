@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -102,13 +102,12 @@ class Filters:
 
     def to_args(self, **changes: Any) -> dict[str, str]:
         """The non-default values, for links and the pushed URL."""
-        values = asdict(replace(self, **changes))
-        defaults = asdict(Filters())
-        return {
-            key: ("1" if value is True else str(value))
-            for key, value in values.items()
-            if value != defaults[key] and key != "q_problem"
-        }
+        args = {}
+        for name, default in _DEFAULTS.items():
+            value = changes[name] if name in changes else getattr(self, name)
+            if value != default:
+                args[name] = "1" if value is True else str(value)
+        return args
 
     @property
     def in_use(self) -> int:
@@ -121,6 +120,11 @@ class Filters:
         """The preset (a named view) these filters are exactly (on any page), or ""."""
         args = self.to_args(page=1)
         return next((name for name, preset in PRESETS.items() if preset == args), "")
+
+
+# Each filter's default, for ``to_args`` (links on every row); the search's problem is never
+# part of an address.
+_DEFAULTS = {field.name: field.default for field in fields(Filters) if field.name != "q_problem"}
 
 
 def search_problem(text: str) -> str:

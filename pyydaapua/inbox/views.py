@@ -25,8 +25,8 @@ from pyydaapua.accounts.auth import (
 )
 from pyydaapua.accounts.permissions import Permission
 from pyydaapua.database import db
-from pyydaapua.inbox import calls_today, queries
-from pyydaapua.rules import deadlines, inbox_panels
+from pyydaapua.inbox import calls_today, queries, rows
+from pyydaapua.rules import inbox_panels
 from pyydaapua.rules.workdays import helsinki_date
 from pyydaapua.web import htmx
 from pyydaapua.web.forms import number_text
@@ -73,9 +73,7 @@ def inbox_page() -> str | tuple[str, int]:
         "counts": counts,
         "page": page,
         "now": now,
-        "deadlines": {item.id: deadlines.Deadline.of(item.due_date, today) for item in page.items},
-        "excerpts": page.excerpts,
-        "asked_again": queries.asked_again(page.items),
+        "rows": rows.inbox_rows(page, filters, today, queries.asked_again(page.items)),
         "presets": queries.PRESETS,
         "newest_id": counts.newest_id,
         "search_error": SEARCH_MESSAGES.get(filters.q_problem),
