@@ -221,6 +221,24 @@ class RequestCount(Model):
     total: Mapped[int] = mapped_column(Integer, info={"personal": False})
 
 
+class ReportDayCount(Model):
+    """The reports' numbers per submission day: how many requests (or topics, referrals,
+    home visits) received that day there are of each kind, a row per day, figure and code
+    (migration 0015 lists them). Database triggers keep them exact in the transaction of every
+    change, so a report of any period adds up days instead of counting requests."""
+
+    __tablename__ = "report_day_count"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True, info={"personal": False})
+    month: Mapped[int] = mapped_column(Integer, info={"personal": False})  # YYYYMM of the day
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True, info={"personal": False})
+    code: Mapped[str] = mapped_column(String(64), primary_key=True, info={"personal": False})
+    total: Mapped[int] = mapped_column(Integer, info={"personal": False})
+
+    # The reports read a period's days from the index alone.
+    __table_args__ = (Index("ix_report_day_count_read", "day", "month", "figure", "code", "total"),)
+
+
 class RequestTopic(Model):
     """A topic the parent ticked; a row each, so statistics can count them in SQL."""
 

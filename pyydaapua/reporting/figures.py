@@ -1,20 +1,24 @@
 """The supervisor's reports: what families ask about, when, and whether they are reached in time.
 
 Every number is about the requests *received* in a period (by their Helsinki submission day),
-except the backlog, which is about today. The counting happens in SQL (a fixed number of
-aggregate queries, whatever the amount of data); Python only arranges the grouped rows. Only
-codes, dates and counts are read, never the family's own words, so the numbers stay the same
-after the retention job has removed personal data.
+except the backlog, which is about today. The period's numbers are added up from the counts
+kept per submission day (``ReportDayCount``, kept by database triggers, migration 0015): a
+period of 18 months reads some tens of rows per day, not every request with its topics,
+referrals and visits. The requests not reached are kept by their due date, so those not yet due
+are told from those never reached by comparing it with today. The backlog is counted from the
+kept counts per status (``RequestCount``) and the open requests' index. Python only arranges
+the grouped rows. Only codes, dates and counts are read, never the family's own words, so the
+numbers stay the same after the retention job has removed personal data.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, literal, select
 
 from pyydaapua.database import db
-from pyydaapua.models import HelpRequest, HomeVisit, Referral, RequestTopic, Service
+from pyydaapua.models import HelpRequest, ReportDayCount, RequestCount, Service
 from pyydaapua.rules.codes import CONSENTS, CONTACT_METHODS, LANGUAGES, TOPICS
 from pyydaapua.rules.report_arithmetic import (
     CALL_BUCKETS,
@@ -40,148 +44,152 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _in_period(period: Period) -> ColumnElement[bool]:
-    return HelpRequest.submitted_on.between(period.start, period.end)
-
-
-_MONTH = HelpRequest.submitted_month
+# Written into the statement, so that the planner matches them with the open requests' partial
+# index (ix_help_request_open_reached_due), whose first column is whether they were reached.
+OPEN = HelpRequest.status.in_(
+    bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
+)
+_REACHED = HelpRequest.first_contact_at.is_not(None)
 
 
 def _month(number: int) -> Month:
     return divmod(number, 100)
 
 
+def day_counts(period: Period) -> dict[str, dict[tuple[Month, str], int]]:
+    """The kept counts of the period's days added up by month: figure -> (month, code) -> n.
+    Counts that came back to zero are left out, as counting the rows would not find them."""
+    figures: dict[str, dict[tuple[Month, str], int]] = {}
+    for month, figure, code, total in db.session.execute(
+        select(
+            ReportDayCount.month,
+            ReportDayCount.figure,
+            ReportDayCount.code,
+            func.sum(ReportDayCount.total),
+        )
+        .where(ReportDayCount.day.between(period.start, period.end))
+        .group_by(ReportDayCount.month, ReportDayCount.figure, ReportDayCount.code)
+    ):
+        if total:
+            figures.setdefault(figure, {})[(_month(month), code)] = int(total)
+    return figures
+
+
+def _totals(counts: dict[tuple[Month, str], int]) -> dict[str, int]:
+    """A figure's counts over the whole period, by code."""
+    totals: dict[str, int] = {}
+    for (_, code), count in counts.items():
+        totals[code] = totals.get(code, 0) + count
+    return totals
+
+
+def _not_yet_due(counts: dict[tuple[Month, str], int], today: date) -> dict[Month, int]:
+    """The requests not reached whose due date has not passed, by month, from the counts of
+    those not reached by their due date: the only part of the first contacts that depends on
+    today."""
+    not_yet: dict[Month, int] = {}
+    for (month, due_date), count in counts.items():
+        if due_date >= today.isoformat():
+            not_yet[month] = not_yet.get(month, 0) + count
+    return not_yet
+
+
+def _backlog(today: date) -> Backlog:
+    """The open requests today: all and those without an owner from the kept counts per
+    status and owner (``RequestCount``), the overdue ones (not reached, the due date passed)
+    from the open requests' index."""
+    kept = db.session.execute(
+        select(RequestCount.assigned, func.sum(RequestCount.total))
+        .where(RequestCount.status.in_(OPEN_STATUSES))
+        .group_by(RequestCount.assigned)
+    )
+    by_owner = {bool(assigned): int(total) for assigned, total in kept}
+    overdue = db.session.execute(
+        select(func.count()).where(
+            OPEN, literal(False, literal_execute=True) == _REACHED, HelpRequest.due_date < today
+        )
+    ).scalar_one()
+    return Backlog(sum(by_owner.values()), by_owner.get(False, 0), overdue)
+
+
 def build(period: Period, today: date) -> Report:
-    """Every number of the report page, in a fixed number of queries."""
-    in_period = _in_period(period)
+    """Every number of the report page in four queries: the period's days added up from the
+    kept counts (``ReportDayCount``), the services' names, and the backlog of today."""
     months = period.months()
+    counts = day_counts(period)
 
     by_month: dict[Month, dict[str, int]] = {m: dict.fromkeys(LANGUAGES, 0) for m in months}
+    for (month, language), received in counts.get("received", {}).items():
+        by_month[month][language] = by_month[month].get(language, 0) + received
     first_by_month = {m: FirstContact() for m in months}
-    reached = HelpRequest.first_contact_at.is_not(None)
-    rows = db.session.execute(
-        select(
-            _MONTH,
-            HelpRequest.call_language,
-            func.count(),
-            _count_if(reached | (HelpRequest.due_date < today)),
-            _count_if(HelpRequest.first_contact_on_time.is_(True)),
-            _count_if(reached),
-        )
-        .where(in_period)
-        .group_by(_MONTH, HelpRequest.call_language)
-    )
-    for month, language, received, due, on_time, reached_count in rows:
-        key = _month(month)
-        by_month[key][language] = by_month[key].get(language, 0) + received
-        first_by_month[key].add(FirstContact(received, int(due), int(on_time), int(reached_count)))
+    not_yet_due = _not_yet_due(counts.get("unreached", {}), today)
+    reached_counts = counts.get("reached", {})
+    on_time_counts = counts.get("on_time", {})
+    for month in months:
+        received = sum(by_month[month].values())
+        reached = sum(n for (m, _), n in reached_counts.items() if m == month)
+        on_time = sum(n for (m, _), n in on_time_counts.items() if m == month)
+        # Due by now: reached, or not reached with the due date passed.
+        due = received - not_yet_due.get(month, 0)
+        first_by_month[month] = FirstContact(received, due, on_time, reached)
     overall = FirstContact()
     for row in first_by_month.values():
         overall.add(row)
 
     topics: dict[str, dict[Month, int]] = {t: dict.fromkeys(months, 0) for t in TOPICS}
-    topic_rows = db.session.execute(
-        select(_MONTH, RequestTopic.topic, func.count())
-        .join(RequestTopic, RequestTopic.request_id == HelpRequest.id)
-        .where(in_period)
-        .group_by(_MONTH, RequestTopic.topic)
-    )
-    for month, topic, count in topic_rows:
-        topics.setdefault(topic, dict.fromkeys(months, 0))[_month(month)] = count
+    for (month, topic), count in counts.get("topic", {}).items():
+        topics.setdefault(topic, dict.fromkeys(months, 0))[month] = count
 
-    backlog_row = db.session.execute(
-        select(
-            func.count(),
-            _count_if(HelpRequest.assigned_to_id.is_(None)),
-            _count_if(HelpRequest.first_contact_at.is_(None) & (HelpRequest.due_date < today)),
-        ).where(HelpRequest.status.in_(OPEN_STATUSES))
-    ).one()
+    backlog = _backlog(today)
 
     by_type = {kind: dict.fromkeys(REFERRAL_STATUSES, 0) for kind in PROVIDER_TYPES}
     by_service: dict[int, ServiceReferrals] = {}
     # The family's consent on each referral ("" for those recorded before it was asked).
     by_consent = dict.fromkeys((*CONSENTS, NOT_RECORDED), 0)
-    referral_rows = db.session.execute(
-        select(
-            Service.id,
-            Service.name_fi,
-            Service.name_sv,
-            Service.provider_type,
-            Referral.status,
-            Referral.consent,
-            func.count(),
+    referrals = _totals(counts.get("referral", {}))
+    services = {
+        row.id: row
+        for row in db.session.execute(
+            select(Service.id, Service.name_fi, Service.name_sv, Service.provider_type)
         )
-        .join(Referral, Referral.service_id == Service.id)
-        .join(HelpRequest, HelpRequest.id == Referral.request_id)
-        .where(in_period)
-        .group_by(Service.id, Service.name_fi, Service.name_sv, Service.provider_type)
-        .group_by(Referral.status, Referral.consent)
-    )
-    for service_id, name_fi, name_sv, kind, status, consent, count in referral_rows:
-        by_type.setdefault(kind, dict.fromkeys(REFERRAL_STATUSES, 0))[status] += count
+    }
+    for code, count in referrals.items():
+        # "<service id> <status> <consent>" (see migration 0015).
+        service_id_text, status, consent = code.split(" ", 2)
+        service = services.get(int(service_id_text))
+        if service is None:  # a service removed from the catalogue: as a join would drop it
+            continue
+        kind = by_type.setdefault(service.provider_type, dict.fromkeys(REFERRAL_STATUSES, 0))
+        kind[status] += count
         entry = by_service.setdefault(
-            service_id,
+            service.id,
             ServiceReferrals(
-                service_id, name_fi, name_sv, kind, dict.fromkeys(REFERRAL_STATUSES, 0)
+                service.id,
+                service.name_fi,
+                service.name_sv,
+                service.provider_type,
+                dict.fromkeys(REFERRAL_STATUSES, 0),
             ),
         )
         entry.by_status[status] += count
-        by_consent[consent or NOT_RECORDED] = by_consent.get(consent or NOT_RECORDED, 0) + count
+        by_consent[consent] = by_consent.get(consent, 0) + count
 
     visits = dict.fromkeys(VISIT_STATUSES, 0)
-    visits.update(
-        db.session.execute(
-            select(HomeVisit.status, func.count())
-            .join(HelpRequest, HelpRequest.id == HomeVisit.request_id)
-            .where(in_period)
-            .group_by(HomeVisit.status)
-        ).all()
-    )
+    visits.update(_totals(counts.get("visit", {})))
 
-    # Working days to the first contact, closing outcomes and calls per request: one scan,
-    # grouped by the three together (a few hundred groups at most), added up here.
-    bucket = case(
-        (HelpRequest.call_attempts >= 3, "3+"),
-        else_=func.cast(HelpRequest.call_attempts, db.String),
-    )
-    workdays: dict[int, int] = {}
+    workdays = {int(days): count for days, count in _totals(counts.get("workdays", {})).items()}
     outcomes = dict.fromkeys(OUTCOMES, 0)
-    calls_per_request = dict.fromkeys(CALL_BUCKETS, 0)
+    outcomes.update(_totals(counts.get("outcome", {})))
     by_contact_method = dict.fromkeys(CONTACT_METHODS, 0)
-    calls = 0
+    by_contact_method.update(_totals(counts.get("contact_method", {})))
+    # Calls per request: of the families who asked for a call (the others are answered by
+    # message, their first message being their first contact).
+    calls_per_request = dict.fromkeys(CALL_BUCKETS, 0)
+    calls_per_request.update(_totals(counts.get("calls", {})))
+    calls = sum(_totals(counts.get("calls_made", {})).values())
     # Families reached by call: at the first call, or after more than one.
     attempts = dict.fromkeys(FIRST_CONTACT_TRIES, 0)
-    for days, outcome, label, method, count, total, first, more in db.session.execute(
-        select(
-            HelpRequest.first_contact_workdays,
-            HelpRequest.outcome,  # only closed requests have one
-            bucket,
-            HelpRequest.contact_method,
-            func.count(),
-            func.sum(HelpRequest.call_attempts),
-            _count_if(HelpRequest.first_contact_attempts == 1),
-            _count_if(HelpRequest.first_contact_attempts > 1),
-        )
-        .where(in_period)
-        .group_by(
-            HelpRequest.first_contact_workdays,
-            HelpRequest.outcome,
-            bucket,
-            HelpRequest.contact_method,
-        )
-    ):
-        if days is not None:
-            workdays[days] = workdays.get(days, 0) + count
-        if outcome is not None:
-            outcomes[outcome] = outcomes.get(outcome, 0) + count
-        by_contact_method[method] = by_contact_method.get(method, 0) + count
-        # Calls per request: of the families who asked for a call (the others are answered
-        # by message, their first message being their first contact).
-        if method == "phone":
-            calls_per_request[label] += count
-        calls += int(total or 0)
-        attempts["first_try"] += int(first or 0)
-        attempts["more_tries"] += int(more or 0)
+    attempts.update(_totals(counts.get("reached_by_call", {})))
 
     return Report(
         period=period,
@@ -192,7 +200,7 @@ def build(period: Period, today: date) -> Report:
         first_contact=overall,
         first_contact_tries=attempts,
         workdays_to_contact=workdays,
-        backlog=Backlog(*(int(value) for value in backlog_row)),
+        backlog=backlog,
         outcomes=outcomes,
         referrals_by_type=by_type,
         referrals_by_service=sorted(

@@ -280,5 +280,5 @@ def test_the_db_commands_run(tmp_path) -> None:
     with app.app_context():
         head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         db.engine.dispose()
-    assert head == "0014_access_basis"
+    assert head == "0015_report_day_counts"
     assert "db" in runner.invoke(args=["--help"]).output
