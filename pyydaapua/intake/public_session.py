@@ -33,6 +33,7 @@ from typing import Any
 
 from flask import current_app, g, session
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import lazyload
 
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, PublicSession
@@ -183,10 +184,21 @@ def end() -> None:
 
 
 def sent_request(state: PublicState | None) -> HelpRequest | None:
-    """The request that this browser sent, while the session lives."""
+    """The request that this browser sent, while the session lives (its topics are not
+    loaded unless asked for: the confirmation does not show them)."""
     if state is None or not state.sent or state.request_id is None:
         return None
-    return db.session.get(HelpRequest, state.request_id)
+    return db.session.get(HelpRequest, state.request_id, options=[lazyload(HelpRequest.topics)])
+
+
+def sent_key(state: PublicState | None) -> str | None:
+    """The submission key of the request that this browser sent, while the session lives
+    (None once the request is gone); the form page needs nothing else of it."""
+    if state is None or not state.sent or state.request_id is None:
+        return None
+    return db.session.scalar(
+        select(HelpRequest.submission_key).where(HelpRequest.id == state.request_id)
+    )
 
 
 def opened_request(state: PublicState | None) -> HelpRequest | None:

@@ -64,27 +64,25 @@ def _form_page() -> tuple[str, bool]:
     try:
         # A first visit creates the session with its form key: one INSERT.
         row = public_session.start(form_key=submission.new_submission_key())
-        key = _key_for(row)
-        sent = public_session.sent_request(row)
+        return _key_for(row)
     except DATABASE_UNAVAILABLE:
         with suppress(SQLAlchemyError):
             db.session.rollback()
         return submission.new_submission_key(), False
-    return key, sent is not None and sent.submission_key == key
 
 
-def _key_for(row: PublicState | None) -> str:
-    """The submission key of the form given to this browser: the sent request's while its
-    confirmation lives (the form comes back empty, and "Send" gives the same request), else
-    the session's current form key."""
+def _key_for(row: PublicState | None) -> tuple[str, bool]:
+    """The submission key of the form given to this browser, and whether its request was
+    sent from here: the sent request's key while its confirmation lives (the form comes back
+    empty, and "Send" gives the same request), else the session's current form key."""
     if row is None:
-        return submission.new_submission_key()
-    sent = public_session.sent_request(row)
-    if sent is not None and sent.submission_key:
-        return sent.submission_key
+        return submission.new_submission_key(), False
+    sent_key = public_session.sent_key(row)
+    if sent_key:
+        return sent_key, True
     if not submission.valid_submission_key(row.form_key):
         public_session.change(row, form_key=submission.new_submission_key())
-    return str(row.form_key)
+    return str(row.form_key), False
 
 
 def _new_key(row: PublicState | None) -> str:
@@ -198,10 +196,9 @@ def _switched_language_form(row: PublicState | None) -> tuple[RequestForm, bool]
     empty, with this browser's own key."""
     form = RequestForm(call_language=g.lang)
     if submission.find_by_submission(form.submission_key.data) is not None:
-        key = _key_for(row)
-        sent = public_session.sent_request(row)
+        key, already_sent = _key_for(row)
         empty = RequestForm(formdata=None, call_language=g.lang, submission_key=key)
-        return empty, sent is not None and sent.submission_key == key
+        return empty, already_sent
     if form.call_language.data == request.form.get(SWITCH_LANGUAGE):
         form.call_language.data = g.lang
     return form, False

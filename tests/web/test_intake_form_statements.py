@@ -96,7 +96,14 @@ def test_a_submission_is_stored_with_its_session_in_one_transaction(
     with app.app_context():
         stored = db.session.scalars(select(HelpRequest)).one()
     assert row.sent and row.request_id == stored.id
-    assert 'id="phone-number"' in browser.get(sent.headers["Location"]).get_data(as_text=True)
+    # The confirmation reads the session and the request (not its topics); the form page,
+    # showing the sent request's key, only that key.
+    confirmation, statements = count_queries(app, lambda: browser.get(sent.headers["Location"]))
+    assert 'id="phone-number"' in confirmation.get_data(as_text=True)
+    assert len(statements) == 2, statements
+    page, statements = count_queries(app, lambda: browser.get("/fi/request"))
+    assert hidden_fields(page.get_data(as_text=True))["submission_key"] == stored.submission_key
+    assert len(statements) == 2 and "submission_key \nFROM help_request" in statements[1]
 
 
 def test_idle_rows_of_others_are_removed_at_most_once_a_minute(app, monkeypatch) -> None:
