@@ -35,6 +35,8 @@ OPEN = HelpRequest.status.in_(
 # Whether the family has been reached (the first contact, casework/changes.py): the inbox shows
 # the requests not yet reached first. The same expression as in the index's first column.
 REACHED = HelpRequest.first_contact_at.is_not(None)
+# The inbox's order: the requests not yet reached first, each part by the earliest due date.
+INBOX_ORDER = (REACHED, HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id)
 # The characters of the request read for the excerpt in a row (one more tells it goes on).
 EXCERPT_CHARS = 90
 SEARCH_MAX = 100
@@ -353,16 +355,24 @@ def requests_page(
         number = min(max(1, filters.page), PAGE_LIMIT)
     else:
         number = min(filters.page, max(1, -(-total // per_page)))
-    rows = db.session.execute(
+    # The page's ids are found first, in order, and only their rows are read: a search that
+    # matches thousands of requests sorts their ids, not their rows with owners and excerpts.
+    page_ids = (
         requests_query(filters, user_id, today)
-        .add_columns(func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1))
+        .with_only_columns(HelpRequest.id)
+        .limit(per_page + 1 if capped else per_page)
+        .offset((number - 1) * per_page)
+        .subquery("page_ids")
+    )
+    rows = db.session.execute(
+        select(HelpRequest, func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1))
+        .join(page_ids, page_ids.c.id == HelpRequest.id)
+        .order_by(*INBOX_ORDER)
         .options(
             joinedload(HelpRequest.assigned_to),
             # Of the family's own text the list reads the name, the number, the first words.
             *(defer(column, raiseload=True) for column in UNLISTED),
         )
-        .limit(per_page + 1 if capped else per_page)
-        .offset((number - 1) * per_page)
     ).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -399,9 +409,7 @@ def next_in_view(
 
 def requests_query(filters: Filters, user_id: int, today: date) -> Select:
     """The filtered requests in the inbox's order (the open ones by the index of open ones)."""
-    return _filtered(filters, user_id, today).order_by(
-        REACHED, HelpRequest.due_date, HelpRequest.submitted_at, HelpRequest.id
-    )
+    return _filtered(filters, user_id, today).order_by(*INBOX_ORDER)
 
 
 @dataclass(frozen=True)
