@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from contextlib import suppress
 from dataclasses import replace
 
@@ -15,7 +16,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -116,20 +118,61 @@ def _not_limited() -> bool:
     return _stored_for(request.form.get("submission_key")) is not None
 
 
+# The form as a GET shows it is the same for every browser of a language but for its two
+# hidden values, the CSRF token and the submission key: it is rendered once per language (and
+# per "already sent" notice) in each process with these marks in their place, and the values
+# are written in per request. Not kept while templates are reloaded (development).
+_CSRF_MARK = "csrf-mark-" + secrets.token_hex(12)
+_KEY_MARK = "key-mark-" + secrets.token_hex(12)
+_FRESH_FORMS = "intake.fresh_forms"
+
+
+def _fresh_form(key: str, already_sent: bool) -> Markup:
+    """The untouched form (``intake/_request_form.html``) with this browser's CSRF token and
+    submission key ``key``."""
+    cache_key = (g.lang, already_sent, request.script_root)
+    kept: dict[tuple[str, bool, str], str] = current_app.extensions.setdefault(_FRESH_FORMS, {})
+    html = kept.get(cache_key)
+    if html is None:
+        form = RequestForm(call_language=g.lang, submission_key=_KEY_MARK)
+        form.csrf_token.current_token = _CSRF_MARK
+        html = render_template(
+            "intake/_request_form.html",
+            form=form,
+            banner=None,
+            already_sent=already_sent,
+            description_max=DESCRIPTION_MAX,
+            family_centre_phone=None,
+        )
+        if not current_app.jinja_env.auto_reload:
+            kept[cache_key] = html
+    # Our own template's output; the two values are escaped as they go in.
+    page = Markup(html)  # noqa: S704
+    return page.replace(_CSRF_MARK, escape(generate_csrf())).replace(_KEY_MARK, escape(key))
+
+
 def render_request_form(
     form: RequestForm,
     http_status: int = 200,
     banner: str | None = None,
     already_sent: bool = False,
+    untouched: bool = False,
 ) -> tuple[str, int]:
     """The form page, or only the form itself for htmx; ``banner`` explains a refusal.
-    ``already_sent``: the form's request is stored, so the form is shown empty."""
+    ``already_sent``: the form's request is stored, so the form is shown empty. ``untouched``:
+    a form as a GET gives it (nothing typed, no errors, no banner), rendered once and kept."""
     if not submission.valid_submission_key(form.submission_key.data):
         form.submission_key.data = submission.new_submission_key()
+    fresh = None
+    if untouched and banner is None and not form.errors:
+        fresh = _fresh_form(str(form.submission_key.data), already_sent)
+        if htmx.is_htmx():
+            return str(fresh), http_status
     template = "intake/_request_form.html" if htmx.is_htmx() else "intake/request.html"
     body = render_template(
         template,
         form=form,
+        fresh_form=fresh,
         banner=banner,
         already_sent=already_sent,
         description_max=DESCRIPTION_MAX,
@@ -224,7 +267,9 @@ def request_form() -> Response | tuple[str, int]:
     if request.method == "GET":
         key, already_sent = _form_page()
         return render_request_form(
-            RequestForm(call_language=g.lang, submission_key=key), already_sent=already_sent
+            RequestForm(call_language=g.lang, submission_key=key),
+            already_sent=already_sent,
+            untouched=True,
         )
     row = _form_session()
     if _is_language_switch():

@@ -133,3 +133,40 @@ def test_an_idle_session_not_yet_swept_opens_nothing(app, swept_just_now, monkey
     assert 'id="confirmation-gone"' in html and "040 123 4567" not in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PublicSession)) == 0
+
+
+def test_the_kept_form_is_the_form_as_rendered(app) -> None:
+    """The untouched form is rendered once per language and kept; what it gives is what
+    rendering the form gives, with this browser's own CSRF token and key."""
+    from flask import render_template
+
+    from pyydaapua.intake import views
+    from pyydaapua.intake.forms import DESCRIPTION_MAX, RequestForm
+    from pyydaapua.intake.submission import new_submission_key
+
+    # Each case twice: the second time from what was kept.
+    for lang, already_sent in [("fi", False), ("sv", True), ("fi", True), ("sv", False)] * 2:
+        key = new_submission_key()
+        with app.test_request_context(f"/{lang}/request"):
+            app.preprocess_request()
+            kept = str(views._fresh_form(key, already_sent))
+            rendered = render_template(
+                "intake/_request_form.html",
+                form=RequestForm(call_language=lang, submission_key=key),
+                banner=None,
+                already_sent=already_sent,
+                description_max=DESCRIPTION_MAX,
+                family_centre_phone=None,
+            )
+        assert kept == rendered, (lang, already_sent)
+        assert hidden_fields(kept)["submission_key"] == key
+    assert len(app.extensions[views._FRESH_FORMS]) == 4
+
+
+def test_each_browser_gets_its_own_token_and_key_in_the_kept_form(app) -> None:
+    first, second = (
+        hidden_fields(app.test_client().get("/fi/request").get_data(as_text=True)) for _ in range(2)
+    )
+    assert first["csrf_token"] != second["csrf_token"]
+    assert first["submission_key"] != second["submission_key"]
+    assert "mark-" not in first["csrf_token"] + first["submission_key"]
