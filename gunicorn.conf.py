@@ -87,10 +87,25 @@ def child_exit(server, worker):
         multiprocess.mark_process_dead(worker.pid)
 
 
+def when_ready(server):
+    """With the app preloaded, it is warmed once in the master (templates compiled, catalogues
+    and the working-day calendar read, no connection opened): every worker starts warm."""
+    if server.cfg.preload_app:
+        from app import app
+        from pyydaapua.web.serving import warm_up
+
+        warm_up(app)
+
+
 def post_fork(server, worker):
-    """Each worker opens its own database connections, never the master's."""
+    """Each worker opens its own database connections, never the master's (and warms the app
+    itself when it was not preloaded)."""
     from app import app
     from pyydaapua.database import db
 
     with app.app_context():
         db.engine.dispose(close=False)
+    if not server.cfg.preload_app:
+        from pyydaapua.web.serving import warm_up
+
+        warm_up(app)
