@@ -60,6 +60,15 @@ def _median(results: Results, size: int, pages: tuple[str, ...]) -> float | None
     return max(row.median_ms for row in rows) if rows else None
 
 
+# Each page's rate as a share of the bare page's, measured in the same run (issue 23).
+RATIO_TARGETS = (
+    (throughput.FORM, 0.65),
+    (throughput.INBOX, 0.30),
+    (throughput.LONG_REQUEST, 0.30),
+    (throughput.SUBMIT, 0.25),
+)
+
+
 def print_summary(all_results: list[Results]) -> None:
     print("| target | back end | measured | met |")
     print("|---|---|---:|---|")
@@ -77,19 +86,17 @@ def print_summary(all_results: list[Results]) -> None:
 
     for results in all_results:
         sizes = sorted(results.latency)
-        at = 20_000 if 20_000 in results.loads else max(results.loads, default=20_000)
-        for page, goal in (
-            (throughput.FORM, 0.60),
-            (throughput.INBOX, 0.40),
-            (throughput.LONG_REQUEST, 0.40),
-            (throughput.SUBMIT, 0.25),
-        ):
-            line(
-                f"{page} ≥ {goal:.2f} × bare page, at {at:,}",
-                results,
-                _ratio(results, at, page),
-                lambda value, goal=goal: value >= goal,
-            )
+        # The ratios at 1,000 and at the largest size measured (either alone when it is the
+        # only one; "not measured" when neither was).
+        largest = max(results.loads, default=1_000)
+        for page, goal in RATIO_TARGETS:
+            for at in sorted({1_000, largest}):
+                line(
+                    f"{page} ≥ {goal:.2f} × bare page, at {at:,}",
+                    results,
+                    _ratio(results, at, page),
+                    lambda value, goal=goal: value >= goal,
+                )
         for page in (throughput.INBOX, throughput.LONG_REQUEST):
             small, large = _rate(results, 1_000, page), _rate(results, 100_000, page)
             line(
@@ -174,9 +181,10 @@ def main() -> None:
                         results.loads[size] = throughput.measure(dataset, bare + "/", args.duration)
                         print(
                             f"Throughput: wrk -t{throughput.THREADS} -c{throughput.CONNECTIONS} "
-                            f"-d{args.duration}, gunicorn -w {throughput.WORKERS} -k sync; "
-                            "× bare: the rate over the bare page's (the mean of its runs just "
-                            "before and after)."
+                            f"-d{args.duration}, each page after an unmeasured "
+                            f"-d{throughput.WARM_UP} run on it, gunicorn -w {throughput.WORKERS} "
+                            "-k sync; × bare: the rate over the bare page's (the mean of its runs "
+                            "just before and after)."
                         )
                         print()
                         throughput.print_table({f"{backend} {size:,}": results.loads[size]})

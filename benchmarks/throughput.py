@@ -1,5 +1,6 @@
 """Throughput under gunicorn (2 sync workers) with wrk, against a bare Flask + Jinja page, and
-the resident memory of our workers after each run."""
+the resident memory of our workers after each run. Each page is warmed by an unmeasured wrk
+run of WARM_UP just before its measured one."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ ROOT = HERE.parent
 WORKERS = 2
 CONNECTIONS = 8
 THREADS = 2
+# Before each page's measured run, an unmeasured one of this length on the same page: both
+# workers have then answered it many times (SQL compiled, the database's caches warm), and
+# the measured run starts from a steady state rather than from a worker's first answers.
+WARM_UP = "2s"
 
 BARE = "bare Flask + Jinja page (50 rows)"
 FORM = "GET /fi/request"
@@ -190,7 +195,9 @@ def wrk(
 
 
 def measure(dataset: Dataset, bare: str, duration: str) -> list[Load]:
-    """Our pages, each between two runs on the bare page (the machine's speed drifts)."""
+    """Our pages, each warmed and then measured between two runs on the bare page (the
+    machine's speed drifts)."""
+    wrk(BARE, bare, WARM_UP)  # not measured
     loads = [wrk(BARE, bare, duration)]
     with app_server(dataset) as (base, master):
         cookie = sign_in(base, dataset.url)
@@ -198,21 +205,22 @@ def measure(dataset: Dataset, bare: str, duration: str) -> list[Load]:
         long_request = f"{base}/staff/requests/{dataset.long_request_id}"
         for url in (form, inbox, long_request):
             check_page(url, cookie)
-        runs: list[Callable[[], Load]] = [
-            lambda: wrk(FORM, form, duration, master=master),
-            lambda: wrk(INBOX, inbox, duration, cookie=cookie, master=master),
-            lambda: wrk(LONG_REQUEST, long_request, duration, cookie=cookie, master=master),
-            lambda: wrk(
+        runs: list[Callable[[str], Load]] = [
+            lambda length: wrk(FORM, form, length, master=master),
+            lambda length: wrk(INBOX, inbox, length, cookie=cookie, master=master),
+            lambda length: wrk(LONG_REQUEST, long_request, length, cookie=cookie, master=master),
+            lambda length: wrk(
                 SUBMIT,
                 form,
-                duration,
+                length,
                 script="submit.lua",
                 expected=frozenset({200, 303}),
                 master=master,
             ),
         ]
         for run in runs:
-            loads.append(run())
+            run(WARM_UP)  # not measured
+            loads.append(run(duration))
             loads.append(wrk(BARE, bare, duration))
     return loads
 
