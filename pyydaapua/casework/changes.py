@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial, wraps
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from pyydaapua import notices
@@ -120,6 +120,57 @@ def referrals_and_disclosures(request_id: int) -> tuple[list[Referral], list[Dis
         key=lambda d: (d.at, d.id),
     )
     return list(found.values()), logged
+
+
+@dataclass
+class Work:
+    """What was done on a request: its timeline, newest first, and the home visits (by
+    time), referrals (in the order made) and disclosure log (oldest first) it names."""
+
+    timeline: list[TimelineEvent]
+    visits: list[HomeVisit]
+    referrals: list[Referral]
+    disclosures: list[Disclosure]
+
+
+def work(request_id: int) -> Work:
+    """The request's timeline with its visits, referrals and disclosures, in one query.
+
+    Each visit is written with its "visit_booked" entry (``book_visit``), each referral with
+    its "referral" entry and each disclosure with its referral (``refer``), and the timeline is
+    read whole: so the entries name every visit, referral and disclosure of the request. A
+    disclosure is joined to its referral's "referral" entry only, so that each comes once."""
+    rows = db.session.execute(
+        select(TimelineEvent, Disclosure)
+        .outerjoin(
+            Disclosure,
+            and_(
+                TimelineEvent.kind == "referral",
+                Disclosure.referral_id == TimelineEvent.referral_id,
+            ),
+        )
+        .where(TimelineEvent.request_id == request_id)
+        .options(joinedload(TimelineEvent.visit).joinedload(HomeVisit.staff))
+        .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
+    ).unique()
+    events: dict[int, TimelineEvent] = {}
+    visits: dict[int, HomeVisit] = {}
+    referrals: dict[int, Referral] = {}
+    logged: dict[int, Disclosure] = {}
+    for event, disclosure in rows:
+        events.setdefault(event.id, event)
+        if event.visit is not None:
+            visits.setdefault(event.visit.id, event.visit)
+        if event.referral is not None:
+            referrals.setdefault(event.referral.id, event.referral)
+        if disclosure is not None:
+            logged.setdefault(disclosure.id, disclosure)
+    return Work(
+        timeline=list(events.values()),
+        visits=sorted(visits.values(), key=lambda v: (v.starts_at, v.id)),
+        referrals=sorted(referrals.values(), key=lambda r: r.id),
+        disclosures=sorted(logged.values(), key=lambda d: (d.at, d.id)),
+    )
 
 
 def active_staff(roles: Iterable[str]) -> list[StaffUser]:

@@ -90,17 +90,17 @@ def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, 
 
 def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     """Everything the request page and its parts show, in a constant number of queries."""
-    # The referrals and the disclosure log beside them, in one query.
-    referrals, disclosures = changes.referrals_and_disclosures(help_request.id)
+    # The timeline, and the visits, referrals and disclosure log it names, in one query.
+    work = changes.work(help_request.id)
     context: dict[str, Any] = {
         "req": help_request,
         # The same badge as in the inbox, on the same rule.
         "deadline": deadlines.Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
-        "timeline": changes.timeline(help_request.id),
+        "timeline": work.timeline,
         "newest_first": True,  # the timeline; the family's export shows it oldest first
-        "visits": changes.visits(help_request.id),
-        "referrals": referrals,
-        "disclosures": disclosures,
+        "visits": work.visits,
+        "referrals": work.referrals,
+        "disclosures": work.disclosures,
         "audit_events": _audit_events(help_request.id),
         "item_errors": {},
         "banner": None,

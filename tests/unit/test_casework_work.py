@@ -1,0 +1,88 @@
+"""The request page reads its visits, referrals and disclosure log through the timeline's
+entries (``changes.work``): every one must be named there, however the work went."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pyydaapua.accounts.users import create_user
+from pyydaapua.casework import changes
+from pyydaapua.casework.changes import ConsentData, VisitData
+from pyydaapua.database import db
+from pyydaapua.intake.submission import NewRequest, submit
+from pyydaapua.models import HelpRequest, Service, StaffUser
+from pyydaapua.tools import demo
+
+MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)
+
+
+@pytest.fixture
+def req(ctx) -> HelpRequest:
+    return submit(
+        NewRequest(
+            submission_key="w" * 32, language="fi", call_language="fi", phone="+358401234567"
+        ),
+        now=MONDAY,
+    )
+
+
+@pytest.fixture
+def staff(ctx) -> tuple[StaffUser, StaffUser]:
+    return (
+        create_user("anna@example.fi", "Anna", "counsellor", "long enough pw"),
+        create_user("erik@example.fi", "Erik", "supervisor", "long enough pw", "sv"),
+    )
+
+
+def same_as_loaded_apart(request_id: int) -> None:
+    """``work`` gives what the separate queries give, read afresh from the database."""
+    db.session.expunge_all()
+    work = changes.work(request_id)
+    timeline = changes.timeline(request_id)
+    visits = changes.visits(request_id)
+    referrals, disclosures = changes.referrals_and_disclosures(request_id)
+    assert [e.id for e in work.timeline] == [e.id for e in timeline]
+    assert [v.id for v in work.visits] == [v.id for v in visits]
+    assert [sorted(u.id for u in v.staff) for v in work.visits] == [
+        sorted(u.id for u in v.staff) for v in visits
+    ]
+    assert [r.id for r in work.referrals] == [r.id for r in referrals]
+    assert [d.id for d in work.disclosures] == [d.id for d in disclosures]
+
+
+def test_nothing_done_yet(req) -> None:
+    work = changes.work(req.id)
+    assert (work.timeline, work.visits, work.referrals, work.disclosures) == ([], [], [], [])
+
+
+def test_the_timeline_names_every_visit_referral_and_disclosure(req, staff) -> None:
+    anna, erik = staff
+    ids = (anna.id, erik.id)
+    demo.load_services()
+    first, second = db.session.scalars(select(Service).order_by(Service.id).limit(2))
+    start = MONDAY + timedelta(days=3)
+    # Booked later but starting earlier: the visits are listed by time.
+    changes.book_visit(req, anna, 1, VisitData(start + timedelta(days=2), 60, "Katu 1", [anna]))
+    changes.book_visit(req, anna, 2, VisitData(start, 45, "Katu 2", [anna, erik]))
+    changes.refer(req, anna, 3, first, "sent", consent=ConsentData("given", ("contact",)))
+    changes.refer(req, anna, 4, second, "suggested", consent=ConsentData("declined"))
+    changes.refer(req, anna, 5, first, "sent", consent=ConsentData("given", ("children",), "B"))
+    same_as_loaded_apart(req.id)
+
+    # Changed, cancelled and updated: more entries name the same visits and referrals.
+    stored = db.session.get(HelpRequest, req.id)
+    anna, erik = (db.session.get(StaffUser, user_id) for user_id in ids)
+    assert stored is not None and anna is not None and erik is not None
+    visits = [visit.id for visit in changes.visits(req.id)]
+    referrals = [referral.id for referral in changes.referrals(req.id)]
+    changes.update_visit(stored, anna, 6, visits[0], VisitData(start, 90, "Katu 3", [erik]))
+    changes.set_visit_status(stored, anna, 7, visits[1], "cancelled", "ill")
+    changes.set_referral_status(stored, anna, 8, referrals[0], "accepted")
+    changes.set_referral_status(stored, anna, 9, referrals[0], "ended")
+    same_as_loaded_apart(req.id)
+    work = changes.work(req.id)
+    assert len(work.visits) == 2 and len(work.referrals) == 3 and len(work.disclosures) == 2
+    assert [d.referral_id for d in work.disclosures] == [referrals[0], referrals[2]]
