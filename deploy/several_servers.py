@@ -11,6 +11,9 @@ everything down (also on failure) unless --keep is given.
 
     .venv/bin/python deploy/several_servers.py [--keep] [--wrk-duration 10s]
 
+Each wrk run is measured after an unmeasured warm-up on the same page and target, lasts at least
+5 s, and counts only when the page answered (enough answers, none taking seconds, no errors).
+
 Every check prints a line starting with "ok" or "FAILED"; the exit status is 1 when one failed.
 """
 
@@ -790,31 +793,135 @@ def run_checks(setup: Setup, context: ssl.SSLContext, results: Results) -> str:
 
 # --- Throughput ---
 
+# Each measured wrk run lasts at least this long: a 2-second run is shorter than one slow
+# answer, and measures the tail of the run before it instead of the page.
+MIN_DURATION_SECONDS = 5.0
+# Before each measured run, an unmeasured one of this length on the same page and target: every
+# worker has then answered the page many times (templates, catalogues, SQL compiled, the
+# database's plans and caches warm), and the measured run starts from a steady state.
+WARM_UP = "2s"
+# A measured run is only a measurement when the page answered: at least MIN_ANSWERS answers,
+# no error and no non-2xx answer, and no stall: no answer over STALL_SECONDS that took more
+# than STALL_FACTOR times the median (8 connections queue on a few workers, so on a busy
+# machine every answer may wait a second; one answer taking seconds while the median takes
+# tens of milliseconds is a stall to find, not a rate to report).
+MIN_ANSWERS = 20
+STALL_SECONDS = 1.0
+STALL_FACTOR = 5
+# One page at a time, nothing queues: none may take this long.
+SLOWEST_ALONE_SECONDS = 2.0
+# On a freshly started instance, the first inbox pages one at a time: the start-up cost of a
+# worker and anything that sets in after a few pages (a plan the database switches to after
+# five runs of a prepared statement did, at the eleventh page).
+FIRST_PAGES = 30
+
+
+def seconds(text: str) -> float:
+    """A duration as wrk writes and takes it: ``850.12us``, ``41.3ms``, ``2.01s``, ``1m``."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)?", text.strip())
+    if found is None:
+        raise ValueError(f"not a duration: {text!r}")
+    unit = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}[found.group(2) or "s"]
+    return float(found.group(1)) * unit
+
+
+def run_length(text: str) -> str:
+    """``--wrk-duration``: a wrk duration of at least MIN_DURATION_SECONDS."""
+    try:
+        length = seconds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if length < MIN_DURATION_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text} is too short to measure a page: at least {MIN_DURATION_SECONDS:.0f}s"
+        )
+    return text
+
 
 @dataclass
 class Measure:
     label: str
     requests_per_second: float
+    answers: int
+    median_seconds: float
+    slowest_seconds: float
     non_2xx: int
     socket_errors: int
 
+    def problems(self) -> list[str]:
+        """Why this run is not a measurement of the page (empty when it is)."""
+        found = []
+        if self.answers < MIN_ANSWERS:
+            found.append(f"only {self.answers} answers, fewer than {MIN_ANSWERS}")
+        stall = max(STALL_SECONDS, STALL_FACTOR * self.median_seconds)
+        if self.slowest_seconds > stall:
+            found.append(
+                f"an answer took {self.slowest_seconds:.1f} s, the median "
+                f"{self.median_seconds * 1000:.0f} ms"
+            )
+        if self.non_2xx:
+            found.append(f"{self.non_2xx} non-2xx answers")
+        if self.socket_errors:
+            found.append(f"{self.socket_errors} socket errors")
+        return found
+
+
+def parse_wrk(label: str, out: str) -> Measure:
+    """The figures of wrk's report."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    answers = re.search(r"^\s*(\d+) requests in ", out, re.M)
+    latency = re.search(r"^\s*Latency\s+\S+\s+\S+\s+(\S+)", out, re.M)
+    median = re.search(r"^\s*50%\s+(\S+)", out, re.M)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return Measure(
+        label,
+        float(rate.group(1)) if rate else 0.0,
+        int(answers.group(1)) if answers else 0,
+        seconds(median.group(1)) if median else 0.0,
+        seconds(latency.group(1)) if latency else 0.0,
+        int(non_2xx.group(1)) if non_2xx else 0,
+        sum(int(n) for n in errors.groups()) if errors else 0,
+    )
+
 
 def wrk(url: str, duration: str, cookie: str | None = None, pin: str | None = None) -> Measure:
-    command = [WRK, "-t2", "-c8", f"-d{duration}", url]
+    # An answer is waited for up to 10 s (wrk's own limit is 2 s, and on a busy machine a page
+    # queued behind 7 others may take that): a slow answer counts in the figures, and a stall
+    # is told from queueing by the median.
+    command = [WRK, "-t2", "-c8", f"-d{duration}", "--latency", "--timeout", "10s", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: __Host-session={cookie}"]
     if pin:
         command[1:1] = ["-H", f"{PIN_HEADER}: {pin}"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
-    out = done.stdout
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return Measure(
-        url,
-        float(rate.group(1)) if rate else 0.0,
-        int(non_2xx.group(1)) if non_2xx else 0,
-        sum(int(n) for n in errors.groups()) if errors else 0,
+    return parse_wrk(url, done.stdout)
+
+
+def first_pages(
+    setup: Setup,
+    context: ssl.SSLContext,
+    results: Results,
+    cookie: str,
+    target: tuple[str, str, str | None],
+) -> None:
+    """The first FIRST_PAGES inbox pages of a freshly started instance, one at a time: none
+    may take over SLOWEST_ALONE_SECONDS."""
+    label, base, pin = target
+    client = Client(base, context if base.startswith("https:") else None,
+                    headers={"Cookie": f"__Host-session={cookie}"})  # fmt: skip
+    times, statuses = [], set()
+    for _ in range(FIRST_PAGES):
+        started = time.monotonic()
+        statuses.add(client.get("/staff/", pin=pin).status)
+        times.append(time.monotonic() - started)
+    ordered = sorted(times)
+    slowest = max(range(len(times)), key=times.__getitem__)
+    results.check(
+        statuses == {200} and ordered[-1] <= SLOWEST_ALONE_SECONDS,
+        f"the first {FIRST_PAGES} inbox pages of a fresh instance, {label}, one at a time: "
+        f"first {times[0] * 1000:.0f} ms, median {ordered[len(ordered) // 2] * 1000:.0f} ms, "
+        f"slowest {ordered[-1] * 1000:.0f} ms (page {slowest + 1}); statuses {sorted(statuses)}",
     )
 
 
@@ -834,13 +941,18 @@ def measure(
     rows = []
     for page_label, path, page_cookie in pages:
         for target_label, base, pin in targets:
+            warm = wrk(base + path, WARM_UP, page_cookie, pin)  # not measured
             result = wrk(base + path, duration, page_cookie, pin)
             rows.append((page_label, target_label, result))
-            clean = result.non_2xx == 0 and result.socket_errors == 0
+            problems = result.problems()
             results.check(
-                clean and result.requests_per_second > 0,
-                f"wrk {page_label}, {target_label}: {result.requests_per_second:.1f} requests/s, "
-                f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}",
+                not problems,
+                f"wrk {page_label}, {target_label}: {result.requests_per_second:.1f} requests/s "
+                f"({result.answers} answers, median {result.median_seconds * 1000:.0f} ms, "
+                f"slowest {result.slowest_seconds * 1000:.0f} ms; "
+                f"after a {WARM_UP} warm-up of {warm.answers}), non-2xx {result.non_2xx}, "
+                f"socket errors {result.socket_errors}",
+                "; ".join(problems),
             )
     return rows
 
@@ -858,7 +970,13 @@ def temporary_folder(keep: bool) -> Iterator[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="leave everything running")
-    parser.add_argument("--wrk-duration", default="10s", help="length of each wrk run")
+    parser.add_argument(
+        "--wrk-duration",
+        type=run_length,
+        default="10s",
+        help=f"length of each measured wrk run, at least {MIN_DURATION_SECONDS:.0f}s "
+        f"(each after an unmeasured {WARM_UP} warm-up)",
+    )
     parser.add_argument(
         "--admin-database-url",
         default="postgresql://postgres@127.0.0.1:5432/postgres",
@@ -912,15 +1030,30 @@ def main() -> int:
             for name in setup.instance_ports:
                 setup.wait_for_instance(name)
             setup.wait_for_balancer(context)
+            # Both instances were started anew (1 worker each): their first inbox pages.
+            first_pages(
+                setup, context, results, cookie, ("a, plain HTTP", setup.instance("a"), None)
+            )
+            first_pages(setup, context, results, cookie,
+                        ("b behind HAProxy (HTTPS)", setup.balancer, "b"))  # fmt: skip
             rows += measure(setup, results, args.wrk_duration, cookie, workers=1)
             print()
             load = " ".join(f"{n:.2f}" for n in os.getloadavg())
             print(
-                f"Throughput (wrk -t2 -c8 -d{args.wrk_duration}, {os.cpu_count()} cores, "
-                f"load average now {load}):"
+                f"Throughput (wrk -t2 -c8 -d{args.wrk_duration}, each after a {WARM_UP} warm-up, "
+                f"{os.cpu_count()} cores, load average now {load}):"
             )
             for page_label, target_label, result in rows:
-                print(f"  {page_label:32} {target_label:48} {result.requests_per_second:8.1f} /s")
+                print(
+                    f"  {page_label:32} {target_label:48} {result.requests_per_second:8.1f} /s "
+                    f"median {result.median_seconds * 1000:5.0f} ms "
+                    f"slowest {result.slowest_seconds * 1000:5.0f} ms"
+                    + (
+                        " NOT A MEASUREMENT: " + "; ".join(result.problems())
+                        if result.problems()
+                        else ""
+                    )
+                )
         except Exception as error:  # reported as a failure, then torn down
             results.check(False, "the set-up", f"{type(error).__name__}: {error}")
         finally:
