@@ -367,18 +367,24 @@ def requests_page(
     rows = db.session.execute(
         select(HelpRequest, func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1))
         .join(page_ids, page_ids.c.id == HelpRequest.id)
-        .order_by(*INBOX_ORDER)
         .options(
             joinedload(HelpRequest.assigned_to),
             # Of the family's own text the list reads the name, the number, the first words.
             *(defer(column, raiseload=True) for column in UNLISTED),
         )
     ).all()
+    # Back in the inbox's order here, so that the database sorts no rows for the default page.
+    rows.sort(key=lambda row: _inbox_order(row[0]))
     more = len(rows) > per_page
     rows = rows[:per_page]
     items = [row[0] for row in rows]
     excerpts = {row[0].id: excerpt(row[1] or "", EXCERPT_CHARS) for row in rows}
     return ListPage(items, total, number, per_page, excerpts, capped, more)
+
+
+def _inbox_order(item: HelpRequest) -> tuple[bool, date, datetime, int]:
+    """A request's place in the inbox's order (``INBOX_ORDER``)."""
+    return (item.first_contact_at is not None, item.due_date, item.submitted_at, item.id)
 
 
 # The highest page number read: far past any inbox, its offset well within 64 bits.
