@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import psycopg
 from flask import Flask, Response, current_app, g, make_response, render_template, request
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -25,13 +24,13 @@ from pyydaapua.web import areas, htmx
 from pyydaapua.web.extensions import login_manager
 
 # The database is down, restarting, unreachable or out of connections: worth a retry.
+# SQLAlchemy raises the driver's errors wrapped in its own (psycopg's OperationalError as
+# sqlalchemy.exc.OperationalError), so psycopg (some 10 MB) is loaded only with PostgreSQL.
 DATABASE_UNAVAILABLE = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
     sa_exc.DisconnectionError,
     sa_exc.TimeoutError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
 )
 RETRY_AFTER_SECONDS = 10
 # Where htmx shows the notice, leaving the page (and the form being typed in) as it is.

@@ -1,7 +1,7 @@
 """A worker loads only what its configuration uses: single sign-on's Authlib (with joserfc,
-cryptography and requests), Sentry's SDK and the Redis client are imported only when their
-setting is on. Each app is made in a fresh interpreter, so that what other tests imported does
-not count."""
+cryptography and requests), Sentry's SDK, the Redis client and the PostgreSQL driver are
+imported only when their setting is on. Each app is made in a fresh interpreter, so that what
+other tests imported does not count."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-OPTIONAL = ("authlib", "joserfc", "cryptography", "requests", "sentry_sdk", "redis")
+OPTIONAL = ("authlib", "joserfc", "cryptography", "requests", "sentry_sdk", "redis", "psycopg")
 
 # Makes the app with the given settings, and prints which optional packages it imported.
 _PROGRAM = """
@@ -53,3 +53,4 @@ def test_each_setting_imports_its_package(tmp_path) -> None:
     assert "sentry_sdk" in tracked and "authlib" not in tracked
     limited = imported_by_app(tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")
     assert "redis" in limited and "authlib" not in limited and "sentry_sdk" not in limited
+    assert "psycopg" not in signed_on | tracked | limited
