@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
+from babel import numbers
 from babel.lists import format_list
-from flask_babel import format_date, format_decimal, format_percent, get_locale, pgettext
+from flask_babel import format_date, format_decimal, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -34,6 +36,9 @@ from pyydaapua.web.labels import (
 )
 
 COUNT, PERCENT, DECIMAL, TEXT = "count", "percent", "decimal", "text"
+
+# The months a report does not cover whole, with the days it covers (``partial_months()``).
+Partial = dict[Month, tuple[date, date]]
 
 
 # Each table's title, by its key (also how the audit log names a downloaded table).
@@ -76,6 +81,33 @@ class Table:
     def all_rows(self) -> list[list[object]]:
         return self.rows + ([self.total] if self.total else [])
 
+    def page_rows(self) -> list[tuple[object, list[tuple[str, str]]]]:
+        """Each row as the page shows it: its label, and each value's text with the class of
+        its cell (numbers right-aligned, the months of a shaded row shaded by their size)."""
+        locale = str(get_locale())
+        kinds = [column.kind for column in self.columns[1:]]
+        classes = ["numeric" if kind != TEXT else "" for kind in kinds]
+        shown = []
+        for row in self.rows:
+            shades = self.shades(row) if self.shaded else []
+            cells = [
+                (_page_text(value, kind, locale), css)
+                for value, kind, css in zip(row[1:], kinds, classes, strict=True)
+            ]
+            for index, level in enumerate(shades[: len(cells) - 1]):
+                cells[index] = (cells[index][0], f"{cells[index][1]} heat-{level}")
+            shown.append((row[0], cells))
+        return shown
+
+    def page_total(self) -> list[str]:
+        """The total row's values as the page shows them (its label aside)."""
+        locale = str(get_locale())
+        assert self.total is not None
+        return [
+            _page_text(value, column.kind, locale)
+            for value, column in zip(self.total[1:], self.columns[1:], strict=True)
+        ]
+
     def csv_rows(self) -> list[list[object]]:
         """The rows with each value as Excel in the viewer's locale reads it."""
         return [
@@ -104,14 +136,22 @@ def csv_value(value: object, kind: str) -> object:
 
 
 def page_value(value: object, kind: str) -> str:
+    """A value as the page shows it, in the viewer's language."""
+    return _page_text(value, kind, str(get_locale()))
+
+
+# A report page shows a thousand numbers, most of them small and repeated: each is formatted
+# once per language and process. ``typed``: 1 (a count) and 1.0 (an average) read differently.
+@lru_cache(maxsize=8192, typed=True)
+def _page_text(value: object, kind: str, locale: str) -> str:
     if value is None:
         return "–"
     if kind == PERCENT:
-        return format_percent(value, format="#,##0.0 %")
+        return numbers.format_percent(value, format="#,##0.0 %", locale=locale)  # type: ignore[arg-type]
     if kind == DECIMAL and not isinstance(value, int):
-        return format_decimal(value, format="#,##0.0#")
+        return numbers.format_decimal(value, format="#,##0.0#", locale=locale)  # type: ignore[arg-type]
     if kind in (COUNT, DECIMAL):
-        return format_decimal(value)
+        return numbers.format_decimal(value, locale=locale)  # type: ignore[arg-type]
     return str(value)
 
 
@@ -124,11 +164,12 @@ def _day(day: date) -> str:
     return format_date(day, format="d.M.")
 
 
-def month_label(report: Report, month: Month, form: str = "LLLL yyyy") -> str:
-    """The month's name, with the days covered when the report does not cover it whole:
-    "marraskuu 2026 (30.11. asti)" / "november 2026 (till 30.11.)"."""
+def month_label(partial: Partial, month: Month, form: str = "LLLL yyyy") -> str:
+    """The month's name, with the days covered when the report does not cover it whole
+    (``partial``: the report's ``partial_months()``): "marraskuu 2026 (30.11. asti)" /
+    "november 2026 (till 30.11.)"."""
     name = month_name(month, form)
-    days = report.partial_months().get(month)
+    days = partial.get(month)
     if days is None:
         return name
     first, last = days
@@ -139,14 +180,13 @@ def month_label(report: Report, month: Month, form: str = "LLLL yyyy") -> str:
     return _("%(month)s (%(first)s–%(last)s)", month=name, first=_day(first), last=_day(last))
 
 
-def partial_note(report: Report) -> str | None:
+def partial_note(partial: Partial) -> str | None:
     """The explanation of the months marked with an asterisk in the charts."""
-    partial = report.partial_months()
     if not partial:
         return None
     return _(
         "* The month is not over or the period covers only part of it: %(months)s.",
-        months=format_list([month_label(report, m) for m in partial], locale=get_locale()),
+        months=format_list([month_label(partial, m) for m in partial], locale=get_locale()),
     )
 
 
@@ -185,7 +225,8 @@ def _counts(
 def build_tables(report: Report) -> dict[str, Table]:
     """Every table of the report, by the key its CSV download uses."""
     months = report.months
-    labels = [month_label(report, m) for m in months]
+    partial = report.partial_months()
+    labels = [month_label(partial, m) for m in months]
     measured = format_decimal(report.contacts_measured)
     languages = [language_name(code) for code in LANGUAGES]
     overall = report.first_contact.share_on_time
@@ -240,7 +281,7 @@ def build_tables(report: Report) -> dict[str, Table]:
             str(TABLE_TITLES["topics"]),
             [
                 Column(_("Topic"), TEXT),
-                *(Column(month_label(report, m, "LLL yyyy")) for m in months),
+                *(Column(month_label(partial, m, "LLL yyyy")) for m in months),
                 Column(_("Total")),
             ],
             [
@@ -406,7 +447,7 @@ def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
     months = report.months
     partial = report.partial_months()
     short = [month_name(m, "LLL") + ("*" if m in partial else "") for m in months]
-    note = partial_note(report)
+    note = partial_note(partial)
     per_month = [sum(report.by_month[m].values()) for m in months]
     busiest = max(range(len(months)), key=per_month.__getitem__)
     quietest = min(range(len(months)), key=per_month.__getitem__)
@@ -423,9 +464,9 @@ def build_figures(report: Report, tables: dict[str, Table]) -> list[Figure]:
                 total=format_decimal(report.received),
                 start=format_date(report.period.start, "long"),
                 end=format_date(report.period.end, "long"),
-                busiest=month_label(report, months[busiest]),
+                busiest=month_label(partial, months[busiest]),
                 most=format_decimal(per_month[busiest]),
-                quietest=month_label(report, months[quietest]),
+                quietest=month_label(partial, months[quietest]),
                 fewest=format_decimal(per_month[quietest]),
             ),
             charts.bar_chart(
