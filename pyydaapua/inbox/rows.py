@@ -13,8 +13,7 @@ from typing import Any, cast
 
 from flask import url_for
 
-from pyydaapua.inbox.queries import Filters, ListPage, Other
-from pyydaapua.models import HelpRequest
+from pyydaapua.inbox.queries import Filters, Listed, ListPage, Other
 from pyydaapua.rules.deadlines import Deadline
 from pyydaapua.rules.phones import readable_phone, tel_uri
 from pyydaapua.rules.references import format_reference
@@ -149,14 +148,14 @@ def inbox_rows(
                     if item.call_attempts
                     else ""
                 ),
-                owner=item.assigned_to.name if item.assigned_to else words.unassigned,
+                owner=item.owner_name or words.unassigned,
             )
         )
     return rows
 
 
 def _badge(
-    item: HelpRequest, deadline: Deadline, words: _Words, ngettext: Callable[[str, str, int], str]
+    item: Listed, deadline: Deadline, words: _Words, ngettext: Callable[[str, str, int], str]
 ) -> tuple[str, str]:
     """The due badge's state and words (as ``macros/deadline.html`` shows them), or ("", "")."""
     if item.status == "closed" or item.first_contact_at:

@@ -3,11 +3,13 @@ never the text that was typed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from pyydaapua.audit import Read
-from pyydaapua.inbox.queries import Filters, search_kind, shown
-from pyydaapua.models import HelpRequest, HomeVisit
+from pyydaapua.inbox.queries import Filters, Listed, search_kind, shown
+from pyydaapua.models import HomeVisit
 
 
 @pytest.mark.parametrize(
@@ -27,15 +29,42 @@ def test_search_kind(text, kind) -> None:
     assert search_kind(text) == kind
 
 
-def requests(*ids: int) -> list[HelpRequest]:
-    return [HelpRequest(id=request_id) for request_id in ids]
+def requests(*ids: int, owner: int | None = None) -> list[Listed]:
+    """Listed requests of ``ids``, owned by ``owner``: only the id and the owner matter here."""
+    now = datetime.now(UTC)
+    return [
+        Listed(
+            request_id,
+            "ACDEFHJK",
+            now,
+            now.date(),
+            "new",
+            None,
+            None,
+            "phone",
+            "",
+            False,
+            "",
+            "fi",
+            None,
+            "any",
+            "fi",
+            0,
+            owner,
+            None,
+            (),
+        )
+        for request_id in ids
+    ]
 
 
 def test_the_list_and_the_visits_are_each_a_read() -> None:
+    """Each listed request's owner goes with its read (the access's basis needs no query); a
+    visit's request is looked up."""
     visits = [HomeVisit(request_id=3)]
-    assert shown(Filters(), requests(1, 2), visits) == [
-        Read("request_listed", 1, "inbox"),
-        Read("request_listed", 2, "inbox"),
+    assert shown(Filters(), [*requests(1), *requests(2, owner=5)], visits) == [
+        Read("request_listed", 1, "inbox", None),
+        Read("request_listed", 2, "inbox", 5),
         Read("request_listed", 3, "visits"),
     ]
     assert shown(Filters(), [], []) == []  # nothing shown, nothing recorded
@@ -51,8 +80,8 @@ def test_the_list_and_the_visits_are_each_a_read() -> None:
 )
 def test_a_search_records_its_kind_never_the_text(typed, action, target) -> None:
     assert shown(Filters(q=typed), requests(7, 8), []) == [
-        Read(action, 7, target),
-        Read(action, 8, target),
+        Read(action, 7, target, None),
+        Read(action, 8, target, None),
     ]
 
 
