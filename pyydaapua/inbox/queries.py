@@ -415,17 +415,17 @@ def requests_page(
         .offset((number - 1) * per_page)
         .subquery("page_ids")
     )
-    rows = db.session.execute(
-        select(
-            *LISTED_COLUMNS,
-            func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1).label("excerpt"),
-        )
-        .join(page_ids, page_ids.c.id == HelpRequest.id)
-        .outerjoin(_OWNER, _OWNER.id == HelpRequest.assigned_to_id)
-    ).all()
     # Back in the inbox's order here, so that the database sorts no rows for the default page.
-    rows.sort(
-        key=lambda row: (row.first_contact_at is not None, row.due_date, row.submitted_at, row.id)
+    rows = sorted(
+        db.session.execute(
+            select(
+                *LISTED_COLUMNS,
+                func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1).label("excerpt"),
+            )
+            .join(page_ids, page_ids.c.id == HelpRequest.id)
+            .outerjoin(_OWNER, _OWNER.id == HelpRequest.assigned_to_id)
+        ),
+        key=lambda row: (row.first_contact_at is not None, row.due_date, row.submitted_at, row.id),
     )
     more = len(rows) > per_page
     rows = rows[:per_page]
