@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import abort, current_app, g, url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -40,6 +38,8 @@ from pyydaapua.casework.forms import (
     VisitForm,
     VisitStatusForm,
 )
+from pyydaapua.casework.timeline_rows import Words, ngettext
+from pyydaapua.casework.timeline_rows import gettext as _
 from pyydaapua.catalogue import services
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
@@ -47,15 +47,7 @@ from pyydaapua.rules import planned_calls
 from pyydaapua.rules.disclosures import PASSED_ON, split_categories
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.i18n import datetime_text
-from pyydaapua.web.labels import (
-    CALL_RESULT_LABELS,
-    CONSENT_SHORT_LABELS,
-    DISCLOSURE_CATEGORY_LABELS,
-    OUTCOME_LABELS,
-    PROVIDER_TYPE_LABELS,
-    REFERRAL_STATUS_LABELS,
-    STATUS_LABELS,
-)
+from pyydaapua.web.labels import PROVIDER_TYPE_LABELS
 
 
 @dataclass(frozen=True)
@@ -73,7 +65,8 @@ REGIONS = {
     "referrals": Region("casework/_referrals.html", "referrals"),
 }
 
-TimelineText = Callable[[TimelineEvent], str]
+# The text of a timeline entry, with the words of the page's language.
+TimelineText = Callable[[TimelineEvent, Words], str]
 Apply = Callable[[HelpRequest, Any, "int | None", Callable[[], object]], object]
 
 
@@ -312,52 +305,53 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
 # --- Timeline texts ---
 
 
-def _visit_time(event: TimelineEvent) -> str:
+def _visit_time(event: TimelineEvent, words: Words) -> str:
     assert event.visit is not None  # every visit entry names its visit
-    return datetime_text(event.visit.starts_at, "short")
+    return words.moment(event.visit.starts_at)
 
 
-def _call_text(event: TimelineEvent) -> str:
-    text = _("call") + ": " + str(CALL_RESULT_LABELS[event.value])
+def _call_text(event: TimelineEvent, words: Words) -> str:
+    text = _("call") + ": " + words.labels["call_result_labels"][event.value]
     if event.call is not None and event.call.duration_minutes:
         minutes = event.call.duration_minutes
         text += ", " + ngettext("%(num)s minute", "%(num)s minutes", minutes)
     return text
 
 
-def _service(event: TimelineEvent) -> str:
+def _service(event: TimelineEvent, words: Words) -> str:
     assert event.referral is not None  # every referral entry names its referral
-    return event.referral.service.name(get_locale().language)
+    return event.referral.service.name(words.language)
 
 
-def _referral_text(event: TimelineEvent) -> str:
-    text = _("referred to %(service)s", service=_service(event))
-    text += f" ({REFERRAL_STATUS_LABELS[event.value]})"
+def _referral_text(event: TimelineEvent, words: Words) -> str:
+    text = _("referred to %(service)s", service=_service(event, words))
+    text += f" ({words.labels['referral_status_labels'][event.value]})"
     assert event.referral is not None  # every referral entry names its referral
     if event.referral.consent is not None:  # NULL: recorded before consent was asked
-        text += ", " + str(CONSENT_SHORT_LABELS[event.referral.consent]).lower()
+        text += ", " + words.consent_short[event.referral.consent].lower()
     return text
 
 
-def _disclosure_text(event: TimelineEvent) -> str:
+def _disclosure_text(event: TimelineEvent, words: Words) -> str:
     """What went to whom: the categories in words (the log beside it names the unit)."""
-    what = [str(DISCLOSURE_CATEGORY_LABELS[code]) for code in split_categories(event.value)]
+    categories = words.labels["disclosure_category_labels"]
+    what = [categories[code] for code in split_categories(event.value)]
     return _(
         "passed information on to %(service)s: %(what)s",
-        service=_service(event),
+        service=_service(event, words),
         what="; ".join(what),
     )
 
 
-def _planned_call_text(event: TimelineEvent) -> str:
+def _planned_call_text(event: TimelineEvent, words: Words) -> str:
     plan = changes.PlannedCall.from_code(event.value)
-    when = datetime_text(plan.at, "short")
+    when = words.moment(plan.at)
     if plan.agreed:
         return _("planned a call for %(time)s, agreed with the family", time=when)
     return _("planned a call for %(time)s, proposed by us", time=when)
 
 
-def _other_user(event: TimelineEvent) -> str:
+def _other_user(event: TimelineEvent, words: Words) -> str:
     assert event.other_user is not None  # an assignment names whom to
     return event.other_user.name
 
@@ -433,9 +427,11 @@ ACTIONS: dict[str, Action] = {
             ),
             audit_label=_l("changed the owner"),
             timeline={
-                "taken": lambda e: _("took the request"),
-                "assigned": lambda e: _("assigned the request to %(name)s", name=_other_user(e)),
-                "unassigned": lambda e: _("removed the owner"),
+                "taken": lambda e, w: _("took the request"),
+                "assigned": lambda e, w: _(
+                    "assigned the request to %(name)s", name=_other_user(e, w)
+                ),
+                "unassigned": lambda e, w: _("removed the owner"),
             },
         ),
         Action(
@@ -452,9 +448,9 @@ ACTIONS: dict[str, Action] = {
             done=_l("The message was sent. The family sees it on their status page."),
             audit_label=_l("wrote to the family"),
             timeline={
-                "message_to_family": lambda e: _("message to the family"),
+                "message_to_family": lambda e, w: _("message to the family"),
                 # written by the family on the status page (see status_page/)
-                "message_from_family": lambda e: _("message from the family"),
+                "message_from_family": lambda e, w: _("message from the family"),
             },
         ),
         Action(
@@ -499,7 +495,7 @@ ACTIONS: dict[str, Action] = {
             audit_label=_l("planned a call"),
             timeline={
                 "call_planned": _planned_call_text,
-                "call_plan_cleared": lambda e: _("cleared the planned call"),
+                "call_plan_cleared": lambda e, w: _("cleared the planned call"),
             },
         ),
         Action(
@@ -535,8 +531,8 @@ ACTIONS: dict[str, Action] = {
             done=_l("The home visit was saved."),
             audit_label=_l("booked a home visit"),
             timeline={
-                "visit_booked": lambda e: _(
-                    "booked a home visit for %(time)s", time=_visit_time(e)
+                "visit_booked": lambda e, w: _(
+                    "booked a home visit for %(time)s", time=_visit_time(e, w)
                 ),
             },
         ),
@@ -565,7 +561,7 @@ ACTIONS: dict[str, Action] = {
             ),
             done=_l("The note was added."),
             audit_label=_l("added a note"),
-            timeline={"note": lambda e: _("internal note")},
+            timeline={"note": lambda e, w: _("internal note")},
         ),
         Action(
             name="status",
@@ -591,11 +587,11 @@ ACTIONS: dict[str, Action] = {
             done=_l("The status was changed."),
             audit_label=_l("changed the status"),
             timeline={
-                "status": lambda e: _(
-                    "changed the status to %(status)s", status=STATUS_LABELS[e.value]
+                "status": lambda e, w: _(
+                    "changed the status to %(status)s", status=w.labels["status_labels"][e.value]
                 ),
-                "closed": lambda e: _(
-                    "closed the request: %(outcome)s", outcome=OUTCOME_LABELS[e.value]
+                "closed": lambda e, w: _(
+                    "closed the request: %(outcome)s", outcome=w.labels["outcome_labels"][e.value]
                 ),
             },
         ),
@@ -612,7 +608,7 @@ ACTIONS: dict[str, Action] = {
             ),
             done=_l("The request was reopened. It is in progress again."),
             audit_label=_l("reopened the request"),
-            timeline={"reopened": lambda e: _("reopened the request")},
+            timeline={"reopened": lambda e, w: _("reopened the request")},
         ),
         Action(
             name="visit_edit",
@@ -629,8 +625,8 @@ ACTIONS: dict[str, Action] = {
             done=_l("The home visit was changed."),
             audit_label=_l("changed a home visit"),
             timeline={
-                "visit_changed": lambda e: _(
-                    "changed the home visit of %(time)s", time=_visit_time(e)
+                "visit_changed": lambda e, w: _(
+                    "changed the home visit of %(time)s", time=_visit_time(e, w)
                 ),
             },
         ),
@@ -653,11 +649,11 @@ ACTIONS: dict[str, Action] = {
             done=_l("The home visit was updated."),
             audit_label=_l("updated a home visit"),
             timeline={
-                "visit_done": lambda e: _(
-                    "marked the home visit of %(time)s done", time=_visit_time(e)
+                "visit_done": lambda e, w: _(
+                    "marked the home visit of %(time)s done", time=_visit_time(e, w)
                 ),
-                "visit_cancelled": lambda e: _(
-                    "cancelled the home visit of %(time)s", time=_visit_time(e)
+                "visit_cancelled": lambda e, w: _(
+                    "cancelled the home visit of %(time)s", time=_visit_time(e, w)
                 ),
             },
         ),
@@ -674,10 +670,10 @@ ACTIONS: dict[str, Action] = {
             done=_l("The referral was updated."),
             audit_label=_l("updated a referral"),
             timeline={
-                "referral_status": lambda e: _(
+                "referral_status": lambda e, w: _(
                     "updated the referral to %(service)s: %(status)s",
-                    service=_service(e),
-                    status=REFERRAL_STATUS_LABELS[e.value],
+                    service=_service(e, w),
+                    status=w.labels["referral_status_labels"][e.value],
                 ),
             },
         ),
@@ -692,8 +688,3 @@ TIMELINE_TEXTS: dict[str, TimelineText] = {
     kind: text for action in ACTIONS.values() for kind, text in action.timeline.items()
 }
 AUDIT_LABELS = {action.audit_action: action.audit_label for action in ACTIONS.values()}
-
-
-def timeline_text(event: TimelineEvent) -> str:
-    """What a timeline entry says after the name of whoever did it."""
-    return TIMELINE_TEXTS[event.kind](event)

@@ -36,12 +36,12 @@ from pyydaapua.casework.actions import (
     REFUSALS,
     Action,
     staff_choices,
-    timeline_text,
     visit_form_prefix,
 )
 from pyydaapua.casework.forms import (
     VisitForm,
 )
+from pyydaapua.casework.timeline_rows import timeline_rows
 from pyydaapua.database import db
 from pyydaapua.inbox import queries
 from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
@@ -58,7 +58,7 @@ bp = Blueprint("casework", __name__, url_prefix="/staff")
 # How much of what the parent wrote the first screen shows: about three lines.
 WORDS_EXCERPT_CHARS = 240
 
-bp.add_app_template_global(timeline_text)
+bp.add_app_template_global(timeline_rows)
 # The registry, for the form_for macro (templates/macros/action.html).
 bp.record_once(lambda state: state.app.jinja_env.globals.update(actions=ACTIONS))
 bp.add_app_template_filter(typed_text.first_name, "first_name")
@@ -96,7 +96,7 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
         "req": help_request,
         # The same badge as in the inbox, on the same rule.
         "deadline": deadlines.Deadline.of(help_request.due_date, helsinki_date(datetime.now(UTC))),
-        "timeline": work.timeline,
+        "timeline": timeline_rows(work.timeline),
         "newest_first": True,  # the timeline; the family's export shows it oldest first
         "visits": work.visits,
         "referrals": work.referrals,
