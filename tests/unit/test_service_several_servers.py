@@ -84,6 +84,7 @@ def test_a_run_that_answered_is_a_measurement() -> None:
     measure = several.parse_wrk("inbox", HEALTHY)
     assert (measure.requests_per_second, measure.answers) == (98.0, 981)
     assert measure.median_seconds == pytest.approx(0.0784)
+    assert measure.p99_seconds == pytest.approx(0.18)
     assert measure.slowest_seconds == pytest.approx(0.23513)
     assert measure.problems() == []
 
@@ -96,19 +97,26 @@ def test_a_run_without_answers_is_not_a_measurement() -> None:
 
 def test_a_run_with_answers_of_seconds_errors_or_non_2xx_is_not_a_measurement() -> None:
     measure = several.parse_wrk("inbox", STALLED)
-    assert measure.slowest_seconds == pytest.approx(3.56)
+    assert measure.p99_seconds == pytest.approx(3.2)
     assert measure.problems() == [
-        "an answer took 3.6 s, the median 80 ms",
+        "1 % of the answers took 3.2 s or more, the median 80 ms",
         "3 non-2xx answers",
         "2 socket errors",
     ]
 
 
 def test_on_a_busy_machine_answers_that_all_wait_are_no_stall() -> None:
-    """8 connections on one worker: every answer waits for the others, the slowest a second
-    and a half, the median more than half of that."""
-    busy = HEALTHY.replace("235.13ms", "1.63s").replace("78.40ms", "820.00ms")
+    """8 connections on one worker: every answer waits for the others, the slowest 1 % two
+    seconds, the median more than half a second."""
+    busy = HEALTHY.replace("180.00ms", "2.10s").replace("78.40ms", "620.00ms")
     assert several.parse_wrk("inbox", busy).problems() == []
+
+
+def test_one_late_answer_is_no_stall() -> None:
+    """A busy machine may hold one answer back a second or two (the form page at load 9: 433
+    answers, median 160 ms, the slowest 1.2 s)."""
+    late = HEALTHY.replace("235.13ms", "2.40s")
+    assert several.parse_wrk("inbox", late).problems() == []
 
 
 @pytest.mark.parametrize(
