@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, bindparam, case, func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, ReportDayCount, RequestCount, Service
@@ -38,11 +38,6 @@ from pyydaapua.rules.status_flow import (
     REFERRAL_STATUSES,
     VISIT_STATUSES,
 )
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
 
 # Written into the statement, so that the planner matches them with the open requests' partial
 # index (ix_help_request_open_reached_due), whose first column is whether they were reached.
