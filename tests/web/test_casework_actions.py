@@ -22,8 +22,8 @@ from pyydaapua.casework.actions import (
     PAGE_ACTIONS,
     REGIONS,
     TIMELINE_TEXTS,
-    timeline_text,
 )
+from pyydaapua.casework.timeline_rows import page_words
 from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
@@ -142,7 +142,7 @@ def test_every_timeline_text_is_translated(app, kind) -> None:
         other_user=SimpleNamespace(name="Maija"),
     )
     with app.test_request_context():
-        assert_translated(lambda: timeline_text(sample))
+        assert_translated(lambda: TIMELINE_TEXTS[kind](sample, page_words()))
 
 
 @pytest.fixture
