@@ -38,16 +38,14 @@ from pyydaapua.casework.forms import (
     VisitForm,
     VisitStatusForm,
 )
-from pyydaapua.casework.timeline_rows import Words, ngettext
+from pyydaapua.casework.timeline_rows import Words, ngettext, page_words
 from pyydaapua.casework.timeline_rows import gettext as _
-from pyydaapua.catalogue import services
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules import planned_calls
 from pyydaapua.rules.disclosures import PASSED_ON, split_categories
 from pyydaapua.rules.status_flow import WorkflowError
 from pyydaapua.web.i18n import datetime_text
-from pyydaapua.web.labels import PROVIDER_TYPE_LABELS
 
 
 @dataclass(frozen=True)
@@ -154,7 +152,7 @@ def staff_choices() -> list[SelectChoice]:
     """The staff who can own a request or go on a visit, loaded once per answer."""
     if "staff_choices" not in g:
         assignable = changes.active_staff(roles_with(Permission.WORK_REQUESTS))
-        g.staff_choices = [SelectChoice(u.id, u.name) for u in assignable]
+        g.staff_choices = [SelectChoice(user_id, name) for user_id, name in assignable]
     return g.staff_choices
 
 
@@ -175,12 +173,13 @@ def _prepare_visit_edit(form: FlaskForm, help_request: HelpRequest, submitted: b
 
 
 def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
-    language = current_user.language
+    # The provider types in the page's language, translated once per language.
+    provider_types = page_words().labels["provider_type_labels"]
     form.service.choices = [
         SelectChoice("", _("Choose a service")),
         *(
-            SelectChoice(s.id, f"{s.name(language)} ({PROVIDER_TYPE_LABELS[s.provider_type]})")
-            for s in services.search_services("", language, limit=500)
+            SelectChoice(service_id, f"{name} ({provider_types[provider_type]})")
+            for service_id, name, provider_type in changes.service_choices(current_user.language)
         ),
     ]
 

@@ -173,14 +173,27 @@ def work(request_id: int) -> Work:
     )
 
 
-def active_staff(roles: Iterable[str]) -> list[StaffUser]:
-    return list(
-        db.session.scalars(
-            select(StaffUser)
-            .where(StaffUser.active.is_(True), StaffUser.role.in_(tuple(roles)))
-            .order_by(StaffUser.name)
-        )
+def service_choices(language: str, limit: int = 500) -> list[tuple[int, str, str]]:
+    """The services a referral can be made to (the active ones), by name in ``language``:
+    each one's id, name and provider type, read as plain values."""
+    name = Service.name_sv if language == "sv" else Service.name_fi
+    rows = db.session.execute(
+        select(Service.id, name, Service.provider_type)
+        .where(Service.active.is_(True))
+        .order_by(name)
+        .limit(limit)
     )
+    return [(service_id, text, provider_type) for service_id, text, provider_type in rows]
+
+
+def active_staff(roles: Iterable[str]) -> list[tuple[int, str]]:
+    """The id and name of each active member of staff in ``roles``, by name."""
+    rows = db.session.execute(
+        select(StaffUser.id, StaffUser.name)
+        .where(StaffUser.active.is_(True), StaffUser.role.in_(tuple(roles)))
+        .order_by(StaffUser.name)
+    )
+    return [(user_id, name) for user_id, name in rows]
 
 
 @dataclass
