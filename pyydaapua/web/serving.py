@@ -44,9 +44,8 @@ class AccessLogger(Logger):
 def warm_up(app: Flask) -> None:
     """Do once, before gunicorn forks its workers, what every worker would otherwise do on its
     first pages: compile the templates, read the translation catalogues and the languages'
-    locale data, and build the working-day calendar (the ``holidays`` package imports every
-    country's module the first time, a quarter of a second). A worker then answers its first
-    inbox as fast as its hundredth, also one started anew after ``max_requests``.
+    locale data, and work out the holidays of the years around today. A worker then answers
+    its first inbox as fast as its hundredth, also one started anew after ``max_requests``.
 
     Opens no database or Redis connection: the workers must not share the master's."""
     env = app.jinja_env

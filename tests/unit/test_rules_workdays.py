@@ -14,6 +14,8 @@ from pyydaapua.rules.workdays import (
     add_working_days,
     callback_due_date,
     day_start,
+    easter_sunday,
+    finnish_holidays,
     helsinki_date,
     is_working_day,
     month_number,
@@ -174,7 +176,8 @@ def test_working_days_between_equals_counting_day_by_day(start: date, days: int)
     assert working_days_between(start, end) == _counted_one_by_one(start, end)
 
 
-def test_module_does_not_import_flask() -> None:
+def test_module_imports_neither_flask_nor_the_holidays_package() -> None:
+    """No Flask in the rules; the ``holidays`` package only in the tests (17 MB a worker)."""
     import pyydaapua.rules.workdays as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
@@ -189,9 +192,31 @@ def test_module_does_not_import_flask() -> None:
         if isinstance(node, ast.ImportFrom)
     }
     assert "flask" not in imported
-    assert "holidays" in imported
+    assert "holidays" not in imported
 
 
 def test_a_helsinki_day_starts_at_its_local_midnight_in_utc() -> None:
     assert day_start(date(2026, 1, 15)) == datetime(2026, 1, 14, 22, tzinfo=UTC)
     assert day_start(date(2026, 7, 1)) == datetime(2026, 6, 30, 21, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("year", range(1991, 2101))
+def test_the_holidays_are_those_the_holidays_package_lists(year: int) -> None:
+    """Worked out here rather than imported from the package (17 MB in each worker): the same
+    days, every year from 1991, when Epiphany and Ascension Day came back to their own days."""
+    holidays = pytest.importorskip("holidays")
+    assert finnish_holidays(year) == frozenset(holidays.country_holidays("FI", years=year))
+
+
+@pytest.mark.parametrize(
+    ("year", "easter"),
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2038, date(2038, 4, 25)),
+        (2285, date(2285, 3, 22)),
+    ],
+)
+def test_easter_sunday(year: int, easter: date) -> None:
+    assert easter_sunday(year) == easter
