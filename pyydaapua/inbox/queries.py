@@ -481,6 +481,25 @@ class Other:
 
 # The two sides of the same-number join, made once: an alias copies every column of the table.
 _MINE, _OTHER = aliased(HelpRequest), aliased(HelpRequest)
+# The look-up itself, built once: only its values change (the ids and the time window).
+_ASKED_AGAIN = (
+    select(
+        _MINE.id,
+        _MINE.submitted_at,
+        _OTHER.id,
+        _OTHER.reference,
+        _OTHER.submitted_at,
+        _OTHER.assigned_to_id,
+    )
+    .join(_OTHER, and_(_OTHER.phone == _MINE.phone, _OTHER.id != _MINE.id))
+    .where(
+        _MINE.id.in_(bindparam("ids", expanding=True)),
+        _MINE.phone != "",
+        _OTHER.submitted_at >= bindparam("earliest", type_=HelpRequest.submitted_at.type),
+        _OTHER.submitted_at <= bindparam("latest", type_=HelpRequest.submitted_at.type),
+    )
+    .order_by(_OTHER.submitted_at, _OTHER.id)
+)
 
 
 def asked_again(requests: Sequence[HelpRequest | Listed]) -> dict[int, list[Other]]:
@@ -491,24 +510,13 @@ def asked_again(requests: Sequence[HelpRequest | Listed]) -> dict[int, list[Othe
         return {}
     times = [item.submitted_at for item in requests]
     window = timedelta(days=SAME_FAMILY_DAYS)
-    mine, other = _MINE, _OTHER
     rows = db.session.execute(
-        select(
-            mine.id,
-            mine.submitted_at,
-            other.id,
-            other.reference,
-            other.submitted_at,
-            other.assigned_to_id,
-        )
-        .join(other, and_(other.phone == mine.phone, other.id != mine.id))
-        .where(
-            mine.id.in_([item.id for item in requests]),
-            mine.phone != "",
-            other.submitted_at >= min(times) - window,
-            other.submitted_at <= max(times) + window,
-        )
-        .order_by(other.submitted_at, other.id)
+        _ASKED_AGAIN,
+        {
+            "ids": [item.id for item in requests],
+            "earliest": min(times) - window,
+            "latest": max(times) + window,
+        },
     )
     found: dict[int, list[Other]] = {}
     for mine_id, mine_at, other_id, reference, other_at, owner_id in rows:
