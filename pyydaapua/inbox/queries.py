@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
@@ -245,6 +245,29 @@ def capped_filters(by_status: Mapping[str, int], cap: int) -> frozenset[str]:
     return frozenset(over)
 
 
+def _newest() -> ScalarSelect[int]:
+    return select(func.max(HelpRequest.id)).scalar_subquery()
+
+
+def _kept_counts(unassigned: bool) -> Select:
+    """Every status's count from the kept counts (``RequestCount``), and the newest request."""
+    kept = select(RequestCount.status, RequestCount.total)
+    if unassigned:
+        kept = kept.where(RequestCount.assigned.is_(False))
+    totals = kept.subquery()
+    columns = [func.coalesce(func.sum(totals.c.total), 0).label("all")] + [
+        func.coalesce(func.sum(case((totals.c.status == code, totals.c.total), else_=0)), 0).label(
+            code
+        )
+        for code in STATUSES
+    ]
+    return select(*columns, _newest().label("newest")).select_from(totals)
+
+
+# The kept counts' two statements (all requests; the unassigned ones), built once.
+_KEPT_COUNTS = {unassigned: _kept_counts(unassigned) for unassigned in (False, True)}
+
+
 def counts(filters: Filters, user_id: int, today: date) -> Counts:
     """One aggregate query for every status count: from the kept counts when only the owner
     filter "unassigned" (or none) applies; for a search, up to the cap (``capped_counts``)
@@ -252,30 +275,16 @@ def counts(filters: Filters, user_id: int, today: date) -> Counts:
     cap = COUNT_CAP
     if filters.q and not filters.q_problem and not filters.exact:
         return capped_counts(filters, user_id, today, cap)
-    newest = select(func.max(HelpRequest.id)).scalar_subquery()
     if _counted_ahead(filters):
-        kept = select(RequestCount.status, RequestCount.total)
-        if filters.owner == "unassigned":
-            kept = kept.where(RequestCount.assigned.is_(False))
-        totals = kept.subquery()
-        columns = [func.coalesce(func.sum(totals.c.total), 0).label("all")] + [
-            func.coalesce(
-                func.sum(case((totals.c.status == code, totals.c.total), else_=0)), 0
-            ).label(code)
-            for code in STATUSES
-        ]
-        base = totals
+        statement = _KEPT_COUNTS[filters.owner == "unassigned"]
     else:
         base = _filtered(filters, user_id, today, status=False).subquery()
         columns = [func.count().label("all")] + [
             func.coalesce(func.sum(case((base.c.status == code, 1), else_=0)), 0).label(code)
             for code in STATUSES
         ]
-    row = (
-        db.session.execute(select(*columns, newest.label("newest")).select_from(base))
-        .one()
-        ._mapping
-    )
+        statement = select(*columns, _newest().label("newest")).select_from(base)
+    row = db.session.execute(statement).one()._mapping
     by_status = {code: int(row[code]) for code in STATUSES}
     by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
     by_status["all"] = int(row["all"])
@@ -295,8 +304,7 @@ def capped_counts(filters: Filters, user_id: int, today: date, cap: int) -> Coun
         .label(code)
         for code in STATUSES
     ]
-    newest = select(func.max(HelpRequest.id)).scalar_subquery().label("newest")
-    row = db.session.execute(select(*columns, newest)).one()._mapping
+    row = db.session.execute(select(*columns, _newest().label("newest"))).one()._mapping
     by_status = {code: int(row[code]) for code in STATUSES}
     by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
     by_status["all"] = sum(by_status[code] for code in STATUSES)
@@ -359,16 +367,23 @@ LISTED_COLUMNS = (
 )
 
 
+# The listed columns with the request's first words (cut in SQL) and the owner's name: the
+# rows of a page's ids (joined on), built once.
+_LISTED_ROWS = select(
+    *LISTED_COLUMNS,
+    func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1).label("excerpt"),
+).outerjoin(_OWNER, _OWNER.id == HelpRequest.assigned_to_id)
+_TOPICS = select(RequestTopic.request_id, RequestTopic.topic).where(
+    RequestTopic.request_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _topics_of(request_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The topics of each request, in the form's order; one query (none without requests)."""
     if not request_ids:
         return {}
     found: dict[int, list[str]] = {}
-    for request_id, topic in db.session.execute(
-        select(RequestTopic.request_id, RequestTopic.topic).where(
-            RequestTopic.request_id.in_(request_ids)
-        )
-    ):
+    for request_id, topic in db.session.execute(_TOPICS, {"ids": request_ids}):
         found.setdefault(request_id, []).append(topic)
     return {key: tuple(sorted(codes, key=TOPICS.index)) for key, codes in found.items()}
 
@@ -417,14 +432,7 @@ def requests_page(
     )
     # Back in the inbox's order here, so that the database sorts no rows for the default page.
     rows = sorted(
-        db.session.execute(
-            select(
-                *LISTED_COLUMNS,
-                func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1).label("excerpt"),
-            )
-            .join(page_ids, page_ids.c.id == HelpRequest.id)
-            .outerjoin(_OWNER, _OWNER.id == HelpRequest.assigned_to_id)
-        ),
+        db.session.execute(_LISTED_ROWS.join(page_ids, page_ids.c.id == HelpRequest.id)),
         key=lambda row: (row.first_contact_at is not None, row.due_date, row.submitted_at, row.id),
     )
     more = len(rows) > per_page
@@ -546,26 +554,28 @@ def arrived_since(request_id: int) -> int:
     return db.session.scalar(select(func.count()).where(HelpRequest.id > request_id)) or 0
 
 
+# The user's planned visits from a moment on, soonest first, with their requests; built once.
+_UPCOMING_VISITS = (
+    select(HomeVisit)
+    .join(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
+    .where(
+        home_visit_staff.c.user_id == bindparam("user_id"),
+        HomeVisit.status == "planned",
+        HomeVisit.starts_at >= bindparam("now", type_=HomeVisit.starts_at.type),
+    )
+    .options(
+        joinedload(HomeVisit.request).lazyload(HelpRequest.topics),
+        lazyload(HomeVisit.staff),
+    )
+    .order_by(HomeVisit.starts_at)
+    .limit(bindparam("limit"))
+)
+
+
 def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[HomeVisit]:
     """The user's planned home visits from now on, with their requests, soonest first."""
     return list(
-        db.session.scalars(
-            select(HomeVisit)
-            .join(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
-            .where(
-                and_(
-                    home_visit_staff.c.user_id == user_id,
-                    HomeVisit.status == "planned",
-                    HomeVisit.starts_at >= now,
-                )
-            )
-            .options(
-                joinedload(HomeVisit.request).lazyload(HelpRequest.topics),
-                lazyload(HomeVisit.staff),
-            )
-            .order_by(HomeVisit.starts_at)
-            .limit(limit)
-        )
+        db.session.scalars(_UPCOMING_VISITS, {"user_id": user_id, "now": now, "limit": limit})
     )
 
 
