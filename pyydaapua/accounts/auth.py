@@ -6,7 +6,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -93,6 +93,12 @@ def menu_count(name: str, column: Callable[[], ColumnElement[int]]) -> None:
     MENU_COUNTS[name] = column
 
 
+@lru_cache(maxsize=1)
+def _menu_columns() -> dict[str, ColumnElement[int]]:
+    """The menu's numbers as columns, made once: every number is registered at import."""
+    return {name: column() for name, column in MENU_COUNTS.items()}
+
+
 def menu_counts() -> dict[str, int]:
     """The staff menu's numbers for this answer, read once (with the session when it could)."""
     if "menu_counts" not in g:
@@ -121,7 +127,7 @@ def _load_user(token: str) -> StaffUser | None:
         idle=idle_limit(),
         lifetime=timedelta(hours=current_app.config["STAFF_SESSION_HOURS"]),
         activity=not is_background_request(),
-        counts={name: column() for name, column in MENU_COUNTS.items()} if reading else None,
+        counts=_menu_columns() if reading else None,
     )
     g.staff_session_idled_out = check.idled_out
     if check.user is not None:

@@ -15,7 +15,17 @@ from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
@@ -292,6 +302,10 @@ class SessionCheck:
     idled_out: bool = False
 
 
+# The session's statement for each set of menu numbers read with it (by their names).
+_SESSION_STATEMENTS: dict[tuple[str, ...], Select] = {}
+
+
 def check_session(
     token: str,
     idle: timedelta,
@@ -308,9 +322,13 @@ def check_session(
     never keeps it alive. ``counts``, when given, are read in the same statement onto the
     user's ``menu_counts``."""
     now = now or datetime.now(UTC)
-    names = list(counts or {})
-    statement = select(StaffSession, *((counts or {})[name] for name in names))
-    row = db.session.execute(statement.where(StaffSession.token == token)).first()
+    names = tuple(counts or {})
+    statement = _SESSION_STATEMENTS.get(names)
+    if statement is None:  # built once for each set of counts
+        columns = ((counts or {})[name] for name in names)
+        statement = select(StaffSession, *columns).where(StaffSession.token == bindparam("token"))
+        _SESSION_STATEMENTS[names] = statement
+    row = db.session.execute(statement, {"token": token}).first()
     if row is None:
         return SessionCheck(None)
     staff_session, *values = row
