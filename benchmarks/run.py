@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import latency
+import page_profile
 import throughput
 from datasets import working_copy
 
@@ -149,6 +150,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100, help="of each page for the latency")
     parser.add_argument("--no-throughput", dest="throughput", action="store_false")
     parser.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="leave out where the inbox's and the request page's time goes (page_profile.py)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL") or None,
         help="a PostgreSQL server to measure on too (its databases pyydaapua_bench_<size>)",
@@ -189,6 +196,14 @@ def main() -> None:
                         print()
                         throughput.print_table({f"{backend} {size:,}": results.loads[size]})
                         print()
+                    if args.profile and size == min(args.sizes):
+                        print(
+                            f"Where the time goes ({backend}, {size:,} requests): "
+                            "benchmarks/page_profile.py."
+                        )
+                        print()
+                        for found in page_profile.profiles(dataset, args.rounds):
+                            page_profile.print_profile(found)
     print("## Targets")
     print()
     print_summary(all_results)
