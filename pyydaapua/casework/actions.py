@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import abort, current_app, g, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
@@ -45,6 +44,7 @@ from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules import planned_calls
 from pyydaapua.rules.disclosures import PASSED_ON, split_categories
 from pyydaapua.rules.status_flow import WorkflowError
+from pyydaapua.web.forms import _l
 from pyydaapua.web.i18n import datetime_text
 
 

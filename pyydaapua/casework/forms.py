@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -29,7 +28,16 @@ from pyydaapua.web.days import (
     day_and_time_text,
     helsinki_now_text,
 )
-from pyydaapua.web.forms import CHOICE_MESSAGE, Form, MultipleChoiceField, max_length, strip
+from pyydaapua.web.forms import (
+    CHOICE_MESSAGE,
+    Form,
+    MultipleChoiceField,
+    _l,
+    max_length,
+    page_choices,
+    page_text,
+    strip,
+)
 from pyydaapua.web.labels import (
     CALL_RESULT_LABELS,
     CHECK_IN_LABELS,
@@ -40,7 +48,6 @@ from pyydaapua.web.labels import (
     SCALE_LABELS,
     STATUS_LABELS,
     VISIT_STATUS_LABELS,
-    choices,
 )
 from pyydaapua.web.params import ID_MAX
 
@@ -86,7 +93,7 @@ class CallForm(VersionedForm):
     )
     result = RadioField(
         _l("Result"),
-        choices=choices(CALL_RESULT_LABELS),
+        choices=page_choices(CALL_RESULT_LABELS),
         validators=[InputRequired(_l("Choose the result of the call."))],
     )
     duration_minutes = IntegerField(
@@ -99,17 +106,23 @@ class CallForm(VersionedForm):
         validators=[max_length(NOTE_MAX)],
     )
     coping = RadioField(
-        CHECK_IN_LABELS["coping"], choices=choices(SCALE_LABELS), validators=[Optional()]
+        page_text(CHECK_IN_LABELS["coping"]),
+        choices=page_choices(SCALE_LABELS),
+        validators=[Optional()],
     )
     coping_note = StringField(_l("Note on coping"), filters=[strip], validators=[max_length(500)])
     finances = RadioField(
-        CHECK_IN_LABELS["finances"], choices=choices(SCALE_LABELS), validators=[Optional()]
+        page_text(CHECK_IN_LABELS["finances"]),
+        choices=page_choices(SCALE_LABELS),
+        validators=[Optional()],
     )
     finances_note = StringField(
         _l("Note on finances"), filters=[strip], validators=[max_length(500)]
     )
     daily_life = RadioField(
-        CHECK_IN_LABELS["daily_life"], choices=choices(SCALE_LABELS), validators=[Optional()]
+        page_text(CHECK_IN_LABELS["daily_life"]),
+        choices=page_choices(SCALE_LABELS),
+        validators=[Optional()],
     )
     daily_life_note = StringField(
         _l("Note on daily life"), filters=[strip], validators=[max_length(500)]
@@ -257,12 +270,12 @@ class ReopenForm(VersionedForm):
 class StatusForm(VersionedForm):
     status = RadioField(
         _l("New status"),
-        choices=choices(STATUS_LABELS),
+        choices=page_choices(STATUS_LABELS),
         validators=[InputRequired(_l("Choose the new status."))],
     )
     outcome = SelectField(
         _l("Outcome (when closing)"),
-        choices=[SelectChoice("", _l("Choose the outcome")), *choices(OUTCOME_LABELS)],
+        choices=[SelectChoice("", _l("Choose the outcome")), *page_choices(OUTCOME_LABELS)],
         validators=[Optional()],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
@@ -322,8 +335,8 @@ class VisitStatusForm(VersionedForm):
     status = RadioField(
         _l("Mark the visit"),
         choices=[
-            SelectChoice("done", VISIT_STATUS_LABELS["done"]),
-            SelectChoice("cancelled", VISIT_STATUS_LABELS["cancelled"]),
+            SelectChoice("done", page_text(VISIT_STATUS_LABELS["done"])),
+            SelectChoice("cancelled", page_text(VISIT_STATUS_LABELS["cancelled"])),
         ],
         validators=[InputRequired(_l("Choose done or cancelled."))],
     )
@@ -342,7 +355,7 @@ class ReferralForm(VersionedForm):
     )
     status = RadioField(
         _l("Status"),
-        choices=choices(REFERRAL_STATUS_LABELS),
+        choices=page_choices(REFERRAL_STATUS_LABELS),
         validators=[InputRequired(_l("Choose the status of the referral."))],
     )
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(NOTE_MAX)])
@@ -351,7 +364,7 @@ class ReferralForm(VersionedForm):
     # disclosures.py: the form and the change both ask it).
     consent = RadioField(
         _l("The family's consent"),
-        choices=choices(CONSENT_LABELS),
+        choices=page_choices(CONSENT_LABELS),
         validators=[
             InputRequired(
                 _l("Choose whether the family consented to passing on their information.")
@@ -359,7 +372,7 @@ class ReferralForm(VersionedForm):
         ],
     )
     categories = MultipleChoiceField(
-        _l("What is passed on"), choices=choices(DISCLOSURE_CATEGORY_LABELS)
+        _l("What is passed on"), choices=page_choices(DISCLOSURE_CATEGORY_LABELS)
     )
     recipient_unit = StringField(
         _l("Unit or worker at the service"),
@@ -437,4 +450,4 @@ CONSENT_REFUSALS = {
 
 
 class ReferralStatusForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=choices(REFERRAL_STATUS_LABELS))
+    status = SelectField(_l("Status"), choices=page_choices(REFERRAL_STATUS_LABELS))

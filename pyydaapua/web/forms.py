@@ -21,9 +21,10 @@ from functools import lru_cache
 from typing import Any
 
 from babel import support
-from flask import Request, current_app
+from flask import Request, current_app, has_request_context
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as babel_gettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
@@ -33,6 +34,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -43,7 +45,44 @@ from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from pyydaapua.rules import typed_text
+from pyydaapua.web.i18n import page_translations
 from pyydaapua.web.params import ID_MAX, parse_int
+
+
+class PageText(LazyString):
+    """Flask-Babel's lazy text (``lazy_gettext``), read in a request from the page language's
+    catalogue directly (``i18n.page_translations``): Flask-Babel's own look-up finds the
+    request context, the domain and the locale again for each text, and a page with forms
+    shows some hundred labels, choices and hints. Outside a request, Flask-Babel's own."""
+
+    def __init__(self, text: str, **variables: Any) -> None:
+        super().__init__(babel_gettext, text, **variables)
+
+    def __str__(self) -> str:
+        if not has_request_context():
+            return str(super().__str__())
+        translated = page_translations().ugettext(self._args[0])
+        return translated % self._kwargs if self._kwargs else translated
+
+
+def _l(text: str, **variables: Any) -> PageText:
+    """``lazy_gettext`` for the texts of forms: a ``PageText``."""
+    return PageText(text, **variables)
+
+
+def page_text(text: Any) -> Any:
+    """A Flask-Babel lazy text (``lazy_gettext``, as in ``web/labels.py``) as a ``PageText``;
+    anything else as it is."""
+    if type(text) is LazyString and text._func is babel_gettext and len(text._args) == 1:
+        return PageText(text._args[0], **text._kwargs)
+    return text
+
+
+def page_choices(labels: dict[Any, Any]) -> list[SelectChoice]:
+    """Form choices from a table of codes and their labels (``labels.choices``), the labels
+    read as ``PageText``."""
+    return [SelectChoice(value, page_text(label)) for value, label in labels.items()]
+
 
 CONTROL_MESSAGE = _l(
     "This text had invisible control characters that cannot be saved. We took them out: "
