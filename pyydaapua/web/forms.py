@@ -22,9 +22,8 @@ from typing import Any
 
 from babel import support
 from flask import Request, current_app, has_request_context
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as babel_gettext
-from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser

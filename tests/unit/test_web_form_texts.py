@@ -5,8 +5,7 @@ show no label or choice through Flask-Babel's own look-up."""
 from __future__ import annotations
 
 import pytest
-from flask_babel import force_locale, lazy_gettext
-from flask_babel.speaklater import LazyString
+from flask_babel import LazyString, force_locale, lazy_gettext
 from markupsafe import escape
 
 from pyydaapua.casework.actions import ACTIONS
