@@ -176,6 +176,20 @@ def test_the_default_inbox_page_reads_the_open_requests_index(
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
 
 
+def test_a_search_among_all_requests_can_read_its_page_in_the_inbox_order(ctx: Any) -> None:
+    """On PostgreSQL a search among all requests may read every request in the inbox's order
+    and stop at the page's last match (``ix_help_request_reached_due``, migration 0016): a
+    common word then costs a page, not a sort of every match. SQLite has no such index."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the index is PostgreSQL's")
+    demo.load_demo_users()
+    demo.add_synthetic_requests(120, seed=3, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
+    filters = queries.Filters(q="apua", status="all")
+    plan = plan_of(lambda: queries.requests_page(filters, 0, TODAY, total=1001, capped=True))
+    assert "ix_help_request_reached_due" in plan, plan
+    assert "Sort" not in plan, plan
+
+
 def test_the_same_number_is_found_by_the_phone_index(ctx: Any) -> None:
     demo.load_demo_users()
     stored = db.session.scalars(select(HelpRequest)).first()

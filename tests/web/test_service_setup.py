@@ -19,19 +19,27 @@ from pyydaapua.tools.demo import EXAMPLES, synthetic_rows
 from pyydaapua.web.config import from_environment, normalise_database_url
 from tests.helpers.app import make_app
 
+# The open requests' index in the inbox's order, whose expression SQLite's reflection skips.
 EXPRESSION_INDEX = "ix_help_request_open_reached_due"
+# Indexes for the search, on PostgreSQL only and not in the models.
+SEARCH_INDEXES = {
+    "ix_help_request_name_trgm",
+    "ix_help_request_description_trgm",
+    "ix_help_request_phone_trgm",
+    "ix_help_request_reached_due",  # every request in the inbox's order (migration 0016)
+}
 
 
 def test_migrations_match_the_models(app) -> None:
-    """The schema built by the migrations is the models' schema, but for the search's trigram
-    indexes, which exist on PostgreSQL only (migration 0006) and are not in the models. The
+    """The schema built by the migrations is the models' schema, but for the search's indexes,
+    which exist on PostgreSQL only (migrations 0006 and 0016) and are not in the models. The
     open requests' index has an expression that SQLite's reflection skips: its definition is
-    compared as the database holds it."""
+    compared as the database holds it, and so is the search's index in the inbox's order."""
 
     def compared(obj: object, name: str | None, kind: str, reflected: bool, _: object) -> bool:
         if kind == "index" and name == EXPRESSION_INDEX:
             return False
-        return not (kind == "index" and reflected and (name or "").endswith("_trgm"))
+        return not (kind == "index" and reflected and name in SEARCH_INDEXES)
 
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": compared})
@@ -40,28 +48,30 @@ def test_migrations_match_the_models(app) -> None:
             warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified exp")
             assert compare_metadata(context, db.metadata) == []
         postgresql = db.engine.dialect.name == "postgresql"
-        if postgresql:
-            found = connection.exec_driver_sql(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = %s", (EXPRESSION_INDEX,)
-            ).scalar_one()
-        else:
-            found = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE name = ?", (EXPRESSION_INDEX,)
-            ).scalar_one()
-    flat = " ".join(found.lower().replace('"', "").split())
+        query = (
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s"
+            if postgresql
+            else "SELECT sql FROM sqlite_master WHERE name = ?"
+        )
+        found = {
+            name: " ".join((definition or "").lower().replace('"', "").split())
+            for name in (EXPRESSION_INDEX, "ix_help_request_reached_due")
+            for definition in [connection.exec_driver_sql(query, (name,)).scalar()]
+        }
     columns = r"\(+first_contact_at is not null\)+, due_date, submitted_at, id\)"
-    assert re.search(columns, flat), found
-    assert all(status in flat for status in ("'new'", "'in_progress'", "'waiting'")), found
+    open_only, every = found.values()
+    assert re.search(columns, open_only), found
+    assert all(status in open_only for status in ("'new'", "'in_progress'", "'waiting'")), found
+    if postgresql:  # every request, in the inbox's order, for the search
+        assert re.search(columns, every) and "where" not in every, found
+    else:
+        assert every == "", found
     if postgresql:
         with app.app_context(), db.engine.connect() as connection:
             names = connection.exec_driver_sql(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'help_request'"
             ).scalars()
-            assert {name for name in names if name.endswith("_trgm")} == {
-                "ix_help_request_name_trgm",
-                "ix_help_request_description_trgm",
-                "ix_help_request_phone_trgm",
-            }
+            assert set(names) >= SEARCH_INDEXES
 
 
 def test_revision_0004_fills_in_the_days_of_existing_requests(tmp_path) -> None:
@@ -280,5 +290,5 @@ def test_the_db_commands_run(tmp_path) -> None:
     with app.app_context():
         head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         db.engine.dispose()
-    assert head == "0015_report_day_counts"
+    assert head == "0016_search_order"
     assert "db" in runner.invoke(args=["--help"]).output
