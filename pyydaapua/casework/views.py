@@ -41,6 +41,7 @@ from pyydaapua.casework.actions import (
 from pyydaapua.casework.forms import (
     VisitForm,
 )
+from pyydaapua.casework.kept_forms import kept_form
 from pyydaapua.casework.timeline_rows import timeline_rows
 from pyydaapua.database import db
 from pyydaapua.inbox import queries
@@ -59,6 +60,7 @@ bp = Blueprint("casework", __name__, url_prefix="/staff")
 WORDS_EXCERPT_CHARS = 240
 
 bp.add_app_template_global(timeline_rows)
+bp.add_app_template_global(kept_form)
 # The registry, for the form_for macro (templates/macros/action.html).
 bp.record_once(lambda state: state.app.jinja_env.globals.update(actions=ACTIONS))
 bp.add_app_template_filter(typed_text.first_name, "first_name")

@@ -1,0 +1,109 @@
+"""The request page's fresh action forms, rendered once and kept (casework/kept_forms.py): what
+a kept form gives is what rendering the form gives, in both languages and for each state of a
+request that its forms show; a form with errors is rendered as it is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import render_template
+from flask_babel import force_locale
+from flask_login import login_user
+
+from pyydaapua.casework import changes, kept_forms, views
+from pyydaapua.casework.actions import PAGE_ACTIONS
+from pyydaapua.database import db
+from pyydaapua.intake.submission import NewRequest, submit
+from pyydaapua.models import HelpRequest, StaffUser
+from pyydaapua.tools import demo
+from tests.helpers.staff import make_staff
+
+
+def new_request(contact_method: str = "phone", call_time: str = "morning") -> int:
+    demo.load_services()
+    stored = submit(
+        NewRequest(
+            submission_key=f"{contact_method}-{call_time}".ljust(32, "k"),
+            language="fi",
+            call_language="fi",
+            phone="+358401234567",
+            email="perhe@example.fi" if contact_method == "status_page" else "",
+            contact_method=contact_method,
+            call_time=call_time,
+            description="Tarvitsemme apua",
+            topics=["finances"],
+        ),
+        now=datetime.now(UTC) - timedelta(hours=2),
+    )
+    return stored.id
+
+
+def compare_every_form(app, user_id: int, request_id: int, lang: str) -> int:
+    """Each fresh form of the page, kept and as rendered; the number compared."""
+    compared = 0
+    with app.test_request_context("/staff/"), force_locale(lang):
+        login_user(db.session.get(StaffUser, user_id))
+        help_request = db.session.get(HelpRequest, request_id)
+        forms = views.fresh_forms(help_request)
+        for action in PAGE_ACTIONS:
+            if action.region != "form":
+                continue
+            form = forms[action.name]
+            kept = kept_forms.kept_form(action, form, help_request)
+            rendered = render_template(action.host, form=form, req=help_request)
+            assert kept is not None and str(kept) == rendered, (action.name, lang)
+            assert "mark-" not in rendered and str(kept_forms._ID_MARK) not in rendered
+            compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_kept_form_is_the_form_as_rendered(app, lang) -> None:
+    user_id, _ = make_staff(app, "counsellor", lang)
+    other_id, _ = make_staff(app, "counsellor", lang, name="Toinen Työntekijä")
+    with app.app_context():
+        phone = new_request("phone", "morning")
+        planned = new_request("phone", "afternoon")
+        written = new_request("status_page", "any")
+        closed = new_request("phone", "any")
+        # The states the forms show, set directly.
+        planned_request = db.session.get(HelpRequest, planned)
+        planned_request.planned_call_at = changes.now_utc() + timedelta(days=3)
+        planned_request.planned_call_agreed = True
+        closed_request = db.session.get(HelpRequest, closed)
+        closed_request.status, closed_request.outcome = "closed", "no_need"
+        db.session.commit()
+    # Each case twice: the second time from what was kept; by two members of staff.
+    for request_id in (phone, planned, written, closed) * 2:
+        for who in (user_id, other_id):
+            assert compare_every_form(app, who, request_id, lang) >= 1
+    assert app.extensions[kept_forms._EXTENSION]
+    # The message to the family is signed with the writer's first name, as it is now.
+    with app.app_context():
+        db.session.get(StaffUser, user_id).name = "Uusi Nimi"
+        db.session.commit()
+    assert compare_every_form(app, user_id, written, lang) >= 1
+
+
+def test_a_form_with_errors_is_not_kept(app) -> None:
+    user_id, _ = make_staff(app, "counsellor", "fi")
+    with app.app_context():
+        request_id = new_request()
+    with app.test_request_context("/staff/"), force_locale("fi"):
+        login_user(db.session.get(StaffUser, user_id))
+        help_request = db.session.get(HelpRequest, request_id)
+        form = views.fresh_forms(help_request)["note"]
+        form.note.errors = ["Kirjoita muistiinpano."]
+        assert kept_forms.kept_form(views.ACTIONS["note"], form, help_request) is None
+
+
+def test_each_page_gets_its_own_token_version_and_times(staff_client, app) -> None:
+    client = staff_client("counsellor")
+    with app.app_context():
+        first, second = new_request("phone", "morning"), new_request("phone", "morning")
+    pages = [client.get(f"/staff/requests/{rid}").get_data(as_text=True) for rid in (first, second)]
+    for rid, page in zip((first, second), pages, strict=True):
+        assert f'action="/staff/requests/{rid}/calls"' in page
+        assert "mark-" not in page and str(kept_forms._ID_MARK) not in page
+        assert str(kept_forms._VERSION_MARK) not in page
