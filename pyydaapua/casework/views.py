@@ -78,14 +78,16 @@ def prepare(
 
 
 def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, FlaskForm]:
-    """One form per action shown once on the page, fresh unless given (a form the user is
-    correcting)."""
+    """One form per action shown once on the page that the request takes now
+    (``Action.offered_on``), fresh unless given (a form the user is correcting, shown whether
+    offered or not). A fresh form is never validated: it has no CSRF field of its own (the
+    page writes the token with ``csrf_field()``)."""
     forms: dict[str, FlaskForm] = {}
     for action in PAGE_ACTIONS:
         if action.name in submitted:
             forms[action.name] = prepare(action, submitted[action.name], help_request)
-        else:
-            fresh = action.make_form(formdata=None)
+        elif action.offered_on(help_request):
+            fresh = action.make_form(formdata=None, meta={"csrf": False})
             forms[action.name] = prepare(action, fresh, help_request, False)
     return forms
 
@@ -121,7 +123,8 @@ def page_context(help_request: HelpRequest, **extra: Any) -> dict[str, Any]:
     context["listed_actions"] = [
         action
         for action in LISTED_ACTIONS
-        if action.name in context["offered"] or context["forms"][action.name].errors
+        if action.name in context["offered"]
+        or (action.name in context["forms"] and context["forms"][action.name].errors)
     ]
     context["visit_forms"] = {
         visit.id: context["item_errors"].get(("visit_edit", visit.id)) or _visit_form(visit)
@@ -153,6 +156,7 @@ def _visit_form(visit: HomeVisit) -> VisitForm:
     """The edit form of a planned visit, filled with what it is now."""
     form = VisitForm(
         formdata=None,
+        meta={"csrf": False},  # never validated: the page writes the token (csrf_field())
         prefix=visit_form_prefix(visit.id),
         starts_at=day_and_time_text(visit.starts_at.astimezone(HELSINKI)),
         duration_minutes=visit.duration_minutes,

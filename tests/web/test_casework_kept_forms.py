@@ -47,7 +47,7 @@ def compare_every_form(app, user_id: int, request_id: int, lang: str) -> int:
         help_request = db.session.get(HelpRequest, request_id)
         forms = views.fresh_forms(help_request)
         for action in PAGE_ACTIONS:
-            if action.region != "form":
+            if action.region != "form" or action.name not in forms:
                 continue
             form = forms[action.name]
             kept = kept_forms.kept_form(action, form, help_request)
