@@ -8,6 +8,10 @@ everything else it shows (the language, each field's value and choices, the requ
 good time to call and planned call, the signed-in user), and the values are written in per
 request. A form with errors or with open work to confirm is rendered as it is. Nothing is kept
 while templates are reloaded (development): the form is still rendered through the marks.
+
+A kept form holds nothing of a family: its request's id, version and times are marks, and
+the rest is the service's words, the staff's and services' names and the request's status and
+good time to call as codes in the key.
 """
 
 from __future__ import annotations
