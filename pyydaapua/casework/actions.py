@@ -37,8 +37,8 @@ from pyydaapua.casework.forms import (
     VisitForm,
     VisitStatusForm,
 )
-from pyydaapua.casework.timeline_rows import Words, ngettext, page_words
-from pyydaapua.casework.timeline_rows import gettext as _
+from pyydaapua.casework.words import Words, ngettext, page_words
+from pyydaapua.casework.words import gettext as _
 from pyydaapua.database import db
 from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
 from pyydaapua.rules import planned_calls

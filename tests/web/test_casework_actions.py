@@ -23,7 +23,7 @@ from pyydaapua.casework.actions import (
     REGIONS,
     TIMELINE_TEXTS,
 )
-from pyydaapua.casework.timeline_rows import page_words
+from pyydaapua.casework.words import page_words
 from pyydaapua.data_rights.audit_trail import AUDIT_LABELS
 from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
