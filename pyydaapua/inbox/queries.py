@@ -489,31 +489,52 @@ class Other:
 
 # The two sides of the same-number join, made once: an alias copies every column of the table.
 _MINE, _OTHER = aliased(HelpRequest), aliased(HelpRequest)
-# The look-up itself, built once: only its values change (the ids and the time window).
-_ASKED_AGAIN = (
-    select(
-        _MINE.id,
-        _MINE.submitted_at,
-        _OTHER.id,
-        _OTHER.reference,
-        _OTHER.submitted_at,
-        _OTHER.assigned_to_id,
+# The most other requests read for one request: a number that sent more within the window is
+# flooding the service, and its requests must not slow down every page that lists them.
+SAME_NUMBER_MOST = 20
+
+
+def _asked_again_statement() -> Select:
+    """The other requests from each request's number in the time window, the newest first, at
+    most ``SAME_NUMBER_MOST`` for each request (numbered in SQL); built once, only its values
+    change (the ids and the time window)."""
+    pairs = (
+        select(
+            _MINE.id.label("mine_id"),
+            _MINE.submitted_at.label("mine_at"),
+            _OTHER.id.label("other_id"),
+            _OTHER.reference.label("reference"),
+            _OTHER.submitted_at.label("other_at"),
+            _OTHER.assigned_to_id.label("owner_id"),
+            func.row_number()
+            .over(partition_by=_MINE.id, order_by=(_OTHER.submitted_at.desc(), _OTHER.id.desc()))
+            .label("place"),
+        )
+        .join(_OTHER, and_(_OTHER.phone == _MINE.phone, _OTHER.id != _MINE.id))
+        .where(
+            _MINE.id.in_(bindparam("ids", expanding=True)),
+            _MINE.phone != "",
+            _OTHER.submitted_at >= bindparam("earliest", type_=HelpRequest.submitted_at.type),
+            _OTHER.submitted_at <= bindparam("latest", type_=HelpRequest.submitted_at.type),
+        )
+        .subquery("pairs")
     )
-    .join(_OTHER, and_(_OTHER.phone == _MINE.phone, _OTHER.id != _MINE.id))
-    .where(
-        _MINE.id.in_(bindparam("ids", expanding=True)),
-        _MINE.phone != "",
-        _OTHER.submitted_at >= bindparam("earliest", type_=HelpRequest.submitted_at.type),
-        _OTHER.submitted_at <= bindparam("latest", type_=HelpRequest.submitted_at.type),
+    columns = [column for column in pairs.c if column.name != "place"]
+    return (
+        select(*columns)
+        .where(pairs.c.place <= SAME_NUMBER_MOST)
+        .order_by(pairs.c.other_at, pairs.c.other_id)
     )
-    .order_by(_OTHER.submitted_at, _OTHER.id)
-)
+
+
+_ASKED_AGAIN = _asked_again_statement()
 
 
 def asked_again(requests: Sequence[HelpRequest | Listed]) -> dict[int, list[Other]]:
     """For each of ``requests``, the other requests from the same phone number sent within
     ``SAME_FAMILY_DAYS`` days of it, oldest first: one query for all of them (none without
-    requests). Numbers are compared as stored, normalised (E.164) by the form."""
+    requests), reading at most ``SAME_NUMBER_MOST`` for each. Numbers are compared as stored,
+    normalised (E.164) by the form."""
     if not requests:
         return {}
     times = [item.submitted_at for item in requests]

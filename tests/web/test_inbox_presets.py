@@ -241,6 +241,32 @@ def test_the_same_number_costs_one_query_per_page(app, staff_client) -> None:
     assert len(few) == len(many), (few, many)
 
 
+def test_a_number_that_floods_the_service_is_read_at_most_twenty_times_a_request(
+    app, staff_client
+) -> None:
+    """A number that sent 30 requests in a day: each of its requests names at most 20 others
+    (the newest), on the inbox and on the request page, so a flood cannot slow down every page
+    that lists it; another family's request on the same page keeps its own."""
+    flood = [
+        add(app, f"flood-{number}", number / 100, phone="+358401119999") for number in range(30)
+    ]
+    family = [
+        add(app, f"family-{number}", 2 + number, phone="+358401118888") for number in range(2)
+    ]
+    with app.app_context():
+        listed = [db.session.get(HelpRequest, request_id) for request_id in (*flood, *family)]
+        found = queries.asked_again(listed)
+    assert {len(found[request_id]) for request_id in flood} == {queries.SAME_NUMBER_MOST}
+    assert [other.id for other in found[family[0]]] == [family[1]]
+    # The newest others (the flood's first, sent 0.00, 0.01 … days ago), oldest first as shown.
+    newest = flood[: queries.SAME_NUMBER_MOST]
+    assert [other.id for other in found[flood[-1]]] == newest[::-1]
+    html = staff_client("counsellor").get("/staff/").get_data(as_text=True)
+    assert "Sama numero: 20 muuta" in html
+    page = staff_client("counsellor").get(f"/staff/requests/{flood[0]}").get_data(as_text=True)
+    assert page.count('<li><a href="/staff/requests/') == queries.SAME_NUMBER_MOST
+
+
 def test_requests_whose_numbers_were_removed_are_not_flagged(app, staff_client) -> None:
     """Retention empties the phone number of long-closed requests: an empty number is no
     family's number."""
