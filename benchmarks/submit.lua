@@ -1,7 +1,8 @@
 -- wrk script: submits the request form, each time as a browser would: GET /fi/request, then
 -- POST it with the page's csrf_token and submission_key and the session cookie it set.
 -- The connections of a thread share this script, so each form page read is queued as a
--- ready POST and the next request sent is that POST. A 303 is one submission made.
+-- ready POST and the next request sent is that POST. A 303 is one submission made. Each
+-- submission has a phone number of its own, as each family has.
 local threads = {}
 local path = "/fi/request"
 
@@ -43,7 +44,8 @@ function response(status, headers, body)
     table.insert(ready, {
       cookie = cookie:match("^([^;]*)"),
       body = "csrf_token=" .. encode(csrf) .. "&submission_key=" .. encode(key)
-        .. "&phone=0401234567&topics=finances&description="
+        .. "&phone=040" .. string.format("%07d", math.random(0, 9999999))
+        .. "&topics=finances&description="
         .. encode("Rahat eivät riitä vuokraan. Toivoisin neuvoja talouden hoitoon."),
     })
   end
