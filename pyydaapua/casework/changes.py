@@ -18,7 +18,7 @@ from functools import partial, wraps
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from pyydaapua import notices
 from pyydaapua.database import db
@@ -31,6 +31,7 @@ from pyydaapua.models import (
     Service,
     StaffUser,
     TimelineEvent,
+    home_visit_staff,
 )
 from pyydaapua.rules import disclosures, planned_calls, status_flow
 from pyydaapua.web.transactions import run_unit
@@ -133,6 +134,9 @@ class Work:
     disclosures: list[Disclosure]
 
 
+_VISIT_STAFF = aliased(StaffUser)
+
+
 def work(request_id: int) -> Work:
     """The request's timeline with its visits, referrals and disclosures, in one query.
 
@@ -149,8 +153,17 @@ def work(request_id: int) -> Work:
                 Disclosure.referral_id == TimelineEvent.referral_id,
             ),
         )
+        # The visits' staff joined one table after the other: an eager load nests the link
+        # table's join, which SQLite builds whole for every page (every visit's staff).
+        .outerjoin(HomeVisit, HomeVisit.id == TimelineEvent.visit_id)
+        .outerjoin(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
+        .outerjoin(_VISIT_STAFF, _VISIT_STAFF.id == home_visit_staff.c.user_id)
         .where(TimelineEvent.request_id == request_id)
-        .options(joinedload(TimelineEvent.visit).joinedload(HomeVisit.staff))
+        .options(
+            contains_eager(TimelineEvent.visit).contains_eager(
+                HomeVisit.staff.of_type(_VISIT_STAFF)
+            )
+        )
         .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
     ).unique()
     events: dict[int, TimelineEvent] = {}

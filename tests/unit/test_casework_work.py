@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pyydaapua.accounts.users import create_user
 from pyydaapua.casework import changes
@@ -86,3 +86,28 @@ def test_the_timeline_names_every_visit_referral_and_disclosure(req, staff) -> N
     work = changes.work(req.id)
     assert len(work.visits) == 2 and len(work.referrals) == 3 and len(work.disclosures) == 2
     assert [d.referral_id for d in work.disclosures] == [referrals[0], referrals[2]]
+
+
+def test_the_visits_staff_are_joined_without_reading_every_visit(req) -> None:
+    """The timeline's query joins the visits' staff one table after the other: a nested join
+    of the link table, as an eager load writes it, made SQLite build every visit's staff for
+    each page (12 ms at 100,000 requests instead of 0.2)."""
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_: object):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        changes.work(req.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    statement, parameters = next(item for item in sent if "timeline_event" in item[0])
+    assert "JOIN (home_visit_staff" not in statement.replace("\n", " "), statement
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            plan = " ".join(
+                str(row)
+                for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            )
+        assert "SCAN home_visit_staff" not in plan, plan
