@@ -4,6 +4,7 @@ to the same request committed first, wherever the conflict shows."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -144,10 +145,16 @@ def test_a_unit_that_keeps_losing_gives_up(ctx: Flask) -> None:
 
 def test_a_deadlock_on_postgresql_is_run_again(ctx: Flask, request_id: int) -> None:
     """PostgreSQL ends one of two transactions that wait for each other (made here on purpose:
-    each updates two requests, in opposite orders); its unit runs again and both go in."""
+    each updates two requests, in opposite orders); its unit runs again and both go in. The
+    two requests were sent on different days: a change of requests of the same day also waits
+    for the reports' count of that day (``report_day_count``), which the first change holds."""
     if not db.engine.url.get_backend_name().startswith("postgresql"):
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite has one writer")
-    other = submit(NewRequest(submission_key="u" * 32, language="fi", call_language="fi", phone=""))
+    sent = db.session.get(HelpRequest, request_id).submitted_at
+    other = submit(
+        NewRequest(submission_key="u" * 32, language="fi", call_language="fi", phone=""),
+        now=sent - timedelta(days=3),
+    )
     ids, app = (request_id, other.id), ctx
     db.session.remove()
     table = HelpRequest.__table__
