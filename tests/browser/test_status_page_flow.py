@@ -6,6 +6,7 @@ without JavaScript."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -182,14 +183,20 @@ def test_a_parent_hears_back_on_the_status_page_by_keyboard(
 
 
 def slow_down_the_familys_messages(monkeypatch: Any) -> list[float]:
-    """The family's messages take half a second to store (the live server runs in this
-    process); returns the list of when each arrived."""
+    """The family's first message waits to be stored until a second one arrives, at most ten
+    seconds (the live server runs in this process, a thread per request), so that a second
+    click lands while the first send is on its way however loaded the machine is; returns the
+    list of when each arrived."""
     store = access.family_wrote
     received: list[float] = []
+    second_arrived = threading.Event()
 
     def slowly(*args: Any, **kwargs: Any) -> None:
         received.append(time.monotonic())
-        time.sleep(0.5)
+        if len(received) == 1:
+            second_arrived.wait(timeout=10)
+        else:
+            second_arrived.set()
         store(*args, **kwargs)
 
     monkeypatch.setattr(access, "family_wrote", slowly)
