@@ -67,6 +67,10 @@ def init_app(app: Flask) -> None:
         **options,
         **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
     }
+    # The limiter is one object per process and its init_app keeps the "storage lost" flag of
+    # an app made before with another storage: this app's storage is new, so counted as alive
+    # until it fails (else its loss would go unlogged and uncounted).
+    limiter._storage_dead = False
     limiter.init_app(app)
     _log_storage_events(own_handler=app.config.get("LOG_FORMAT") != "json")
 
