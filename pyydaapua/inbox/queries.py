@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
@@ -430,20 +430,26 @@ def requests_page(
         .offset((number - 1) * per_page)
         .subquery("page_ids")
     )
-    # Back in the inbox's order here, so that the database sorts no rows for the default page.
-    rows = sorted(
-        db.session.execute(_LISTED_ROWS.join(page_ids, page_ids.c.id == HelpRequest.id)),
-        key=lambda row: (row.first_contact_at is not None, row.due_date, row.submitted_at, row.id),
+    # Each row is the listed columns in Listed's order, then the first words.
+    rows = cast(
+        list[tuple[Any, ...]],
+        db.session.execute(_LISTED_ROWS.join(page_ids, page_ids.c.id == HelpRequest.id)).all(),
     )
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    topics = _topics_of([row.id for row in rows])
-    items, excerpts = [], {}
-    for row in rows:
-        values = row._asdict()
-        excerpts[row.id] = excerpt(values.pop("excerpt") or "", EXCERPT_CHARS)
-        items.append(Listed(**values, topic_codes=topics.get(row.id, ())))
-    return ListPage(items, total, number, per_page, excerpts, capped, more)
+    topics = _topics_of([row[0] for row in rows])
+    # Back in the inbox's order here, so that the database sorts no rows for the default page.
+    listed = sorted(
+        ((Listed(*row[:-1], *[topics.get(row[0], ())]), row[-1]) for row in rows),
+        key=lambda pair: _in_inbox_order(pair[0]),
+    )
+    more = len(listed) > per_page
+    listed = listed[:per_page]
+    excerpts = {item.id: excerpt(words or "", EXCERPT_CHARS) for item, words in listed}
+    return ListPage([item for item, _ in listed], total, number, per_page, excerpts, capped, more)
+
+
+def _in_inbox_order(item: Listed) -> tuple[bool, date, datetime, int]:
+    """The inbox's order (``INBOX_ORDER``) of a listed request."""
+    return (item.first_contact_at is not None, item.due_date, item.submitted_at, item.id)
 
 
 # The highest page number read: far past any inbox, its offset well within 64 bits.
