@@ -7,8 +7,11 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Boolean, ColumnElement, Engine, MetaData, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 class Base(DeclarativeBase):
@@ -41,3 +44,28 @@ def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+class likely(ColumnElement[bool]):
+    """A condition that holds for most rows: on SQLite written as ``likely(condition)``, which
+    tells its planner not to start a join from an index on it (it has no statistics to know);
+    elsewhere the condition as it is."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition: not compared with 1 where booleans are numbers
+
+    def __init__(self, condition: ColumnElement[bool]) -> None:
+        self.condition = condition
+
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
+
+
+@compiles(likely)
+def _likely(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.condition, **kw)
+
+
+@compiles(likely, "sqlite")
+def _likely_on_sqlite(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likely({compiler.process(element.condition, **kw)})"

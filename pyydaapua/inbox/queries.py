@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, cas
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
-from pyydaapua.database import db
+from pyydaapua.database import db, likely
 from pyydaapua.models import (
     HelpRequest,
     HomeVisit,
@@ -520,8 +520,12 @@ def _asked_again_statement() -> Select:
         .where(
             _MINE.id.in_(bindparam("ids", expanding=True)),
             _MINE.phone != "",
-            _OTHER.submitted_at >= bindparam("earliest", type_=HelpRequest.submitted_at.type),
-            _OTHER.submitted_at <= bindparam("latest", type_=HelpRequest.submitted_at.type),
+            # Most requests are within the window: the join starts from the page's requests
+            # and finds the others by their number, not from every request of the window.
+            likely(
+                _OTHER.submitted_at >= bindparam("earliest", type_=HelpRequest.submitted_at.type)
+            ),
+            likely(_OTHER.submitted_at <= bindparam("latest", type_=HelpRequest.submitted_at.type)),
         )
         .subquery("pairs")
     )

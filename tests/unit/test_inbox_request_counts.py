@@ -200,3 +200,18 @@ def test_the_same_number_is_found_by_the_phone_index(ctx: Any) -> None:
     assert stored.submitted_at is not None  # loaded before the statement looked at
     plan = plan_of(lambda: queries.asked_again([stored]))
     assert "ix_help_request_phone_submitted" in plan, plan
+
+
+def test_a_pages_same_numbers_are_found_from_the_page_not_from_the_time_window(ctx: Any) -> None:
+    """SQLite, which has no statistics, finds the other requests from the page's own requests,
+    by their number and time (one index range each), not by reading every request of the
+    time window and looking up its number (0.5 ms for an inbox page of 1,000 requests).
+    PostgreSQL chooses by its statistics."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner, which has no statistics")
+    demo.load_demo_users()
+    demo.add_synthetic_requests(120, seed=3, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
+    listed = list(db.session.scalars(select(HelpRequest).where(HelpRequest.phone != "")))[:50]
+    plan = plan_of(lambda: queries.asked_again(listed))
+    assert "USING INTEGER PRIMARY KEY" in plan, plan
+    assert "ix_help_request_phone_submitted (phone=? AND submitted_at>? AND submitted_at<?)" in plan
