@@ -160,9 +160,13 @@ def work(request_id: int) -> Work:
         .outerjoin(_VISIT_STAFF, _VISIT_STAFF.id == home_visit_staff.c.user_id)
         .where(TimelineEvent.request_id == request_id)
         .options(
-            contains_eager(TimelineEvent.visit).contains_eager(
-                HomeVisit.staff.of_type(_VISIT_STAFF)
-            )
+            contains_eager(TimelineEvent.visit)
+            .contains_eager(HomeVisit.staff.of_type(_VISIT_STAFF))
+            .load_only(_VISIT_STAFF.name),
+            # Of the staff an entry names, only the name is shown: their other columns (among
+            # them four moments) were read and converted for each of the entries.
+            joinedload(TimelineEvent.user).load_only(StaffUser.name),
+            joinedload(TimelineEvent.other_user).load_only(StaffUser.name),
         )
         .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
     ).unique()
