@@ -45,13 +45,48 @@ def statement_date(day: date) -> str:
     return babel_dates.format_date(day, DATE_PATTERN, locale=str(get_locale()))
 
 
+# The settings the public information is made of: it is kept per language and their values.
+_SETTINGS = (
+    "FAMILY_CENTRE_PHONE",
+    "FAMILY_CENTRE_HOURS",
+    "SOCIAL_EMERGENCY_NAME",
+    "SOCIAL_EMERGENCY_PHONE",
+    "CRISIS_LINE_NAME",
+    "CRISIS_LINE_PHONE",
+    "QUICK_EXIT_URL",
+    "CONTROLLER_NAME",
+    "CONTROLLER_ADDRESS",
+    "DPO_EMAIL",
+    "DPO_PHONE",
+    "ACCESSIBILITY_FEEDBACK_EMAIL",
+    "ACCESSIBILITY_STATEMENT_PREPARED",
+    "ACCESSIBILITY_STATEMENT_REVIEWED",
+)
+_EXTENSION = "intake.public_info"
+_KEPT_MAX = 16
+
+
 def public_info() -> dict[str, Any]:
-    """What the public pages' templates show of the deployment, in the page's language
-    (worked out once per request, and only on pages that show it)."""
+    """What the public pages' templates show of the deployment, in the page's language. Made
+    once per language and settings and kept (every public page shows the footer's numbers,
+    and their opening hours and links took a tenth of the form page): it holds the
+    deployment's settings only."""
     if "public_info" not in g:
-        g.public_info = _public_info()
+        config = current_app.config
+        key = repr((str(get_locale()), *(config[name] for name in _SETTINGS)))
+        kept: dict[str, dict[str, Any]] = current_app.extensions.setdefault(_EXTENSION, {})
+        if key not in kept:
+            if len(kept) >= _KEPT_MAX:
+                kept.clear()
+            kept[key] = _public_info()
+        g.public_info = kept[key]
     info: dict[str, Any] = g.public_info
     return info
+
+
+def _number(phone: str, **more: str) -> dict[str, str]:
+    """A number as written in the settings, with its ``tel:`` link."""
+    return {**more, "phone": phone, "tel": tel_uri(phone) if phone else ""}
 
 
 def _public_info() -> dict[str, Any]:
@@ -64,26 +99,20 @@ def _public_info() -> dict[str, Any]:
 
     return {
         "family_centre": {
-            "phone": config["FAMILY_CENTRE_PHONE"],
+            **_number(config["FAMILY_CENTRE_PHONE"]),
             "hours": [opening_hours_text(part, lang) for part in config["FAMILY_CENTRE_HOURS"]],
         },
         "emergency_numbers": [
-            {"name": gettext("Emergency number"), "phone": "112"},
-            {
-                "name": in_language("SOCIAL_EMERGENCY_NAME"),
-                "phone": config["SOCIAL_EMERGENCY_PHONE"],
-            },
-            {
-                "name": in_language("CRISIS_LINE_NAME"),
-                "phone": in_language("CRISIS_LINE_PHONE"),
-            },
+            _number("112", name=gettext("Emergency number")),
+            _number(config["SOCIAL_EMERGENCY_PHONE"], name=in_language("SOCIAL_EMERGENCY_NAME")),
+            _number(in_language("CRISIS_LINE_PHONE"), name=in_language("CRISIS_LINE_NAME")),
         ],
         "quick_exit_url": config["QUICK_EXIT_URL"],
         "controller": {
             "name": in_language("CONTROLLER_NAME"),
             "address": in_language("CONTROLLER_ADDRESS"),
         },
-        "dpo": {"email": config["DPO_EMAIL"], "phone": config["DPO_PHONE"]},
+        "dpo": _number(config["DPO_PHONE"], email=config["DPO_EMAIL"]),
         "accessibility": {
             "feedback_email": config["ACCESSIBILITY_FEEDBACK_EMAIL"],
             "prepared": config["ACCESSIBILITY_STATEMENT_PREPARED"],

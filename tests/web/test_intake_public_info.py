@@ -154,6 +154,24 @@ def test_every_public_page_has_the_emergency_numbers_and_the_quick_exit(
     assert exit_.headers["Location"] == "https://www.ilmatieteenlaitos.fi/"
 
 
+def test_the_kept_public_information_follows_the_language_and_the_settings(app_factory) -> None:
+    """The footer's information is made once per language and settings, and kept: a setting
+    changed on a running app (as tests do) and the other language show their own."""
+    app = app_factory(SOCIAL_EMERGENCY_PHONE="08 558 62000")
+    client = app.test_client()
+
+    def emergency(lang: str) -> str:
+        html = client.get(f"/{lang}/").get_data(as_text=True)
+        return html.split('id="emergency"')[1].split("</section>")[0]
+
+    assert 'href="tel:+358855862000">08 558 62000</a>' in emergency("fi")
+    assert "Hätänumero" in emergency("fi")
+    assert "Nödnummer" in emergency("sv")
+    app.config["SOCIAL_EMERGENCY_PHONE"] = "09 310 10023"
+    assert 'href="tel:+358931010023">09 310 10023</a>' in emergency("fi")
+    assert "08 558 62000" not in emergency("sv")
+
+
 def test_staff_pages_have_no_quick_exit(client) -> None:
     html = client.get("/staff/login").get_data(as_text=True)
     assert "quick-exit" not in html
