@@ -35,7 +35,9 @@ class Findings:
         self.states = 0
 
     def check(self, page: Any, name: str) -> None:
-        """The page as it is now, at each size."""
+        """The page as it is now, at each size (once its stylesheet has loaded: a state
+        reached by an element that appears may be measured while the page still loads)."""
+        page.wait_for_load_state("load")
         open_disclosures(page)
         self.states += 1
         for size, viewport in VIEWPORTS.items():
