@@ -18,7 +18,7 @@ from flask_babel import get_locale, gettext
 
 from pyydaapua.rules.opening_hours import OpeningHours
 from pyydaapua.rules.phones import readable_phone, tel_uri
-from pyydaapua.web.config import demo_settings_in_use
+from pyydaapua.web.config import PUBLIC_DEMO_SETTINGS, demo_settings_in_use
 
 # Finnish and Finland-Swedish write times and dates alike ("klo 9.00", "kl. 9.00",
 # "30.11.2026"); Babel's Swedish patterns are Sweden's, so the patterns are given here.
@@ -46,22 +46,7 @@ def statement_date(day: date) -> str:
 
 
 # The settings the public information is made of: it is kept per language and their values.
-_SETTINGS = (
-    "FAMILY_CENTRE_PHONE",
-    "FAMILY_CENTRE_HOURS",
-    "SOCIAL_EMERGENCY_NAME",
-    "SOCIAL_EMERGENCY_PHONE",
-    "CRISIS_LINE_NAME",
-    "CRISIS_LINE_PHONE",
-    "QUICK_EXIT_URL",
-    "CONTROLLER_NAME",
-    "CONTROLLER_ADDRESS",
-    "DPO_EMAIL",
-    "DPO_PHONE",
-    "ACCESSIBILITY_FEEDBACK_EMAIL",
-    "ACCESSIBILITY_STATEMENT_PREPARED",
-    "ACCESSIBILITY_STATEMENT_REVIEWED",
-)
+_SETTINGS = (*PUBLIC_DEMO_SETTINGS, "QUICK_EXIT_URL")
 _EXTENSION = "intake.public_info"
 _KEPT_MAX = 16
 
@@ -69,7 +54,7 @@ _KEPT_MAX = 16
 def public_info() -> dict[str, Any]:
     """What the public pages' templates show of the deployment, in the page's language. Made
     once per language and settings and kept (every public page shows the footer's numbers,
-    and their opening hours and links took a tenth of the form page): it holds the
+    whose links and opening hours were parsed and formatted on every page): it holds the
     deployment's settings only."""
     if "public_info" not in g:
         config = current_app.config
