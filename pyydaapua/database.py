@@ -1,5 +1,6 @@
-"""The ground: the database handle ``db``, the models' base class and the embedded SQLite
-database's settings. It imports nothing of the project."""
+"""The ground: the database handle ``db``, the models' base class, the embedded SQLite
+database's settings and ``likely()``, a hint for its planner. It imports nothing of the
+project."""
 
 from __future__ import annotations
 
