@@ -22,6 +22,7 @@ from pyydaapua import audit
 from pyydaapua.accounts.auth import client_address
 from pyydaapua.accounts.permissions import Permission, can, roles_with
 from pyydaapua.casework import changes
+from pyydaapua.casework.changes import TimelineEntry
 from pyydaapua.casework.forms import (
     CONSENT_REFUSALS,
     AllFineForm,
@@ -40,7 +41,7 @@ from pyydaapua.casework.forms import (
 from pyydaapua.casework.words import Words, ngettext, page_words
 from pyydaapua.casework.words import gettext as _
 from pyydaapua.database import db
-from pyydaapua.models import HelpRequest, Service, StaffUser, TimelineEvent
+from pyydaapua.models import HelpRequest, Service, StaffUser
 from pyydaapua.rules import planned_calls
 from pyydaapua.rules.disclosures import PASSED_ON, split_categories
 from pyydaapua.rules.status_flow import WorkflowError
@@ -64,7 +65,7 @@ REGIONS = {
 }
 
 # The text of a timeline entry, with the words of the page's language.
-TimelineText = Callable[[TimelineEvent, Words], str]
+TimelineText = Callable[[TimelineEntry, Words], str]
 Apply = Callable[[HelpRequest, Any, "int | None", Callable[[], object]], object]
 
 
@@ -304,12 +305,12 @@ def _refer(help_request: HelpRequest, form: Any, item_id: int | None, record: An
 # --- Timeline texts ---
 
 
-def _visit_time(event: TimelineEvent, words: Words) -> str:
+def _visit_time(event: TimelineEntry, words: Words) -> str:
     assert event.visit is not None  # every visit entry names its visit
     return words.moment(event.visit.starts_at)
 
 
-def _call_text(event: TimelineEvent, words: Words) -> str:
+def _call_text(event: TimelineEntry, words: Words) -> str:
     text = _("call") + ": " + words.labels["call_result_labels"][event.value]
     if event.call is not None and event.call.duration_minutes:
         minutes = event.call.duration_minutes
@@ -317,12 +318,12 @@ def _call_text(event: TimelineEvent, words: Words) -> str:
     return text
 
 
-def _service(event: TimelineEvent, words: Words) -> str:
+def _service(event: TimelineEntry, words: Words) -> str:
     assert event.referral is not None  # every referral entry names its referral
     return event.referral.service.name(words.language)
 
 
-def _referral_text(event: TimelineEvent, words: Words) -> str:
+def _referral_text(event: TimelineEntry, words: Words) -> str:
     text = _("referred to %(service)s", service=_service(event, words))
     text += f" ({words.labels['referral_status_labels'][event.value]})"
     assert event.referral is not None  # every referral entry names its referral
@@ -331,7 +332,7 @@ def _referral_text(event: TimelineEvent, words: Words) -> str:
     return text
 
 
-def _disclosure_text(event: TimelineEvent, words: Words) -> str:
+def _disclosure_text(event: TimelineEntry, words: Words) -> str:
     """What went to whom: the categories in words (the log beside it names the unit)."""
     categories = words.labels["disclosure_category_labels"]
     what = [categories[code] for code in split_categories(event.value)]
@@ -342,7 +343,7 @@ def _disclosure_text(event: TimelineEvent, words: Words) -> str:
     )
 
 
-def _planned_call_text(event: TimelineEvent, words: Words) -> str:
+def _planned_call_text(event: TimelineEntry, words: Words) -> str:
     plan = changes.PlannedCall.from_code(event.value)
     when = words.moment(plan.at)
     if plan.agreed:
@@ -350,7 +351,7 @@ def _planned_call_text(event: TimelineEvent, words: Words) -> str:
     return _("planned a call for %(time)s, proposed by us", time=when)
 
 
-def _other_user(event: TimelineEvent, words: Words) -> str:
+def _other_user(event: TimelineEntry, words: Words) -> str:
     assert event.other_user is not None  # an assignment names whom to
     return event.other_user.name
 

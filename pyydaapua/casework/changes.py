@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial, wraps
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from pyydaapua import notices
 from pyydaapua.database import db
@@ -123,18 +123,180 @@ def referrals_and_disclosures(request_id: int) -> tuple[list[Referral], list[Dis
     return list(found.values()), logged
 
 
+class Named(Protocol):
+    """A member of staff as a timeline entry names them."""
+
+    @property
+    def name(self) -> str: ...
+
+
+class CallShown(Protocol):
+    """What a timeline entry shows of its call."""
+
+    @property
+    def duration_minutes(self) -> int | None: ...
+    @property
+    def notes(self) -> str: ...
+    @property
+    def coping(self) -> str | None: ...
+    @property
+    def coping_note(self) -> str: ...
+    @property
+    def finances(self) -> str | None: ...
+    @property
+    def finances_note(self) -> str: ...
+    @property
+    def daily_life(self) -> str | None: ...
+    @property
+    def daily_life_note(self) -> str: ...
+
+
+class TimelineEntry(Protocol):
+    """What a timeline entry shows: a ``TimelineEvent`` (the family's export) or the request
+    page's ``Entry``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def user(self) -> Named | None: ...
+    @property
+    def other_user(self) -> Named | None: ...
+    @property
+    def call(self) -> CallShown | None: ...
+    @property
+    def visit(self) -> HomeVisit | None: ...
+    @property
+    def referral(self) -> Referral | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCall:
+    duration_minutes: int | None
+    notes: str
+    coping: str | None
+    coping_note: str
+    finances: str | None
+    finances_note: str
+    daily_life: str | None
+    daily_life_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A timeline entry read as plain values, with the visit or referral it names."""
+
+    id: int
+    kind: str
+    at: datetime
+    value: str
+    note: str
+    user: Person | None
+    other_user: Person | None
+    call: EntryCall | None
+    visit: HomeVisit | None
+    referral: Referral | None
+
+
 @dataclass
 class Work:
     """What was done on a request: its timeline, newest first, and the home visits (by
     time), referrals (in the order made) and disclosure log (oldest first) it names."""
 
-    timeline: list[TimelineEvent]
+    timeline: list[Entry]
     visits: list[HomeVisit]
     referrals: list[Referral]
     disclosures: list[Disclosure]
 
 
 _VISIT_STAFF = aliased(StaffUser)
+_ENTRY_USER = aliased(StaffUser)
+_OTHER_USER = aliased(StaffUser)
+# A timeline entry's own values, the names of the staff it names and what it shows of its
+# call: read as plain columns (60 entries as ORM objects with their calls and staff took
+# most of the request page's reading).
+_ENTRY_COLUMNS = (
+    TimelineEvent.id,
+    TimelineEvent.kind,
+    TimelineEvent.at,
+    TimelineEvent.value,
+    TimelineEvent.note,
+    _ENTRY_USER.name,
+    _OTHER_USER.name,
+    TimelineEvent.call_id,
+    Call.duration_minutes,
+    Call.notes,
+    Call.coping,
+    Call.coping_note,
+    Call.finances,
+    Call.finances_note,
+    Call.daily_life,
+    Call.daily_life_note,
+)
+
+
+# Built once: a statement's cache key is worked out once per statement object.
+_WORK = (
+    select(*_ENTRY_COLUMNS, HomeVisit, Referral, Disclosure)
+    .select_from(TimelineEvent)
+    .outerjoin(_ENTRY_USER, _ENTRY_USER.id == TimelineEvent.user_id)
+    .outerjoin(_OTHER_USER, _OTHER_USER.id == TimelineEvent.other_user_id)
+    .outerjoin(Call, Call.id == TimelineEvent.call_id)
+    .outerjoin(Referral, Referral.id == TimelineEvent.referral_id)
+    .outerjoin(
+        Disclosure,
+        and_(
+            TimelineEvent.kind == "referral",
+            Disclosure.referral_id == TimelineEvent.referral_id,
+        ),
+    )
+    # The visits' staff joined one table after the other: an eager load nests the link
+    # table's join, which SQLite builds whole for every page (every visit's staff).
+    .outerjoin(HomeVisit, HomeVisit.id == TimelineEvent.visit_id)
+    .outerjoin(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
+    .outerjoin(_VISIT_STAFF, _VISIT_STAFF.id == home_visit_staff.c.user_id)
+    .where(TimelineEvent.request_id == bindparam("request_id"))
+    .options(
+        contains_eager(HomeVisit.staff.of_type(_VISIT_STAFF)).load_only(_VISIT_STAFF.name),
+        # A disclosure's referral is the row's own; of its author, only the name is shown.
+        lazyload(Disclosure.referral),
+        joinedload(Disclosure.user).load_only(StaffUser.name),
+    )
+    .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
+)
+
+
+def _person(name: str | None) -> Person | None:
+    return None if name is None else Person(name)
+
+
+def _entry(columns: list[Any], visit: HomeVisit | None, referral: Referral | None) -> Entry:
+    """The entry of a row's ``_ENTRY_COLUMNS``."""
+    event_id, kind, at, value, note, user, other_user, call_id, *call = columns
+    return Entry(
+        event_id,
+        kind,
+        at,
+        value,
+        note or "",
+        _person(user),
+        _person(other_user),
+        None if call_id is None else EntryCall(*call),
+        visit,
+        referral,
+    )
 
 
 def work(request_id: int) -> Work:
@@ -143,43 +305,21 @@ def work(request_id: int) -> Work:
     Each visit is written with its "visit_booked" entry (``book_visit``), each referral with
     its "referral" entry and each disclosure with its referral (``refer``), and the timeline is
     read whole: so the entries name every visit, referral and disclosure of the request. A
-    disclosure is joined to its referral's "referral" entry only, so that each comes once."""
-    rows = db.session.execute(
-        select(TimelineEvent, Disclosure)
-        .outerjoin(
-            Disclosure,
-            and_(
-                TimelineEvent.kind == "referral",
-                Disclosure.referral_id == TimelineEvent.referral_id,
-            ),
-        )
-        # The visits' staff joined one table after the other: an eager load nests the link
-        # table's join, which SQLite builds whole for every page (every visit's staff).
-        .outerjoin(HomeVisit, HomeVisit.id == TimelineEvent.visit_id)
-        .outerjoin(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
-        .outerjoin(_VISIT_STAFF, _VISIT_STAFF.id == home_visit_staff.c.user_id)
-        .where(TimelineEvent.request_id == request_id)
-        .options(
-            contains_eager(TimelineEvent.visit)
-            .contains_eager(HomeVisit.staff.of_type(_VISIT_STAFF))
-            .load_only(_VISIT_STAFF.name),
-            # Of the staff an entry names, only the name is shown: their other columns (among
-            # them four moments) were read and converted for each of the entries.
-            joinedload(TimelineEvent.user).load_only(StaffUser.name),
-            joinedload(TimelineEvent.other_user).load_only(StaffUser.name),
-        )
-        .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
-    ).unique()
-    events: dict[int, TimelineEvent] = {}
+    disclosure is joined to its referral's "referral" entry only, so that each comes once.
+    The entries are plain values; the visits, referrals and disclosures, which the page's
+    forms and lists read, are ORM objects."""
+    rows = db.session.execute(_WORK, {"request_id": request_id}).unique()
+    events: dict[int, Entry] = {}
     visits: dict[int, HomeVisit] = {}
     referrals: dict[int, Referral] = {}
     logged: dict[int, Disclosure] = {}
-    for event, disclosure in rows:
-        events.setdefault(event.id, event)
-        if event.visit is not None:
-            visits.setdefault(event.visit.id, event.visit)
-        if event.referral is not None:
-            referrals.setdefault(event.referral.id, event.referral)
+    for *columns, visit, referral, disclosure in rows:
+        if columns[0] not in events:
+            events[columns[0]] = _entry(columns, visit, referral)
+        if visit is not None:
+            visits.setdefault(visit.id, visit)
+        if referral is not None:
+            referrals.setdefault(referral.id, referral)
         if disclosure is not None:
             logged.setdefault(disclosure.id, disclosure)
     return Work(

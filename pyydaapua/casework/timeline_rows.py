@@ -5,12 +5,13 @@ translation look-up per entry (a timeline of 60 entries had some 300 of them).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from pyydaapua.casework.actions import TIMELINE_TEXTS
+from pyydaapua.casework.changes import CallShown, TimelineEntry
 from pyydaapua.casework.words import page_words
-from pyydaapua.models import Call, TimelineEvent
 from pyydaapua.web import i18n
 
 # The kinds of entry the family sees too (on their status page): marked on the timeline.
@@ -43,8 +44,9 @@ class TimelineRow:
     note: str
 
 
-def timeline_rows(events: list[TimelineEvent]) -> list[TimelineRow]:
-    """The entries of ``events``, in their order, in the page's language."""
+def timeline_rows(events: Sequence[TimelineEntry]) -> list[TimelineRow]:
+    """The entries of ``events`` (the request page's ``Entry`` values, or the family's export's
+    ``TimelineEvent`` objects), in their order, in the page's language."""
     words = page_words()
     moment = words.moment
     check_in_labels = words.labels["check_in_labels"]
@@ -75,7 +77,7 @@ def timeline_rows(events: list[TimelineEvent]) -> list[TimelineRow]:
 
 
 def _check_in(
-    call: Call, check_in_labels: dict[str, str], scale_labels: dict[str, str]
+    call: CallShown, check_in_labels: dict[str, str], scale_labels: dict[str, str]
 ) -> tuple[str, tuple[CheckInAnswer, ...]]:
     """A call's notes and the answers of its check-in, as ``_check_in.html`` shows them."""
     answers = []
