@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial, wraps
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from pyydaapua import notices
@@ -55,22 +55,23 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+# Built once: a statement's cache key is worked out once per statement object, and the
+# request page reads these on every answer.
+_REQUEST = (
+    select(HelpRequest)
+    .where(HelpRequest.id == bindparam("request_id"))
+    .options(
+        joinedload(HelpRequest.topics),
+        joinedload(HelpRequest.assigned_to),
+        joinedload(HelpRequest.updated_by),
+        joinedload(HelpRequest.planned_call_by),
+    )
+)
+
+
 def get_request(request_id: int) -> HelpRequest | None:
     """The request with its topics, owner and last editor, in one query."""
-    return (
-        db.session.scalars(
-            select(HelpRequest)
-            .where(HelpRequest.id == request_id)
-            .options(
-                joinedload(HelpRequest.topics),
-                joinedload(HelpRequest.assigned_to),
-                joinedload(HelpRequest.updated_by),
-                joinedload(HelpRequest.planned_call_by),
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
+    return db.session.scalars(_REQUEST, {"request_id": request_id}).unique().one_or_none()
 
 
 def timeline(request_id: int) -> list[TimelineEvent]:
@@ -330,26 +331,34 @@ def work(request_id: int) -> Work:
     )
 
 
-def service_choices(language: str, limit: int = 500) -> list[tuple[int, str, str]]:
-    """The services a referral can be made to (the active ones), by name in ``language``:
-    each one's id, name and provider type, read as plain values."""
-    name = Service.name_sv if language == "sv" else Service.name_fi
-    rows = db.session.execute(
+def _services_by_name(name: Any) -> Select:
+    return (
         select(Service.id, name, Service.provider_type)
         .where(Service.active.is_(True))
         .order_by(name)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+_SERVICES = {"fi": _services_by_name(Service.name_fi), "sv": _services_by_name(Service.name_sv)}
+_ACTIVE_STAFF = (
+    select(StaffUser.id, StaffUser.name)
+    .where(StaffUser.active.is_(True), StaffUser.role.in_(bindparam("roles", expanding=True)))
+    .order_by(StaffUser.name)
+)
+
+
+def service_choices(language: str, limit: int = 500) -> list[tuple[int, str, str]]:
+    """The services a referral can be made to (the active ones), by name in ``language``:
+    each one's id, name and provider type, read as plain values."""
+    statement = _SERVICES["sv" if language == "sv" else "fi"]
+    rows = db.session.execute(statement, {"limit": limit})
     return [(service_id, text, provider_type) for service_id, text, provider_type in rows]
 
 
 def active_staff(roles: Iterable[str]) -> list[tuple[int, str]]:
     """The id and name of each active member of staff in ``roles``, by name."""
-    rows = db.session.execute(
-        select(StaffUser.id, StaffUser.name)
-        .where(StaffUser.active.is_(True), StaffUser.role.in_(tuple(roles)))
-        .order_by(StaffUser.name)
-    )
+    rows = db.session.execute(_ACTIVE_STAFF, {"roles": list(roles)})
     return [(user_id, name) for user_id, name in rows]
 
 
