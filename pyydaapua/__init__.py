@@ -28,6 +28,7 @@ from pyydaapua.web.extensions import (
     limiter,
 )
 from pyydaapua.web.forms import with_text_decoding
+from pyydaapua.web.translated_templates import TranslatedEnvironment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    # Each template compiled once per language, its fixed texts translated.
+    app.jinja_environment = TranslatedEnvironment
     app.config.from_mapping(from_environment(app.instance_path))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     if test_config:

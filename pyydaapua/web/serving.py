@@ -43,18 +43,20 @@ class AccessLogger(Logger):
 
 def warm_up(app: Flask) -> None:
     """Do once, before gunicorn forks its workers, what every worker would otherwise do on its
-    first pages: compile the templates, read the translation catalogues and the languages'
-    locale data, and work out the holidays of the years around today. A worker then answers
-    its first inbox as fast as its hundredth, also one started anew after ``max_requests``.
+    first pages: compile the templates (once per language), read the translation catalogues
+    and the languages' locale data, and work out the holidays of the years around today. A
+    worker then answers its first inbox as fast as its hundredth, also one started anew after
+    ``max_requests``.
 
     Opens no database or Redis connection: the workers must not share the master's."""
     env = app.jinja_env
-    for name in env.list_templates(extensions=("html", "txt")):
-        env.get_template(name)
+    names = env.list_templates(extensions=("html", "txt"))
     with app.test_request_context():
         for language in LANGUAGES:
             with force_locale(language):
                 get_translations()
+                for name in names:  # compiled per language (web/translated_templates.py)
+                    env.get_template(name)
             Locale.parse(language).date_formats  # noqa: B018 - loads the locale's data
     this_year = date.today().year
     for year in (this_year - 1, this_year, this_year + 1):
