@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
+from babel import Locale
 from flask import g, has_app_context, has_request_context
 from flask.templating import Environment as FlaskEnvironment
 from jinja2 import Template
@@ -47,6 +48,7 @@ CACHE_SIZE = 400
 def rendering_language() -> str | None:
     """The language of the page being rendered, when it is one of the service's: the page's,
     or outside a request the one forced (``force_locale``), if any."""
+    locale: Locale | None
     if has_request_context():
         locale = page_locale()
     elif has_app_context():
