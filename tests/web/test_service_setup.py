@@ -290,5 +290,5 @@ def test_the_db_commands_run(tmp_path) -> None:
     with app.app_context():
         head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         db.engine.dispose()
-    assert head == "0016_search_order"
+    assert head == "0017_audit_ids"
     assert "db" in runner.invoke(args=["--help"]).output
