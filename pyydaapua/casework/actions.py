@@ -92,7 +92,11 @@ class Action:
     host: str
     title: Any = None
     item: str | None = None
-    prepare: Callable[[FlaskForm, HelpRequest, bool], None] | None = None
+    # The choices of the form's fields that list staff or services, by field name.
+    choices: Callable[[], dict[str, list[SelectChoice]]] | None = None
+    # The values of a fresh form's fields on the request, by field name, where they are not the
+    # form's own defaults.
+    fresh: Callable[[HelpRequest], dict[str, Any]] | None = None
     prefix: Callable[[int | None], str] | None = field(default=None)
     # The answer's text when it depends on what was sent (else ``done``).
     done_for: Callable[[Any], Any] | None = None
@@ -157,32 +161,37 @@ def staff_choices() -> list[SelectChoice]:
     return g.staff_choices
 
 
-def _prepare_assign(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
-    form.assignee.choices = [SelectChoice("", _("Nobody")), *staff_choices()]
-    if not submitted:
-        form.assignee.data = help_request.assigned_to_id
+def _owner_choices() -> dict[str, list[SelectChoice]]:
+    return {"assignee": [SelectChoice("", _("Nobody")), *staff_choices()]}
 
 
-def _prepare_visit(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
-    form.staff.choices = staff_choices()
-    if not submitted:
-        form.staff.data = [current_user.id]
+def _fresh_owner(help_request: HelpRequest) -> dict[str, Any]:
+    return {"assignee": help_request.assigned_to_id}
 
 
-def _prepare_visit_edit(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
-    form.staff.choices = staff_choices()
+def _visit_staff_choices() -> dict[str, list[SelectChoice]]:
+    return {"staff": staff_choices()}
 
 
-def _prepare_referral(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+def _fresh_visit(help_request: HelpRequest) -> dict[str, Any]:
+    """A new visit is the signed-in user's own."""
+    return {"staff": [current_user.id]}
+
+
+def _service_choices() -> dict[str, list[SelectChoice]]:
     # The provider types in the page's language, translated once per language.
     provider_types = page_words().labels["provider_type_labels"]
-    form.service.choices = [
-        SelectChoice("", _("Choose a service")),
-        *(
-            SelectChoice(service_id, f"{name} ({provider_types[provider_type]})")
-            for service_id, name, provider_type in changes.service_choices(current_user.language)
-        ),
-    ]
+    return {
+        "service": [
+            SelectChoice("", _("Choose a service")),
+            *(
+                SelectChoice(service_id, f"{name} ({provider_types[provider_type]})")
+                for service_id, name, provider_type in changes.service_choices(
+                    current_user.language
+                )
+            ),
+        ]
+    }
 
 
 def proposed_call_time(help_request: HelpRequest) -> datetime | None:
@@ -193,22 +202,19 @@ def proposed_call_time(help_request: HelpRequest) -> datetime | None:
     )
 
 
-def _prepare_call(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+def _fresh_call(help_request: HelpRequest) -> dict[str, Any]:
     """A fresh call form proposes the next try, for a call that does not reach the family."""
-    if not submitted:
-        form.next_call.data = "retry"
-        form.planned_at.data = proposed_call_time(help_request)
+    return {"next_call": "retry", "planned_at": proposed_call_time(help_request)}
 
 
-def _prepare_plan_call(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
+def _fresh_plan_call(help_request: HelpRequest) -> dict[str, Any]:
     """A fresh form shows the call planned now, or proposes one."""
-    if submitted:
-        return
     if help_request.planned_call_at is not None:
-        form.planned_at.data = help_request.planned_call_at
-        form.agreed.data = "agreed" if help_request.planned_call_agreed else "proposed"
-    else:
-        form.planned_at.data = proposed_call_time(help_request)
+        return {
+            "planned_at": help_request.planned_call_at,
+            "agreed": "agreed" if help_request.planned_call_agreed else "proposed",
+        }
+    return {"planned_at": proposed_call_time(help_request)}
 
 
 def _call_done(form: Any) -> str:
@@ -229,9 +235,8 @@ def _plan_done(form: Any) -> str:
     return _("The call is planned for %(time)s.", time=datetime_text(plan.at, "short"))
 
 
-def _prepare_status(form: FlaskForm, help_request: HelpRequest, submitted: bool) -> None:
-    if not submitted:
-        form.status.data = help_request.status
+def _fresh_status(help_request: HelpRequest) -> dict[str, Any]:
+    return {"status": help_request.status}
 
 
 def _warn_of_open_work(form: Any, help_request: HelpRequest, error: WorkflowError) -> bool:
@@ -410,7 +415,8 @@ ACTIONS: dict[str, Action] = {
             rule="/requests/<int:request_id>/assign",
             form=AssignForm,
             host="casework/_request_header.html",
-            prepare=_prepare_assign,
+            choices=_owner_choices,
+            fresh=_fresh_owner,
             apply=lambda req, form, item, record: changes.assign(
                 req,
                 current_user,
@@ -462,7 +468,7 @@ ACTIONS: dict[str, Action] = {
             host="casework/_form_call.html",
             # A family who chose a written answer is answered on the status page.
             offered=lambda req: req.contact_method == "phone",
-            prepare=_prepare_call,
+            fresh=_fresh_call,
             apply=lambda req, form, item, record: changes.record_call(
                 req,
                 current_user,
@@ -486,7 +492,7 @@ ACTIONS: dict[str, Action] = {
             host="casework/_form_plan_call.html",
             # Calls are planned with a family who asked for a call.
             offered=lambda req: planned_calls.can_plan(req.contact_method),
-            prepare=_prepare_plan_call,
+            fresh=_fresh_plan_call,
             apply=lambda req, form, item, record: changes.plan_call(
                 req, current_user, form.version.data, form.planned_call(), record=record
             ),
@@ -524,7 +530,8 @@ ACTIONS: dict[str, Action] = {
             form=VisitForm,
             title=_l("Book a home visit"),
             host="casework/_form_visit.html",
-            prepare=_prepare_visit,
+            choices=_visit_staff_choices,
+            fresh=_fresh_visit,
             apply=lambda req, form, item, record: changes.book_visit(
                 req, current_user, form.version.data, _visit_data(form), record=record
             ),
@@ -543,7 +550,7 @@ ACTIONS: dict[str, Action] = {
             form=ReferralForm,
             title=_l("Refer to a service"),
             host="casework/_form_referral.html",
-            prepare=_prepare_referral,
+            choices=_service_choices,
             apply=_refer,
             done=_l("The referral was saved."),
             audit_label=_l("made a referral"),
@@ -570,7 +577,7 @@ ACTIONS: dict[str, Action] = {
             form=StatusForm,
             title=_l("Change the status"),
             host="casework/_form_status.html",
-            prepare=_prepare_status,
+            fresh=_fresh_status,
             apply=lambda req, form, item, record: changes.change_status(
                 req,
                 current_user,
@@ -618,7 +625,7 @@ ACTIONS: dict[str, Action] = {
             host="casework/_visits.html",
             item="visit_id",
             prefix=visit_form_prefix,
-            prepare=_prepare_visit_edit,
+            choices=_visit_staff_choices,
             apply=lambda req, form, item, record: changes.update_visit(
                 req, current_user, form.version.data, item, _visit_data(form), record=record
             ),

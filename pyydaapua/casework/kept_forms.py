@@ -4,10 +4,13 @@ A fresh form (nothing typed, no errors) looks the same on every request page of 
 for a few values: the request's id (in the form's address), its version, the session's CSRF
 token and the forms' times (the time of a call, a visit's proposed day …). Such a form is
 rendered with marks in the place of these values, kept per process under a key that holds
-everything else it shows (the language, each field's value and choices, the request's status,
-good time to call and planned call, the signed-in user), and the values are written in per
-request. A form with errors or with open work to confirm is rendered as it is. Nothing is kept
-while templates are reloaded (development): the form is still rendered through the marks.
+everything else it shows (the language, the values of its fields that are not its own
+defaults, its staff and service choices, the request's status, good time to call and planned
+call, the signed-in user), and the values are written in per request. The key is worked out
+from what the form would be given (``FreshForm``), so a page whose forms are all kept builds
+none of them. A form that was sent (with errors, open work to confirm or a changed request) is
+rendered as it is. Nothing is kept while templates are reloaded (development): the form is
+still rendered through the marks.
 
 A kept form holds nothing of a family: its request's id, version and times are marks, and
 the rest is the service's words, the staff's and services' names and the request's status and
@@ -18,16 +21,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from wtforms import Field, SelectChoice
+from wtforms import SelectChoice
+from wtforms.fields.core import UnboundField
 
 from pyydaapua.casework.actions import Action
 from pyydaapua.models import HelpRequest
@@ -79,27 +84,68 @@ def frozen(value: Any) -> Hashable:
     raise TypeError(f"not a value of a form: {value!r}")
 
 
-def _marked(form: FlaskForm) -> list[Field]:
-    """The fields whose values are times, written in per request."""
-    return [field for field in form if isinstance(field, LocalDateTimeField)]
+# The marked fields of each action's form, found once.
+_MARKED: dict[str, dict[str, Any]] = {}
 
 
-def form_key(action: Action, form: FlaskForm, help_request: HelpRequest) -> Hashable:
+def marked_defaults(action: Action) -> dict[str, Any]:
+    """The fields of ``action``'s form whose values are times, written in per request, with
+    their own defaults (a value, a function or None)."""
+    found = _MARKED.get(action.name)
+    if found is None:
+        found = _MARKED[action.name] = {
+            name: unbound.kwargs.get("default")
+            for name in dir(action.form)
+            if isinstance(unbound := getattr(action.form, name, None), UnboundField)
+            and issubclass(unbound.field_class, LocalDateTimeField)
+        }
+    return found
+
+
+@dataclass
+class FreshForm:
+    """An action's fresh form on a request before it is built: its choices, and the values of
+    its fields where they are not the form's own defaults, its times worked out once (so that
+    the form built and its kept copy show the same). Built (``form``) only when its kept copy
+    is missing; a fresh form has no errors and no open work."""
+
+    action: Action
+    help_request: HelpRequest
+    choices: dict[str, list[SelectChoice]] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: ClassVar[dict[str, list[str]]] = {}
+    open_work: ClassVar[None] = None
+
+    @classmethod
+    def of(cls, action: Action, help_request: HelpRequest) -> FreshForm:
+        data = {
+            name: default() if callable(default) else default
+            for name, default in marked_defaults(action).items()
+        }
+        if action.fresh is not None:
+            data.update(action.fresh(help_request))
+        choices = action.choices() if action.choices is not None else {}
+        return cls(action, help_request, choices, data)
+
+    @cached_property
+    def form(self) -> FlaskForm:
+        """The form itself. Never validated: it has no CSRF field of its own (the page writes
+        the token with ``csrf_field()``)."""
+        form = self.action.make_form(formdata=None, meta={"csrf": False})
+        form.version.data = self.help_request.version
+        for name, choices in self.choices.items():
+            form[name].choices = choices
+        for name, value in self.data.items():
+            form[name].data = value
+        return form
+
+
+def form_key(fresh: FreshForm) -> Hashable:
     """Everything a fresh form shows but its marked values."""
-    skipped = {form.meta.csrf_field_name, "version", *(field.short_name for field in _marked(form))}
-    fields = tuple(
-        (
-            field.name,
-            frozen(field.label.text),
-            frozen(field.data),
-            frozen(field.raw_data),
-            frozen(getattr(field, "choices", None)),
-        )
-        for field in form
-        if field.short_name not in skipped
-    )
+    marked = marked_defaults(fresh.action)
+    help_request = fresh.help_request
     return (
-        action.name,
+        fresh.action.name,
         page_language(),
         request.script_root,
         current_user.id,
@@ -107,18 +153,19 @@ def form_key(action: Action, form: FlaskForm, help_request: HelpRequest) -> Hash
         help_request.status,
         help_request.call_time,
         help_request.planned_call_at is not None,
-        fields,
+        tuple((name, frozen(value)) for name, value in fresh.data.items() if name not in marked),
+        tuple((name, frozen(choices)) for name, choices in fresh.choices.items()),
     )
 
 
-def _render_marked(action: Action, form: FlaskForm, help_request: HelpRequest) -> str:
+def _render_marked(fresh: FreshForm) -> str:
     """The form's partial with marks in the place of the values written in per request."""
-    marked = _marked(form)
-    values = [(field, field.data) for field in marked]
-    version = form.version.data
+    form, help_request = fresh.form, fresh.help_request
+    marked = [form[name] for name in marked_defaults(fresh.action)]
+    values = [(each, each.data) for each in marked]
     try:
-        for field in marked:
-            field.data = _field_mark(field.short_name)
+        for each in marked:
+            each.data = _field_mark(each.short_name)
         form.version.data = _VERSION_MARK
         standing_in = KeptRequest(
             id=_ID_MARK,
@@ -127,34 +174,37 @@ def _render_marked(action: Action, form: FlaskForm, help_request: HelpRequest) -
             call_time=help_request.call_time,
             planned_call_at=help_request.planned_call_at is not None,
         )
-        html = render_template(action.host, form=form, req=standing_in)
+        html = render_template(fresh.action.host, form=form, req=standing_in)
     finally:
-        for field, data in values:
-            field.data = data
-        form.version.data = version
+        for each, data in values:
+            each.data = data
+        form.version.data = help_request.version
     return html.replace(str(escape(generate_csrf())), _CSRF_MARK)
 
 
-def kept_form(action: Action, form: FlaskForm, help_request: HelpRequest) -> Markup | None:
+def kept_form(
+    action: Action, form: FlaskForm | FreshForm, help_request: HelpRequest
+) -> Markup | None:
     """The fresh ``form`` of ``action`` on ``help_request``, from the kept forms; None for a
-    form with errors or open work, which the page renders itself."""
-    if form.errors or getattr(form, "open_work", None):
+    form that was sent, which the page renders itself."""
+    if not isinstance(form, FreshForm):
         return None
-    key = form_key(action, form, help_request)
+    key = form_key(form)
     kept: dict[Hashable, str] = current_app.extensions.setdefault(_EXTENSION, {})
     html = kept.get(key)
     if html is None:
-        html = _render_marked(action, form, help_request)
+        html = _render_marked(form)
         if not current_app.jinja_env.auto_reload:
             if len(kept) >= KEPT_MAX:
                 kept.clear()
             kept[key] = html
     html = (
         html.replace(str(_ID_MARK), str(help_request.id))
-        .replace(str(_VERSION_MARK), str(form.version.data))
+        .replace(str(_VERSION_MARK), str(help_request.version))
         .replace(_CSRF_MARK, str(escape(generate_csrf())))
     )
-    for field in _marked(form):
-        html = html.replace(_field_mark(field.short_name), str(escape(field._value())))
+    for name in marked_defaults(action):
+        text = LocalDateTimeField.text_of(form.data.get(name))
+        html = html.replace(_field_mark(name), str(escape(text)))
     # Our own template's output; the values are escaped as they go in.
     return Markup(html)  # noqa: S704

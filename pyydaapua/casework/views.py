@@ -41,7 +41,7 @@ from pyydaapua.casework.actions import (
 from pyydaapua.casework.forms import (
     VisitForm,
 )
-from pyydaapua.casework.kept_forms import kept_form
+from pyydaapua.casework.kept_forms import FreshForm, kept_form
 from pyydaapua.casework.timeline_rows import timeline_rows
 from pyydaapua.database import db
 from pyydaapua.inbox import queries
@@ -66,29 +66,30 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(actions=ACTIONS)
 bp.add_app_template_filter(typed_text.first_name, "first_name")
 
 
-def prepare(
-    action: Action, form: FlaskForm, help_request: HelpRequest, submitted: bool = True
-) -> FlaskForm:
-    """Give a form its choices, and its version and defaults when it was not submitted."""
-    if not submitted or form.version.data is None:
+def prepare(action: Action, form: FlaskForm, help_request: HelpRequest) -> FlaskForm:
+    """Give a sent form its choices, and the request's version when it was sent without one."""
+    if form.version.data is None:
         form.version.data = help_request.version
-    if action.prepare is not None:
-        action.prepare(form, help_request, submitted)
+    if action.choices is not None:
+        for name, choices in action.choices().items():
+            form[name].choices = choices
     return form
 
 
-def fresh_forms(help_request: HelpRequest, **submitted: FlaskForm) -> dict[str, FlaskForm]:
+def fresh_forms(
+    help_request: HelpRequest, **submitted: FlaskForm
+) -> dict[str, FlaskForm | FreshForm]:
     """One form per action shown once on the page that the request takes now
     (``Action.offered_on``), fresh unless given (a form the user is correcting, shown whether
-    offered or not). A fresh form is never validated: it has no CSRF field of its own (the
-    page writes the token with ``csrf_field()``)."""
-    forms: dict[str, FlaskForm] = {}
+    offered or not). A fresh form of its own part of the page is built only when its kept copy
+    is missing (casework/kept_forms.py)."""
+    forms: dict[str, FlaskForm | FreshForm] = {}
     for action in PAGE_ACTIONS:
         if action.name in submitted:
             forms[action.name] = prepare(action, submitted[action.name], help_request)
         elif action.offered_on(help_request):
-            fresh = action.make_form(formdata=None, meta={"csrf": False})
-            forms[action.name] = prepare(action, fresh, help_request, False)
+            fresh = FreshForm.of(action, help_request)
+            forms[action.name] = fresh if action.region == "form" else fresh.form
     return forms
 
 

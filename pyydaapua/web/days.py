@@ -101,10 +101,15 @@ class LocalDateTimeField(StringField):
             self.data_utc = local.replace(tzinfo=HELSINKI).astimezone(UTC)
 
     def _value(self) -> str:
-        if isinstance(self.data, datetime):
-            moment = self.data.astimezone(HELSINKI) if self.data.tzinfo else self.data
+        return self.text_of(self.data)
+
+    @staticmethod
+    def text_of(data: Any) -> str:
+        """The field's text for ``data`` (what ``_value`` shows)."""
+        if isinstance(data, datetime):
+            moment = data.astimezone(HELSINKI) if data.tzinfo else data
             return day_and_time_text(moment)
-        return typed_dates.show_day_and_time(self.data) if self.data else ""
+        return typed_dates.show_day_and_time(data) if data else ""
 
     def pre_validate(self, form: FlaskForm) -> None:
         if self.local_day is not None:
