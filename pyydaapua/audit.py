@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Integer, String, Table, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.util import identity_key
 
 from pyydaapua.database import db
@@ -171,10 +172,29 @@ def record(
     return event
 
 
+# The columns that differ between the events of one answer, and the PostgreSQL statement that
+# writes them from one array each (``unnest``): a multi-row VALUES of 55 events has 385
+# parameters, which took the driver and the server 4.3 ms to bind and parse against 1.8 ms.
+_PER_ROW = {"action": String, "request_id": Integer, "target": String, "basis": String}
+_ARRAYS = func.unnest(
+    *(bindparam(name, type_=ARRAY(kind)) for name, kind in _PER_ROW.items())
+).table_valued(*_PER_ROW, name="events").render_derived()
+_INSERT_FROM_ARRAYS = insert(cast(Table, AuditEvent.__table__)).from_select(
+    ["at", "user_id", "client_address", *_PER_ROW],
+    select(
+        bindparam("at", type_=AuditEvent.at.type),
+        bindparam("user_id", type_=Integer),
+        bindparam("client_address", type_=String),
+        *(_ARRAYS.c[name] for name in _PER_ROW),
+    ),
+)
+
+
 def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) -> None:
-    """Write the events of one answer in one INSERT executed for every row at once (none when
-    ``reads`` is empty): the statement is compiled once and kept, whatever the number of rows.
-    Not committed: the view commits them with the rest of its answer."""
+    """Write the events of one answer in one INSERT (none when ``reads`` is empty): on
+    PostgreSQL from one array per column that differs, elsewhere executed for every row at
+    once. Either statement is compiled once and kept, whatever the number of rows. Not
+    committed: the view commits them with the rest of its answer."""
     if not reads:
         return
     at = datetime.now(UTC)
@@ -197,5 +217,16 @@ def record_reads(reads: Sequence[Read], *, user_id: int, client_address: str) ->
         }
         for read in reads
     ]
-    db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            _INSERT_FROM_ARRAYS,
+            {
+                "at": at,
+                "user_id": user_id,
+                "client_address": client_address[:64],
+                **{name: [row[name] for row in rows] for name in _PER_ROW},
+            },
+        )
+    else:
+        db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
     audit_stream.add_inserted(db.session(), rows)
