@@ -33,12 +33,18 @@ from pyydaapua.web.translated_templates import TranslatedEnvironment
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Each statement planned for its own values, also when psycopg has prepared it on the server.
+CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan"
+
+
 def _plan_every_statement(app: Flask) -> None:
-    """On PostgreSQL (psycopg), no statement is prepared on the server. psycopg prepares one
-    after its fifth run on a connection, and PostgreSQL then plans it once for any values (a
-    "generic" plan) after five more: for the inbox's look-up of other requests from the same
-    phone numbers that plan walks a trigram index once per request of the window, 2–6 s a page
-    instead of 1 ms, on every inbox of a worker from its eleventh on."""
+    """On PostgreSQL (psycopg), every statement is planned for its own values. psycopg
+    prepares a statement on the server after its fifth run on a connection, which saves its
+    parsing at every later run; PostgreSQL would then plan it once for any values (a "generic"
+    plan) after five more, and for the inbox's look-up of other requests from the same phone
+    numbers that plan walks a trigram index once per request of the window, 2–6 s a page
+    instead of 1 ms. Each connection is opened with ``plan_cache_mode`` set to
+    ``force_custom_plan``, added to any ``options`` given for the connections."""
     try:
         driver = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).drivername
     except ArgumentError:
@@ -46,7 +52,9 @@ def _plan_every_statement(app: Flask) -> None:
     if driver != "postgresql+psycopg":
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), CUSTOM_PLANS]))
+    options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
