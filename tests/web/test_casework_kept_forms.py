@@ -12,6 +12,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_login import login_user
 from sqlalchemy import select
+from wtforms.fields.core import UnboundField
 
 from pyydaapua.casework import changes, kept_forms, views
 from pyydaapua.casework.actions import PAGE_ACTIONS, Action
@@ -149,3 +150,14 @@ def test_each_page_gets_its_own_token_version_and_times(staff_client, app) -> No
         assert f'action="/staff/requests/{rid}/calls"' in page
         assert "mark-" not in page and str(kept_forms._ID_MARK) not in page
         assert str(kept_forms._VERSION_MARK) not in page
+
+
+def test_every_default_worked_out_per_page_is_a_marked_time() -> None:
+    """A kept form's key holds no field's own default: a default that a function works out
+    (now, the next working day) must be a time written in per page, or a kept form would show
+    the day it was kept."""
+    for action in PAGE_ACTIONS:
+        for name in dir(action.form):
+            unbound = getattr(action.form, name)
+            if isinstance(unbound, UnboundField) and callable(unbound.kwargs.get("default")):
+                assert name in kept_forms.marked_defaults(action), (action.name, name)
