@@ -112,9 +112,18 @@ def test_a_form_that_was_sent_is_not_kept(app) -> None:
         fresh = views.fresh_forms(help_request)["note"]
         assert isinstance(fresh, kept_forms.FreshForm)
         assert kept_forms.kept_form(views.ACTIONS["note"], fresh, help_request) is not None
-        sent = views.ACTIONS["note"].make_form(formdata=None, meta={"csrf": False})
-        sent.note.errors = ["Kirjoita muistiinpano."]
-        assert kept_forms.kept_form(views.ACTIONS["note"], sent, help_request) is None
+        kept_before = len(app.extensions[kept_forms._EXTENSION])
+        refused = views.ACTIONS["note"].make_form(formdata=None, meta={"csrf": False})
+        refused.note.errors = ["Kirjoita muistiinpano."]
+        assert kept_forms.kept_form(views.ACTIONS["note"], refused, help_request) is None
+        # Sent without errors and shown again (the request had changed meanwhile): what was
+        # typed is shown from the form itself, never kept.
+        again = views.ACTIONS["note"].make_form(
+            formdata=None, meta={"csrf": False}, note="Perheen oma asia"
+        )
+        assert not again.errors
+        assert kept_forms.kept_form(views.ACTIONS["note"], again, help_request) is None
+        assert len(app.extensions[kept_forms._EXTENSION]) == kept_before
 
 
 def test_a_page_whose_forms_are_kept_builds_only_the_owner_form(
