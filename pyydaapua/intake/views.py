@@ -156,29 +156,32 @@ def render_request_form(
     http_status: int = 200,
     banner: str | None = None,
     already_sent: bool = False,
-    untouched: bool = False,
 ) -> tuple[str, int]:
     """The form page, or only the form itself for htmx; ``banner`` explains a refusal.
-    ``already_sent``: the form's request is stored, so the form is shown empty. ``untouched``:
-    a form as a GET gives it (nothing typed, no errors, no banner), rendered once and kept."""
+    ``already_sent``: the form's request is stored, so the form is shown empty."""
     if not submission.valid_submission_key(form.submission_key.data):
         form.submission_key.data = submission.new_submission_key()
-    fresh = None
-    if untouched and banner is None and not form.errors:
-        fresh = _fresh_form(str(form.submission_key.data), already_sent)
-        if htmx.is_htmx():
-            return str(fresh), http_status
     template = "intake/_request_form.html" if htmx.is_htmx() else "intake/request.html"
     body = render_template(
         template,
         form=form,
-        fresh_form=fresh,
+        fresh_form=None,
         banner=banner,
         already_sent=already_sent,
         description_max=DESCRIPTION_MAX,
         family_centre_phone=public_info.family_centre_phone() if banner == "rate_limit" else None,
     )
     return body, http_status
+
+
+def fresh_form_page(key: str, already_sent: bool) -> str:
+    """The form page as a GET gives it (nothing typed, no errors, no banner), or only the form
+    for htmx: the form rendered once and kept, with this browser's key ``key``. No form is
+    built."""
+    fresh = _fresh_form(key, already_sent)
+    if htmx.is_htmx():
+        return str(fresh)
+    return render_template("intake/request.html", form=None, fresh_form=fresh)
 
 
 def refused_form(banner: str, http_status: int) -> tuple[str, int]:
@@ -266,11 +269,7 @@ def request_form() -> Response | tuple[str, int]:
     """
     if request.method == "GET":
         key, already_sent = _form_page()
-        return render_request_form(
-            RequestForm(call_language=g.lang, submission_key=key),
-            already_sent=already_sent,
-            untouched=True,
-        )
+        return fresh_form_page(key, already_sent), 200
     row = _form_session()
     if _is_language_switch():
         form, already_sent = _switched_language_form(row)

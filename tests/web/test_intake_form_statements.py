@@ -170,3 +170,24 @@ def test_each_browser_gets_its_own_token_and_key_in_the_kept_form(app) -> None:
     assert first["csrf_token"] != second["csrf_token"]
     assert first["submission_key"] != second["submission_key"]
     assert "mark-" not in first["csrf_token"] + first["submission_key"]
+
+
+def test_the_form_page_builds_no_form_as_a_get_gives_it(app, monkeypatch) -> None:
+    """A GET writes the kept form out with this browser's values: no form object is built
+    (that and the ORM's flush of the new session were most of a first visit's time)."""
+    from pyydaapua.intake import views
+
+    def not_built(*_: object, **__: object) -> None:
+        raise AssertionError("a form was built")
+
+    browser = app.test_client()
+    for lang in ("fi", "sv"):
+        app.test_client().get(f"/{lang}/request")  # the kept form is rendered once
+    monkeypatch.setattr(views, "RequestForm", not_built)
+    for lang in ("fi", "sv"):
+        answer = app.test_client().get(f"/{lang}/request")
+        assert answer.status_code == 200
+        assert hidden_fields(answer.get_data(as_text=True))["submission_key"]
+    browser.get("/fi/request")
+    again = browser.get("/fi/request", headers={"HX-Request": "true"})
+    assert again.status_code == 200 and 'name="submission_key"' in again.get_data(as_text=True)
