@@ -1,16 +1,20 @@
 """The ground: the database handle ``db``, the models' base class, the embedded SQLite
-database's settings and ``likely()``, a hint for its planner. It imports nothing of the
-project."""
+database's settings, the check of a pooled server connection before use, and ``likely()``, a
+hint for its planner. It imports nothing of the project."""
 
 from __future__ import annotations
 
+import select
 import sqlite3
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Boolean, ColumnElement, Engine, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -45,6 +49,72 @@ def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# A pooled connection to a database server that has lain idle longer than this (seconds) is
+# tested with a round trip before it is used again; see ``_check_before_use``.
+PING_AFTER_IDLE = 30.0
+
+
+@event.listens_for(Pool, "checkin")
+def _idle_from(_connection: Any, record: Any) -> None:
+    """When the connection went back to the pool."""
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _check_before_use(connection: Any, record: Any, _proxy: Any) -> None:
+    """A pooled server connection is not handed out dead: after a restart of the server, a
+    failover or a connection ended by an administrator, the pool replaces it (raising
+    ``DisconnectionError`` makes it connect anew) and the request goes on.
+
+    A server that ends a connection sends its reason and closes the socket, so a connection
+    whose socket has something to read is tested with a round trip (an empty statement);
+    so is one idle for more than ``PING_AFTER_IDLE`` seconds, which a firewall or a pooler
+    may have dropped without a word, and every connection of a driver whose socket cannot be
+    read. A connection used a moment ago with nothing to read is used without a round trip:
+    SQLAlchemy's ``pool_pre_ping`` pinged before every request, a third of the round trips of
+    the form page. A connection lost between that check and its first statement fails that
+    request as a database outage (503, the typed text kept) and is thrown away
+    (``web/errors.py``). The embedded SQLite database is never tested."""
+    if isinstance(connection, sqlite3.Connection):
+        return
+    idle_since = record.info.pop("idle_since", None)
+    if idle_since is None:
+        return  # connected for this request
+    if time.monotonic() - idle_since < PING_AFTER_IDLE and not _has_spoken(connection):
+        return
+    try:
+        _ping(connection)
+    except Exception as error:  # whatever the driver raises for a dead connection
+        raise DisconnectionError(str(error)) from error
+
+
+def _has_spoken(connection: Any) -> bool:
+    """Whether the server has sent something to this idle connection (its reason for ending
+    it, say), or whether that cannot be known."""
+    pgconn = getattr(connection, "pgconn", None)  # psycopg's libpq connection
+    if pgconn is None or connection.closed:
+        return True
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except Exception:  # a socket already gone
+        return True
+    return bool(readable)
+
+
+def _ping(connection: Any) -> None:
+    """One round trip outside any transaction, as SQLAlchemy's own ping makes it."""
+    autocommit = connection.autocommit
+    connection.autocommit = True
+    cursor = connection.cursor()
+    try:
+        cursor.execute(";")
+    finally:
+        cursor.close()
+        if not connection.closed:
+            connection.autocommit = autocommit
 
 
 class likely(ColumnElement[bool]):
