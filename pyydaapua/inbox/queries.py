@@ -367,25 +367,26 @@ LISTED_COLUMNS = (
 )
 
 
-# The listed columns with the request's first words (cut in SQL) and the owner's name: the
-# rows of a page's ids (joined on), built once.
+# The listed columns with the request's topic codes (joined by commas), its first words (cut
+# in SQL) and the owner's name: the rows of a page's ids (joined on), built once. The topics
+# come in the same statement, one round trip fewer than reading them apart.
+_TOPIC_CODES = (
+    select(func.aggregate_strings(RequestTopic.topic, ","))
+    .where(RequestTopic.request_id == HelpRequest.id)
+    .scalar_subquery()
+)
 _LISTED_ROWS = select(
     *LISTED_COLUMNS,
+    _TOPIC_CODES.label("topic_codes"),
     func.substr(HelpRequest.description, 1, EXCERPT_CHARS + 1).label("excerpt"),
 ).outerjoin(_OWNER, _OWNER.id == HelpRequest.assigned_to_id)
-_TOPICS = select(RequestTopic.request_id, RequestTopic.topic).where(
-    RequestTopic.request_id.in_(bindparam("ids", expanding=True))
-)
 
 
-def _topics_of(request_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """The topics of each request, in the form's order; one query (none without requests)."""
-    if not request_ids:
-        return {}
-    found: dict[int, list[str]] = {}
-    for request_id, topic in db.session.execute(_TOPICS, {"ids": request_ids}):
-        found.setdefault(request_id, []).append(topic)
-    return {key: tuple(sorted(codes, key=TOPICS.index)) for key, codes in found.items()}
+def _topic_codes_of(joined: str | None) -> tuple[str, ...]:
+    """A request's topic codes, read joined by commas, in the form's order."""
+    if not joined:
+        return ()
+    return tuple(sorted(joined.split(","), key=TOPICS.index))
 
 
 @dataclass(frozen=True)
@@ -435,10 +436,9 @@ def requests_page(
         list[tuple[Any, ...]],
         db.session.execute(_LISTED_ROWS.join(page_ids, page_ids.c.id == HelpRequest.id)).all(),
     )
-    topics = _topics_of([row[0] for row in rows])
     # Back in the inbox's order here, so that the database sorts no rows for the default page.
     listed = sorted(
-        ((Listed(*row[:-1], *[topics.get(row[0], ())]), row[-1]) for row in rows),
+        ((Listed(*row[:-2], *[_topic_codes_of(row[-2])]), row[-1]) for row in rows),
         key=lambda pair: _in_inbox_order(pair[0]),
     )
     more = len(listed) > per_page
