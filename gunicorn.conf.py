@@ -66,14 +66,24 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         "root": {"level": "INFO", "handlers": []},  # the app installs its own JSON handler
         "formatters": {"json": {"()": "pyydaapua.monitoring.request_log.JsonFormatter"}},
         "handlers": {
-            "error_console": {"class": "logging.StreamHandler", "formatter": "json",
-                              "stream": "ext://sys.stderr"},
-            "console": {"class": "logging.StreamHandler", "formatter": "json",
-                        "stream": "ext://sys.stderr"},
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
         },
         "loggers": {
-            "gunicorn.error": {"handlers": ["error_console"], "level": loglevel.upper(),
-                               "propagate": False, "qualname": "gunicorn.error"},
+            "gunicorn.error": {
+                "handlers": ["error_console"],
+                "level": loglevel.upper(),
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
         },
     }
 access_log_format = ACCESS_LOG_FORMAT
