@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -66,6 +67,16 @@ class HelpRequest(Model):
     description: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     child_ages: Mapped[str] = mapped_column(String(64), default="", info={"personal": False})
     name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    # The name and the description lower-cased, for the inbox's search for words: computed by
+    # the database whenever either changes (and so cleared with them), so that a search does
+    # not lower-case every row it reads; on PostgreSQL one trigram index serves it (migration
+    # 0018; on SQLite the column is virtual). Never loaded with a request.
+    search_text: Mapped[str] = mapped_column(
+        Text,
+        Computed("lower(trim(name || ' ' || description))", persisted=True),
+        deferred=True,
+        info={"personal": True},
+    )
     phone: Mapped[str] = mapped_column(String(32), info={"personal": True})
     email: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
     # How the family hears back (CONTACT_METHODS): "phone", a call to ``phone``; or
@@ -143,7 +154,8 @@ class HelpRequest(Model):
     )
     version: Mapped[int] = mapped_column(Integer, default=1, info={"personal": False})
 
-    __mapper_args__ = {"version_id_col": version}
+    # The search text is not read back after an INSERT or an UPDATE (it is never loaded).
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
     # Holds every column the reports read (the id for their joins), so they never touch the
     # rows themselves.
     __table_args__ = (

@@ -79,11 +79,12 @@ def due_count(cutoff_at: datetime) -> int:
 
 def cleared_values(table: Table) -> dict[str, str | None]:
     """The columns of ``table`` marked personal, each with the value that replaces it: NULL
-    where the column allows it, else the empty string (for NOT NULL text columns)."""
+    where the column allows it, else the empty string (for NOT NULL text columns). A column
+    the database computes from others (the request's search text) is cleared with them."""
     return {
         column.name: None if column.nullable else ""
         for column in table.columns
-        if column.info.get("personal")
+        if column.info.get("personal") and column.computed is None
     }
 
 

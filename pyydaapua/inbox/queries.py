@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
@@ -176,12 +176,7 @@ def _search(query: Select, text: str) -> Select:
         return query.where(HelpRequest.phone.like(f"%{digits.lstrip('0')}%"))
     for word in text.lower().split():
         pattern = typed_text.like_any(word)
-        query = query.where(
-            or_(
-                func.lower(HelpRequest.name).like(pattern, escape="\\"),
-                func.lower(HelpRequest.description).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(HelpRequest.search_text.like(pattern, escape="\\"))
     return query
 
 

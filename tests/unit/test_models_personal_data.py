@@ -15,6 +15,8 @@ PERSONAL = {
     "help_request.phone",
     "help_request.email",
     "help_request.description",
+    # both of them lower-cased for the search, computed by the database and cleared with them
+    "help_request.search_text",
     # the status page's secret code (as a hash): once removed, the page opens no more
     "help_request.status_secret_hash",
     # the secret code on its way to the parent, in the browser session that sent the request

@@ -125,6 +125,34 @@ def test_search(app, staff_client, query, count) -> None:
     assert rows(client.get("/staff/", query_string={"q": query}).get_data(as_text=True)) == count
 
 
+def test_a_search_for_words_reads_the_name_and_the_description_as_they_are_now(
+    app, staff_client
+) -> None:
+    """Each word in the name or the description, in any case; never across the two; and a
+    changed description is searched as it is now (the database keeps the search text)."""
+    client = staff_client("counsellor")
+    ids = add_requests(app, 3, datetime.now(UTC))
+    with app.app_context():
+        request = db.session.get(HelpRequest, ids[1])
+        request.name, request.description = "Ella Virtanen", "Uni ei tule"
+        db.session.commit()
+
+    def found(query: str) -> int:
+        return rows(client.get("/staff/", query_string={"q": query}).get_data(as_text=True))
+
+    assert [found(q) for q in ("ella", "VIRTANEN uni", "virtanenuni", "tule ella", "nimi1")] == [
+        1,
+        1,
+        0,
+        1,
+        0,
+    ]
+    with app.app_context():
+        db.session.get(HelpRequest, ids[1]).description = "Muutettu"
+        db.session.commit()
+    assert [found(q) for q in ("uni", "ella muutettu")] == [0, 1]
+
+
 def test_search_by_reference(app, staff_client) -> None:
     client = staff_client("counsellor")
     ids = add_requests(app, 3, datetime.now(UTC))
