@@ -161,9 +161,10 @@ def render_request_form(
     ``already_sent``: the form's request is stored, so the form is shown empty."""
     if not submission.valid_submission_key(form.submission_key.data):
         form.submission_key.data = submission.new_submission_key()
-    template = "intake/_request_form.html" if htmx.is_htmx() else "intake/request.html"
+    partial = htmx.is_htmx()
     body = render_template(
-        template,
+        "intake/_request_form.html" if partial else "intake/request.html",
+        htmx_title=partial,
         form=form,
         fresh_form=None,
         banner=banner,

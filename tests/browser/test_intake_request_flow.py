@@ -43,6 +43,7 @@ def test_errors_are_shown_in_place_and_focused(page: Any, live_server: Any, lang
     summary.wait_for()
     expect(summary).to_be_focused()
     assert page.url.endswith(f"/{lang}/request")
+    assert page.title().startswith(("Virhe: ", "Fel: "))  # as on a full page
     assert page.locator("#name").input_value() == "Anna"
     assert page.locator("#phone").get_attribute("aria-invalid") == "true"
     summary.get_by_role("link").first.click()

@@ -265,6 +265,14 @@ def test_htmx_post_with_errors_returns_only_the_form(client, request_form) -> No
     html = response.get_data(as_text=True)
     assert "<html" not in html and html.strip().startswith("<form")
     assert 'id="error-summary"' in html and 'value="Anna"' in html
+    # The page's title comes with it, for htmx to set: "Error:" as on a full page.
+    assert re.findall(r"<title>(.*?)</title>", html) == [
+        "Fel: Be om hjälp: kontaktformulär – Be om hjälp"
+    ]
+    corrected = request_form.submit("fi", headers={"HX-Request": "true"}, csrf_token="wrong")
+    assert re.findall(r"<title>(.*?)</title>", corrected.get_data(as_text=True)) == [
+        "Pyydä apua: yhteydenottolomake – Pyydä apua"
+    ]
 
 
 def test_htmx_post_success_redirects_the_whole_page(app, request_form) -> None:
