@@ -464,6 +464,20 @@ document.addEventListener("toggle", function (event) {
   }).catch(function () {});
 }, true);
 
+// The inbox's search field, when it is left, does not search again for what its results
+// already show. Typing searches after a pause (the filter form listens to "input" on it), and
+// leaving a field sends its "change", which the form listens to for its other filters. Clicking
+// a result leaves the field: that search's answer would then replace the results, the link
+// under the pointer with them, between pressing the button and releasing it, and the click
+// would be lost. The address holds the search the results are for (the form pushes it).
+document.addEventListener("change", function (event) {
+  "use strict";
+  var field = event.target;
+  if (field.id !== "q" || !field.form || field.form.id !== "inbox-filters") return;
+  var shown = new URLSearchParams(window.location.search).get("q") || "";
+  if (field.value === shown) event.stopPropagation();
+}, true);
+
 // A focused element is never hidden under a sticky bar (WCAG 2.4.11). The quick exit bar, and
 // under it the service notice while it shows something, stay at the top of the screen; a field
 // reached with Tab or a followed link scrolls clear of both. Without this file, site.css's

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.tools import demo
-from tests.helpers.browser import assert_no_axe_violations, sign_in_by_keyboard
+from tests.helpers.browser import assert_no_axe_violations, parent_sends, sign_in_by_keyboard
 from tests.helpers.staff import make_staff
 
 LONG_WORDS = (
@@ -135,6 +135,31 @@ def test_a_views_link_swaps_in_place_and_marks_itself(
     other.locator("#inbox-views").get_by_role("link", name="Ilman käsittelijää").click()
     other.wait_for_url(re.compile(r"/staff/\?owner=unassigned$"))
     expect(other.locator("#inbox-views a[aria-current=page]")).to_have_text("Ilman käsittelijää")
+
+
+@pytest.mark.parametrize("press_ms", [0, 150])
+def test_a_search_result_clicked_at_once_opens_the_request(
+    context_factory: Any, live_server: Any, press_ms: int
+) -> None:
+    """Typed, and its result clicked as a person clicks (the button held a moment): leaving
+    the search field does not search again, so the link under the pointer stays and opens."""
+    reference = parent_sends(context_factory, live_server, "Heti auki")
+    _, email = make_staff(live_server.app, "counsellor", "fi")
+    page = context_factory().new_page()
+    sign_in_by_keyboard(page, live_server, email, "fi")
+    page.wait_for_url(f"{live_server.url}/staff/")
+    searches: list[str] = []
+    page.on("request", lambda sent: searches.append(sent.url) if "q=" in sent.url else None)
+    page.locator("#q").click()
+    page.keyboard.type(reference)
+    page.wait_for_url(re.compile(r"/staff/\?q="))
+    box = page.locator("#inbox-results .reference-cell a", has_text=reference).bounding_box()
+    page.mouse.move(box["x"] + 4, box["y"] + 4)
+    page.mouse.down()
+    page.wait_for_timeout(press_ms)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"/staff/requests/\d+(\?.*)?$"))
+    assert len([url for url in searches if "/staff/?" in url]) == 1
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])

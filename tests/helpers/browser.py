@@ -148,10 +148,6 @@ def open_from_inbox(page: Any, live_server: Any, reference: str) -> None:
     page.goto(f"{live_server.url}/staff/")
     page.locator("#q").fill(reference)
     page.wait_for_url(re.compile(r"/staff/\?q="))  # the search lives in the URL
-    # Leaving the field sends its "change" too (the form listens to both): let that answer
-    # land before the click, or its swap and pushed address can overtake the link's navigation.
-    page.locator("#q").blur()
-    page.wait_for_load_state("networkidle")
     assert page.locator("#inbox-results .reference-cell a").count() == 1
     page.locator("#inbox-results .reference-cell a", has_text=reference).click()
     page.wait_for_url(re.compile(r"/staff/requests/\d+(\?.*)?$"))
