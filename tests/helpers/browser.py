@@ -84,6 +84,10 @@ def assert_no_axe_violations(page: Any) -> None:
     (tests/browser/test_service_wcag22_flow.py)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # The page as it is shown: a page just navigated to may have its elements before its
+    # stylesheet, and axe would measure them unstyled (a busy test server answers the
+    # stylesheet's revalidation after the page).
+    page.wait_for_load_state("load")
     scrolled = page.evaluate("() => [window.scrollX, window.scrollY]")
     page.evaluate("() => window.scrollTo(0, 0)")
     # The page at rest: a focused skip link shows over the header only while a keyboard user is
