@@ -1,7 +1,16 @@
 """Where a page's time goes: each part of its answer timed in one process (CPU time, the test
-client), beside the bare Flask + Jinja page measured the same way, and the page's templates
-rendered again with its data already in memory (what the page would cost with no database,
-no session check and no audit: the floor of this stack for that page).
+client), beside the bare Flask + Jinja page measured the same way, and the floor of this stack
+for that page: what Flask, Jinja and the database driver cost for the same answer with
+nothing of ours between them. The floor adds up
+
+- Flask and the test client: the bare page without its template;
+- the page's templates rendered again with its data already in memory;
+- the page's own SQL statements, recorded as the driver received them, sent again straight
+  through the driver (DB-API) with their parameters, their rows fetched, then one commit;
+- on PostgreSQL, the database server's CPU time for those statements (the server processes'
+  ticks in ``/proc``), as the server shares the cores with the workers.
+
+What the page takes beyond the floor is the project's own code and SQLAlchemy's.
 
     .venv/bin/python benchmarks/page_profile.py [--size 1000] [--rounds 200]
 
@@ -12,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -20,10 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import bare
+import throughput
 from datasets import COUNSELLOR, Dataset, working_copy
+from flask import render_template
 from latency import sign_in
+from sqlalchemy import Engine, event
 
 from pyydaapua import create_app
+from pyydaapua.database import db
 
 # The parts of each page, as (what it is, module, function): the module's own name for the
 # function is replaced by a timed one while the page is measured.
@@ -53,14 +67,51 @@ PARTS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+# Each profiled page's name in the throughput runs.
+LOADS = {"inbox": throughput.INBOX, "request page": throughput.LONG_REQUEST}
+
+
+@dataclass(frozen=True)
+class Bare:
+    total_ms: float  # CPU time per answer of the bare page, through the test client
+    template_ms: float  # its template alone
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    parameters: Any
+    many: bool
+
+
 @dataclass(frozen=True)
 class Profile:
     page: str
     path: str
+    load: str  # the page's name in throughput.py
     total_ms: float  # CPU time per answer, through the test client
+    server_ms: float  # the database server's CPU time per answer (0 on SQLite)
     parts_ms: dict[str, float]
     in_memory_ms: float  # the page's templates rendered with its data in memory
-    bare_ms: float
+    statements: int
+    statements_ms: float  # the page's statements through the driver alone
+    statements_server_ms: float  # the server's CPU time for them
+    bare: Bare
+
+    @property
+    def floor_ms(self) -> float:
+        """Flask, the templates, the driver and the server, for this answer."""
+        return (
+            self.bare.total_ms
+            - self.bare.template_ms
+            + self.in_memory_ms
+            + self.statements_ms
+            + self.statements_server_ms
+        )
+
+    @property
+    def answered_ms(self) -> float:
+        return self.total_ms + self.server_ms
 
 
 def _cpu_ms(call: Callable[[], object], rounds: int) -> float:
@@ -71,10 +122,90 @@ def _cpu_ms(call: Callable[[], object], rounds: int) -> float:
     return (time.process_time() - started) / rounds * 1000
 
 
-def bare_page_ms(rounds: int) -> float:
+def _server_ticks(database: str) -> int:
+    """CPU ticks so far of this machine's PostgreSQL processes that serve ``database`` or the
+    whole server (its WAL writer, checkpointer …), not the connections to other databases."""
+    ticks = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                name, fields = stat.read().rsplit(")", 1)
+            with open(f"/proc/{pid}/cmdline") as cmdline:
+                words = cmdline.read().replace("\0", " ").split()
+        except OSError:
+            continue  # ended meanwhile
+        connection = any("(" in word or word == "[local]" for word in words[1:])
+        if name.endswith("(postgres") and (database in words or not connection):
+            values = fields.split()
+            ticks += int(values[11]) + int(values[12])  # utime, stime
+    return ticks
+
+
+def _cpu_and_server_ms(
+    call: Callable[[], object], rounds: int, database: str | None
+) -> tuple[float, float]:
+    """``_cpu_ms`` of ``call``, and the CPU time per call of the PostgreSQL server's processes
+    for ``database`` (0 without one)."""
+    if database is None:
+        return _cpu_ms(call, rounds), 0.0
+    ticks = _server_ticks(database)
+    cpu_ms = _cpu_ms(call, rounds)
+    return cpu_ms, (_server_ticks(database) - ticks) / os.sysconf("SC_CLK_TCK") / rounds * 1000
+
+
+def bare_page(rounds: int) -> Bare:
     client = bare.app.test_client()
     _cpu_ms(lambda: client.get("/"), rounds)  # warm-up
-    return _cpu_ms(lambda: client.get("/"), rounds)
+    total = _cpu_ms(lambda: client.get("/"), rounds)
+    with bare.app.test_request_context("/"):
+        template = _cpu_ms(lambda: render_template("inbox.html", rows=bare.ROWS), rounds)
+    return Bare(total, template)
+
+
+def _recorded(engine: Engine, call: Callable[[], object]) -> list[Statement]:
+    """The statements ``call()`` sent to the driver, with their parameters."""
+    recorded: list[Statement] = []
+
+    def record(*args: Any) -> None:
+        _connection, _cursor, sql, parameters, _context, many = args
+        recorded.append(Statement(sql, parameters, many))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return recorded
+
+
+def _through_the_driver(
+    engine: Engine, statements: list[Statement], rounds: int, database: str | None
+) -> tuple[float, float]:
+    """CPU ms (this process's, and the server's) of ``statements`` sent straight through the
+    driver, their rows fetched, then committed, as one answer does."""
+    pooled = engine.raw_connection()
+    connection = pooled.driver_connection
+    assert connection is not None
+
+    def once() -> None:
+        cursor = connection.cursor()
+        for statement in statements:
+            if statement.many:
+                cursor.executemany(statement.sql, statement.parameters)
+            else:
+                cursor.execute(statement.sql, statement.parameters)
+            if cursor.description is not None:
+                cursor.fetchall()
+        cursor.close()
+        connection.commit()
+
+    try:
+        once()  # warm-up
+        return _cpu_and_server_ms(once, rounds, database)
+    finally:
+        pooled.close()
 
 
 @contextmanager
@@ -123,9 +254,11 @@ def _rendering_again(module_name: str, times: int, spent: list[float]) -> Iterat
 
 
 def profile_page(
-    dataset: Dataset, page: str, path: str, email: str, rounds: int, bare_ms: float
+    dataset: Dataset, page: str, path: str, email: str, rounds: int, bare_page: Bare
 ) -> Profile:
     app = create_app({"SQLALCHEMY_DATABASE_URI": dataset.url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        engine = db.engine
     client = app.test_client()
     sign_in(client, dataset.url, email)
 
@@ -133,31 +266,38 @@ def profile_page(
         answer = client.get(path)
         assert answer.status_code == 200, (path, answer.status_code)
 
+    database = engine.url.database if dataset.backend == "postgresql" else None
     spent: defaultdict[str, float] = defaultdict(float)
     with _timed(PARTS[page], spent):
-        total = _cpu_ms(get, rounds)
+        _cpu_ms(get, rounds)
         spent.clear()  # the warm-up's
-        total = _cpu_ms(get, rounds)
+        total, server_ms = _cpu_and_server_ms(get, rounds, database)
     renders: list[float] = []
     view_module = next(module for label, module, name in PARTS[page] if name == "render_template")
     with _rendering_again(view_module, 20, renders):
         for _ in range(5):
             get()
-    with app.app_context():
-        from pyydaapua.database import db
-
-        db.engine.dispose()
+    statements = _recorded(engine, get)
+    statements_ms, statements_server_ms = _through_the_driver(engine, statements, rounds, database)
+    engine.dispose()
     return Profile(
         page,
         path,
+        LOADS[page],
         total,
+        server_ms,
         {label: spent[label] / rounds * 1000 for label, _, _ in PARTS[page]},
         min(renders) * 1000,
-        bare_ms,
+        len(statements),
+        statements_ms,
+        statements_server_ms,
+        bare_page,
     )
 
 
-def print_profile(profile: Profile) -> None:
+def print_profile(profile: Profile, load_ratio: float | None = None) -> None:
+    """The page's parts and its floor; with ``load_ratio``, the page's rate under wrk over the
+    bare page's in the same run, what the floor's would be at most."""
     print(f"**{profile.page}** (`GET {profile.path}`), CPU ms per answer, one process:")
     print()
     print("| part | ms | share |")
@@ -167,29 +307,69 @@ def print_profile(profile: Profile) -> None:
     for label, ms in rows:
         print(f"| {label} | {ms:.2f} | {ms / profile.total_ms:.0%} |")
     print(f"| **the whole answer** | **{profile.total_ms:.2f}** | 100 % |")
-    floor = profile.bare_ms + profile.in_memory_ms
     print()
     print(
-        f"The bare page: {profile.bare_ms:.2f} ms a request "
-        f"({profile.bare_ms / profile.total_ms:.2f} × this page's time). This page's templates "
-        "alone, with its data in memory: "
-        f"{profile.in_memory_ms:.2f} ms; answered with nothing else, the page would take about "
-        f"{floor:.2f} ms, {profile.bare_ms / floor:.2f} of the bare page's rate."
+        f"The bare page: {profile.bare.total_ms:.2f} ms a request "
+        f"({profile.bare.total_ms / profile.total_ms:.2f} × this page's time)."
     )
     print()
+    print("The floor of this stack for the same answer, CPU ms:")
+    print()
+    print("| part | ms |")
+    print("|---|---:|")
+    floor_parts = [
+        (
+            "Flask and the test client (the bare page without its template)",
+            profile.bare.total_ms - profile.bare.template_ms,
+        ),
+        ("the page's templates, its data in memory", profile.in_memory_ms),
+        (
+            f"its {profile.statements} SQL statements straight through the driver, and a commit",
+            profile.statements_ms,
+        ),
+    ]
+    if profile.server_ms:
+        floor_parts.append(("the database server's work for them", profile.statements_server_ms))
+    for label, ms in floor_parts:
+        print(f"| {label} | {ms:.2f} |")
+    bare_ms = profile.bare.total_ms
+    print(
+        f"| **the floor** | **{profile.floor_ms:.2f}**: {bare_ms / profile.floor_ms:.2f} "
+        "of the bare page's rate |"
+    )
+    answered = "the page as answered" + (", with the server's work" if profile.server_ms else "")
+    print(
+        f"| {answered} | {profile.answered_ms:.2f}: {bare_ms / profile.answered_ms:.2f} "
+        "of the bare page's rate |"
+    )
+    print(
+        f"| beyond the floor: the project's code and SQLAlchemy | "
+        f"{profile.answered_ms - profile.floor_ms:.2f} |"
+    )
+    print()
+    if load_ratio is not None:
+        # Under wrk, each answer also carries gunicorn's and wrk's own work, the same for every
+        # page: the ratios are higher than in one process, and scaling the page's by its time
+        # over the floor's overstates the floor's.
+        print(
+            f"Under wrk in this run the page answered at {load_ratio:.2f} of the bare page's "
+            "rate; its floor, scaled by the page's time over the floor's, at most "
+            f"{load_ratio * profile.answered_ms / profile.floor_ms:.2f}."
+        )
+        print()
 
 
 def profiles(dataset: Dataset, rounds: int) -> list[Profile]:
-    bare_ms = bare_page_ms(rounds * 5)
+    bare_measured = bare_page(rounds * 5)
     return [
-        profile_page(dataset, "inbox", "/staff/", COUNSELLOR, rounds, bare_ms),
+        profile_page(dataset, "inbox", "/staff/", COUNSELLOR, rounds, bare_measured),
         profile_page(
             dataset,
             "request page",
             f"/staff/requests/{dataset.long_request_id}",
             COUNSELLOR,
             rounds,
-            bare_ms,
+            bare_measured,
         ),
     ]
 
@@ -198,8 +378,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--database-url", help="a PostgreSQL server, e.g. for BENCH_DATABASE_URL")
     args = parser.parse_args()
-    with working_copy(args.size) as dataset:
+    with working_copy(args.size, args.database_url) as dataset:
         for found in profiles(dataset, args.rounds):
             print_profile(found)
 

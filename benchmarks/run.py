@@ -203,7 +203,7 @@ def main() -> None:
                         )
                         print()
                         for found in page_profile.profiles(dataset, args.rounds):
-                            page_profile.print_profile(found)
+                            page_profile.print_profile(found, _ratio(results, size, found.load))
     print("## Targets")
     print()
     print_summary(all_results)
