@@ -12,7 +12,7 @@ nothing of ours between them. The floor adds up
 
 What the page takes beyond the floor is the project's own code and SQLAlchemy's.
 
-    .venv/bin/python benchmarks/page_profile.py [--size 1000] [--rounds 200]
+    .venv/bin/python benchmarks/page_profile.py [--size 1000] [--rounds 200] [--database-url URL]
 
 Run by ``make bench`` for the pages below their target; prints a Markdown table per page.
 """
