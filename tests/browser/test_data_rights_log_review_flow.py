@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pyydaapua.rules.typed_dates import day_text
+from pyydaapua.rules.workdays import helsinki_date
 from tests.helpers.browser import (
     assert_no_axe_violations,
     open_from_inbox,
@@ -46,7 +47,7 @@ def test_a_supervisor_reviews_team_duty_look_ups_by_keyboard(
     page.wait_for_url(re.compile(r"/staff/audit/review$"))
     assert_no_axe_violations(page)
 
-    today = datetime.now(UTC).date()
+    today = helsinki_date(datetime.now(UTC))  # the review's days are Helsinki's
     tab_to(page, "#from")
     page.keyboard.type(day_text(today - timedelta(days=1)))
     tab_to(page, "#to")

@@ -13,6 +13,7 @@ from pyydaapua.database import db
 from pyydaapua.intake.submission import NewRequest, submit
 from pyydaapua.models import AuditEvent, HelpRequest, StaffUser, TimelineEvent
 from pyydaapua.rules.references import format_reference
+from pyydaapua.rules.workdays import helsinki_date
 from tests.helpers.staff import make_staff, start_session
 
 
@@ -116,7 +117,7 @@ def test_the_log_review_lists_lookups_on_team_duty_of_requests_not_worked_on(app
                                      kind="note", note="soitin"))  # fmt: skip
         db.session.commit()
     _, lead = signed_in(app, "supervisor", "Leena")
-    today = datetime.now(UTC).date()
+    today = helsinki_date(datetime.now(UTC))  # the review's days are Helsinki's
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
     page = lead.get("/staff/audit/review", query_string=period)
     assert page.status_code == 200
