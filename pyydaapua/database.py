@@ -1,16 +1,18 @@
-"""The ground: the database handle ``db``, the models' base class, the embedded SQLite
-database's settings, the check of a pooled server connection before use, and ``likely()``, a
-hint for its planner. It imports nothing of the project."""
+"""The ground: the database handle ``db``, the models' base class, ``execute_core()`` for
+Core statements in the session's transaction, the embedded SQLite database's settings, the
+check of a pooled server connection before use, and ``likely()``, a hint for its planner. It
+imports nothing of the project."""
 
 from __future__ import annotations
 
 import select
 import sqlite3
 import time
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Boolean, ColumnElement, Engine, MetaData, event
+from sqlalchemy import Boolean, ColumnElement, CursorResult, Engine, Executable, MetaData, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
@@ -37,6 +39,20 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def execute_core(
+    statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+) -> CursorResult[*tuple[Any, ...]]:
+    """Execute a Core ``statement`` (of columns and tables, not ORM entities) through the
+    session's connection, in its transaction: the session's own ``execute`` handles a
+    statement of mapped columns as an ORM query, which took a third of the time of reading a
+    page of 50 rows. Changes pending in the session are flushed first, as the session would
+    (unless inside ``no_autoflush``)."""
+    session = db.session()
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement, parameters)
 
 
 @event.listens_for(Engine, "connect")

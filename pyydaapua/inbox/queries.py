@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
-from pyydaapua.database import db, likely
+from pyydaapua.database import db, execute_core, likely
 from pyydaapua.models import (
     HelpRequest,
     HomeVisit,
@@ -279,7 +280,7 @@ def counts(filters: Filters, user_id: int, today: date) -> Counts:
             for code in STATUSES
         ]
         statement = select(*columns, _newest().label("newest")).select_from(base)
-    row = db.session.execute(statement).one()._mapping
+    row = execute_core(statement).one()._mapping
     by_status = {code: int(row[code]) for code in STATUSES}
     by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
     by_status["all"] = int(row["all"])
@@ -299,7 +300,7 @@ def capped_counts(filters: Filters, user_id: int, today: date, cap: int) -> Coun
         .label(code)
         for code in STATUSES
     ]
-    row = db.session.execute(select(*columns, _newest().label("newest"))).one()._mapping
+    row = execute_core(select(*columns, _newest().label("newest"))).one()._mapping
     by_status = {code: int(row[code]) for code in STATUSES}
     by_status["open"] = sum(by_status[code] for code in OPEN_STATUSES)
     by_status["all"] = sum(by_status[code] for code in STATUSES)
@@ -327,11 +328,11 @@ def _counted_ahead(filters: Filters) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
+class Listed(NamedTuple):
     """A request as the inbox lists it: the columns its row shows, read as plain values (no
-    ORM object: loading 50 of them cost more than the rest of the query). Of the family's own
-    text only the name and the number; the first words come beside it."""
+    ORM object: loading 50 of them cost more than the rest of the query; a tuple, as a frozen
+    dataclass of 19 fields took three times as long to make). Of the family's own text only
+    the name and the number; the first words come beside it."""
 
     id: int
     reference: str
@@ -357,7 +358,7 @@ class Listed:
 # The owner's name beside each listed request.
 _OWNER = aliased(StaffUser)
 LISTED_COLUMNS = (
-    *(getattr(HelpRequest, field.name) for field in fields(Listed)[:-2]),
+    *(getattr(HelpRequest, name) for name in Listed._fields[:-2]),
     _OWNER.name.label("owner_name"),
 )
 
@@ -417,29 +418,53 @@ def requests_page(
         number = min(max(1, filters.page), PAGE_LIMIT)
     else:
         number = min(filters.page, max(1, -(-total // per_page)))
-    # The page's ids are found first, in order, and only their rows are read: a search that
-    # matches thousands of requests sorts their ids, not their rows with owners and excerpts.
-    page_ids = (
-        requests_query(filters, user_id, today)
-        .with_only_columns(HelpRequest.id)
-        .limit(per_page + 1 if capped else per_page)
-        .offset((number - 1) * per_page)
-        .subquery("page_ids")
-    )
+    view = replace(filters, page=1, exact=False)
+    if filters.q:
+        statement = _rows_of(view, user_id, today)
+    else:  # the user and the day only where the view depends on them
+        mine, overdue = view.owner == "mine", view.overdue
+        statement = _page_rows(view, user_id if mine else 0, today if overdue else date.min)
     # Each row is the listed columns in Listed's order, then the first words.
     rows = cast(
         list[tuple[Any, ...]],
-        db.session.execute(_LISTED_ROWS.join(page_ids, page_ids.c.id == HelpRequest.id)).all(),
+        execute_core(
+            statement,
+            {
+                "page_size": per_page + 1 if capped else per_page,
+                "page_start": (number - 1) * per_page,
+            },
+        ).all(),
     )
     # Back in the inbox's order here, so that the database sorts no rows for the default page.
     listed = sorted(
-        ((Listed(*row[:-2], *[_topic_codes_of(row[-2])]), row[-1]) for row in rows),
+        ((Listed._make((*row[:-2], _topic_codes_of(row[-2]))), row[-1]) for row in rows),
         key=lambda pair: _in_inbox_order(pair[0]),
     )
     more = len(listed) > per_page
     listed = listed[:per_page]
     excerpts = {item.id: excerpt(words or "", EXCERPT_CHARS) for item, words in listed}
     return ListPage([item for item, _ in listed], total, number, per_page, excerpts, capped, more)
+
+
+def _rows_of(view: Filters, user_id: int, today: date) -> Select:
+    """The rows of one page of ``view``, its size and start as parameters (``page_size``,
+    ``page_start``). The page's ids are found first, in order, and only their rows are read: a
+    search that matches thousands of requests sorts their ids, not their rows with owners and
+    excerpts."""
+    page_ids = (
+        requests_query(view, user_id, today)
+        .with_only_columns(HelpRequest.id)
+        .limit(bindparam("page_size"))
+        .offset(bindparam("page_start"))
+        .subquery("page_ids")
+    )
+    return _LISTED_ROWS.join(page_ids, page_ids.c.id == HelpRequest.id)
+
+
+# A view without a search, built once (for each user and day where it depends on them):
+# building the statement and its cache key anew cost a third of the page's query. A search's
+# text is not kept in memory.
+_page_rows = lru_cache(maxsize=64)(_rows_of)
 
 
 def _in_inbox_order(item: Listed) -> tuple[bool, date, datetime, int]:
@@ -544,7 +569,7 @@ def asked_again(requests: Sequence[HelpRequest | Listed]) -> dict[int, list[Othe
         return {}
     times = [item.submitted_at for item in requests]
     window = timedelta(days=SAME_FAMILY_DAYS)
-    rows = db.session.execute(
+    rows = execute_core(
         _ASKED_AGAIN,
         {
             "ids": [item.id for item in requests],

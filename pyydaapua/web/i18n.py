@@ -174,6 +174,9 @@ def moment_formatter(locale: str, form: str = "medium") -> Callable[[datetime], 
     """A function that writes a moment in Helsinki time in ``locale``'s way (``form`` as in
     ``datetime_text``): the pattern parsed and the locale read once per language and process,
     for pages that show many moments (inbox rows, the timeline)."""
+    clock = _clock_word(locale)
+    if clock is not None and form in ("short", "medium"):
+        return _numeric_moment_writer(clock, seconds=form == "medium")
     pattern = _datetime_pattern(locale, form)
     parsed = Locale.parse(locale)
 
@@ -181,6 +184,22 @@ def moment_formatter(locale: str, form: str = "medium") -> Callable[[datetime], 
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return pattern.apply(moment.astimezone(HELSINKI), parsed)
+
+    return write
+
+
+def _numeric_moment_writer(clock: str, *, seconds: bool) -> Callable[[datetime], str]:
+    """``DATE_PATTERN``, the clock word and ``TIME_PATTERNS``' "short" (or "medium", with the
+    seconds) written with Python's own formatting: the numeric forms hold no names, and Babel's
+    pattern took ten times as long for each of the 50 to 60 moments of an inbox or a timeline.
+    The tests compare the two for both languages."""
+
+    def write(moment: datetime) -> str:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        local = moment.astimezone(HELSINKI)
+        text = f"{local.day}.{local.month}.{local.year:04d} {clock} {local.hour}.{local.minute:02d}"
+        return f"{text}.{local.second:02d}" if seconds else text
 
     return write
 
