@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, select
-from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.orm import aliased
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
 from pyydaapua.database import db, execute_core, likely
@@ -584,7 +584,7 @@ def asked_again(requests: Sequence[HelpRequest | Listed]) -> dict[int, list[Othe
     return found
 
 
-def shown(filters: Filters, items: list[Listed], visits: list[HomeVisit]) -> list[Read]:
+def shown(filters: Filters, items: list[Listed], visits: list[Upcoming]) -> list[Read]:
     """The audit events of an inbox answer: a row per request shown in the list (a search
     records its kind, never the words or number typed; a reference may be kept), a row per
     upcoming home visit shown, and one row for a search that found nothing. A search text
@@ -597,7 +597,9 @@ def shown(filters: Filters, items: list[Listed], visits: list[HomeVisit]) -> lis
             reads.append(Read(SEARCH_NO_RESULTS, None, f"{kind} {target}".strip()))
     else:
         reads = [Read(REQUEST_LISTED, item.id, "inbox", item.assigned_to_id) for item in items]
-    return reads + [Read(REQUEST_LISTED, visit.request_id, "visits") for visit in visits]
+    return reads + [
+        Read(REQUEST_LISTED, visit.request_id, "visits", visit.owner_id) for visit in visits
+    ]
 
 
 def arrived_since(request_id: int) -> int:
@@ -605,29 +607,47 @@ def arrived_since(request_id: int) -> int:
     return db.session.scalar(select(func.count()).where(HelpRequest.id > request_id)) or 0
 
 
-# The user's planned visits from a moment on, soonest first, with their requests; built once.
+class Upcoming(NamedTuple):
+    """A planned home visit as the inbox lists it, with the family's name and the request's
+    reference: plain values, not the visit and the whole request as ORM objects."""
+
+    id: int
+    starts_at: datetime
+    address: str
+    request_id: int
+    name: str
+    reference: str
+    owner_id: int | None  # for the audit event's basis
+
+
+# The user's planned visits from a moment on, soonest first, with their requests' names and
+# references; built once.
 _UPCOMING_VISITS = (
-    select(HomeVisit)
+    select(
+        HomeVisit.id,
+        HomeVisit.starts_at,
+        HomeVisit.address,
+        HomeVisit.request_id,
+        HelpRequest.name,
+        HelpRequest.reference,
+        HelpRequest.assigned_to_id,
+    )
+    .join(HelpRequest, HelpRequest.id == HomeVisit.request_id)
     .join(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
     .where(
         home_visit_staff.c.user_id == bindparam("user_id"),
         HomeVisit.status == "planned",
         HomeVisit.starts_at >= bindparam("now", type_=HomeVisit.starts_at.type),
     )
-    .options(
-        joinedload(HomeVisit.request).lazyload(HelpRequest.topics),
-        lazyload(HomeVisit.staff),
-    )
     .order_by(HomeVisit.starts_at)
     .limit(bindparam("limit"))
 )
 
 
-def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[HomeVisit]:
-    """The user's planned home visits from now on, with their requests, soonest first."""
-    return list(
-        db.session.scalars(_UPCOMING_VISITS, {"user_id": user_id, "now": now, "limit": limit})
-    )
+def upcoming_visits(user_id: int, now: datetime, limit: int = 10) -> list[Upcoming]:
+    """The user's planned home visits from now on, soonest first."""
+    rows = execute_core(_UPCOMING_VISITS, {"user_id": user_id, "now": now, "limit": limit})
+    return [Upcoming._make(row) for row in rows]
 
 
 def unassigned_open_column() -> ColumnElement[int]:

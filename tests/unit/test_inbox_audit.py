@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pyydaapua.audit import Read
-from pyydaapua.inbox.queries import Filters, Listed, search_kind, shown
-from pyydaapua.models import HomeVisit
+from pyydaapua.inbox.queries import Filters, Listed, Upcoming, search_kind, shown
 
 
 @pytest.mark.parametrize(
@@ -59,13 +58,14 @@ def requests(*ids: int, owner: int | None = None) -> list[Listed]:
 
 
 def test_the_list_and_the_visits_are_each_a_read() -> None:
-    """Each listed request's owner goes with its read (the access's basis needs no query); a
-    visit's request is looked up."""
-    visits = [HomeVisit(request_id=3)]
+    """Each listed request's and each visit's owner goes with its read (the access's basis
+    needs no query)."""
+    now = datetime.now(UTC)
+    visits = [Upcoming(9, now, "Katu 1", 3, "Nimi", "ACDEFHJK", 7)]
     assert shown(Filters(), [*requests(1), *requests(2, owner=5)], visits) == [
         Read("request_listed", 1, "inbox", None),
         Read("request_listed", 2, "inbox", 5),
-        Read("request_listed", 3, "visits"),
+        Read("request_listed", 3, "visits", 7),
     ]
     assert shown(Filters(), [], []) == []  # nothing shown, nothing recorded
 
