@@ -222,6 +222,11 @@ def test_folding_by_keyboard_is_remembered_for_that_user(
     expect(summary_of(page, "filters")).to_have_text(word)
     toggled(page, "visits", "Space")
     expect(visits.locator("li")).to_have_count(2)
+    # Each visit names the family and links to its request by the reference.
+    for item in visits.locator("li").all():
+        expect(item).to_contain_text("Maria-Josefiina Pitkäsukunimi-Virtanen-Åkerblom")
+        expect(item.locator("a")).to_have_attribute("href", re.compile(r"/staff/requests/\d+$"))
+        expect(item.locator("a")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"))
     toggled(page, "filters", "Enter")
     expect(page.locator("#status")).to_be_visible()
     assert_no_axe_violations(page)
