@@ -46,8 +46,8 @@ def execute_core(
 ) -> CursorResult[*tuple[Any, ...]]:
     """Execute a Core ``statement`` (of columns and tables, not ORM entities) through the
     session's connection, in its transaction: the session's own ``execute`` handles a
-    statement of mapped columns as an ORM query, which took a third of the time of reading a
-    page of 50 rows. Changes pending in the session are flushed first, as the session would
+    statement of mapped columns as an ORM query, which took a quarter of the time of reading
+    the inbox's 50 rows. Changes pending in the session are flushed first, as the session would
     (unless inside ``no_autoflush``)."""
     session = db.session()
     if session.autoflush and (session.new or session.dirty or session.deleted):

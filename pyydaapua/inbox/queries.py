@@ -462,8 +462,8 @@ def _rows_of(view: Filters, user_id: int, today: date) -> Select:
 
 
 # A view without a search, built once (for each user and day where it depends on them):
-# building the statement and its cache key anew cost a third of the page's query. A search's
-# text is not kept in memory.
+# building the statement and its cache key anew took 0.3 of the 1.0 ms of reading a page. A
+# search's text is not kept in memory.
 _page_rows = lru_cache(maxsize=64)(_rows_of)
 
 

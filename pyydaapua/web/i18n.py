@@ -191,8 +191,8 @@ def moment_formatter(locale: str, form: str = "medium") -> Callable[[datetime], 
 def _numeric_moment_writer(clock: str, *, seconds: bool) -> Callable[[datetime], str]:
     """``DATE_PATTERN``, the clock word and ``TIME_PATTERNS``' "short" (or "medium", with the
     seconds) written with Python's own formatting: the numeric forms hold no names, and Babel's
-    pattern took ten times as long for each of the 50 to 60 moments of an inbox or a timeline.
-    The tests compare the two for both languages."""
+    pattern took 5 µs against 1.6 µs for each of the 50 to 60 moments of an inbox or a
+    timeline. The tests compare the two for both languages."""
 
     def write(moment: datetime) -> str:
         if moment.tzinfo is None:
