@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua import notices
@@ -53,9 +53,13 @@ class NewRequest:
     status_secret_hash: str | None = None
 
 
+# Built once: every submission looks its key up.
+_BY_KEY = select(HelpRequest).where(HelpRequest.submission_key == bindparam("key"))
+
+
 def find_by_submission(key: str) -> HelpRequest | None:
     """The request already stored for this form submission, if any."""
-    return db.session.scalar(select(HelpRequest).where(HelpRequest.submission_key == key))
+    return db.session.scalar(_BY_KEY, {"key": key})
 
 
 def same_request(stored: HelpRequest, new: NewRequest) -> bool:
