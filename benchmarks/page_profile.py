@@ -6,11 +6,18 @@ nothing of ours between them. The floor adds up
 - Flask and the test client: the bare page without its template;
 - the page's templates rendered again with its data already in memory;
 - the page's own SQL statements, recorded as the driver received them, sent again straight
-  through the driver (DB-API) with their parameters, their rows fetched, then one commit;
+  through the driver (DB-API) with their parameters, their rows fetched, committed where the
+  page committed;
 - on PostgreSQL, the database server's CPU time for those statements (the server processes'
   ticks in ``/proc``), as the server shares the cores with the workers.
 
 What the page takes beyond the floor is the project's own code and SQLAlchemy's.
+
+A submission is two answers, the form page and the POST that stores the request, each from a
+browser without a cookie as in the throughput run: its floor counts Flask twice. Its
+statements insert rows, so each replay gives them values of their own (the unique keys, and
+the ids the inserts return in place of the recorded ones). That needs the parameters by name,
+which PostgreSQL's driver has: the submission is profiled there, where it is below target.
 
     .venv/bin/python benchmarks/page_profile.py [--size 1000] [--rounds 200] [--database-url URL]
 
@@ -21,7 +28,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import os
+import re
+import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -32,12 +42,13 @@ from typing import Any
 import bare
 import throughput
 from datasets import COUNSELLOR, Dataset, working_copy
-from flask import render_template
-from latency import sign_in
-from sqlalchemy import Engine, event
+from flask import Flask, render_template
+from latency import hidden_fields, sign_in
+from sqlalchemy import Engine, column, event, func, inspect, select, table
 
 from pyydaapua import create_app
 from pyydaapua.database import db
+from pyydaapua.rules.references import new_reference
 
 # The parts of each page, as (what it is, module, function): the module's own name for the
 # function is replaced by a timed one while the page is measured.
@@ -64,11 +75,44 @@ PARTS: dict[str, list[tuple[str, str, str]]] = {
         ("commit", "pyydaapua.casework.views", "commit_keeping_loaded"),
         ("templates rendered", "pyydaapua.casework.views", "render_template"),
     ],
+    "submission": [
+        (
+            "GET: the browser's session started, with the form's key",
+            "pyydaapua.intake.views",
+            "_form_page",
+        ),
+        ("GET: templates rendered", "pyydaapua.intake.views", "render_template"),
+        ("POST: the browser's session read", "pyydaapua.intake.views", "_form_session"),
+        ("POST: the posted form read", "pyydaapua.intake.views", "_new_form"),
+        ("POST: the form's key looked up", "pyydaapua.intake.views", "_stored_for"),
+        ("POST: the posted form checked", "pyydaapua.intake.forms", "RequestForm.validate"),
+        (
+            "POST: the request stored, the session marked, one commit",
+            "pyydaapua.intake.submission",
+            "store",
+        ),
+    ],
 }
 
 
 # Each profiled page's name in the throughput runs.
-LOADS = {"inbox": throughput.INBOX, "request page": throughput.LONG_REQUEST}
+LOADS = {
+    "inbox": throughput.INBOX,
+    "request page": throughput.LONG_REQUEST,
+    "submission": throughput.SUBMIT,
+}
+# What the submission posts, as submit.lua does.
+SUBMITTED = {"topics": "finances", "description": "Rahat eivät riitä vuokraan."}
+# The parameters whose values are unique in their table, with a fresh value for each replay.
+UNIQUE_VALUES = {
+    "token_hash": lambda: secrets.token_hex(32),
+    "submission_key": lambda: secrets.token_urlsafe(24),
+    "reference": new_reference,
+}
+# A parameter that names a row by its id (``id``, ``request_id``, ``id_1`` …).
+ID_PARAMETER = re.compile(r"(^|_)id(_\d+)?$")
+INSERT_INTO = re.compile(r"^\s*INSERT INTO (\w+)", re.IGNORECASE)
+COMMIT = "COMMIT"  # the mark of a commit among the recorded statements
 
 
 @dataclass(frozen=True)
@@ -87,8 +131,9 @@ class Statement:
 @dataclass(frozen=True)
 class Profile:
     page: str
-    path: str
+    path: str  # with its method(s)
     load: str  # the page's name in throughput.py
+    requests: int  # HTTP requests in one answer (a submission: the form page and the POST)
     total_ms: float  # CPU time per answer, through the test client
     server_ms: float  # the database server's CPU time per answer (0 on SQLite)
     parts_ms: dict[str, float]
@@ -102,8 +147,7 @@ class Profile:
     def floor_ms(self) -> float:
         """Flask, the templates, the driver and the server, for this answer."""
         return (
-            self.bare.total_ms
-            - self.bare.template_ms
+            self.requests * (self.bare.total_ms - self.bare.template_ms)
             + self.in_memory_ms
             + self.statements_ms
             + self.statements_server_ms
@@ -165,39 +209,87 @@ def bare_page(rounds: int) -> Bare:
 
 
 def _recorded(engine: Engine, call: Callable[[], object]) -> list[Statement]:
-    """The statements ``call()`` sent to the driver, with their parameters."""
+    """The statements ``call()`` sent to the driver, with their parameters, and a ``COMMIT``
+    mark where it committed."""
     recorded: list[Statement] = []
 
     def record(*args: Any) -> None:
         _connection, _cursor, sql, parameters, _context, many = args
         recorded.append(Statement(sql, parameters, many))
 
+    def committed(_connection: Any) -> None:
+        recorded.append(Statement(COMMIT, None, False))
+
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", committed)
     try:
         call()
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", committed)
     return recorded
+
+
+def _inserted_ids(engine: Engine, statements: list[Statement]) -> dict[str, int]:
+    """The id of the newest row of each table that ``statements`` inserted into with an id
+    of its own: right after they ran in this one process, the row they inserted."""
+    names = {
+        found.group(1)
+        for statement in statements
+        if (found := INSERT_INTO.match(statement.sql)) and "RETURNING" in statement.sql
+    }
+    ids = {}
+    with engine.connect() as connection:
+        for name in names:
+            if inspect(connection).get_pk_constraint(name)["constrained_columns"] == ["id"]:
+                newest = select(func.max(column("id"))).select_from(table(name))
+                ids[name] = connection.execute(newest).scalar_one()
+    return ids
+
+
+def _fresh_values(parameters: Any, values: dict[Any, Any]) -> Any:
+    """``parameters`` with each id and unique value recorded replaced by this replay's own
+    (``values``: recorded → new; a unique value met for the first time gets a new one)."""
+    if not isinstance(parameters, dict):
+        return parameters
+    fresh = {}
+    for name, value in parameters.items():
+        unique = UNIQUE_VALUES.get(re.sub(r"_\d+$", "", name))
+        if unique is not None and isinstance(value, str):
+            value = values.setdefault(("unique", value), unique())
+        elif isinstance(value, int) and ID_PARAMETER.search(name) and ("id", value) in values:
+            value = values[("id", value)]
+        fresh[name] = value
+    return fresh
 
 
 def _through_the_driver(
     engine: Engine, statements: list[Statement], rounds: int, database: str | None
 ) -> tuple[float, float]:
     """CPU ms (this process's, and the server's) of ``statements`` sent straight through the
-    driver, their rows fetched, then committed, as one answer does."""
+    driver, their rows fetched, committed where the answer committed. Rows they insert are
+    inserted again with values of their own each time."""
+    recorded_ids = _inserted_ids(engine, statements)
     pooled = engine.raw_connection()
     connection = pooled.driver_connection
     assert connection is not None
 
     def once() -> None:
+        values: dict[Any, Any] = {}
         cursor = connection.cursor()
         for statement in statements:
+            if statement.sql == COMMIT:
+                connection.commit()
+                continue
+            parameters = _fresh_values(statement.parameters, values)
             if statement.many:
-                cursor.executemany(statement.sql, statement.parameters)
+                cursor.executemany(statement.sql, parameters)
             else:
-                cursor.execute(statement.sql, statement.parameters)
-            if cursor.description is not None:
-                cursor.fetchall()
+                cursor.execute(statement.sql, parameters)
+            rows = cursor.fetchall() if cursor.description is not None else []
+            inserted = INSERT_INTO.match(statement.sql)
+            if inserted and inserted.group(1) in recorded_ids and rows:
+                values[("id", recorded_ids[inserted.group(1)])] = rows[0][0]
         cursor.close()
         connection.commit()
 
@@ -210,11 +302,16 @@ def _through_the_driver(
 
 @contextmanager
 def _timed(parts: list[tuple[str, str, str]], spent: defaultdict[str, float]) -> Iterator[None]:
-    """Each part's function replaced by one that adds its CPU time to ``spent``."""
+    """Each part's function (a module's, or ``Class.method``) replaced by one that adds its
+    CPU time to ``spent``."""
     replaced = []
     for label, module_name, name in parts:
-        module = importlib.import_module(module_name)
-        original = getattr(module, name)
+        owner: Any = importlib.import_module(module_name)
+        *path, name = name.split(".")
+        for step in path:
+            owner = getattr(owner, step)
+        own = vars(owner).get(name)  # None: inherited, removed again afterwards
+        original = getattr(owner, name)
 
         def timed(*args: Any, _original: Any = original, _label: str = label, **kwargs: Any) -> Any:
             started = time.process_time()
@@ -223,13 +320,16 @@ def _timed(parts: list[tuple[str, str, str]], spent: defaultdict[str, float]) ->
             finally:
                 spent[_label] += time.process_time() - started
 
-        setattr(module, name, timed)
-        replaced.append((module, name, original))
+        setattr(owner, name, timed)
+        replaced.append((owner, name, own))
     try:
         yield
     finally:
-        for module, name, original in replaced:
-            setattr(module, name, original)
+        for owner, name, own in replaced:
+            if own is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, own)
 
 
 @contextmanager
@@ -253,42 +353,74 @@ def _rendering_again(module_name: str, times: int, spent: list[float]) -> Iterat
         setattr(module, "render_template", original)  # noqa: B010
 
 
+def _answer(app: Flask, dataset: Dataset, path: str, email: str | None) -> Callable[[], None]:
+    """One answer of the page: with ``email``, a GET signed in as that user; without, a
+    submission from a browser of its own (the form page, then its POST)."""
+    if email is not None:
+        client = app.test_client()
+        sign_in(client, dataset.url, email)
+
+        def get() -> None:
+            answer = client.get(path)
+            assert answer.status_code == 200, (path, answer.status_code)
+
+        return get
+
+    numbers = itertools.count(1_234_567)
+
+    def submit() -> None:
+        browser = app.test_client()
+        page = browser.get(path).get_data(as_text=True)
+        phone = f"040{next(numbers) % 10**7:07d}"  # each family its own number
+        answer = browser.post(path, data={**hidden_fields(page), "phone": phone, **SUBMITTED})
+        assert answer.status_code == 303, (path, answer.status_code)
+
+    return submit
+
+
 def profile_page(
-    dataset: Dataset, page: str, path: str, email: str, rounds: int, bare_page: Bare
+    dataset: Dataset,
+    page: str,
+    path: str,
+    rounds: int,
+    bare_page: Bare,
+    email: str | None = None,
 ) -> Profile:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": dataset.url, "RATELIMIT_ENABLED": False})
+    """The parts of ``page`` and its floor: signed in as ``email``, or without, a submission."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": dataset.url,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     with app.app_context():
         engine = db.engine
-    client = app.test_client()
-    sign_in(client, dataset.url, email)
-
-    def get() -> None:
-        answer = client.get(path)
-        assert answer.status_code == 200, (path, answer.status_code)
-
+    answer = _answer(app, dataset, path, email)
     database = engine.url.database if dataset.backend == "postgresql" else None
     spent: defaultdict[str, float] = defaultdict(float)
     with _timed(PARTS[page], spent):
-        _cpu_ms(get, rounds)
+        _cpu_ms(answer, rounds)
         spent.clear()  # the warm-up's
-        total, server_ms = _cpu_and_server_ms(get, rounds, database)
+        total, server_ms = _cpu_and_server_ms(answer, rounds, database)
     renders: list[float] = []
-    view_module = next(module for label, module, name in PARTS[page] if name == "render_template")
+    view_module = next(module for label, module, name in PARTS[page] if "rendered" in label)
     with _rendering_again(view_module, 20, renders):
         for _ in range(5):
-            get()
-    statements = _recorded(engine, get)
+            answer()
+    statements = _recorded(engine, answer)
     statements_ms, statements_server_ms = _through_the_driver(engine, statements, rounds, database)
     engine.dispose()
     return Profile(
         page,
-        path,
+        f"GET {path}" if email is not None else f"GET + POST {path}",
         LOADS[page],
+        1 if email is not None else 2,
         total,
         server_ms,
         {label: spent[label] / rounds * 1000 for label, _, _ in PARTS[page]},
         min(renders) * 1000,
-        len(statements),
+        sum(statement.sql != COMMIT for statement in statements),
         statements_ms,
         statements_server_ms,
         bare_page,
@@ -298,7 +430,7 @@ def profile_page(
 def print_profile(profile: Profile, load_ratio: float | None = None) -> None:
     """The page's parts and its floor; with ``load_ratio``, the page's rate under wrk over the
     bare page's in the same run, what the floor's would be at most."""
-    print(f"**{profile.page}** (`GET {profile.path}`), CPU ms per answer, one process:")
+    print(f"**{profile.page}** (`{profile.path}`), CPU ms per answer, one process:")
     print()
     print("| part | ms | share |")
     print("|---|---:|---:|")
@@ -319,12 +451,13 @@ def print_profile(profile: Profile, load_ratio: float | None = None) -> None:
     print("|---|---:|")
     floor_parts = [
         (
-            "Flask and the test client (the bare page without its template)",
-            profile.bare.total_ms - profile.bare.template_ms,
+            "Flask and the test client (the bare page without its template)"
+            + (f", {profile.requests} requests" if profile.requests > 1 else ""),
+            profile.requests * (profile.bare.total_ms - profile.bare.template_ms),
         ),
         ("the page's templates, its data in memory", profile.in_memory_ms),
         (
-            f"its {profile.statements} SQL statements straight through the driver, and a commit",
+            f"its {profile.statements} SQL statements straight through the driver, and its commits",
             profile.statements_ms,
         ),
     ]
@@ -360,18 +493,22 @@ def print_profile(profile: Profile, load_ratio: float | None = None) -> None:
 
 
 def profiles(dataset: Dataset, rounds: int) -> list[Profile]:
+    """The inbox and the request page; on PostgreSQL also a submission."""
     bare_measured = bare_page(rounds * 5)
-    return [
-        profile_page(dataset, "inbox", "/staff/", COUNSELLOR, rounds, bare_measured),
+    found = [
+        profile_page(dataset, "inbox", "/staff/", rounds, bare_measured, COUNSELLOR),
         profile_page(
             dataset,
             "request page",
             f"/staff/requests/{dataset.long_request_id}",
-            COUNSELLOR,
             rounds,
             bare_measured,
+            COUNSELLOR,
         ),
     ]
+    if dataset.backend == "postgresql":
+        found.append(profile_page(dataset, "submission", "/fi/request", rounds, bare_measured))
+    return found
 
 
 def main() -> None:
