@@ -11,17 +11,18 @@ window of theirs) goes through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial, wraps
+from itertools import accumulate
 from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, bindparam, func, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
+from sqlalchemy.orm import aliased, joinedload
 
 from pyydaapua import notices
-from pyydaapua.database import db
+from pyydaapua.database import db, execute_core
 from pyydaapua.models import (
     Call,
     Disclosure,
@@ -152,6 +153,26 @@ class CallShown(Protocol):
     def daily_life_note(self) -> str: ...
 
 
+class VisitNamed(Protocol):
+    """What a timeline entry shows of the home visit it names."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+
+class ServiceNamed(Protocol):
+    def name(self, language: str) -> str: ...
+
+
+class ReferralNamed(Protocol):
+    """What a timeline entry shows of the referral it names."""
+
+    @property
+    def consent(self) -> str | None: ...
+    @property
+    def service(self) -> ServiceNamed: ...
+
+
 class TimelineEntry(Protocol):
     """What a timeline entry shows: a ``TimelineEvent`` (the family's export) or the request
     page's ``Entry``."""
@@ -173,13 +194,21 @@ class TimelineEntry(Protocol):
     @property
     def call(self) -> CallShown | None: ...
     @property
-    def visit(self) -> HomeVisit | None: ...
+    def visit(self) -> VisitNamed | None: ...
     @property
-    def referral(self) -> Referral | None: ...
+    def referral(self) -> ReferralNamed | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Staffer:
+    """A member of staff going on a home visit."""
+
+    id: int
     name: str
 
 
@@ -196,6 +225,56 @@ class EntryCall:
 
 
 @dataclass(frozen=True, slots=True)
+class VisitShown:
+    """A home visit as the request page shows it, with the staff going (in the order read)."""
+
+    id: int
+    starts_at: datetime
+    duration_minutes: int
+    address: str
+    status: str
+    status_note: str
+    staff: list[Staffer]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceShown:
+    """What the request page shows of a referral's service."""
+
+    name_fi: str
+    name_sv: str
+    provider_type: str
+    phone: str
+    email: str
+    active: bool
+
+    def name(self, language: str) -> str:
+        return self.name_sv if language == "sv" else self.name_fi
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralShown:
+    id: int
+    status: str
+    note: str
+    consent: str | None
+    service: ServiceShown
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureShown:
+    """An entry of the disclosure log, with the name of who passed the information on."""
+
+    id: int
+    referral_id: int | None
+    at: datetime
+    recipient: str
+    categories: str
+    basis: str
+    user: Person | None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A timeline entry read as plain values, with the visit or referral it names."""
 
@@ -207,8 +286,8 @@ class Entry:
     user: Person | None
     other_user: Person | None
     call: EntryCall | None
-    visit: HomeVisit | None
-    referral: Referral | None
+    visit: VisitShown | None
+    referral: ReferralShown | None
 
 
 @dataclass
@@ -217,17 +296,19 @@ class Work:
     time), referrals (in the order made) and disclosure log (oldest first) it names."""
 
     timeline: list[Entry]
-    visits: list[HomeVisit]
-    referrals: list[Referral]
-    disclosures: list[Disclosure]
+    visits: list[VisitShown]
+    referrals: list[ReferralShown]
+    disclosures: list[DisclosureShown]
 
 
 _VISIT_STAFF = aliased(StaffUser)
 _ENTRY_USER = aliased(StaffUser)
 _OTHER_USER = aliased(StaffUser)
-# A timeline entry's own values, the names of the staff it names and what it shows of its
-# call: read as plain columns (60 entries as ORM objects with their calls and staff took
-# most of the request page's reading).
+_DISCLOSED_BY = aliased(StaffUser)
+# Each row's columns, read as plain values: 60 entries with their visits and referrals as ORM
+# objects took half of the request page's reading. In this order: the entry (``_entry``), its
+# visit with one of the staff going, its referral with the service, and a disclosure made with
+# the referral.
 _ENTRY_COLUMNS = (
     TimelineEvent.id,
     TimelineEvent.kind,
@@ -246,16 +327,56 @@ _ENTRY_COLUMNS = (
     Call.daily_life,
     Call.daily_life_note,
 )
+_VISIT_COLUMNS = (
+    HomeVisit.id,
+    HomeVisit.starts_at,
+    HomeVisit.duration_minutes,
+    HomeVisit.address,
+    HomeVisit.status,
+    HomeVisit.status_note,
+)
+_REFERRAL_COLUMNS = (
+    Referral.id,
+    Referral.status,
+    Referral.note,
+    Referral.consent,
+    Service.name_fi,
+    Service.name_sv,
+    Service.provider_type,
+    Service.phone,
+    Service.email,
+    Service.active,
+)
+_DISCLOSURE_COLUMNS = (
+    Disclosure.id,
+    Disclosure.referral_id,
+    Disclosure.at,
+    Disclosure.recipient,
+    Disclosure.categories,
+    Disclosure.basis,
+    _DISCLOSED_BY.name,
+)
+_COLUMNS_AT = list(
+    accumulate((len(_ENTRY_COLUMNS), len(_VISIT_COLUMNS), 2, len(_REFERRAL_COLUMNS)), initial=0)
+)
 
 
 # Built once: a statement's cache key is worked out once per statement object.
 _WORK = (
-    select(*_ENTRY_COLUMNS, HomeVisit, Referral, Disclosure)
+    select(
+        *_ENTRY_COLUMNS,
+        *_VISIT_COLUMNS,
+        _VISIT_STAFF.id,
+        _VISIT_STAFF.name,
+        *_REFERRAL_COLUMNS,
+        *_DISCLOSURE_COLUMNS,
+    )
     .select_from(TimelineEvent)
     .outerjoin(_ENTRY_USER, _ENTRY_USER.id == TimelineEvent.user_id)
     .outerjoin(_OTHER_USER, _OTHER_USER.id == TimelineEvent.other_user_id)
     .outerjoin(Call, Call.id == TimelineEvent.call_id)
     .outerjoin(Referral, Referral.id == TimelineEvent.referral_id)
+    .outerjoin(Service, Service.id == Referral.service_id)
     .outerjoin(
         Disclosure,
         and_(
@@ -263,18 +384,13 @@ _WORK = (
             Disclosure.referral_id == TimelineEvent.referral_id,
         ),
     )
-    # The visits' staff joined one table after the other: an eager load nests the link
-    # table's join, which SQLite builds whole for every page (every visit's staff).
+    .outerjoin(_DISCLOSED_BY, _DISCLOSED_BY.id == Disclosure.user_id)
+    # The visits' staff joined one table after the other: a nested join of the link table
+    # is built whole by SQLite for every page (every visit's staff).
     .outerjoin(HomeVisit, HomeVisit.id == TimelineEvent.visit_id)
     .outerjoin(home_visit_staff, home_visit_staff.c.visit_id == HomeVisit.id)
     .outerjoin(_VISIT_STAFF, _VISIT_STAFF.id == home_visit_staff.c.user_id)
     .where(TimelineEvent.request_id == bindparam("request_id"))
-    .options(
-        contains_eager(HomeVisit.staff.of_type(_VISIT_STAFF)).load_only(_VISIT_STAFF.name),
-        # A disclosure's referral is the row's own; of its author, only the name is shown.
-        lazyload(Disclosure.referral),
-        joinedload(Disclosure.user).load_only(StaffUser.name),
-    )
     .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())
 )
 
@@ -283,7 +399,9 @@ def _person(name: str | None) -> Person | None:
     return None if name is None else Person(name)
 
 
-def _entry(columns: list[Any], visit: HomeVisit | None, referral: Referral | None) -> Entry:
+def _entry(
+    columns: Sequence[Any], visit: VisitShown | None, referral: ReferralShown | None
+) -> Entry:
     """The entry of a row's ``_ENTRY_COLUMNS``."""
     event_id, kind, at, value, note, user, other_user, call_id, *call = columns
     return Entry(
@@ -300,29 +418,57 @@ def _entry(columns: list[Any], visit: HomeVisit | None, referral: Referral | Non
     )
 
 
+def _visit(columns: Sequence[Any]) -> VisitShown:
+    """The visit of a row's ``_VISIT_COLUMNS``, its staff not yet read."""
+    visit_id, starts_at, duration_minutes, address, status, status_note = columns
+    return VisitShown(visit_id, starts_at, duration_minutes, address, status, status_note, [])
+
+
+def _referral(columns: Sequence[Any]) -> ReferralShown:
+    """The referral of a row's ``_REFERRAL_COLUMNS``."""
+    referral_id, status, note, consent, *service = columns
+    return ReferralShown(referral_id, status, note, consent, ServiceShown(*service))
+
+
+def _disclosure(columns: Sequence[Any]) -> DisclosureShown:
+    """The disclosure of a row's ``_DISCLOSURE_COLUMNS``."""
+    disclosure_id, referral_id, at, recipient, categories, basis, user = columns
+    return DisclosureShown(
+        disclosure_id, referral_id, at, recipient, categories, basis, _person(user)
+    )
+
+
 def work(request_id: int) -> Work:
-    """The request's timeline with its visits, referrals and disclosures, in one query.
+    """The request's timeline with its visits, referrals and disclosures, in one query, as
+    plain values.
 
     Each visit is written with its "visit_booked" entry (``book_visit``), each referral with
     its "referral" entry and each disclosure with its referral (``refer``), and the timeline is
     read whole: so the entries name every visit, referral and disclosure of the request. A
-    disclosure is joined to its referral's "referral" entry only, so that each comes once.
-    The entries are plain values; the visits, referrals and disclosures, which the page's
-    forms and lists read, are ORM objects."""
-    rows = db.session.execute(_WORK, {"request_id": request_id}).unique()
+    disclosure is joined to its referral's "referral" entry only, so that each comes once; a
+    visit comes once for each of its staff."""
+    entry_end, visit_end, staff_end, referral_end = _COLUMNS_AT[1:]
     events: dict[int, Entry] = {}
-    visits: dict[int, HomeVisit] = {}
-    referrals: dict[int, Referral] = {}
-    logged: dict[int, Disclosure] = {}
-    for *columns, visit, referral, disclosure in rows:
-        if columns[0] not in events:
-            events[columns[0]] = _entry(columns, visit, referral)
-        if visit is not None:
-            visits.setdefault(visit.id, visit)
-        if referral is not None:
-            referrals.setdefault(referral.id, referral)
-        if disclosure is not None:
-            logged.setdefault(disclosure.id, disclosure)
+    visits: dict[int, VisitShown] = {}
+    referrals: dict[int, ReferralShown] = {}
+    logged: dict[int, DisclosureShown] = {}
+    for row in execute_core(_WORK, {"request_id": request_id}):
+        visit = referral = None
+        if (visit_id := row[entry_end]) is not None:
+            visit = visits.get(visit_id) or visits.setdefault(
+                visit_id, _visit(row[entry_end:visit_end])
+            )
+            staff_id, staff_name = row[visit_end:staff_end]
+            if staff_id is not None and all(each.id != staff_id for each in visit.staff):
+                visit.staff.append(Staffer(staff_id, staff_name))
+        if (referral_id := row[staff_end]) is not None:
+            referral = referrals.get(referral_id) or referrals.setdefault(
+                referral_id, _referral(row[staff_end:referral_end])
+            )
+        if (disclosure_id := row[referral_end]) is not None and disclosure_id not in logged:
+            logged[disclosure_id] = _disclosure(row[referral_end:])
+        if row[0] not in events:
+            events[row[0]] = _entry(row[:entry_end], visit, referral)
     return Work(
         timeline=list(events.values()),
         visits=sorted(visits.values(), key=lambda v: (v.starts_at, v.id)),

@@ -45,7 +45,7 @@ from pyydaapua.casework.kept_forms import FreshForm, kept_form
 from pyydaapua.casework.timeline_rows import timeline_rows
 from pyydaapua.database import db
 from pyydaapua.inbox import queries
-from pyydaapua.models import AuditEvent, HelpRequest, HomeVisit, StaffUser
+from pyydaapua.models import AuditEvent, HelpRequest, StaffUser
 from pyydaapua.rules import deadlines, planned_calls, status_flow, typed_text
 from pyydaapua.rules.repeats import SAME_FAMILY_DAYS, excerpt
 from pyydaapua.rules.typed_dates import day_and_time_text
@@ -153,7 +153,7 @@ def _record_reads(reads: list[Read]) -> None:
     audit.record_reads(reads, user_id=current_user.id, client_address=client_address())
 
 
-def _visit_form(visit: HomeVisit) -> VisitForm:
+def _visit_form(visit: changes.VisitShown) -> VisitForm:
     """The edit form of a planned visit, filled with what it is now."""
     form = VisitForm(
         formdata=None,

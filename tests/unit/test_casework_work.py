@@ -37,20 +37,43 @@ def staff(ctx) -> tuple[StaffUser, StaffUser]:
     )
 
 
+def _values(record: object, names: str) -> tuple[object, ...]:
+    return tuple(getattr(record, name) for name in names.split())
+
+
+VISIT = "id starts_at duration_minutes address status status_note"
+REFERRAL = "id status note consent"
+SERVICE = "name_fi name_sv provider_type phone email active"
+DISCLOSURE = "id referral_id at recipient categories basis"
+
+
 def same_as_loaded_apart(request_id: int) -> None:
-    """``work`` gives what the separate queries give, read afresh from the database."""
+    """``work`` gives what the separate queries give, read afresh from the database as ORM
+    objects: every value the request page shows of the visits, referrals and disclosures."""
     db.session.expunge_all()
     work = changes.work(request_id)
     timeline = changes.timeline(request_id)
     visits = changes.visits(request_id)
     referrals, disclosures = changes.referrals_and_disclosures(request_id)
     assert [e.id for e in work.timeline] == [e.id for e in timeline]
-    assert [v.id for v in work.visits] == [v.id for v in visits]
-    assert [sorted(u.id for u in v.staff) for v in work.visits] == [
-        sorted(u.id for u in v.staff) for v in visits
+    assert [_values(v, VISIT) for v in work.visits] == [_values(v, VISIT) for v in visits]
+    assert [sorted((u.id, u.name) for u in v.staff) for v in work.visits] == [
+        sorted((u.id, u.name) for u in v.staff) for v in visits
     ]
-    assert [r.id for r in work.referrals] == [r.id for r in referrals]
-    assert [d.id for d in work.disclosures] == [d.id for d in disclosures]
+    assert [(_values(r, REFERRAL), _values(r.service, SERVICE)) for r in work.referrals] == [
+        (_values(r, REFERRAL), _values(r.service, SERVICE)) for r in referrals
+    ]
+    assert [(_values(d, DISCLOSURE), d.user and d.user.name) for d in work.disclosures] == [
+        (_values(d, DISCLOSURE), d.user and d.user.name) for d in disclosures
+    ]
+    # Each entry names its own visit and referral, the same values as in the lists.
+    shown_visits = {v.id: v for v in work.visits}
+    shown_referrals = {r.id: r for r in work.referrals}
+    for entry, read in zip(work.timeline, timeline, strict=True):
+        assert (entry.visit and entry.visit.id) == (read.visit and read.visit.id)
+        assert entry.visit is None or entry.visit is shown_visits[entry.visit.id]
+        assert (entry.referral and entry.referral.id) == read.referral_id
+        assert entry.referral is None or entry.referral is shown_referrals[entry.referral.id]
 
 
 def test_nothing_done_yet(req) -> None:
