@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial, wraps
-from itertools import accumulate
 from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, bindparam, func, select
@@ -356,9 +355,12 @@ _DISCLOSURE_COLUMNS = (
     Disclosure.basis,
     _DISCLOSED_BY.name,
 )
-_COLUMNS_AT = list(
-    accumulate((len(_ENTRY_COLUMNS), len(_VISIT_COLUMNS), 2, len(_REFERRAL_COLUMNS)), initial=0)
-)
+# Where each part of a row starts: the visit, its member of staff (id and name), the referral,
+# the disclosure.
+_VISIT_AT = len(_ENTRY_COLUMNS)
+_STAFF_AT = _VISIT_AT + len(_VISIT_COLUMNS)
+_REFERRAL_AT = _STAFF_AT + 2
+_DISCLOSURE_AT = _REFERRAL_AT + len(_REFERRAL_COLUMNS)
 
 
 # Built once: a statement's cache key is worked out once per statement object.
@@ -447,28 +449,30 @@ def work(request_id: int) -> Work:
     read whole: so the entries name every visit, referral and disclosure of the request. A
     disclosure is joined to its referral's "referral" entry only, so that each comes once; a
     visit comes once for each of its staff."""
-    entry_end, visit_end, staff_end, referral_end = _COLUMNS_AT[1:]
     events: dict[int, Entry] = {}
     visits: dict[int, VisitShown] = {}
     referrals: dict[int, ReferralShown] = {}
     logged: dict[int, DisclosureShown] = {}
     for row in execute_core(_WORK, {"request_id": request_id}):
-        visit = referral = None
-        if (visit_id := row[entry_end]) is not None:
-            visit = visits.get(visit_id) or visits.setdefault(
-                visit_id, _visit(row[entry_end:visit_end])
-            )
-            staff_id, staff_name = row[visit_end:staff_end]
-            if staff_id is not None and all(each.id != staff_id for each in visit.staff):
-                visit.staff.append(Staffer(staff_id, staff_name))
-        if (referral_id := row[staff_end]) is not None:
-            referral = referrals.get(referral_id) or referrals.setdefault(
-                referral_id, _referral(row[staff_end:referral_end])
-            )
-        if (disclosure_id := row[referral_end]) is not None and disclosure_id not in logged:
-            logged[disclosure_id] = _disclosure(row[referral_end:])
+        visit_id, staff_id, staff_name = row[_VISIT_AT], row[_STAFF_AT], row[_STAFF_AT + 1]
+        visit = visits.get(visit_id)
+        if visit_id is not None and visit is None:
+            visit = visits[visit_id] = _visit(row[_VISIT_AT:_STAFF_AT])
+        if (
+            visit is not None
+            and staff_id is not None
+            and all(each.id != staff_id for each in visit.staff)
+        ):
+            visit.staff.append(Staffer(staff_id, staff_name))
+        referral_id = row[_REFERRAL_AT]
+        referral = referrals.get(referral_id)
+        if referral_id is not None and referral is None:
+            referral = referrals[referral_id] = _referral(row[_REFERRAL_AT:_DISCLOSURE_AT])
+        disclosure_id = row[_DISCLOSURE_AT]
+        if disclosure_id is not None and disclosure_id not in logged:
+            logged[disclosure_id] = _disclosure(row[_DISCLOSURE_AT:])
         if row[0] not in events:
-            events[row[0]] = _entry(row[:entry_end], visit, referral)
+            events[row[0]] = _entry(row[:_VISIT_AT], visit, referral)
     return Work(
         timeline=list(events.values()),
         visits=sorted(visits.values(), key=lambda v: (v.starts_at, v.id)),
