@@ -47,7 +47,7 @@ from latency import hidden_fields, sign_in
 from sqlalchemy import Engine, column, event, func, inspect, select, table
 
 from pyydaapua import create_app
-from pyydaapua.database import db
+from pyydaapua.database import db, prepared_on_server
 from pyydaapua.rules.references import new_reference
 
 # The parts of each page, as (what it is, module, function): the module's own name for the
@@ -126,6 +126,7 @@ class Statement:
     sql: str
     parameters: Any
     many: bool
+    prepared: bool = False  # prepared on the server, as the app prepares it on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,8 @@ def _recorded(engine: Engine, call: Callable[[], object]) -> list[Statement]:
     recorded: list[Statement] = []
 
     def record(*args: Any) -> None:
-        _connection, _cursor, sql, parameters, _context, many = args
-        recorded.append(Statement(sql, parameters, many))
+        _connection, _cursor, sql, parameters, context, many = args
+        recorded.append(Statement(sql, parameters, many, prepared_on_server(context)))
 
     def committed(_connection: Any) -> None:
         recorded.append(Statement(COMMIT, None, False))
@@ -284,6 +285,8 @@ def _through_the_driver(
             parameters = _fresh_values(statement.parameters, values)
             if statement.many:
                 cursor.executemany(statement.sql, parameters)
+            elif database is not None:  # PostgreSQL: prepared as the app prepares it
+                cursor.execute(statement.sql, parameters, prepare=statement.prepared)
             else:
                 cursor.execute(statement.sql, parameters)
             rows = cursor.fetchall() if cursor.description is not None else []

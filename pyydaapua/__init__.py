@@ -33,18 +33,17 @@ from pyydaapua.web.translated_templates import TranslatedEnvironment
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-# Each statement planned for its own values, also when psycopg has prepared it on the server.
-CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan"
+# PostgreSQL decides for itself whether to keep one plan for a prepared statement, whatever
+# the database's default: only statements marked ``planned_once()`` are prepared.
+PLAN_CACHE_MODE = "-c plan_cache_mode=auto"
 
 
-def _plan_every_statement(app: Flask) -> None:
-    """On PostgreSQL (psycopg), every statement is planned for its own values. psycopg
-    prepares a statement on the server after its fifth run on a connection, which saves its
-    parsing at every later run; PostgreSQL would then plan it once for any values (a "generic"
-    plan) after five more, and for the inbox's look-up of other requests from the same phone
-    numbers that plan walks a trigram index once per request of the window, 2–6 s a page
-    instead of 1 ms. Each connection is opened with ``plan_cache_mode`` set to
-    ``force_custom_plan``, added to any ``options`` given for the connections."""
+def _plan_cache_mode(app: Flask) -> None:
+    """On PostgreSQL (psycopg), each connection is opened with ``plan_cache_mode = auto``,
+    added to any ``options`` given for the connections: a statement marked ``planned_once()``
+    is planned once for all its values when that plan is estimated no dearer, and the others,
+    never prepared, are planned for their own values at each run (``database.py``). A
+    database set to ``force_generic_plan`` would plan even those once."""
     try:
         driver = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).drivername
     except ArgumentError:
@@ -53,7 +52,7 @@ def _plan_every_statement(app: Flask) -> None:
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args", {}))
-    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), CUSTOM_PLANS]))
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), PLAN_CACHE_MODE]))
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
@@ -72,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     if test_config:
         app.config.from_mapping(test_config)
-    _plan_every_statement(app)
+    _plan_cache_mode(app)
     check_production(app.config)
     request_log.configure(app)  # before the first warning: LOG_FORMAT=json covers it too
     error_tracking.init_app(app)

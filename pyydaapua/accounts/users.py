@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pyydaapua.accounts import two_factor
 from pyydaapua.accounts.permissions import Permission, role_can
-from pyydaapua.database import db
+from pyydaapua.database import db, planned_once
 from pyydaapua.models import RecoveryCode, StaffSession, StaffUser
 from pyydaapua.rules.codes import LANGUAGES, ROLES
 
@@ -326,7 +326,9 @@ def check_session(
     statement = _SESSION_STATEMENTS.get(names)
     if statement is None:  # built once for each set of counts
         columns = ((counts or {})[name] for name in names)
-        statement = select(StaffSession, *columns).where(StaffSession.token == bindparam("token"))
+        statement = planned_once(
+            select(StaffSession, *columns).where(StaffSession.token == bindparam("token"))
+        )
         _SESSION_STATEMENTS[names] = statement
     row = db.session.execute(statement, {"token": token}).first()
     if row is None:

@@ -21,7 +21,7 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from pyydaapua import notices
-from pyydaapua.database import db, execute_core
+from pyydaapua.database import db, execute_core, planned_once
 from pyydaapua.models import (
     Call,
     Disclosure,
@@ -57,7 +57,7 @@ def now_utc() -> datetime:
 
 # Built once: a statement's cache key is worked out once per statement object, and the
 # request page reads these on every answer.
-_REQUEST = (
+_REQUEST = planned_once(
     select(HelpRequest)
     .where(HelpRequest.id == bindparam("request_id"))
     .options(
@@ -364,7 +364,7 @@ _DISCLOSURE_AT = _REFERRAL_AT + len(_REFERRAL_COLUMNS)
 
 
 # Built once: a statement's cache key is worked out once per statement object.
-_WORK = (
+_WORK = planned_once(
     select(
         *_ENTRY_COLUMNS,
         *_VISIT_COLUMNS,
@@ -482,7 +482,7 @@ def work(request_id: int) -> Work:
 
 
 def _services_by_name(name: Any) -> Select:
-    return (
+    return planned_once(
         select(Service.id, name, Service.provider_type)
         .where(Service.active.is_(True))
         .order_by(name)
@@ -491,7 +491,7 @@ def _services_by_name(name: Any) -> Select:
 
 
 _SERVICES = {"fi": _services_by_name(Service.name_fi), "sv": _services_by_name(Service.name_sv)}
-_ACTIVE_STAFF = (
+_ACTIVE_STAFF = planned_once(
     select(StaffUser.id, StaffUser.name)
     .where(StaffUser.active.is_(True), StaffUser.role.in_(bindparam("roles", expanding=True)))
     .order_by(StaffUser.name)

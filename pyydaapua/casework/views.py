@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from pyydaapua import audit
@@ -43,7 +43,7 @@ from pyydaapua.casework.forms import (
 )
 from pyydaapua.casework.kept_forms import FreshForm, kept_form
 from pyydaapua.casework.timeline_rows import timeline_rows
-from pyydaapua.database import db
+from pyydaapua.database import db, planned_once
 from pyydaapua.inbox import queries
 from pyydaapua.models import AuditEvent, HelpRequest, StaffUser
 from pyydaapua.rules import deadlines, planned_calls, status_flow, typed_text
@@ -168,16 +168,20 @@ def _visit_form(visit: changes.VisitShown) -> VisitForm:
     return form
 
 
+# The request's newest audit events with who did each, for supervisors; built once.
+_AUDIT_EVENTS = planned_once(
+    select(AuditEvent, StaffUser)
+    .outerjoin(StaffUser, StaffUser.id == AuditEvent.user_id)
+    .where(AuditEvent.request_id == bindparam("request_id"))
+    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    .limit(100)
+)
+
+
 def _audit_events(request_id: int) -> list[tuple[AuditEvent, StaffUser | None]]:
     if not can(current_user, Permission.SEE_HANDLERS):
         return []
-    rows = db.session.execute(
-        select(AuditEvent, StaffUser)
-        .outerjoin(StaffUser, StaffUser.id == AuditEvent.user_id)
-        .where(AuditEvent.request_id == request_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(100)
-    ).all()
+    rows = db.session.execute(_AUDIT_EVENTS, {"request_id": request_id}).all()
     return [(event, user) for event, user in rows]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, cas
 from sqlalchemy.orm import aliased
 
 from pyydaapua.audit import REQUEST_LISTED, SEARCH_NO_RESULTS, Read, search_action
-from pyydaapua.database import db, execute_core, likely
+from pyydaapua.database import db, execute_core, likely, planned_once, written_in
 from pyydaapua.models import (
     HelpRequest,
     HomeVisit,
@@ -37,9 +37,7 @@ from pyydaapua.web.params import parse_int
 PER_PAGE = 50
 # Written into the statement, not sent as parameters, so that the planner matches it with the
 # partial index of open requests (ix_help_request_open_reached_due) before any value is known.
-OPEN = HelpRequest.status.in_(
-    bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
-)
+OPEN = HelpRequest.status.in_(written_in("open_statuses", OPEN_STATUSES))
 # Whether the family has been reached (the first contact, casework/changes.py): the inbox shows
 # the requests not yet reached first. The same expression as in the index's first column.
 REACHED = HelpRequest.first_contact_at.is_not(None)
@@ -261,7 +259,7 @@ def _kept_counts(unassigned: bool) -> Select:
 
 
 # The kept counts' two statements (all requests; the unassigned ones), built once.
-_KEPT_COUNTS = {unassigned: _kept_counts(unassigned) for unassigned in (False, True)}
+_KEPT_COUNTS = {unassigned: planned_once(_kept_counts(unassigned)) for unassigned in (False, True)}
 
 
 def counts(filters: Filters, user_id: int, today: date) -> Counts:
@@ -654,6 +652,10 @@ def unassigned_open_column() -> ColumnElement[int]:
     """Open requests that nobody owns yet, from the kept counts, as a column to read."""
     return (
         select(func.coalesce(func.sum(RequestCount.total), 0))
-        .where(RequestCount.assigned.is_(False), RequestCount.status.in_(OPEN_STATUSES))
+        .where(
+            RequestCount.assigned.is_(False),
+            # Written into the statement: it is read with the staff session, planned once.
+            RequestCount.status.in_(written_in("open_count", OPEN_STATUSES)),
+        )
         .scalar_subquery()
     )

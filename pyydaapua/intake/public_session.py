@@ -35,7 +35,7 @@ from flask import current_app, g, session
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import lazyload
 
-from pyydaapua.database import db, execute_core
+from pyydaapua.database import db, execute_core, planned_once
 from pyydaapua.models import HelpRequest, PublicSession
 
 # The Flask session's key for the token; the only thing of the public side in the cookie.
@@ -74,10 +74,12 @@ _INSERT = (
 # object of the session is a public session): built at every request, with the submission
 # key's look-up, a submission's POST took 20.4 million instructions, now 18.2 million. The
 # UPDATE sets the columns named in its parameters.
-_CURRENT = select(
-    _TABLE.c.last_seen_at, *(_TABLE.c[field.name] for field in fields(PublicState))
-).where(_TABLE.c.token_hash == bindparam("token_hash"))
-_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("session_id"))
+_CURRENT = planned_once(
+    select(_TABLE.c.last_seen_at, *(_TABLE.c[field.name] for field in fields(PublicState))).where(
+        _TABLE.c.token_hash == bindparam("token_hash")
+    )
+)
+_UPDATE = planned_once(update(_TABLE).where(_TABLE.c.id == bindparam("session_id")))
 
 
 def _hash(token: str) -> str:

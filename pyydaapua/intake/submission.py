@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from pyydaapua import notices
-from pyydaapua.database import db
+from pyydaapua.database import db, planned_once
 from pyydaapua.models import HelpRequest, RequestTopic
 from pyydaapua.rules.references import new_reference
 from pyydaapua.rules.workdays import callback_due_date, helsinki_date, month_number
@@ -54,7 +54,7 @@ class NewRequest:
 
 
 # Built once: every submission looks its key up.
-_BY_KEY = select(HelpRequest).where(HelpRequest.submission_key == bindparam("key"))
+_BY_KEY = planned_once(select(HelpRequest).where(HelpRequest.submission_key == bindparam("key")))
 
 
 def find_by_submission(key: str) -> HelpRequest | None:

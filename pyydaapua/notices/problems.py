@@ -14,7 +14,7 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement, func, select, update
 
-from pyydaapua.database import db
+from pyydaapua.database import db, written_in
 from pyydaapua.models import OutboxMessage
 from pyydaapua.rules.codes import OUTBOX_NEEDS_A_PERSON
 
@@ -28,7 +28,8 @@ def count_column() -> ColumnElement[int]:
     return (
         select(func.count())
         .select_from(OutboxMessage)
-        .where(OutboxMessage.status.in_(OUTBOX_NEEDS_A_PERSON))
+        # Written into the statement: it is read with the staff session, planned once.
+        .where(OutboxMessage.status.in_(written_in("needs_a_person", OUTBOX_NEEDS_A_PERSON)))
         .scalar_subquery()
     )
 

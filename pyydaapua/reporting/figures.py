@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import func, literal, select
 
-from pyydaapua.database import db
+from pyydaapua.database import db, written_in
 from pyydaapua.models import HelpRequest, ReportDayCount, RequestCount, Service
 from pyydaapua.rules.codes import CONSENTS, CONTACT_METHODS, LANGUAGES, TOPICS
 from pyydaapua.rules.report_arithmetic import (
@@ -41,9 +41,7 @@ from pyydaapua.rules.status_flow import (
 
 # Written into the statement, so that the planner matches them with the open requests' partial
 # index (ix_help_request_open_reached_due), whose first column is whether they were reached.
-OPEN = HelpRequest.status.in_(
-    bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
-)
+OPEN = HelpRequest.status.in_(written_in("open_statuses", OPEN_STATUSES))
 _REACHED = HelpRequest.first_contact_at.is_not(None)
 
 
