@@ -34,16 +34,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 # PostgreSQL decides for itself whether to keep one plan for a prepared statement, whatever
-# the database's default: only statements marked ``planned_once()`` are prepared.
+# the database's default: only inserts and the statements marked ``planned_once()`` are
+# prepared (``database.py``).
 PLAN_CACHE_MODE = "-c plan_cache_mode=auto"
 
 
 def _plan_cache_mode(app: Flask) -> None:
     """On PostgreSQL (psycopg), each connection is opened with ``plan_cache_mode = auto``,
-    added to any ``options`` given for the connections: a statement marked ``planned_once()``
-    is planned once for all its values when that plan is estimated no dearer, and the others,
-    never prepared, are planned for their own values at each run (``database.py``). A
-    database set to ``force_generic_plan`` would plan even those once."""
+    added to any ``options`` given for the connections: a prepared statement (an insert, or
+    one marked ``planned_once()``) is planned once for all its values when that plan is
+    estimated no dearer, and the others, never prepared, are planned for their own values at
+    each run. A database set to ``force_generic_plan`` would plan even those once."""
     try:
         driver = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).drivername
     except ArgumentError:
